@@ -1,0 +1,1 @@
+module.exports = { preset: "./jest-preset.js", testTimeout: 120000, maxWorkers: 2 };

@@ -1,0 +1,86 @@
+import { PostgreSqlContainer } from "@testcontainers/postgresql";
+import { RedisContainer } from "@testcontainers/redis";
+import { getContainerRuntimeClient, type StartedTestContainer } from "testcontainers";
+import { freePort } from "../free-port";
+import { Reaper } from "../reaper";
+import { waitUntilReady } from "../readiness";
+import type { Provider, ServiceHandle, ServiceKind } from "./provider";
+
+/** The label that marks every container we start, so that a sweep can find leftovers. */
+export const SESSION_LABEL = "org.backend-sandbox.session";
+/** Its value: one per run when the caller names the run (CI, the grader), else this process. */
+const sessionId = () => process.env.SANDBOX_SESSION_ID ?? String(process.pid);
+
+export const defaultImages = {
+  redis: () => process.env.SANDBOX_REDIS_IMAGE ?? "redis:7-alpine",
+  postgres: () => process.env.SANDBOX_POSTGRES_IMAGE ?? "postgres:15-alpine",
+};
+
+/** Runs Redis and Postgres in containers through Testcontainers. */
+export class DockerProvider implements Provider {
+  readonly name = "docker";
+
+  async startRedis(): Promise<ServiceHandle> {
+    // A fixed host port (rather than a random mapping) keeps the URL valid across stop/start.
+    const port = await freePort();
+    const container = await new RedisContainer(defaultImages.redis())
+      .withExposedPorts({ container: 6379, host: port })
+      .withLabels({ [SESSION_LABEL]: sessionId() })
+      .start();
+    return ContainerService.adopt("redis", container, `redis://${container.getHost()}:${port}`);
+  }
+
+  async startPostgres(): Promise<ServiceHandle> {
+    const port = await freePort();
+    const container = await new PostgreSqlContainer(defaultImages.postgres())
+      .withExposedPorts({ container: 5432, host: port })
+      .withLabels({ [SESSION_LABEL]: sessionId() })
+      // Durability is pointless for throwaway test data; turning it off makes writes much faster.
+      .withCommand(["postgres", "-c", "fsync=off", "-c", "synchronous_commit=off",
+        "-c", "full_page_writes=off", "-c", "max_connections=300"])
+      .start();
+    const url = `postgres://${container.getUsername()}:${container.getPassword()}@${container.getHost()}:${port}/${container.getDatabase()}`;
+    return ContainerService.adopt("postgres", container, url);
+  }
+}
+
+class ContainerService implements ServiceHandle {
+  private constructor(
+    readonly kind: ServiceKind,
+    readonly url: string,
+    private readonly container: StartedTestContainer,
+  ) {}
+
+  static adopt(kind: ServiceKind, container: StartedTestContainer, url: string): ContainerService {
+    Reaper.forThisProcess().track({ container: container.getId() });
+    return new ContainerService(kind, url, container);
+  }
+
+  private async docker() {
+    const client = await getContainerRuntimeClient();
+    return client.container.getById(this.container.getId());
+  }
+
+  async stop(): Promise<void> {
+    await (await this.docker()).stop({ t: 1 });
+  }
+
+  async start(): Promise<void> {
+    await (await this.docker()).start();
+    await waitUntilReady(this.kind, this.url);
+  }
+
+  async pause(): Promise<void> {
+    await (await this.docker()).pause();
+  }
+
+  async resume(): Promise<void> {
+    await (await this.docker()).unpause();
+  }
+
+  async dispose(): Promise<void> {
+    const container = await this.docker();
+    await container.remove({ force: true, v: true }).catch(() => {});
+    Reaper.forThisProcess().untrack({ container: this.container.getId() });
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The shape every service provider implements. A provider starts one Redis or Postgres server and
+ * hands back a handle that can inject faults into it; the handle's URL stays the same across
+ * stop/start so that clients configured once can reconnect by themselves.
+ */
+export type ProviderName = "docker" | "native" | "external";
+export type ServiceKind = "redis" | "postgres";
+
+export interface ServiceHandle {
+  readonly kind: ServiceKind;
+  /** `redis://host:port` or `postgres://user:password@host:port/database`. */
+  readonly url: string;
+  /** Stops the server; connections are refused until `start()`. */
+  stop(): Promise<void>;
+  /** Starts a stopped server again on the same address. */
+  start(): Promise<void>;
+  /** Freezes the server: connections stay open but nothing answers (a network partition). */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  /** Ends the server for good and removes everything it left behind. */
+  dispose(): Promise<void>;
+}
+
+export interface Provider {
+  readonly name: ProviderName;
+  startRedis(): Promise<ServiceHandle>;
+  startPostgres(): Promise<ServiceHandle>;
+}
+
+/** Raised when a provider cannot do what it was asked; the message says how to fix it. */
+export class ServiceError extends Error {
+  override name = "ServiceError";
+}
