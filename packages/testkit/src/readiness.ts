@@ -19,6 +19,8 @@ function redisPing(url: string): Promise<boolean> {
     };
     socket.setTimeout(1000, () => done(false));
     socket.on("error", () => done(false));
+    // Docker's port proxy accepts and then closes while the server inside is still starting.
+    socket.on("close", () => done(false));
     socket.on("data", (data) => done(data.toString().includes("PONG")));
     socket.connect(Number(port || 6379), hostname, () => {
       if (password) socket.write(`AUTH ${decodeURIComponent(password)}\r\n`);
