@@ -11,7 +11,10 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
-  options: { runs: { type: "string", default: "3" }, providers: { type: "string", default: "floor,native,docker" } },
+  options: {
+    runs: { type: "string", default: "3" },
+    providers: { type: "string", default: "floor,native,docker" },
+  },
 });
 const runs = Number(values.runs);
 const root = join(import.meta.dirname, "..");
@@ -21,12 +24,30 @@ const cacheDirectory = join(root, ".sandbox/bench-jest-cache");
 
 function runOnce(provider) {
   const env = { ...process.env, BENCH_FLOOR: provider === "floor" ? "1" : "0" };
-  for (const name of ["SANDBOX_PROVIDER", "SANDBOX_REDIS_URL", "SANDBOX_DATABASE_URL", "SANDBOX_SERVICES"]) delete env[name];
+  for (const name of [
+    "SANDBOX_PROVIDER",
+    "SANDBOX_REDIS_URL",
+    "SANDBOX_DATABASE_URL",
+    "SANDBOX_SERVICES",
+  ])
+    delete env[name];
   if (provider !== "floor") env.SANDBOX_SERVICES = provider;
   const started = performance.now();
-  const result = spawnSync(process.execPath, [jest, "--config", join(suite, "jest.config.js"), "--cacheDirectory", cacheDirectory, "--silent"], { env, encoding: "utf8" });
+  const result = spawnSync(
+    process.execPath,
+    [
+      jest,
+      "--config",
+      join(suite, "jest.config.js"),
+      "--cacheDirectory",
+      cacheDirectory,
+      "--silent",
+    ],
+    { env, encoding: "utf8" },
+  );
   const seconds = (performance.now() - started) / 1000;
-  if (result.status !== 0) throw new Error(`${provider} run failed:\n${result.stdout}${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`${provider} run failed:\n${result.stdout}${result.stderr}`);
   return seconds;
 }
 
@@ -34,7 +55,8 @@ function clearCaches(provider) {
   rmSync(cacheDirectory, { recursive: true, force: true });
   if (provider === "native") {
     const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "backend-sandbox");
-    for (const version of ["15", "16", "17", "local"]) rmSync(join(cache, `pgdata-template-${version}`), { recursive: true, force: true });
+    for (const version of ["15", "16", "17", "local"])
+      rmSync(join(cache, `pgdata-template-${version}`), { recursive: true, force: true });
   }
 }
 
@@ -53,6 +75,8 @@ for (const provider of values.providers.split(",")) {
     cold.push(runOnce(provider));
     warm.push(runOnce(provider));
   }
-  console.log(`| ${provider === "floor" ? "none (floor: Jest alone)" : provider} | ${summary(cold)} | ${summary(warm)} |`);
+  console.log(
+    `| ${provider === "floor" ? "none (floor: Jest alone)" : provider} | ${summary(cold)} | ${summary(warm)} |`,
+  );
 }
 console.log(`\n${runs} runs each; median (min–max) wall seconds; Node ${process.version}.`);

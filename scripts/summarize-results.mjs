@@ -6,7 +6,9 @@ import { join } from "node:path";
 
 const dir = process.argv[2] ?? ".sandbox/results";
 const runs = existsSync(dir)
-  ? readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")))
+  ? readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")))
   : [];
 let passed = 0;
 let failed = 0;

@@ -12,7 +12,10 @@ module.exports = {
   testEnvironment: "node",
   // ts-jest transpiles only (isolatedModules in the base tsconfig); `npm run typecheck` checks types.
   transform: {
-    "^.+\\.ts$": [require.resolve("ts-jest"), { tsconfig: path.join(__dirname, "../../tsconfig.base.json") }],
+    "^.+\\.ts$": [
+      require.resolve("ts-jest"),
+      { tsconfig: path.join(__dirname, "../../tsconfig.base.json") },
+    ],
   },
   moduleNameMapper: {
     "^#src/(.*)$": `${sourceDir}/$1`,

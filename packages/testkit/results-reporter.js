@@ -18,11 +18,17 @@ class ResultsReporter {
       // a folder name will do
     }
     // A file that could not run at all counts as one failure, so a broken suite is never silent.
-    const brokenFiles = results.testResults.filter((file) => file.testExecError || (file.failureMessage && file.numFailingTests === 0)).length;
+    const brokenFiles = results.testResults.filter(
+      (file) => file.testExecError || (file.failureMessage && file.numFailingTests === 0),
+    ).length;
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       path.join(dir, `${name.replace(/[^a-z0-9.-]+/gi, "_")}.json`),
-      JSON.stringify({ name, passed: results.numPassedTests, failed: results.numFailedTests + brokenFiles }),
+      JSON.stringify({
+        name,
+        passed: results.numPassedTests,
+        failed: results.numFailedTests + brokenFiles,
+      }),
     );
   }
 }

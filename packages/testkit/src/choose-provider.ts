@@ -23,7 +23,9 @@ export const NOTHING_AVAILABLE = [
 export function readSetting(env = process.env): ServicesSetting {
   const value = (env.SANDBOX_SERVICES ?? "auto").trim().toLowerCase();
   if ((CHOICES as readonly string[]).includes(value)) return value as ServicesSetting;
-  throw new ServiceError(`SANDBOX_SERVICES=${env.SANDBOX_SERVICES} is not one of ${CHOICES.join(", ")}`);
+  throw new ServiceError(
+    `SANDBOX_SERVICES=${env.SANDBOX_SERVICES} is not one of ${CHOICES.join(", ")}`,
+  );
 }
 
 export function providerNamed(name: ProviderName): Provider {
@@ -35,22 +37,34 @@ export function providerNamed(name: ProviderName): Provider {
 /** Picks the provider SANDBOX_SERVICES asks for; `auto` prefers Docker, then native binaries. */
 export async function chooseProvider(env = process.env): Promise<ProviderChoice> {
   const setting = readSetting(env);
-  if (setting !== "auto") return { provider: providerNamed(setting), reason: `SANDBOX_SERVICES=${setting}` };
+  if (setting !== "auto")
+    return { provider: providerNamed(setting), reason: `SANDBOX_SERVICES=${setting}` };
   const docker = await dockerAnswers(env);
-  if (docker.ok) return { provider: new DockerProvider(), reason: `a Docker engine answers at ${docker.where}` };
+  if (docker.ok)
+    return { provider: new DockerProvider(), reason: `a Docker engine answers at ${docker.where}` };
   const { redisServer, postgresBin } = findNativeBinaries(env);
   if (redisServer && postgresBin) {
-    return { provider: new NativeProvider(), reason: `no Docker engine (${docker.where}: ${docker.why}); found ${redisServer} and Postgres in ${postgresBin}` };
+    return {
+      provider: new NativeProvider(),
+      reason: `no Docker engine (${docker.where}: ${docker.why}); found ${redisServer} and Postgres in ${postgresBin}`,
+    };
   }
-  throw new ServiceError(`${NOTHING_AVAILABLE}\n(Docker: ${docker.why}; redis-server: ${redisServer ?? "not found"}; Postgres: ${postgresBin ?? "not found"})`);
+  throw new ServiceError(
+    `${NOTHING_AVAILABLE}\n(Docker: ${docker.why}; redis-server: ${redisServer ?? "not found"}; Postgres: ${postgresBin ?? "not found"})`,
+  );
 }
 
 /** Pings the engine named by DOCKER_HOST (or the default socket) with a short timeout. */
-export function dockerAnswers(env = process.env): Promise<{ ok: boolean; where: string; why?: string }> {
+export function dockerAnswers(
+  env = process.env,
+): Promise<{ ok: boolean; where: string; why?: string }> {
   const host = env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
   const target = host.startsWith("unix://")
     ? { socketPath: host.slice("unix://".length) }
-    : { host: new URL(host.replace(/^tcp:/, "http:")).hostname, port: Number(new URL(host.replace(/^tcp:/, "http:")).port || 2375) };
+    : {
+        host: new URL(host.replace(/^tcp:/, "http:")).hostname,
+        port: Number(new URL(host.replace(/^tcp:/, "http:")).port || 2375),
+      };
   return new Promise((resolve) => {
     const req = request({ ...target, path: "/_ping", timeout: 1500 }, (res) => {
       res.resume();

@@ -20,7 +20,13 @@ export function because<T>(expected: string, assertions: () => T): T {
 export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ExpectationError(`expected ${what} within ${ms} ms; it had not happened by then`)), ms);
+    timer = setTimeout(
+      () =>
+        reject(
+          new ExpectationError(`expected ${what} within ${ms} ms; it had not happened by then`),
+        ),
+      ms,
+    );
   });
   try {
     return await Promise.race([promise, timeout]);

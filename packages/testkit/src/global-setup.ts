@@ -29,6 +29,8 @@ export default async function globalSetup(): Promise<void> {
   env.SANDBOX_REDIS_URL = redis.url;
   env.SANDBOX_DATABASE_URL = postgres.url;
   if (env.SANDBOX_VERBOSE) {
-    console.error(`services (${provider.name}, ${Date.now() - started} ms): ${redis.url} ${redact(postgres.url)}`);
+    console.error(
+      `services (${provider.name}, ${Date.now() - started} ms): ${redis.url} ${redact(postgres.url)}`,
+    );
   }
 }

@@ -5,8 +5,21 @@ export { startRedis, startPostgres } from "./start-service";
 export { seededRandom, type SeededRandom } from "./seeded-random";
 export { because, within, timed, ExpectationError } from "./expectations";
 export { onCleanup } from "./cleanup";
-export { chooseProvider, dockerAnswers, readSetting, providerNamed, NOTHING_AVAILABLE, type ProviderChoice } from "./choose-provider";
+export {
+  chooseProvider,
+  dockerAnswers,
+  readSetting,
+  providerNamed,
+  NOTHING_AVAILABLE,
+  type ProviderChoice,
+} from "./choose-provider";
 export { findNativeBinaries } from "./providers/native";
 export { SESSION_LABEL, defaultImages } from "./providers/docker";
-export { ServiceError, type Provider, type ProviderName, type ServiceHandle, type ServiceKind } from "./providers/provider";
+export {
+  ServiceError,
+  type Provider,
+  type ProviderName,
+  type ServiceHandle,
+  type ServiceKind,
+} from "./providers/provider";
 export { waitUntilReady, redact } from "./readiness";

@@ -30,11 +30,14 @@ export function seededRandom(seed = seedFromEnv()): SeededRandom {
     next,
     int,
     pick: (items) => items[int(0, items.length - 1)]!,
-    token: (length = 12) => Array.from({ length }, () => alphabet[int(0, alphabet.length - 1)]).join(""),
+    token: (length = 12) =>
+      Array.from({ length }, () => alphabet[int(0, alphabet.length - 1)]).join(""),
   };
 }
 
 function seedFromEnv(): number {
   const fromEnv = Number(process.env.SANDBOX_SEED);
-  return Number.isInteger(fromEnv) && process.env.SANDBOX_SEED ? fromEnv : Math.floor(Math.random() * 2 ** 31);
+  return Number.isInteger(fromEnv) && process.env.SANDBOX_SEED
+    ? fromEnv
+    : Math.floor(Math.random() * 2 ** 31);
 }

@@ -10,7 +10,13 @@ export interface SharedServices {
 export function sharedServices(env = process.env): SharedServices {
   const { SANDBOX_PROVIDER, SANDBOX_REDIS_URL, SANDBOX_DATABASE_URL } = env;
   if (!SANDBOX_PROVIDER || !SANDBOX_REDIS_URL || !SANDBOX_DATABASE_URL) {
-    throw new Error("no services for this test: run it through Jest with the @backend-sandbox/testkit preset (its global setup starts Redis and Postgres)");
+    throw new Error(
+      "no services for this test: run it through Jest with the @backend-sandbox/testkit preset (its global setup starts Redis and Postgres)",
+    );
   }
-  return { provider: SANDBOX_PROVIDER as ProviderName, redisUrl: SANDBOX_REDIS_URL, databaseUrl: SANDBOX_DATABASE_URL };
+  return {
+    provider: SANDBOX_PROVIDER as ProviderName,
+    redisUrl: SANDBOX_REDIS_URL,
+    databaseUrl: SANDBOX_DATABASE_URL,
+  };
 }

@@ -30,7 +30,8 @@ export interface FileServices {
 export function useServices(): FileServices {
   let state: { redisUrl: string; databaseUrl: string; redis: Redis; pg: Pool } | undefined;
   const ready = () => {
-    if (!state) throw new Error("useServices() values are ready inside tests and hooks, not at import time");
+    if (!state)
+      throw new Error("useServices() values are ready inside tests and hooks, not at import time");
     return state;
   };
   const newRedis = (options: RedisOptions = {}) => {
@@ -57,10 +58,18 @@ export function useServices(): FileServices {
   }, 60_000);
 
   return {
-    get redisUrl() { return ready().redisUrl; },
-    get databaseUrl() { return ready().databaseUrl; },
-    get redis() { return ready().redis; },
-    get pg() { return ready().pg; },
+    get redisUrl() {
+      return ready().redisUrl;
+    },
+    get databaseUrl() {
+      return ready().databaseUrl;
+    },
+    get redis() {
+      return ready().redis;
+    },
+    get pg() {
+      return ready().pg;
+    },
     newRedis,
     newPool,
   };
@@ -83,7 +92,11 @@ async function claimRedisDatabase(sharedUrl: string): Promise<string> {
 }
 
 async function flushRedisDatabase(url: string): Promise<void> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+  });
   try {
     await client.flushdb();
   } finally {
@@ -94,7 +107,9 @@ async function flushRedisDatabase(url: string): Promise<void> {
 async function createDatabase(sharedUrl: string): Promise<string> {
   const name = `sandbox_${process.pid}_${randomBytes(4).toString("hex")}`;
   await withAdmin(sharedUrl, (admin) => admin.query(`CREATE DATABASE ${name}`));
-  onCleanup(() => withAdmin(sharedUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
+  onCleanup(() =>
+    withAdmin(sharedUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+  );
   const url = new URL(sharedUrl);
   url.pathname = `/${name}`;
   return url.toString();

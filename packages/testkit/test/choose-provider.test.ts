@@ -1,7 +1,13 @@
 import { chooseProvider, NOTHING_AVAILABLE, readSetting } from "../src";
 
 // An environment in which no Docker engine answers and no binaries can be found.
-const nothing = { DOCKER_HOST: "unix:///nonexistent/docker.sock", PATH: "/nonexistent", SANDBOX_POSTGRES_BIN: "", SANDBOX_REDIS_SERVER: "", SANDBOX_POSTGRES_ROOT: "/nonexistent" };
+const nothing = {
+  DOCKER_HOST: "unix:///nonexistent/docker.sock",
+  PATH: "/nonexistent",
+  SANDBOX_POSTGRES_BIN: "",
+  SANDBOX_REDIS_SERVER: "",
+  SANDBOX_POSTGRES_ROOT: "/nonexistent",
+};
 
 describe("choosing a provider", () => {
   it("takes the provider SANDBOX_SERVICES names", async () => {
@@ -12,11 +18,17 @@ describe("choosing a provider", () => {
   });
 
   it("refuses an unknown SANDBOX_SERVICES value and lists the valid ones", () => {
-    expect(() => readSetting({ SANDBOX_SERVICES: "podman" })).toThrow(/auto, docker, native, external/);
+    expect(() => readSetting({ SANDBOX_SERVICES: "podman" })).toThrow(
+      /auto, docker, native, external/,
+    );
   });
 
   it("auto picks native when Docker does not answer but the binaries exist", async () => {
-    const { provider, reason } = await chooseProvider({ ...process.env, DOCKER_HOST: nothing.DOCKER_HOST, SANDBOX_SERVICES: "auto" });
+    const { provider, reason } = await chooseProvider({
+      ...process.env,
+      DOCKER_HOST: nothing.DOCKER_HOST,
+      SANDBOX_SERVICES: "auto",
+    });
     expect(provider.name).toBe("native");
     expect(reason).toMatch(/no Docker engine/);
   });

@@ -23,7 +23,11 @@ describe("fault injection on a dedicated service", () => {
     await postgres.stop();
     await expect(pool.query("SELECT 1")).rejects.toThrow();
     await postgres.start();
-    const { rows } = await within(10_000, "Postgres to serve again", pool.query("SELECT count(*)::int AS n FROM survives"));
+    const { rows } = await within(
+      10_000,
+      "Postgres to serve again",
+      pool.query("SELECT count(*)::int AS n FROM survives"),
+    );
     expect(rows[0].n).toBe(0);
     await pool.end();
   }, 60_000);

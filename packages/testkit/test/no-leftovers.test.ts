@@ -13,15 +13,34 @@ function runFixture(outcome: "pass" | "fail" | "hold") {
   const tmp = mkdtempSync(join(tmpdir(), "leak-check-"));
   chmodSync(tmp, 0o755); // servers run as nobody when we are root, and must reach their folders
   const session = `leak-check-${process.pid}-${Date.now()}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp, SANDBOX_SESSION_ID: session, FIXTURE_OUTCOME: outcome };
-  for (const name of ["SANDBOX_PROVIDER", "SANDBOX_REDIS_URL", "SANDBOX_DATABASE_URL", "JEST_WORKER_ID"]) delete env[name];
-  const child = spawn(process.execPath, [jestBin, "--config", join(fixture, "jest.config.js"), "--rootDir", fixture], {
-    env, detached: true, stdio: ["ignore", "pipe", "pipe"],
-  });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TMPDIR: tmp,
+    SANDBOX_SESSION_ID: session,
+    FIXTURE_OUTCOME: outcome,
+  };
+  for (const name of [
+    "SANDBOX_PROVIDER",
+    "SANDBOX_REDIS_URL",
+    "SANDBOX_DATABASE_URL",
+    "JEST_WORKER_ID",
+  ])
+    delete env[name];
+  const child = spawn(
+    process.execPath,
+    [jestBin, "--config", join(fixture, "jest.config.js"), "--rootDir", fixture],
+    {
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
-  const ready = new Promise<void>((resolve) => child.stdout.on("data", () => output.includes("SERVICES-READY") && resolve()));
+  const ready = new Promise<void>((resolve) =>
+    child.stdout.on("data", () => output.includes("SERVICES-READY") && resolve()),
+  );
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return { child, tmp, session, ready, exited, output: () => output };
 }
@@ -39,7 +58,11 @@ async function leftovers(tmp: string, session: string): Promise<string[]> {
   }
   // Jest's transform cache and Testcontainers' lock file are kept on purpose between runs.
   const kept = (f: string) => f.startsWith("jest_") || f.startsWith("testcontainers-node");
-  found.push(...readdirSync(tmp).filter((f) => !kept(f)).map((f) => `file ${join(tmp, f)}`));
+  found.push(
+    ...readdirSync(tmp)
+      .filter((f) => !kept(f))
+      .map((f) => `file ${join(tmp, f)}`),
+  );
   found.push(...(await labelledContainers(session)).map((id) => `container ${id}`));
   return found;
 }
@@ -48,11 +71,16 @@ function labelledContainers(session: string): Promise<string[]> {
   if (process.env.SANDBOX_PROVIDER !== "docker") return Promise.resolve([]);
   const filters = encodeURIComponent(JSON.stringify({ label: [`${SESSION_LABEL}=${session}`] }));
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath: "/var/run/docker.sock", path: `/containers/json?all=1&filters=${filters}` }, (res) => {
-      let body = "";
-      res.on("data", (d) => (body += d));
-      res.on("end", () => resolve((JSON.parse(body) as { Id: string }[]).map((c) => c.Id.slice(0, 12))));
-    });
+    const req = request(
+      { socketPath: "/var/run/docker.sock", path: `/containers/json?all=1&filters=${filters}` },
+      (res) => {
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () =>
+          resolve((JSON.parse(body) as { Id: string }[]).map((c) => c.Id.slice(0, 12))),
+        );
+      },
+    );
     req.on("error", reject);
     req.end();
   });
@@ -66,14 +94,18 @@ async function expectNothingLeft(tmp: string, session: string, how: string) {
     left = await leftovers(tmp, session);
   }
   rmSync(tmp, { recursive: true, force: true });
-  because(`expected nothing left behind after ${how}, found: ${left.join("; ")}`, () => expect(left).toEqual([]));
+  because(`expected nothing left behind after ${how}, found: ${left.join("; ")}`, () =>
+    expect(left).toEqual([]),
+  );
 }
 
 describe("nothing outlives a test run", () => {
   it.each(["pass", "fail"] as const)("after a run that ends in %s", async (outcome) => {
     const run = runFixture(outcome);
     const code = await run.exited;
-    because(`expected the fixture run to ${outcome}; it exited ${code}:\n${run.output()}`, () => expect(code === 0).toBe(outcome === "pass"));
+    because(`expected the fixture run to ${outcome}; it exited ${code}:\n${run.output()}`, () =>
+      expect(code === 0).toBe(outcome === "pass"),
+    );
     await expectNothingLeft(run.tmp, run.session, `a run that ended in ${outcome}`);
   });
 

@@ -32,7 +32,9 @@ export function describeProviderContract(makeProvider: () => Provider): void {
     const client = new Client({ connectionString: postgres.url });
     await client.connect();
     try {
-      const { rows } = await client.query("SELECT version() AS version, current_setting('server_encoding') AS encoding");
+      const { rows } = await client.query(
+        "SELECT version() AS version, current_setting('server_encoding') AS encoding",
+      );
       expect(rows[0].version).toMatch(/PostgreSQL 1[5-9]/);
       expect(rows[0].encoding).toBe("UTF8");
       await client.query("CREATE DATABASE contract_check");
@@ -57,7 +59,11 @@ export function describeProviderContract(makeProvider: () => Provider): void {
 
   it("stop refuses connections and start serves again on the same URL", async () => {
     await redis.stop();
-    const refused = new Redis(redis.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const refused = new Redis(redis.url, {
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    });
     await expect(refused.connect()).rejects.toThrow();
     refused.disconnect();
     await redis.start();

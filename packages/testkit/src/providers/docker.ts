@@ -36,8 +36,17 @@ export class DockerProvider implements Provider {
       .withExposedPorts({ container: 5432, host: port })
       .withLabels({ [SESSION_LABEL]: sessionId() })
       // Durability is pointless for throwaway test data; turning it off makes writes much faster.
-      .withCommand(["postgres", "-c", "fsync=off", "-c", "synchronous_commit=off",
-        "-c", "full_page_writes=off", "-c", "max_connections=300"])
+      .withCommand([
+        "postgres",
+        "-c",
+        "fsync=off",
+        "-c",
+        "synchronous_commit=off",
+        "-c",
+        "full_page_writes=off",
+        "-c",
+        "max_connections=300",
+      ])
       .start();
     const url = `postgres://${container.getUsername()}:${container.getPassword()}@${container.getHost()}:${port}/${container.getDatabase()}`;
     return ContainerService.adopt("postgres", container, url);

@@ -9,13 +9,19 @@ export class ExternalProvider implements Provider {
   }
 
   async startPostgres(): Promise<ServiceHandle> {
-    return new ExternalService("postgres", required("DATABASE_URL", "postgres://postgres:postgres@localhost:5432/postgres"));
+    return new ExternalService(
+      "postgres",
+      required("DATABASE_URL", "postgres://postgres:postgres@localhost:5432/postgres"),
+    );
   }
 }
 
 function required(name: string, example: string): string {
   const value = process.env[name];
-  if (!value) throw new ServiceError(`SANDBOX_SERVICES=external needs ${name} (for example ${name}=${example})`);
+  if (!value)
+    throw new ServiceError(
+      `SANDBOX_SERVICES=external needs ${name} (for example ${name}=${example})`,
+    );
   return value;
 }
 
@@ -26,8 +32,11 @@ class ExternalService implements ServiceHandle {
   ) {}
 
   private refuse(): Promise<never> {
-    return Promise.reject(new ServiceError(
-      `fault injection needs a server the tests own: run with SANDBOX_SERVICES=docker or native, not external`));
+    return Promise.reject(
+      new ServiceError(
+        `fault injection needs a server the tests own: run with SANDBOX_SERVICES=docker or native, not external`,
+      ),
+    );
   }
 
   stop = () => this.refuse();

@@ -1,5 +1,14 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+} from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { freePort } from "../free-port";
@@ -12,7 +21,10 @@ const NOBODY = { uid: 65534, gid: 65534 };
 const runAs = () => (process.getuid?.() === 0 ? NOBODY : undefined);
 
 /** Where the binaries are, or undefined when this machine has none. */
-export function findNativeBinaries(env = process.env): { redisServer?: string; postgresBin?: string } {
+export function findNativeBinaries(env = process.env): {
+  redisServer?: string;
+  postgresBin?: string;
+} {
   const redisServer = env.SANDBOX_REDIS_SERVER || onPath("redis-server", env);
   return { redisServer, postgresBin: env.SANDBOX_POSTGRES_BIN || findPostgresBin(env) };
 }
@@ -41,17 +53,39 @@ export class NativeProvider implements Provider {
 
   async startRedis(): Promise<ServiceHandle> {
     const binary = findNativeBinaries().redisServer;
-    if (!binary) throw new ServiceError("redis-server not found: install it (apt-get install redis-server) or set SANDBOX_REDIS_SERVER");
+    if (!binary)
+      throw new ServiceError(
+        "redis-server not found: install it (apt-get install redis-server) or set SANDBOX_REDIS_SERVER",
+      );
     const dir = makeServiceDir("redis");
     const port = await freePort();
-    const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-      "--protected-mode", "no", "--dir", dir, "--logfile", join(dir, "redis.log")];
-    return NativeServer.start("redis", `redis://127.0.0.1:${port}`, dir, () => spawnServer(binary, args, dir));
+    const args = [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--protected-mode",
+      "no",
+      "--dir",
+      dir,
+      "--logfile",
+      join(dir, "redis.log"),
+    ];
+    return NativeServer.start("redis", `redis://127.0.0.1:${port}`, dir, () =>
+      spawnServer(binary, args, dir),
+    );
   }
 
   async startPostgres(): Promise<ServiceHandle> {
     const bin = findNativeBinaries().postgresBin;
-    if (!bin) throw new ServiceError("Postgres server binaries not found: install postgresql or set SANDBOX_POSTGRES_BIN to the folder holding initdb and postgres");
+    if (!bin)
+      throw new ServiceError(
+        "Postgres server binaries not found: install postgresql or set SANDBOX_POSTGRES_BIN to the folder holding initdb and postgres",
+      );
     const dir = makeServiceDir("postgres");
     const data = join(dir, "data");
     // cp -a keeps the 0700 mode Postgres insists on for its data folder.
@@ -59,10 +93,28 @@ export class NativeProvider implements Provider {
     chownForServer(dir);
     const port = await freePort();
     // Durability is pointless for throwaway test data; turning it off makes writes much faster.
-    const args = ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1",
-      "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300"];
+    const args = [
+      "-D",
+      data,
+      "-p",
+      String(port),
+      "-k",
+      dir,
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "fsync=off",
+      "-c",
+      "synchronous_commit=off",
+      "-c",
+      "full_page_writes=off",
+      "-c",
+      "max_connections=300",
+    ];
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-    return NativeServer.start("postgres", url, dir, () => spawnServer(join(bin, "postgres"), args, dir));
+    return NativeServer.start("postgres", url, dir, () =>
+      spawnServer(join(bin, "postgres"), args, dir),
+    );
   }
 }
 
@@ -87,8 +139,20 @@ function postgresTemplate(bin: string): string {
   if (existsSync(join(template, "PG_VERSION"))) return template;
   const staging = mkdtempSync(join(tmpdir(), "backend-sandbox-initdb-"));
   chownForServer(staging);
-  execFileSync(join(bin, "initdb"), ["-D", join(staging, "data"), "-U", "postgres", "--auth=trust",
-    "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"], { stdio: "pipe", ...runAs() });
+  execFileSync(
+    join(bin, "initdb"),
+    [
+      "-D",
+      join(staging, "data"),
+      "-U",
+      "postgres",
+      "--auth=trust",
+      "--encoding=UTF8",
+      "--locale=C.UTF-8",
+      "--no-sync",
+    ],
+    { stdio: "pipe", ...runAs() },
+  );
   execFileSync("mkdir", ["-p", cache]);
   try {
     renameSync(join(staging, "data"), template);
@@ -136,7 +200,11 @@ class NativeServer implements ServiceHandle {
       // A server that dies at start-up (bad config, permissions) fails at once, not after the timeout.
       await Promise.race([waitUntilReady(this.kind, this.url), died]);
     } catch (error) {
-      const log = readFileSync(join(this.dir, "server.log"), "utf8").trim().split("\n").slice(-5).join("\n");
+      const log = readFileSync(join(this.dir, "server.log"), "utf8")
+        .trim()
+        .split("\n")
+        .slice(-5)
+        .join("\n");
       throw new ServiceError(`${(error as Error).message}\n${this.kind} said:\n${log}`);
     }
   }
@@ -202,7 +270,11 @@ function descendantsOf(root: number): number[] {
   const queue = [root];
   while (queue.length > 0) {
     const parent = queue.shift()!;
-    for (const [pid, ppid] of parents) if (ppid === parent) { found.push(pid); queue.push(pid); }
+    for (const [pid, ppid] of parents)
+      if (ppid === parent) {
+        found.push(pid);
+        queue.push(pid);
+      }
   }
   return found;
 }
