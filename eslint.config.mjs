@@ -21,7 +21,8 @@ export default tseslint.config(
   },
   {
     // Stubs keep the full signatures with unused parameters on purpose.
-    files: ["exercises/*/src/**"],
+    // Wrong solutions are wrong on purpose: leftovers of the bug they plant are part of it.
+    files: ["exercises/*/src/**", "exercises/*/.meta/wrong-solutions/**"],
     rules: { "@typescript-eslint/no-unused-vars": "off" },
   },
 );

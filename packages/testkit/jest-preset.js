@@ -1,6 +1,7 @@
 // The one Jest preset every exercise and package uses: `module.exports = { preset: "@backend-sandbox/testkit" }`.
 // Tests import the code under test through `#src/<file>`; SANDBOX_SOURCE_DIR points that alias at
 // another folder (a reference solution, a submission) without copying or editing test files.
+const os = require("node:os");
 const path = require("node:path");
 
 const sourceDir = process.env.SANDBOX_SOURCE_DIR || "<rootDir>/src";
@@ -30,5 +31,8 @@ module.exports = {
   globalTeardown: path.join(__dirname, "src/global-teardown.ts"),
   setupFilesAfterEnv: [path.join(__dirname, "src/setup-file.ts")],
   testTimeout: 30_000,
+  // Tests mostly wait on Redis, Postgres and HTTP, so two files at a time pay off even on two
+  // cores (Jest's default, cores - 1, would run one at a time there).
+  maxWorkers: Math.max(2, os.availableParallelism() - 1),
   reporters,
 };

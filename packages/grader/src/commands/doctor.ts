@@ -1,0 +1,91 @@
+import { chooseProvider, redact, type ServiceHandle } from "@backend-sandbox/testkit";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { REPO_ROOT } from "../repo-paths";
+
+interface Check {
+  ok: boolean;
+  what: string;
+  fix?: string;
+}
+
+/**
+ * `sandbox doctor`: Node's version, which service provider `auto` would pick and why, and whether
+ * Redis and Postgres really start; every problem comes with what to do about it.
+ */
+export async function doctorCommand(): Promise<number> {
+  const checks: Check[] = [nodeCheck()];
+  print(checks[0]!);
+  let provider;
+  try {
+    const choice = await chooseProvider();
+    provider = choice.provider;
+    checks.push({ ok: true, what: `services: ${provider.name}, because ${choice.reason}` });
+  } catch (error) {
+    checks.push({
+      ok: false,
+      what: "services: no provider available",
+      fix: (error as Error).message,
+    });
+  }
+  print(checks[checks.length - 1]!);
+  if (provider) {
+    for (const kind of ["redis", "postgres"] as const) {
+      const started = Date.now();
+      let handle: ServiceHandle | undefined;
+      try {
+        handle = await (kind === "redis" ? provider.startRedis() : provider.startPostgres());
+        checks.push({
+          ok: true,
+          what: `${kind} started and answered in ${Date.now() - started} ms (${redact(handle.url)})`,
+        });
+      } catch (error) {
+        checks.push({
+          ok: false,
+          what: `${kind} did not start with ${provider.name}`,
+          fix: `${(error as Error).message}\nSee docs/services.md, or pick another provider with SANDBOX_SERVICES=docker|native|external.`,
+        });
+      } finally {
+        await handle?.dispose().catch(() => {});
+      }
+      print(checks[checks.length - 1]!);
+    }
+  }
+  const failed = checks.filter((c) => !c.ok).length;
+  process.stdout.write(
+    failed === 0
+      ? "\nAll good: `npm run grade` will work.\n"
+      : `\n${failed} problem${failed === 1 ? "" : "s"} found; fix them as described above.\n`,
+  );
+  return failed === 0 ? 0 : 1;
+}
+
+function nodeCheck(): Check {
+  const wanted = readWantedNode();
+  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+  const ok = major > wanted.major || (major === wanted.major && minor >= wanted.minor);
+  return ok
+    ? { ok, what: `Node ${process.versions.node} (needs >= ${wanted.major}.${wanted.minor})` }
+    : {
+        ok,
+        what: `Node ${process.versions.node} is too old (needs >= ${wanted.major}.${wanted.minor})`,
+        fix: "Install Node 24 (the version in .nvmrc): `nvm install` in the repository, or https://nodejs.org/",
+      };
+}
+
+function readWantedNode(): { major: number; minor: number } {
+  try {
+    const engines = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).engines
+      ?.node as string | undefined;
+    const match = /(\d+)(?:\.(\d+))?/.exec(engines ?? "");
+    if (match) return { major: Number(match[1]), minor: Number(match[2] ?? 0) };
+  } catch {
+    // fall through to the documented minimum
+  }
+  return { major: 22, minor: 22 };
+}
+
+function print(check: Check): void {
+  process.stdout.write(`${check.ok ? "✓" : "✗"} ${check.what}\n`);
+  if (check.fix) process.stdout.write(`${check.fix.replace(/^/gm, "    ")}\n`);
+}

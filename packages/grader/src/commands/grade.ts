@@ -1,0 +1,98 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { exerciseAt, parseShard, resolveExercises, shardOf } from "../exercise-catalog";
+import { percent, type ExerciseResult, type GradingMode } from "../grade-result";
+import { GradingSession } from "../grading-session";
+import { saveLastGrades } from "../learner-state";
+import { createProgress } from "../progress";
+import type { Places } from "../repo-paths";
+import { buildReport } from "../reports/json-report";
+import { writeReports, type ReportFiles } from "../reports/write-reports";
+import { resultTable } from "../result-table";
+import { checkSubmissionDir, type SourceChoice } from "../source-dir";
+import { UsageError } from "../usage-error";
+import { onInterrupt } from "../interrupt";
+
+export interface GradeOptions extends ReportFiles {
+  solution?: boolean;
+  submission?: string;
+  hiddenDir?: string;
+  minScore?: string;
+  timeout?: string;
+  shard?: string;
+  quiet?: boolean;
+}
+
+/** `sandbox grade [slug...]`: visible + hidden tests, a score per stage; returns the exit code. */
+export async function gradeCommand(
+  places: Places,
+  slugs: string[],
+  options: GradeOptions,
+): Promise<number> {
+  if (options.solution && options.submission)
+    throw new UsageError("--solution and --submission exclude each other");
+  const minScore =
+    options.minScore === undefined
+      ? undefined
+      : parseNumber("--min-score", options.minScore, 0, 100);
+  const timeoutSeconds =
+    options.timeout === undefined ? undefined : parseNumber("--timeout", options.timeout, 1, 3600);
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+  const hiddenRoot = options.hiddenDir === undefined ? undefined : path.resolve(options.hiddenDir);
+  if (hiddenRoot && !existsSync(hiddenRoot))
+    throw new UsageError(`--hidden-dir ${options.hiddenDir}: no such folder`);
+  const source: SourceChoice = options.submission
+    ? { kind: "submission", dir: checkSubmissionDir(options.submission) }
+    : options.solution
+      ? { kind: "solution" }
+      : { kind: "learner" };
+  const mode: GradingMode = source.kind;
+
+  const here = slugs.length === 0 ? exerciseAt(places.exercisesDir, process.cwd()) : undefined;
+  const exercises = shardOf(resolveExercises(places.exercisesDir, here ? [here] : slugs), shard);
+
+  const controller = new AbortController();
+  const session = new GradingSession({
+    places,
+    hiddenRoot,
+    timeoutSeconds,
+    signal: controller.signal,
+  });
+  const stopListening = onInterrupt(async () => {
+    controller.abort();
+    await session.close();
+  });
+  const progress = createProgress(process.stderr, options.quiet);
+  const results: ExerciseResult[] = [];
+  try {
+    for (const [i, exercise] of exercises.entries()) {
+      progress.start(exercise.slug, i + 1, exercises.length);
+      const result = await session.grade(exercise, source);
+      progress.finish(result);
+      results.push(result);
+    }
+  } finally {
+    stopListening();
+    await session.close();
+  }
+
+  const report = buildReport(results, mode, shard);
+  process.stdout.write(`\n${resultTable(report)}\n`);
+  for (const file of writeReports(report, options)) progress.note(`wrote ${file}`);
+  if (source.kind === "learner") saveLastGrades(places.stateDir, results);
+  if (minScore !== undefined && percent(report.score, report.maxScore) < minScore) {
+    process.stderr.write(
+      `score ${percent(report.score, report.maxScore)}% is below --min-score ${minScore}%\n`,
+    );
+    return 1;
+  }
+  return 0;
+}
+
+export function parseNumber(option: string, value: string, min: number, max: number): number {
+  const number = Number(value);
+  if (value.trim() === "" || !Number.isFinite(number) || number < min || number > max) {
+    throw new UsageError(`${option} wants a number from ${min} to ${max}; got "${value}"`);
+  }
+  return number;
+}

@@ -1,0 +1,172 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { exerciseSlugs } from "../exercise-catalog";
+import { suggestion } from "../closest-names";
+import type { ExerciseResult } from "../grade-result";
+import { GradingSession } from "../grading-session";
+import { onInterrupt } from "../interrupt";
+import { createProgress } from "../progress";
+import type { Places } from "../repo-paths";
+import { structureChecks, type Check } from "../structure-checks";
+import { UsageError } from "../usage-error";
+import { parseNumber } from "./grade";
+
+/**
+ * `sandbox verify [slug...]` for maintainers: the structure checks, then the reference solution
+ * must score the maximum, the stub 0 with every test (hidden ones above all) failing, and every
+ * `.meta/wrong-solutions/<bug>/` must score below the maximum. Exit 1 if anything does not hold.
+ */
+export async function verifyCommand(
+  places: Places,
+  slugs: string[],
+  options: { timeout?: string },
+): Promise<number> {
+  const timeoutSeconds =
+    options.timeout === undefined ? undefined : parseNumber("--timeout", options.timeout, 1, 3600);
+  const known = exerciseSlugs(places.exercisesDir);
+  for (const slug of slugs)
+    if (!known.includes(slug))
+      throw new UsageError(`unknown exercise "${slug}": ${suggestion(slug, known)}`);
+  const controller = new AbortController();
+  const session = new GradingSession({ places, timeoutSeconds, signal: controller.signal });
+  const stopListening = onInterrupt(async () => {
+    controller.abort();
+    await session.close();
+  });
+  const progress = createProgress();
+  const checks: Check[] = [];
+  const out = (text: string) => process.stdout.write(`${text}\n`);
+  try {
+    for (const slug of slugs.length > 0 ? slugs : known) {
+      const dir = path.join(places.exercisesDir, slug);
+      out(`\n${slug}`);
+      const structure = structureChecks(dir);
+      report(structure.checks, out);
+      checks.push(...structure.checks);
+      const exercise = structure.exercise;
+      if (!exercise) continue;
+
+      progress.start(`${slug} (solution)`, 1, 1);
+      const solution = await session.grade(exercise, { kind: "solution" });
+      progress.finish(solution, `${slug} (solution)`);
+      const solutionChecks = solutionMustPass(solution);
+      report(solutionChecks, out);
+      checks.push(...solutionChecks);
+
+      progress.start(`${slug} (stub)`, 1, 1);
+      const stub = await session.grade(exercise, { kind: "learner" });
+      progress.finish(stub, `${slug} (stub)`);
+      const stubChecks = stubMustFail(stub);
+      report(stubChecks, out);
+      checks.push(...stubChecks);
+
+      const wrongDir = path.join(dir, ".meta", "wrong-solutions");
+      const bugs = existsSync(wrongDir)
+        ? readdirSync(wrongDir, { withFileTypes: true })
+            .filter((e) => e.isDirectory())
+            .map((e) => e.name)
+            .sort()
+        : [];
+      for (const bug of bugs) {
+        progress.start(`${slug} (wrong solution ${bug})`, 1, 1);
+        const wrong = await session.grade(exercise, { kind: "wrong-solution", bug });
+        progress.finish(wrong, `${slug} (wrong solution ${bug})`);
+        const check = wrongSolutionCaught(bug, wrong);
+        report([check], out, true);
+        checks.push(check);
+      }
+    }
+  } finally {
+    stopListening();
+    await session.close();
+  }
+  const passed = checks.filter((c) => c.ok).length;
+  const failed = checks.length - passed;
+  out(`\nverify: ${passed} checks passed, ${failed} failed`);
+  if (process.env.SANDBOX_RESULTS_DIR) {
+    mkdirSync(process.env.SANDBOX_RESULTS_DIR, { recursive: true });
+    writeFileSync(
+      path.join(process.env.SANDBOX_RESULTS_DIR, "verify.json"),
+      JSON.stringify({ name: "verify", passed, failed }),
+    );
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+/** One check per test: each must pass on the reference solution; an ungraded run is one failure. */
+function solutionMustPass(result: ExerciseResult): Check[] {
+  if (result.status === "error" || result.status === "timeout")
+    return [
+      {
+        ok: false,
+        what: "the solution can be graded",
+        detail: `${result.status}: ${result.reason}`,
+      },
+    ];
+  const checks = result.stages.flatMap((stage) =>
+    stage.tests.map((test) => ({
+      ok: test.status === "passed",
+      what: `solution passes ${stage.id} › ${test.name}`,
+      ...(test.message ? { detail: test.message.split("\n")[0] } : {}),
+    })),
+  );
+  const empty = result.stages.filter((s) => s.total === 0).map((s) => s.id);
+  if (empty.length > 0)
+    checks.push({
+      ok: false,
+      what: "every stage has tests",
+      detail: `no tests ran for ${empty.join(", ")}`,
+    });
+  checks.push({
+    ok: result.score === result.maxScore,
+    what: `solution scores the maximum (${result.score} / ${result.maxScore})`,
+  });
+  return checks;
+}
+
+/** One check per test: each must fail on the stub; a hidden test that passes is named. */
+function stubMustFail(result: ExerciseResult): Check[] {
+  if (result.status === "error" || result.status === "timeout")
+    return [
+      {
+        ok: false,
+        what: "the stub compiles and can be graded",
+        detail: `${result.status}: ${result.reason}`,
+      },
+    ];
+  return result.stages.flatMap((stage) =>
+    stage.tests.map((test) => ({
+      ok: test.status === "failed",
+      what: `stub fails ${test.visibility} test ${stage.id} › ${test.name}`,
+      ...(test.status === "passed" ? { detail: `${test.file} passes against the stub` } : {}),
+    })),
+  );
+}
+
+function wrongSolutionCaught(bug: string, result: ExerciseResult): Check {
+  if (result.status === "error" || result.status === "timeout")
+    return {
+      ok: false,
+      what: `wrong solution ${bug} can be graded`,
+      detail: `${result.status}: ${result.reason}`,
+    };
+  const caughtBy = result.stages.filter((s) => s.score < s.points).map((s) => s.id);
+  return caughtBy.length > 0
+    ? {
+        ok: true,
+        what: `wrong solution ${bug} is caught by ${caughtBy.join(", ")} (${result.score} / ${result.maxScore})`,
+      }
+    : {
+        ok: false,
+        what: `wrong solution ${bug} is caught`,
+        detail: `it scores the maximum, ${result.score} / ${result.maxScore}`,
+      };
+}
+
+/** Prints failures one by one and the passes as a count, so a long verify stays readable. */
+function report(checks: Check[], out: (text: string) => void, always = false): void {
+  for (const check of checks.filter((c) => !c.ok || always))
+    out(`  ${check.ok ? "✓" : "✗"} ${check.what}${check.detail ? `: ${check.detail}` : ""}`);
+  const passed = checks.filter((c) => c.ok).length;
+  if (!always && passed > 0) out(`  ✓ ${passed} of ${checks.length} checks hold`);
+}

@@ -1,0 +1,30 @@
+import path from "node:path";
+
+/**
+ * Where things live. The repository root comes from the grader's own location, never from a
+ * submission or the working directory, so a submission cannot bring its own tests or configs.
+ */
+export const REPO_ROOT = path.resolve(__dirname, "../../..");
+
+export interface Places {
+  /** The checkout the grader belongs to: node_modules, the Jest binary, the testkit. */
+  repoRoot: string;
+  /** Folder holding `<slug>/` exercise folders (the grader's own tests point it at fixtures). */
+  exercisesDir: string;
+  /** Learner state: last grade, hints shown, backups. */
+  stateDir: string;
+  /** Scratch copies of submissions and wrong solutions; inside the repo so node_modules resolve. */
+  workDir: string;
+}
+
+export function places(env: NodeJS.ProcessEnv = process.env, exercisesDirOption?: string): Places {
+  const exercisesDir = path.resolve(
+    exercisesDirOption ?? env.SANDBOX_EXERCISES_DIR ?? path.join(REPO_ROOT, "exercises"),
+  );
+  return {
+    repoRoot: REPO_ROOT,
+    exercisesDir,
+    stateDir: path.resolve(env.SANDBOX_STATE_DIR ?? path.join(REPO_ROOT, ".sandbox")),
+    workDir: path.join(REPO_ROOT, ".sandbox", "work"),
+  };
+}

@@ -1,0 +1,61 @@
+import { percent, type GradeReport } from "../grade-result";
+
+/** GitHub's step summary takes up to 1 MiB; stay well under it so the summary is never dropped. */
+const MAX_LENGTH = 900_000;
+const ICON = { passed: "✅", failed: "❌", error: "⚠️", timeout: "⏱️" } as const;
+
+/** A Markdown summary that reads well in `$GITHUB_STEP_SUMMARY` and in a pull request comment. */
+export function markdownReport(report: GradeReport): string {
+  const lines = [
+    `## Grade: ${report.score} / ${report.maxScore} (${percent(report.score, report.maxScore)}%)`,
+    "",
+    "| exercise | status | score |",
+    "| --- | --- | ---: |",
+    ...report.exercises.map(
+      (e) =>
+        `| ${cell(e.title)} (\`${e.slug}\`) | ${ICON[e.status]} ${e.status}${e.reason ? `: ${cell(e.reason)}` : ""} | ${e.score} / ${e.maxScore} |`,
+    ),
+    "",
+  ];
+  for (const exercise of report.exercises) {
+    lines.push(
+      `### ${exercise.title}`,
+      "",
+      "| stage | tests passed | score |",
+      "| --- | ---: | ---: |",
+    );
+    for (const stage of exercise.stages)
+      lines.push(
+        `| ${cell(stage.title)} (\`${stage.id}\`) | ${stage.passed} / ${stage.total} | ${stage.score} / ${stage.points} |`,
+      );
+    lines.push("");
+    const failures = exercise.stages.flatMap((stage) =>
+      stage.tests.filter((t) => t.status === "failed").map((test) => ({ stage, test })),
+    );
+    if (failures.length > 0) {
+      lines.push(
+        `<details><summary>${failures.length} failing test${failures.length === 1 ? "" : "s"}</summary>`,
+        "",
+      );
+      for (const { stage, test } of failures) {
+        lines.push(
+          `**${stage.id} › ${cell(test.name)}**${test.visibility === "hidden" ? " (hidden)" : ""}`,
+          "",
+          "```text",
+          (test.message ?? "").replace(/```/g, "'''"),
+          "```",
+          "",
+        );
+      }
+      lines.push("</details>", "");
+    }
+  }
+  const text = lines.join("\n");
+  return text.length > MAX_LENGTH
+    ? `${text.slice(0, MAX_LENGTH)}\n\n… (summary cut; see the JSON report)\n`
+    : text;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}

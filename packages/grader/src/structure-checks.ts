@@ -1,0 +1,145 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import { loadExercise, type Exercise } from "./exercise-manifest";
+import { JEST_CONFIG, packageJson, TSCONFIG } from "./exercise-template";
+import { readHints } from "./hints-file";
+import { stageOfFile, testFilesIn } from "./score";
+
+export interface Check {
+  ok: boolean;
+  /** What must hold, e.g. "package.json scripts match the template". */
+  what: string;
+  /** What was seen when it does not hold. */
+  detail?: string;
+}
+
+const REQUIRED = [
+  "README.md",
+  "package.json",
+  "tsconfig.json",
+  "jest.config.js",
+  "src/",
+  "test/",
+  ".meta/exercise.json",
+  ".meta/hints.md",
+  ".meta/solution/",
+  ".meta/hidden/",
+];
+
+/**
+ * The shape checks of `sandbox verify`, each one counted on its own: required files, the files
+ * shared with the template, test files naming stages, a hidden test and hints per stage, a `// TODO`
+ * in the stub. Returns the exercise too when its manifest is valid.
+ */
+export function structureChecks(dir: string): { checks: Check[]; exercise?: Exercise } {
+  const slug = path.basename(dir);
+  const checks: Check[] = REQUIRED.map((file) => {
+    const target = path.join(dir, file);
+    const ok = file.endsWith("/")
+      ? existsSync(target) && statSync(target).isDirectory() && readdirSync(target).length > 0
+      : existsSync(target);
+    return { ok, what: `has ${file}`, ...(ok ? {} : { detail: "missing or empty" }) };
+  });
+  let exercise: Exercise | undefined;
+  try {
+    exercise = loadExercise(dir);
+    checks.push({ ok: true, what: ".meta/exercise.json is valid" });
+  } catch (error) {
+    checks.push({
+      ok: false,
+      what: ".meta/exercise.json is valid",
+      detail: (error as Error).message,
+    });
+  }
+  checks.push(
+    sameAs("package.json name and scripts match the template", () => {
+      const actual = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+      const wanted = packageJson(slug);
+      return isDeepStrictEqual(
+        { name: actual.name, scripts: actual.scripts },
+        { name: wanted.name, scripts: wanted.scripts },
+      );
+    }),
+  );
+  checks.push(
+    sameAs("tsconfig.json matches the template", () =>
+      isDeepStrictEqual(
+        JSON.parse(readFileSync(path.join(dir, "tsconfig.json"), "utf8")),
+        TSCONFIG,
+      ),
+    ),
+  );
+  checks.push(
+    sameAs(
+      "jest.config.js matches the template",
+      () => readFileSync(path.join(dir, "jest.config.js"), "utf8").trim() === JEST_CONFIG.trim(),
+    ),
+  );
+  const stub = filesUnder(path.join(dir, "src"));
+  checks.push({
+    ok: stub.some((file) => readFileSync(file, "utf8").includes("// TODO")),
+    what: "the stub in src/ has a // TODO",
+  });
+  const solution = filesUnder(path.join(dir, ".meta", "solution")).map((f) =>
+    path.relative(path.join(dir, ".meta", "solution"), f),
+  );
+  const stubNames = stub.map((f) => path.relative(path.join(dir, "src"), f));
+  const unmatched = stubNames.filter((f) => !solution.includes(f));
+  checks.push({
+    ok: unmatched.length === 0,
+    what: ".meta/solution/ has the same file names as src/",
+    ...(unmatched.length ? { detail: `missing ${unmatched.join(", ")}` } : {}),
+  });
+  if (!exercise) return { checks };
+
+  const stages = exercise.manifest.stages.map((s) => s.id);
+  const testDir = path.join(dir, "test");
+  const hiddenDir = path.join(dir, ".meta", "hidden");
+  const testFiles = [
+    ...testFilesIn(testDir, path.join(testDir, "support")),
+    ...testFilesIn(hiddenDir),
+  ];
+  const strays = testFiles
+    .filter((file) => !stages.includes(stageOfFile(file)))
+    .map((file) => path.relative(dir, file));
+  checks.push({
+    ok: strays.length === 0,
+    what: "every test file names a stage of exercise.json",
+    ...(strays.length ? { detail: strays.join(", ") } : {}),
+  });
+  const hints = readHints(path.join(dir, ".meta", "hints.md"));
+  for (const stage of stages) {
+    checks.push({
+      ok: testFilesIn(hiddenDir).some((file) => stageOfFile(file) === stage),
+      what: `stage ${stage} has a hidden test`,
+    });
+    checks.push({
+      ok: (hints.get(stage)?.length ?? 0) > 0,
+      what: `stage ${stage} has hints in .meta/hints.md`,
+    });
+  }
+  return { checks, exercise };
+}
+
+function sameAs(what: string, compare: () => boolean): Check {
+  try {
+    return compare()
+      ? { ok: true, what }
+      : {
+          ok: false,
+          what,
+          detail: "differs; run `sandbox new <slug>` elsewhere to see the template",
+        };
+  } catch (error) {
+    return { ok: false, what, detail: (error as Error).message };
+  }
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
+}

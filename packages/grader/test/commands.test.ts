@@ -1,0 +1,151 @@
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { FIXTURES, sandbox, scratchDir } from "./run-sandbox";
+
+describe("bad input is exit 2 with one line and the closest names", () => {
+  it("names the closest exercise for an unknown slug", async () => {
+    const run = await sandbox(["grade", "partail"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe('sandbox: unknown exercise "partail": did you mean partial?');
+  });
+
+  it("names the closest option and command", async () => {
+    const option = await sandbox(["grade", "--jsn", "x.json"]);
+    expect(option.code).toBe(2);
+    expect(option.stderr.trim().split("\n")).toHaveLength(1);
+    expect(option.stderr).toMatch(/unknown option '--jsn'.*--json/);
+    const command = await sandbox(["grad"]);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toMatch(/unknown command 'grad'.*grade/);
+  });
+
+  it("names the stages for an unknown stage", async () => {
+    const run = await sandbox(["hint", "partial", "negativs"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown stage "negativs" of partial: did you mean negatives\?/);
+  });
+
+  it("rejects malformed option values", async () => {
+    expect((await sandbox(["grade", "passing", "--shard", "3/2"])).stderr).toMatch(
+      /--shard wants I\/N/,
+    );
+    expect((await sandbox(["grade", "passing", "--min-score", "lots"])).code).toBe(2);
+    expect((await sandbox(["grade", "passing", "--submission", "/nonexistent"])).code).toBe(2);
+  });
+
+  it("names the file and the field of a malformed exercise.json", async () => {
+    const dir = scratchDir("malformed");
+    cpSync(path.join(FIXTURES, "passing"), path.join(dir, "passing"), { recursive: true });
+    const file = path.join(dir, "passing/.meta/exercise.json");
+    const manifest = JSON.parse(readFileSync(file, "utf8"));
+    manifest.stages[0].points = "ten";
+    writeFileSync(file, JSON.stringify(manifest));
+    const run = await sandbox(["grade", "passing"], { SANDBOX_EXERCISES_DIR: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${file}: field "stages.0.points"`);
+  });
+
+  it.each(["list", "test", "grade", "verify", "hint", "reset", "new", "doctor", "merge"])(
+    "has --help for %s",
+    async (command) => {
+      const run = await sandbox([command, "--help"]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(new RegExp(`Usage: sandbox ${command}`));
+    },
+  );
+});
+
+describe("sandbox test", () => {
+  it("runs the visible tests only, with Jest's own output", async () => {
+    const run = await sandbox(["test", "partial"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/Tests:\s+1 failed, 1 passed, 2 total/);
+    const solution = await sandbox(["test", "partial", "--solution"]);
+    expect(solution.code).toBe(0);
+  });
+});
+
+describe("sandbox hint", () => {
+  it("gives the next hint of the first stage not yet passed on each call, and remembers", async () => {
+    const state = scratchDir("hint");
+    writeFileSync(
+      path.join(state, "last-grade.json"),
+      JSON.stringify({
+        partial: {
+          stages: { basics: { score: 10, points: 10 }, negatives: { score: 0, points: 20 } },
+        },
+      }),
+    );
+    const first = await sandbox(["hint", "partial"], { SANDBOX_STATE_DIR: state });
+    expect(first.stdout).toMatch(
+      /Hint 1 of 1 for partial › negatives \(the last one\):\s+Negative numbers are numbers too\./,
+    );
+    const a = await sandbox(["hint", "partial", "basics"], { SANDBOX_STATE_DIR: state });
+    const b = await sandbox(["hint", "partial", "basics"], { SANDBOX_STATE_DIR: state });
+    expect(a.stdout).toMatch(/Hint 1 of 3 .*\n\n\s+Read the visible test\./);
+    expect(b.stdout).toMatch(/Hint 2 of 3 .*\n\n\s+Use the \+ operator\./);
+    expect(JSON.parse(readFileSync(path.join(state, "hints.json"), "utf8"))).toEqual({
+      partial: { negatives: 1, basics: 2 },
+    });
+  });
+});
+
+describe("sandbox reset", () => {
+  it("restores src/ from git HEAD and backs the learner's files up first", async () => {
+    const repo = scratchDir("reset");
+    const state = scratchDir("reset-state");
+    cpSync(path.join(FIXTURES, "passing"), path.join(repo, "exercises/passing"), {
+      recursive: true,
+    });
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" });
+    git("init", "-q");
+    git("add", ".");
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "stub");
+    const stub = path.join(repo, "exercises/passing/src/math.ts");
+    const original = readFileSync(stub, "utf8");
+    writeFileSync(stub, "// my work\n");
+    writeFileSync(path.join(repo, "exercises/passing/src/extra.ts"), "// more work\n");
+
+    const run = await sandbox(["reset", "passing"], {
+      SANDBOX_EXERCISES_DIR: path.join(repo, "exercises"),
+      SANDBOX_STATE_DIR: state,
+    });
+    expect(run.code).toBe(0);
+    expect(readFileSync(stub, "utf8")).toBe(original);
+    expect(existsSync(path.join(repo, "exercises/passing/src/extra.ts"))).toBe(false);
+    const [backup] = readdirSync(path.join(state, "backups"));
+    expect(backup).toMatch(/^passing-\d{4}-/);
+    expect(readFileSync(path.join(state, "backups", backup!, "math.ts"), "utf8")).toBe(
+      "// my work\n",
+    );
+  });
+
+  it("says clearly when the exercises are not in a git checkout", async () => {
+    const dir = scratchDir("no-git");
+    cpSync(path.join(FIXTURES, "passing"), path.join(dir, "passing"), { recursive: true });
+    const run = await sandbox(["reset", "passing"], {
+      SANDBOX_EXERCISES_DIR: dir,
+      GIT_CEILING_DIRECTORIES: path.dirname(dir),
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/not in a git checkout/);
+  });
+});
+
+describe("sandbox doctor", () => {
+  it("checks Node, names the provider and why, and tries Redis and Postgres", async () => {
+    const run = await sandbox(["doctor"]);
+    expect(run.stdout).toMatch(/^✓ Node \d+\.\d+\.\d+ \(needs >= 22\.22\)/);
+    expect(run.stdout).toMatch(/^[✓✗] services: /m);
+    const problems = (run.stdout.match(/^✗/gm) ?? []).length;
+    if (problems === 0) {
+      expect(run.stdout).toMatch(/✓ redis started and answered in \d+ ms/);
+      expect(run.stdout).toMatch(/✓ postgres started and answered in \d+ ms/);
+      expect(run.code).toBe(0);
+    } else {
+      expect(run.stdout).toMatch(/problems? found; fix them as described above/);
+      expect(run.code).toBe(1);
+    }
+  });
+});

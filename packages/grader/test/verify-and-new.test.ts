@@ -1,0 +1,70 @@
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { FIXTURES, sandbox, scratchDir } from "./run-sandbox";
+
+describe("sandbox new, then sandbox verify", () => {
+  const exercises = scratchDir("new");
+  const results = scratchDir("results");
+
+  it("scaffolds an exercise that verify passes: structure, solution 100%, stub 0, wrong solution caught", async () => {
+    const created = await sandbox(["new", "url-shortener"], { SANDBOX_EXERCISES_DIR: exercises });
+    expect(created.code).toBe(0);
+    expect(readFileSync(path.join(exercises, "url-shortener/src/greeting.ts"), "utf8")).toContain(
+      "// TODO",
+    );
+
+    const verify = await sandbox(["verify", "url-shortener"], {
+      SANDBOX_EXERCISES_DIR: exercises,
+      SANDBOX_RESULTS_DIR: results,
+    });
+    expect(verify.stdout).toMatch(/wrong solution ignores-name is caught by example-stage/);
+    expect(verify.stdout).toMatch(/verify: \d+ checks passed, 0 failed/);
+    expect(verify.code).toBe(0);
+    const counts = JSON.parse(readFileSync(path.join(results, "verify.json"), "utf8"));
+    expect(counts).toMatchObject({ name: "verify", failed: 0 });
+    expect(counts.passed).toBeGreaterThan(20);
+  });
+
+  it("refuses an existing or badly named slug with exit 2", async () => {
+    expect(
+      (await sandbox(["new", "url-shortener"], { SANDBOX_EXERCISES_DIR: exercises })).code,
+    ).toBe(2);
+    const bad = await sandbox(["new", "Bad_Name"], { SANDBOX_EXERCISES_DIR: exercises });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/kebab-case/);
+  });
+
+  it("fails when the stub passes a hidden test, names that test, and flags a drifted template", async () => {
+    const copy = scratchDir("verify-bad");
+    cpSync(path.join(exercises, "url-shortener"), path.join(copy, "url-shortener"), {
+      recursive: true,
+    });
+    cpSync(
+      path.join(copy, "url-shortener/.meta/solution/greeting.ts"),
+      path.join(copy, "url-shortener/src/greeting.ts"),
+    );
+    writeFileSync(path.join(copy, "url-shortener/jest.config.js"), "module.exports = {};\n");
+    const verify = await sandbox(["verify"], { SANDBOX_EXERCISES_DIR: copy });
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toMatch(
+      /✗ stub fails hidden test example-stage › example stage › greets any name, not only the one in the visible test: hidden\/example-stage\.test\.ts passes against the stub/,
+    );
+    expect(verify.stdout).toMatch(/✗ jest.config.js matches the template/);
+    expect(verify.stdout).toMatch(/✗ the stub in src\/ has a \/\/ TODO/);
+  });
+
+  it("reports a wrong solution that is not caught", async () => {
+    const copy = scratchDir("verify-uncaught");
+    cpSync(path.join(FIXTURES, "partial"), path.join(copy, "partial"), { recursive: true });
+    cpSync(
+      path.join(FIXTURES, "partial/.meta/solution/math.ts"),
+      path.join(copy, "partial/.meta/wrong-solutions/ignores-sign/math.ts"),
+    );
+    const verify = await sandbox(["verify", "partial"], { SANDBOX_EXERCISES_DIR: copy });
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toMatch(
+      /✗ wrong solution ignores-sign is caught: it scores the maximum, 30 \/ 30/,
+    );
+    expect(verify.stdout).toMatch(/✗ has package.json/);
+  });
+});
