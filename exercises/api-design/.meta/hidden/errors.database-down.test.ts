@@ -1,0 +1,39 @@
+import { Pool } from "pg";
+import { because, startPostgres, startServer, within } from "@backend-sandbox/testkit";
+import { createApp, migrate } from "#src/app";
+import { apiAt, type Api } from "#support/api";
+import { describeReply, expectProblem } from "#support/problem";
+
+let postgres: Awaited<ReturnType<typeof startPostgres>>;
+let pool: Pool;
+let api: Api;
+const logged: unknown[] = [];
+beforeAll(async () => {
+  postgres = await startPostgres();
+  pool = new Pool({ connectionString: postgres.url, max: 5, connectionTimeoutMillis: 3000 });
+  pool.on("error", () => {}); // the stopped server kills idle connections
+  await migrate(pool);
+  const app = createApp({ pg: pool, cursorSecret: "down", onError: (error) => logged.push(error) });
+  api = apiAt((await startServer(app)).url);
+}, 60_000);
+afterAll(() => pool.end());
+
+describe("errors", () => {
+  it("answers 500 or 503 problem details without internals when Postgres is down, then recovers", async () => {
+    const created = await api.post("/projects", { name: "Before the outage" });
+    expect(created.status).toBe(201);
+    await postgres.stop();
+    for (const send of [() => api.get("/projects"), () => api.get(`/projects/${created.body.id}`), () => api.post("/projects", { name: "x" })]) {
+      const reply = await within(8000, "an answer while Postgres is down", send());
+      because(`expected 500 or 503 while Postgres is down; got ${describeReply(reply)}`, () => expect([500, 503]).toContain(reply.status));
+      expectProblem(reply, reply.status, `${reply.method} ${reply.path} while Postgres is down`);
+      because(`expected the problem to hide the database error; got ${reply.text}`, () =>
+        expect(reply.text).not.toMatch(/ECONNREFUSED|connect|postgres|terminat|5432|\bpg\b/i),
+      );
+    }
+    because("expected the unexpected error to reach onError", () => expect(logged.length).toBeGreaterThan(0));
+    await postgres.start();
+    const after = await within(10_000, "an answer after Postgres is back", api.get(`/projects/${created.body.id}`));
+    because(`expected 200 once Postgres is back; got ${describeReply(after)}`, () => expect(after.status).toBe(200));
+  }, 45_000);
+});

@@ -1,0 +1,81 @@
+import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { ManualClock, startApi, type Api } from "#support/api";
+import { linksIn } from "#support/link";
+import { describeReply } from "#support/problem";
+
+const services = useServices();
+const random = seededRandom();
+const clock = new ManualClock();
+let api: Api;
+beforeAll(async () => {
+  api = await startApi(services, { now: clock.now, cursorSecret: `secret-${random.token(8)}` });
+  for (let i = 0; i < 56; i += 8) {
+    clock.advance(1000);
+    await Promise.all(Array.from({ length: 8 }, (_, j) => api.post("/projects", { name: `p${i + j}` })));
+  }
+}, 60_000);
+
+const firstCursor = async (query = "limit=3") => {
+  const reply = await api.get(`/projects?${query}`);
+  const next = linksIn(reply.headers.get("link")).get("next")!;
+  return new URL(next, api.url).searchParams.get("cursor")!;
+};
+// Flips the high bit of a base64 digit, which every base64 decoder keeps; other characters become "A".
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const tamper = (cursor: string, at: number) => {
+  const index = ALPHABET.indexOf(cursor[at]!);
+  return cursor.slice(0, at) + (index < 0 ? "A" : ALPHABET[index ^ 32]) + cursor.slice(at + 1);
+};
+
+describe("pagination", () => {
+  it("uses 20 items by default and clamps the page size to 50", async () => {
+    for (const [query, size] of [["", 20], ["?limit=50", 50], [`?limit=${random.int(51, 5000)}`, 50]] as const) {
+      const reply = await api.get(`/projects${query}`);
+      because(`expected GET /projects${query} to hold ${size} items; got ${reply.body?.items?.length} (${reply.status})`, () =>
+        expect(reply.body?.items?.length).toBe(size),
+      );
+    }
+  });
+
+  it("answers 400 to an invalid limit, sort or filter", async () => {
+    for (const query of ["limit=0", "limit=-5", "limit=abc", "limit=2.5", "sort=price", "sort=createdAt;DROP", "status=done", "priority=9", "limit=1&limit=2"]) {
+      const reply = await api.get(`/projects?${query}`);
+      because(`expected GET /projects?${query} to be 400; got ${describeReply(reply)}`, () => expect(reply.status).toBe(400));
+    }
+  });
+
+  it("answers 400, never 500 or a page, to a cursor that was tampered with or forged", async () => {
+    const cursor = await firstCursor();
+    const positions = Array.from({ length: 10 }, () => random.int(0, cursor.length - 1));
+    const forged = [
+      "!!!",
+      Buffer.from("garbage").toString("base64url"),
+      Buffer.from(JSON.stringify({ createdAt: "2025-01-01T00:00:00Z", id: "x" })).toString("base64url"),
+      Buffer.from(JSON.stringify({ offset: 5 })).toString("base64url"),
+      ...positions.map((at) => tamper(cursor, at)),
+    ];
+    for (const bad of forged) {
+      const reply = await api.get(`/projects?limit=3&cursor=${encodeURIComponent(bad)}`);
+      because(`expected a tampered cursor to be 400 (seed ${random.seed}); got ${describeReply(reply)} for cursor ${bad}`, () =>
+        expect(reply.status).toBe(400),
+      );
+    }
+    expect((await api.get(`/projects?limit=3&cursor=${encodeURIComponent(cursor)}`)).status).toBe(200);
+  });
+
+  it("answers 400 to a cursor presented with another sort or filter", async () => {
+    const cursor = encodeURIComponent(await firstCursor("limit=3&sort=name"));
+    for (const query of [`sort=-name&cursor=${cursor}`, `sort=name&status=archived&cursor=${cursor}`]) {
+      const reply = await api.get(`/projects?limit=3&${query}`);
+      because(`expected GET /projects?${query} to be 400; got ${describeReply(reply)}`, () => expect(reply.status).toBe(400));
+    }
+  });
+
+  it("sends no Link header when everything fits on one page", async () => {
+    const reply = await api.get("/projects?limit=50&status=archived");
+    because(`expected no Link on a single page; got ${reply.headers.get("link")}`, () => {
+      expect(reply.status).toBe(200);
+      expect(reply.headers.get("link")).toBeNull();
+    });
+  });
+});

@@ -1,0 +1,35 @@
+import { useServices } from "@backend-sandbox/testkit";
+import { ManualClock, startApi, type Api } from "#support/api";
+import { nextLink } from "#support/link";
+
+const services = useServices();
+const clock = new ManualClock();
+let api: Api;
+beforeAll(async () => {
+  api = await startApi(services, { now: clock.now });
+});
+
+describe("pagination", () => {
+  it("pages through projects, newest first, by following Link rel=\"next\"", async () => {
+    for (const name of ["first", "second", "third", "fourth", "fifth"]) {
+      clock.advance(1000);
+      expect((await api.post("/projects", { name })).status).toBe(201);
+    }
+    const first = await api.get("/projects?limit=2");
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((p: { name: string }) => p.name)).toEqual(["fifth", "fourth"]);
+
+    const names: string[] = [];
+    let path: string | undefined = "/projects?limit=2";
+    while (path) {
+      const page = await api.get(path);
+      names.push(...page.body.items.map((p: { name: string }) => p.name));
+      path = nextLink(page.headers.get("link"), api.url);
+    }
+    expect(names).toEqual(["fifth", "fourth", "third", "second", "first"]);
+  });
+
+  it("answers 400 to a cursor it did not issue", async () => {
+    expect((await api.get("/projects?cursor=not-a-cursor")).status).toBe(400);
+  });
+});

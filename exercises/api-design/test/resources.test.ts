@@ -1,0 +1,28 @@
+import { useServices } from "@backend-sandbox/testkit";
+import { aProject, startApi, type Api } from "#support/api";
+
+const services = useServices();
+let api: Api;
+beforeAll(async () => {
+  api = await startApi(services);
+});
+
+describe("resources", () => {
+  it("creates a project: 201, a Location to it, and the project in the body", async () => {
+    const created = await api.post("/projects", aProject("Spring catalogue"));
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: "Spring catalogue", status: "active", priority: 3, tags: [] });
+    const location = created.headers.get("location")!;
+    expect(new URL(location, api.url).pathname).toBe(`/projects/${created.body.id}`);
+
+    const read = await api.get(location);
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual(created.body);
+  });
+
+  it("answers 405 with an Allow header for a method the collection does not support", async () => {
+    const reply = await api.send("PATCH", "/projects", { json: {} });
+    expect(reply.status).toBe(405);
+    expect(reply.headers.get("allow")).toMatch(/\bPOST\b/);
+  });
+});

@@ -1,0 +1,64 @@
+import { because, seededRandom, useServices, within } from "@backend-sandbox/testkit";
+import { migrate, migrations, type Migration } from "#src/migrations";
+
+const services = useServices();
+const random = seededRandom();
+const recorded = async () =>
+  (await services.pg.query("SELECT version FROM schema_migrations ORDER BY version")).rows.map((row) => Number(row.version));
+const tableExists = async (name: string) =>
+  (await services.pg.query("SELECT to_regclass($1) IS NOT NULL AS found", [name])).rows[0].found as boolean;
+
+describe("migrations", () => {
+  // Runs first, on the file's empty database.
+  it("lets 4 runners start at once on an empty database: all succeed, each migration applied once", async () => {
+    const pools = [1, 2, 3, 4].map(() => services.newPool({ max: 2 }));
+    const results = await within(20_000, "4 concurrent migrate() calls to finish", Promise.allSettled(pools.map((pool) => migrate(pool))));
+    const errors = results.flatMap((r) => (r.status === "rejected" ? [String(r.reason?.message ?? r.reason)] : []));
+    because(`expected all 4 concurrent runs to succeed; errors: ${errors.join(" | ")}`, () => expect(errors).toEqual([]));
+    const applied = results.flatMap((r) => (r.status === "fulfilled" ? r.value : [])).sort((a, b) => a - b);
+    const versions = migrations.map((m) => m.version).sort((a, b) => a - b);
+    because("expected the runs together to apply each migration exactly once", () => expect(applied).toEqual(versions));
+    const rows = await recorded();
+    because("expected schema_migrations to hold each version once", () => expect(rows).toEqual(versions));
+  });
+
+  it("creates the tables accounts, transfers, entries and jobs", async () => {
+    for (const table of ["accounts", "transfers", "entries", "jobs"]) {
+      const found = await tableExists(table);
+      because(`expected table ${table} to exist after migrate()`, () => expect(found).toBe(true));
+    }
+  });
+
+  it("is a no-op on a migrated database: nothing applied, nothing re-recorded", async () => {
+    const before = (await services.pg.query("SELECT version, applied_at FROM schema_migrations ORDER BY version")).rows;
+    const applied = await migrate(services.pg);
+    because(`expected a second migrate() to apply nothing, it applied ${JSON.stringify(applied)}`, () => expect(applied).toEqual([]));
+    const after = (await services.pg.query("SELECT version, applied_at FROM schema_migrations ORDER BY version")).rows;
+    because("expected schema_migrations unchanged by a second run", () => expect(after).toEqual(before));
+  });
+
+  it("applies only new migrations, in ascending version order whatever the list order", async () => {
+    const parent = `p_${random.token(6)}`;
+    const child = `c_${random.token(6)}`;
+    const first: Migration = { version: 1000 + random.int(0, 400), name: "parent", sql: `CREATE TABLE ${parent} (id int PRIMARY KEY)` };
+    const second: Migration = { version: first.version + random.int(1, 400), name: "child", sql: `CREATE TABLE ${child} (p int REFERENCES ${parent})` };
+    const applied = await migrate(services.pg, [second, ...migrations, first]);
+    because(`expected only [${first.version}, ${second.version}] applied, in that order (seed ${random.seed}); got ${JSON.stringify(applied)}`, () =>
+      expect(applied).toEqual([first.version, second.version]),
+    );
+    expect(await tableExists(child)).toBe(true);
+  });
+
+  it("rolls back a failing migration entirely, does not record it, and can run again afterwards", async () => {
+    const table = `broken_${random.token(6)}`;
+    const bad: Migration = { version: 2000 + random.int(0, 999), name: "broken", sql: `CREATE TABLE ${table} (id int); SELECT 1 / 0;` };
+    await expect(migrate(services.pg, [...migrations, bad])).rejects.toThrow();
+    const left = await tableExists(table);
+    because(`expected table ${table}, created by the failed migration, to be rolled back`, () => expect(left).toBe(false));
+    const versions = await recorded();
+    because(`expected failed version ${bad.version} not to be recorded (seed ${random.seed})`, () => expect(versions).not.toContain(bad.version));
+    const fixed = { ...bad, sql: `CREATE TABLE ${table} (id int)` };
+    const applied = await within(5000, "migrate() to run after a failed run (lock released)", migrate(services.pg, [...migrations, fixed]));
+    expect(applied).toEqual([bad.version]);
+  });
+});

@@ -1,0 +1,97 @@
+// WRONG: reads the balance, checks it in JavaScript and writes the computed value back, without row locks (lost updates).
+import type { Pool, PoolClient } from "pg";
+import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError } from "./errors";
+
+export interface TransferRequest {
+  from: number;
+  to: number;
+  amount: number;
+  /** The client's idempotency key: a retry with the same reference applies once. */
+  reference?: string;
+}
+
+export interface Transfer {
+  id: number;
+  reference: string | null;
+  fromAccountId: number;
+  toAccountId: number;
+  amount: number;
+  createdAt: Date;
+}
+
+const RETRYABLE = new Set(["40001", "40P01"]); // serialization_failure, deadlock_detected
+
+/** Moves money between two accounts in one transaction; see the README for the rules. */
+export async function transfer(pool: Pool, request: TransferRequest): Promise<Transfer> {
+  const { from, to, amount, reference = null } = request;
+  if (![from, to].every(Number.isSafeInteger)) throw new ValidationError("account ids must be integers");
+  if (!Number.isSafeInteger(amount) || amount <= 0) throw new ValidationError("amount must be a positive integer");
+  if (from === to) throw new ValidationError("cannot transfer to the same account");
+  if (reference !== null && (typeof reference !== "string" || reference.length === 0 || reference.length > 200)) {
+    throw new ValidationError("reference must be a non-empty string of at most 200 characters");
+  }
+  return inTransaction(pool, async (client) => {
+    // Lock both rows in id order: two opposite transfers queue up instead of deadlocking.
+    const locked = await client.query("SELECT id, balance FROM accounts WHERE id = ANY($1::bigint[]) ORDER BY id", [
+      [from, to],
+    ]);
+    if (locked.rowCount !== 2) throw new NotFoundError(`account ${from} or ${to} does not exist`);
+
+    // The unique index decides which of racing retries inserts; the losers read the winner's row.
+    const inserted = await client.query(
+      `INSERT INTO transfers (reference, from_account_id, to_account_id, amount) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (reference) DO NOTHING RETURNING *`,
+      [reference, from, to, amount],
+    );
+    if (inserted.rowCount === 0) {
+      const existing = toTransfer((await client.query("SELECT * FROM transfers WHERE reference = $1", [reference])).rows[0]);
+      const same = existing.fromAccountId === from && existing.toAccountId === to && existing.amount === amount;
+      if (!same) throw new ConflictError(`reference ${reference} was used for a different transfer`);
+      return existing;
+    }
+    const created = toTransfer(inserted.rows[0]);
+
+    // The WHERE clause is the balance check: evaluated on the locked, current row.
+    const balanceOf = (id: number) => Number(locked.rows.find((row) => Number(row.id) === id).balance);
+    if (balanceOf(from) < amount) throw new InsufficientFundsError(`account ${from} holds less than ${amount}`);
+    await client.query("UPDATE accounts SET balance = $2 WHERE id = $1", [from, balanceOf(from) - amount]);
+    await client.query("UPDATE accounts SET balance = $2 WHERE id = $1", [to, balanceOf(to) + amount]);
+    await client.query(
+      // created_at defaults to now(), the transaction's start: the same instant as the transfer's.
+      "INSERT INTO entries (transfer_id, account_id, amount) VALUES ($1, $2, -$4::bigint), ($1, $3, $4)",
+      [created.id, from, to, amount],
+    );
+    return created;
+  });
+}
+
+/** BEGIN … COMMIT on one client; rolls back on any error, retries the whole unit on 40001/40P01. */
+async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
+      const code = (error as { code?: string }).code;
+      if (!RETRYABLE.has(code ?? "") || attempt >= attempts) throw error;
+    } finally {
+      client.release(broken); // on every path, or the pool runs dry after a few errors
+    }
+  }
+}
+
+function toTransfer(row: Record<string, unknown>): Transfer {
+  return {
+    id: Number(row.id),
+    reference: (row.reference as string | null) ?? null,
+    fromAccountId: Number(row.from_account_id),
+    toAccountId: Number(row.to_account_id),
+    amount: Number(row.amount),
+    createdAt: row.created_at as Date,
+  };
+}

@@ -1,0 +1,91 @@
+// Stage fixed-window, hidden: the limit's edge, Retry-After, window resets, and real expiry.
+import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import type { Policy } from "#src/app";
+import { fakeClock, windowStart } from "#support/fake-clock";
+import { get, isProblem, statuses } from "#support/http";
+import { retryAfter } from "#support/rate-limit-headers";
+import { keyExpiries } from "#support/redis-keys";
+import { startApp } from "#support/start-app";
+
+const services = useServices();
+const random = seededRandom();
+const seed = `(seed ${random.seed})`;
+
+async function setup(limit: number, windowSeconds: number) {
+  const policy: Policy = { name: `p-${random.token(6)}`, algorithm: "fixed-window", limit, windowSeconds };
+  const clock = fakeClock(windowStart(random, windowSeconds));
+  const url = await startApp({ redis: services.newRedis(), policy, now: clock.now });
+  return { policy, clock, url, key: random.token() };
+}
+
+describe("fixed-window", () => {
+  beforeEach(() => services.redis.flushdb());
+
+  it("lets exactly `limit` requests through and answers the next with a 429 problem", async () => {
+    const { policy, url, key } = await setup(random.int(3, 12), random.int(10, 120));
+    const replies = [];
+    for (let i = 0; i <= policy.limit; i++) replies.push(await get(url, key));
+    const expected = [...Array(policy.limit).fill(200), 429];
+    because(`expected ${policy.limit} × 200 then 429 for limit ${policy.limit} ${seed}`, () =>
+      expect(statuses(replies)).toEqual(expected));
+    const refused = replies.at(-1)!;
+    because(`expected the 429 to be application/problem+json (RFC 9457), saw ${refused.headers.get("content-type")}`, () =>
+      expect(isProblem(refused)).toBe(true));
+    because(`expected the 429 body to name the quota-exceeded problem type and the violated policy ${seed}`, () =>
+      expect(refused.body).toMatchObject({
+        type: "https://iana.org/assignments/http-problem-types#quota-exceeded",
+        status: 429,
+        "violated-policies": [policy.name],
+      }));
+  });
+
+  it("sends Retry-After as the whole seconds, rounded up, until the window ends", async () => {
+    const { policy, clock, url, key } = await setup(random.int(2, 6), random.int(30, 300));
+    const offsetMs = random.int(1, policy.windowSeconds * 1000 - 1);
+    clock.advance(offsetMs);
+    for (let i = 0; i < policy.limit; i++) await get(url, key);
+    const refused = await get(url, key);
+    const expected = Math.ceil((policy.windowSeconds * 1000 - offsetMs) / 1000);
+    because(`expected Retry-After: ${expected} (delay-seconds, RFC 9110 §10.2.3) ${offsetMs} ms into a ${policy.windowSeconds} s window, saw ${refused.headers.get("retry-after")} ${seed}`, () =>
+      expect(retryAfter(refused)).toBe(expected));
+
+    clock.advance((expected - 1) * 1000);
+    const early = await get(url, key);
+    because(`expected a retry 1 s before Retry-After still to be refused ${seed}`, () => expect(early.status).toBe(429));
+    clock.advance(1000);
+    const onTime = await get(url, key);
+    because(`expected a retry after Retry-After seconds to succeed ${seed}`, () => expect(onTime.status).toBe(200));
+  });
+
+  it("starts a fresh budget exactly at the window's boundary", async () => {
+    const { policy, clock, url, key } = await setup(random.int(2, 6), random.int(10, 60));
+    clock.advance(policy.windowSeconds * 1000 - 1000);
+    for (let i = 0; i < policy.limit; i++) await get(url, key);
+    clock.advance(999); // the window's last millisecond
+    const last = await get(url, key);
+    clock.advance(1); // the next window's first
+    const next = [];
+    for (let i = 0; i < policy.limit; i++) next.push(await get(url, key));
+    because(`expected 429 in the window's last millisecond ${seed}`, () => expect(last.status).toBe(429));
+    because(`expected ${policy.limit} × 200 from the next window's first millisecond ${seed}`, () =>
+      expect(statuses(next)).toEqual(Array(policy.limit).fill(200)));
+  });
+
+  it("with the real clock, writes keys that expire with their window, and lets the client back after Retry-After", async () => {
+    const policy: Policy = { name: "real", algorithm: "fixed-window", limit: 2, windowSeconds: 1 };
+    const url = await startApp({ redis: services.newRedis(), policy });
+    const key = random.token();
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20)); // a window has just begun
+    const replies = [await get(url, key), await get(url, key), await get(url, key)];
+    const expiries = await keyExpiries(services.redis);
+    // On a very slow machine the window may still turn between two requests; then the third passes too.
+    if (replies[2]!.status === 200) return;
+    because(`expected every key to expire within the 1 s window, saw ${JSON.stringify(expiries)}`, () =>
+      expect(expiries.every(({ pttl }) => pttl > 0 && pttl <= 2000)).toBe(true));
+    const wait = retryAfter(replies[2]!);
+    because(`expected Retry-After: 1 for a 1 s window, saw ${replies[2]!.headers.get("retry-after")}`, () => expect(wait).toBe(1));
+    await new Promise((resolve) => setTimeout(resolve, 1000 + 100));
+    const after = await get(url, key);
+    because("expected a request after waiting Retry-After seconds (real time) to succeed", () => expect(after.status).toBe(200));
+  });
+});

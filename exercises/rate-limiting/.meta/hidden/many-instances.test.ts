@@ -1,0 +1,62 @@
+// Stage many-instances, hidden: three instances, three clients, one Redis; exact counts for every algorithm.
+import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import type { Algorithm, Policy } from "#src/app";
+import { fakeClock, windowStart } from "#support/fake-clock";
+import { burst, countStatus } from "#support/http";
+import { badExpiries } from "#support/redis-keys";
+import { startApp } from "#support/start-app";
+
+const services = useServices();
+const random = seededRandom();
+const seed = `(seed ${random.seed})`;
+const ALGORITHMS: Algorithm[] = ["fixed-window", "sliding-window", "token-bucket"];
+
+async function threeInstances(policy: Policy, now: () => number): Promise<string[]> {
+  return Promise.all([1, 2, 3].map(() => startApp({ redis: services.newRedis(), policy, now })));
+}
+
+describe("many-instances", () => {
+  beforeEach(() => services.redis.flushdb());
+
+  it.each(ALGORITHMS)("%s: lets exactly `limit` of 3 × limit concurrent requests through three instances", async (algorithm) => {
+    const limit = random.int(60, 100);
+    const policy: Policy = { name: "default", algorithm, limit, windowSeconds: random.int(30, 120) };
+    const clock = fakeClock(windowStart(random, policy.windowSeconds) + 1000);
+    const urls = await threeInstances(policy, clock.now);
+    const key = random.token();
+
+    const replies = await burst(urls, 3 * limit, key);
+    const passed = countStatus(replies, 200);
+    const refused = countStatus(replies, 429);
+    because(`expected exactly ${limit} of ${3 * limit} concurrent requests (${algorithm}, three instances) to pass and ${2 * limit} to get 429; ${passed} passed, ${refused} got 429 ${seed}`, () =>
+      expect([passed, refused]).toEqual([limit, 2 * limit]));
+
+    const bad = await badExpiries(services.redis, 2 * policy.windowSeconds * 1000);
+    because(`expected every key to expire within two windows (${2 * policy.windowSeconds} s); these do not: ${bad.join(", ")} ${seed}`, () =>
+      expect(bad).toEqual([]));
+  });
+
+  it("keeps clients apart under concurrency: two keys, each exactly its limit", async () => {
+    const policy: Policy = { name: "default", algorithm: random.pick(ALGORITHMS), limit: random.int(20, 40), windowSeconds: 60 };
+    const clock = fakeClock(windowStart(random, 60) + 1000);
+    const urls = await threeInstances(policy, clock.now);
+    const [a, b] = [random.token(), random.token()];
+    const [forA, forB] = await Promise.all([burst(urls, 2 * policy.limit, a), burst(urls, 2 * policy.limit, b)]);
+    because(`expected ${policy.limit} passes for each of two keys (${policy.algorithm}), saw ${countStatus(forA, 200)} and ${countStatus(forB, 200)} ${seed}`, () =>
+      expect([countStatus(forA, 200), countStatus(forB, 200)]).toEqual([policy.limit, policy.limit]));
+  });
+
+  it("holds the limit across instances over time, not only at one instant", async () => {
+    const policy: Policy = { name: "default", algorithm: "fixed-window", limit: random.int(20, 40), windowSeconds: 60 };
+    const clock = fakeClock(windowStart(random, 60));
+    const urls = await threeInstances(policy, clock.now);
+    const key = random.token();
+    let passed = 0;
+    for (let round = 0; round < 6; round++) {
+      clock.advance(5000);
+      passed += countStatus(await burst(urls, policy.limit, key), 200);
+    }
+    because(`expected exactly ${policy.limit} passes in one 60 s window over six rounds of ${policy.limit} requests, saw ${passed} ${seed}`, () =>
+      expect(passed).toBe(policy.limit));
+  });
+});

@@ -1,0 +1,42 @@
+// Stage redis-outage, hidden: Redis frozen (connections open, nothing answers), then resumed.
+import { because, seededRandom, timed, within } from "@backend-sandbox/testkit";
+import type { Policy } from "#src/app";
+import { burst, get, statuses } from "#support/http";
+import { eventually, outageRedis } from "#support/outage-redis";
+import { startApp } from "#support/start-app";
+
+const random = seededRandom();
+const seed = `(seed ${random.seed})`;
+const BOUND_MS = 1500; // redisTimeoutMs is 200; the rest is margin for a loaded machine
+
+describe("redis-outage: Redis paused", () => {
+  it.each(["closed", "open"] as const)("fails %s within the bound while Redis is frozen, then recovers", async (failMode) => {
+    const { server, newClient } = await outageRedis();
+    const policy: Policy = { name: "default", algorithm: random.pick(["fixed-window", "sliding-window", "token-bucket"] as const), limit: random.int(3, 8), windowSeconds: 60 };
+    const url = await startApp({ redis: await newClient(), policy, failMode, redisTimeoutMs: 200 });
+    const key = random.token();
+    const before = await eventually(5000, () => get(url, key), (reply) => reply.status === 200);
+    because(`expected 200 while Redis is up ${seed}`, () => expect(before.status).toBe(200));
+
+    await server.pause();
+    try {
+      const expected = failMode === "closed" ? 503 : 200;
+      const { value: during, ms } = await timed(() =>
+        within(BOUND_MS * 2, "10 concurrent answers while Redis is frozen", burst([url], 10, key)));
+      because(`expected only ${expected}s while Redis is frozen (failMode "${failMode}"), saw ${statuses(during).join(", ")} ${seed}`, () =>
+        expect(statuses(during)).toEqual(Array(10).fill(expected)));
+      because(`expected the answers within ${BOUND_MS * 2} ms, they took ${Math.round(ms)} ms`, () => expect(ms).toBeLessThan(BOUND_MS * 2));
+    } finally {
+      await server.resume();
+    }
+
+    const back = await eventually(10_000, () => get(url, random.token()), (reply) => reply.status === 200 && reply.headers.has("ratelimit"));
+    because(`expected counted 200s (with RateLimit headers) again within 10 s of Redis resuming, saw ${back.status} ${seed}`, () =>
+      expect(back.status).toBe(200));
+    const fresh = random.token();
+    const again = [];
+    for (let i = 0; i <= policy.limit; i++) again.push((await get(url, fresh)).status);
+    because(`expected ${policy.limit} × 200 then 429 for a new client after recovery (${policy.algorithm}) ${seed}`, () =>
+      expect(again).toEqual([...Array(policy.limit).fill(200), 429]));
+  });
+});

@@ -1,0 +1,104 @@
+// Stage tiers, hidden: plans per key from Postgres, cached in memory; unknown keys get 401.
+import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import type { Policy } from "#src/app";
+import { countingPool } from "#support/counting-pool";
+import { fakeClock, windowStart } from "#support/fake-clock";
+import { burst, countStatus, get, isProblem, statuses } from "#support/http";
+import { addKey, addPlan, createPlansTables } from "#support/plans-tables";
+import { rateLimitFields } from "#support/rate-limit-headers";
+import { startApp } from "#support/start-app";
+
+const services = useServices();
+const random = seededRandom();
+const seed = `(seed ${random.seed})`;
+const CACHE_MS = 30_000;
+
+async function setup() {
+  await services.redis.flushdb();
+  await createPlansTables(services.pg);
+  const free = { name: `free-${random.token(4)}`, limit: random.int(2, 5) };
+  const pro = { name: `pro-${random.token(4)}`, limit: random.int(8, 15) };
+  await addPlan(services.pg, free.name, random.pick(["fixed-window", "sliding-window"] as const), free.limit, 60);
+  await addPlan(services.pg, pro.name, "token-bucket", pro.limit, 60);
+  const keys = { free: random.token(), pro: random.token(), free2: random.token() };
+  await addKey(services.pg, keys.free, free.name);
+  await addKey(services.pg, keys.free2, free.name);
+  await addKey(services.pg, keys.pro, pro.name);
+  const clock = fakeClock(windowStart(random, 60));
+  const counted = countingPool(services.newPool());
+  const anonymous: Policy = { name: "anonymous", algorithm: "fixed-window", limit: random.int(2, 4), windowSeconds: 60 };
+  const url = await startApp({ redis: services.newRedis(), pg: counted.pool, policy: anonymous, now: clock.now, planCacheMs: CACHE_MS });
+  return { free, pro, keys, clock, url, anonymous, roundTrips: counted.roundTrips };
+}
+
+async function spend(url: string, count: number, apiKey?: string) {
+  const replies = [];
+  for (let i = 0; i < count; i++) replies.push(await get(url, apiKey));
+  return replies;
+}
+
+describe("tiers", () => {
+  it("limits each key by its plan, names the plan in the headers, and keeps keys of one plan apart", async () => {
+    const { free, pro, keys, url } = await setup();
+    const freeReplies = await spend(url, free.limit + 1, keys.free);
+    const proReplies = await spend(url, pro.limit + 1, keys.pro);
+    const free2 = await get(url, keys.free2);
+    because(`expected the free plan (${free.limit}) then the pro plan (${pro.limit}) to end each run with one 429 ${seed}`, () => {
+      expect(statuses(freeReplies)).toEqual([...Array(free.limit).fill(200), 429]);
+      expect(statuses(proReplies)).toEqual([...Array(pro.limit).fill(200), 429]);
+    });
+    because(`expected RateLimit-Policy to name the key's plan ("${pro.name}";q=${pro.limit};w=60) ${seed}`, () =>
+      expect(rateLimitFields(proReplies[0]!)?.policy).toEqual({ name: pro.name, q: pro.limit, w: 60 }));
+    because(`expected a second key on the free plan to have its own budget ${seed}`, () => expect(free2.status).toBe(200));
+  });
+
+  it("refuses unknown keys with a 401 problem, and never lets a key that looks like SQL through", async () => {
+    const { url } = await setup();
+    const unknown = await get(url, random.token());
+    because(`expected 401 application/problem+json for an unknown key, saw ${unknown.status} ${unknown.headers.get("content-type")}`, () => {
+      expect(unknown.status).toBe(401);
+      expect(isProblem(unknown)).toBe(true);
+    });
+    for (const hostile of ["' OR '1'='1", "x'; DROP TABLE api_keys; --", "%", "_"]) {
+      const reply = await get(url, hostile);
+      because(`expected 400 or 401 for X-API-Key ${JSON.stringify(hostile)}, saw ${reply.status}`, () => expect([400, 401]).toContain(reply.status));
+    }
+    const { rows } = await services.pg.query("SELECT count(*)::int AS n FROM api_keys");
+    because("expected the api_keys table to be intact", () => expect(rows[0].n).toBe(3));
+  });
+
+  it("costs no Postgres round trip per request once a key's plan is known", async () => {
+    const { keys, url, roundTrips } = await setup();
+    const start = roundTrips();
+    for (const key of [keys.free, keys.pro, keys.free2]) await get(url, key);
+    const warm = roundTrips();
+    because(`expected the first request of each of three keys to read its plan from Postgres, saw ${warm - start} round trips`, () =>
+      expect(warm - start).toBeGreaterThan(0));
+    const replies = [
+      ...(await burst([url], 20, keys.free)), ...(await burst([url], 20, keys.pro)), ...(await spend(url, 10, keys.free2)),
+    ];
+    because(`expected no Postgres round trip for 50 more requests of known keys, saw ${roundTrips() - warm} ${seed}`, () =>
+      expect(roundTrips() - warm).toBe(0));
+    because("expected those requests to be answered (200 or 429)", () =>
+      expect(countStatus(replies, 200) + countStatus(replies, 429)).toBe(replies.length));
+  });
+
+  it("takes a changed plan into account once planCacheMs has passed", async () => {
+    const { free, pro, keys, clock, url } = await setup();
+    await get(url, keys.free);
+    await services.pg.query("UPDATE api_keys SET plan = $1 WHERE api_key = $2", [pro.name, keys.free]);
+    clock.advance(CACHE_MS + 1);
+    const reply = await get(url, keys.free);
+    because(`expected the key moved from "${free.name}" to "${pro.name}" to get the pro plan after planCacheMs (${CACHE_MS} ms) ${seed}`, () =>
+      expect(rateLimitFields(reply)?.policy.name).toBe(pro.name));
+  });
+
+  it("limits requests without a key by IP with the default policy", async () => {
+    const { url, anonymous } = await setup();
+    const replies = await spend(url, anonymous.limit + 1);
+    because(`expected ${anonymous.limit} × 200 then 429 under the "anonymous" policy for key-less requests ${seed}`, () => {
+      expect(statuses(replies)).toEqual([...Array(anonymous.limit).fill(200), 429]);
+      expect(rateLimitFields(replies[0]!)?.policy.name).toBe("anonymous");
+    });
+  });
+});

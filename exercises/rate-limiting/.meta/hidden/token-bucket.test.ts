@@ -1,0 +1,102 @@
+// Stage token-bucket, hidden: capacity `limit`, continuous refill of limit/windowSeconds tokens per second.
+import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import type { Policy } from "#src/app";
+import { fakeClock, windowStart } from "#support/fake-clock";
+import { burst, countStatus, get, statuses } from "#support/http";
+import { rateLimitFields, retryAfter } from "#support/rate-limit-headers";
+import { startApp } from "#support/start-app";
+
+const services = useServices();
+const random = seededRandom();
+const seed = `(seed ${random.seed})`;
+
+async function setup(limit: number, windowSeconds: number) {
+  const policy: Policy = { name: "default", algorithm: "token-bucket", limit, windowSeconds };
+  const clock = fakeClock(windowStart(random, 3600) + random.int(0, 3_599_999));
+  const url = await startApp({ redis: services.newRedis(), policy, now: clock.now });
+  return { clock, url, key: random.token() };
+}
+
+describe("token-bucket", () => {
+  beforeEach(() => services.redis.flushdb());
+
+  it("starts full: lets a burst of exactly `limit` through, then refuses", async () => {
+    const limit = random.int(5, 30);
+    const { url, key } = await setup(limit, random.int(10, 100));
+    const replies = await burst([url], limit + 10, key);
+    because(`expected exactly ${limit} of ${limit + 10} requests at one instant to pass, ${countStatus(replies, 200)} passed ${seed}`, () =>
+      expect(countStatus(replies, 200)).toBe(limit));
+  });
+
+  it("follows redis-cell's GCRA vector (capacity 5, 1 token per second)", async () => {
+    const { clock, url, key } = await setup(5, 5);
+    const replies = [];
+    for (let i = 0; i < 6; i++) replies.push(await get(url, key));
+    const remaining = replies.map((reply) => rateLimitFields(reply)?.limit.r);
+    because("expected 5 × 200 with r=4,3,2,1,0, then 429 with r=0 and Retry-After: 1", () => {
+      expect(statuses(replies)).toEqual([200, 200, 200, 200, 200, 429]);
+      expect(remaining).toEqual([4, 3, 2, 1, 0, 0]);
+      expect(retryAfter(replies[5]!)).toBe(1);
+    });
+    clock.advance(3000);
+    const later = await get(url, key);
+    because(`expected 200 with r=2 three seconds later (3 tokens back, 1 spent), saw ${later.status} r=${rateLimitFields(later)?.limit.r}`, () => {
+      expect(later.status).toBe(200);
+      expect(rateLimitFields(later)?.limit.r).toBe(2);
+    });
+  });
+
+  it("keeps fractions of a token between requests (5 tokens per 2 s: one per 400 ms)", async () => {
+    const { clock, url, key } = await setup(5, 2);
+    await burst([url], 5, key);
+    // Tokens in the bucket at each step, before the request: 0.75, 1.625, 1.5, 0.875, 1.125, 0.125.
+    const steps = [300, 350, 350, 150, 100, 0];
+    const expected = [429, 200, 200, 429, 200, 429];
+    const seen = [];
+    for (const step of steps) {
+      clock.advance(step);
+      seen.push((await get(url, key)).status);
+    }
+    because(`expected ${expected.join(", ")} at +300, +650, +1000, +1150, +1250, +1250 ms after emptying the bucket`, () =>
+      expect(seen).toEqual(expected));
+  });
+
+  it("answers a refused request with the whole seconds, rounded up, until the next token; on time it passes", async () => {
+    const limit = random.int(2, 6);
+    const windowSeconds = limit * random.int(3, 9); // one token every 3 to 9 s
+    const { clock, url, key } = await setup(limit, windowSeconds);
+    await burst([url], limit, key);
+    const waited = random.int(100, 2900);
+    clock.advance(waited);
+    const refused = await get(url, key);
+    const perToken = (windowSeconds / limit) * 1000;
+    const expected = Math.ceil((perToken - waited) / 1000);
+    because(`expected Retry-After: ${expected} with a token every ${perToken} ms, ${waited} ms after emptying; saw ${refused.headers.get("retry-after")} ${seed}`, () =>
+      expect(retryAfter(refused)).toBe(expected));
+    because(`expected t to equal Retry-After on the 429 ${seed}`, () => expect(rateLimitFields(refused)?.limit.t).toBe(expected));
+    clock.advance((expected - 1) * 1000);
+    const early = await get(url, key);
+    clock.advance(1000);
+    const onTime = await get(url, key);
+    because(`expected 429 a second before Retry-After and 200 on time ${seed}`, () => expect([early.status, onTime.status]).toEqual([429, 200]));
+  });
+
+  it("never holds more than `limit` tokens, however long the client was quiet", async () => {
+    const limit = random.int(3, 10);
+    const { clock, url, key } = await setup(limit, 10);
+    await burst([url], limit, key);
+    clock.advance(100 * 10_000);
+    const replies = await burst([url], limit + 5, key);
+    because(`expected exactly ${limit} to pass after a long quiet spell, ${countStatus(replies, 200)} passed ${seed}`, () =>
+      expect(countStatus(replies, 200)).toBe(limit));
+  });
+
+  it("publishes capacity and window in RateLimit-Policy", async () => {
+    const limit = random.int(3, 10);
+    const windowSeconds = random.int(5, 60);
+    const { url, key } = await setup(limit, windowSeconds);
+    const reply = await get(url, key);
+    because(`expected RateLimit-Policy q=${limit};w=${windowSeconds} and r=${limit - 1} ${seed}`, () =>
+      expect(rateLimitFields(reply)).toMatchObject({ policy: { q: limit, w: windowSeconds }, limit: { r: limit - 1 } }));
+  });
+});

@@ -1,0 +1,44 @@
+// Per-key plans (free, pro, ...) stored in Postgres, served from memory in steady state.
+import type { Pool } from "pg";
+import type { Algorithm, Policy } from "./app";
+
+export interface PlanStore {
+  /** The plan of `apiKey` as a Policy named after the plan, or undefined for an unknown key. */
+  planFor(apiKey: string): Promise<Policy | undefined>;
+}
+
+// Bounds the memory a flood of made-up keys can take; the oldest entry goes first.
+const MAX_ENTRIES = 10_000;
+
+interface Entry { plan: Promise<Policy | undefined>; expiresAt: number }
+
+export function createPlanStore(pg: Pool, now: () => number, cacheMs: number): PlanStore {
+  const cache = new Map<string, Entry>();
+
+  async function load(apiKey: string): Promise<Policy | undefined> {
+    const { rows } = await pg.query<{ name: string; algorithm: Algorithm; request_limit: number; window_seconds: number }>(
+      `SELECT p.name, p.algorithm, p.request_limit, p.window_seconds
+         FROM api_keys k JOIN plans p ON p.name = k.plan
+        WHERE k.api_key = $1`,
+      [apiKey],
+    );
+    const row = rows[0];
+    return row && { name: row.name, algorithm: row.algorithm, limit: row.request_limit, windowSeconds: row.window_seconds };
+  }
+
+  return {
+    planFor(apiKey) {
+      const cached = cache.get(apiKey);
+      if (cached && cached.expiresAt > now()) return cached.plan;
+      // The promise is cached, not its result: concurrent first requests for a key share one query.
+      // Unknown keys are cached too, so repeating one does not reach Postgres on every request.
+      const plan = load(apiKey);
+      cache.delete(apiKey);
+      cache.set(apiKey, { plan, expiresAt: now() + cacheMs });
+      if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+      // A failed lookup is not cached: the next request tries again.
+      plan.catch(() => cache.get(apiKey)?.plan === plan && cache.delete(apiKey));
+      return plan;
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// Stage headers: RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers, -08 syntax) on every answer.
+import { useServices } from "@backend-sandbox/testkit";
+import { fakeClock } from "#support/fake-clock";
+import { get } from "#support/http";
+import { rateLimitFields } from "#support/rate-limit-headers";
+import { startApp } from "#support/start-app";
+
+const services = useServices();
+
+describe("headers", () => {
+  it("tells the client its policy, what remains and when quota comes back, 429s included", async () => {
+    const clock = fakeClock(Date.UTC(2026, 0, 1, 12, 0, 0)); // a 60 s window starts here
+    const url = await startApp({
+      redis: services.newRedis(),
+      policy: { name: "default", algorithm: "fixed-window", limit: 2, windowSeconds: 60 },
+      now: clock.now,
+    });
+
+    clock.advance(20_000); // 40 s left in the window
+    const replies = [await get(url, "alice"), await get(url, "alice"), await get(url, "alice")];
+
+    expect(replies.map((reply) => reply.status)).toEqual([200, 200, 429]);
+    expect(replies.map(rateLimitFields)).toEqual([
+      { policy: { name: "default", q: 2, w: 60 }, limit: { name: "default", r: 1, t: 40 } },
+      { policy: { name: "default", q: 2, w: 60 }, limit: { name: "default", r: 0, t: 40 } },
+      { policy: { name: "default", q: 2, w: 60 }, limit: { name: "default", r: 0, t: 40 } },
+    ]);
+    // On the wire, e.g.: RateLimit-Policy: "default";q=2;w=60  and  RateLimit: "default";r=1;t=40
+  });
+});

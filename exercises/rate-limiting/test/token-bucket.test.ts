@@ -1,0 +1,26 @@
+// Stage token-bucket: a burst of up to `limit`, then a steady refill of limit/windowSeconds per second.
+import { useServices } from "@backend-sandbox/testkit";
+import { fakeClock } from "#support/fake-clock";
+import { get } from "#support/http";
+import { startApp } from "#support/start-app";
+
+const services = useServices();
+
+describe("token-bucket", () => {
+  it("refills 5 tokens per 2 s continuously: one token every 400 ms", async () => {
+    const clock = fakeClock(Date.UTC(2026, 0, 1, 12, 0, 0));
+    const url = await startApp({
+      redis: services.newRedis(),
+      policy: { name: "default", algorithm: "token-bucket", limit: 5, windowSeconds: 2 },
+      now: clock.now,
+    });
+
+    for (let i = 1; i <= 5; i++) expect((await get(url, "alice")).status).toBe(200); // the full bucket
+    expect((await get(url, "alice")).status).toBe(429);
+
+    clock.advance(300); // 0.75 of a token: not enough
+    expect((await get(url, "alice")).status).toBe(429);
+    clock.advance(150); // 1.125 tokens since the bucket was empty
+    expect((await get(url, "alice")).status).toBe(200);
+  });
+});
