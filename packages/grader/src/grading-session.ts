@@ -80,7 +80,10 @@ export class GradingSession {
       const hiddenDir = this.hiddenDirOf(exercise);
       if (!existsSync(hiddenDir)) return failed(`no hidden tests at ${hiddenDir}`);
       const timeoutMs = this.timeoutMsOf(exercise);
+      // A wrong solution must be caught by the hidden tests; its visible tests add only time.
+      const includeVisible = source.kind !== "wrong-solution";
       const run = await runJest({
+        includeVisible,
         repoRoot: this.options.places.repoRoot,
         exerciseDir: exercise.dir,
         sourceDir: prepared.dir,
@@ -92,7 +95,7 @@ export class GradingSession {
         env,
         signal: this.options.signal,
       });
-      return scoreExercise({ exercise, run, hiddenDir, timeoutMs });
+      return scoreExercise({ exercise, run, hiddenDir, includeVisible, timeoutMs });
     } finally {
       prepared.dispose();
     }

@@ -11,6 +11,8 @@ export interface JestConfigInput {
   sourceDir: string;
   /** Hidden tests folder, or undefined for a visible-only run (`sandbox test`). */
   hiddenDir?: string;
+  /** False for a hidden-only run (verify's wrong solutions: the hidden tests must catch them). */
+  includeVisible?: boolean;
   /** Whether the tests use Redis or Postgres; without services the testkit's global setup is left out. */
   usesServices: boolean;
   cacheDirectory?: string;
@@ -24,7 +26,8 @@ export interface JestConfigInput {
  */
 export function graderJestConfig(input: JestConfigInput): Record<string, unknown> {
   const testDir = path.join(input.exerciseDir, "test");
-  const roots = [testDir, ...(input.hiddenDir ? [input.hiddenDir] : [])];
+  const visible = input.includeVisible === false ? [] : [testDir];
+  const roots = [...visible, ...(input.hiddenDir ? [input.hiddenDir] : [])];
   return {
     rootDir: input.exerciseDir,
     roots,

@@ -9,6 +9,8 @@ export interface ScoreInput {
   exercise: Exercise;
   run: JestRun;
   hiddenDir?: string;
+  /** False when only the hidden tests ran. */
+  includeVisible?: boolean;
   timeoutMs: number;
 }
 
@@ -33,7 +35,13 @@ export function testFilesIn(dir: string | undefined, skip?: string): string[] {
  * run, no test at all, a skipped, todo or focused test, an expected file missing) is an `error`
  * scoring 0, never a pass.
  */
-export function scoreExercise({ exercise, run, hiddenDir, timeoutMs }: ScoreInput): ExerciseResult {
+export function scoreExercise({
+  exercise,
+  run,
+  hiddenDir,
+  includeVisible = true,
+  timeoutMs,
+}: ScoreInput): ExerciseResult {
   const { manifest } = exercise;
   const base = {
     slug: exercise.slug,
@@ -95,7 +103,7 @@ export function scoreExercise({ exercise, run, hiddenDir, timeoutMs }: ScoreInpu
 
   const reported = new Set(json.testResults.map((file) => file.name));
   const expected = [
-    ...testFilesIn(testDir, path.join(testDir, "support")),
+    ...(includeVisible ? testFilesIn(testDir, path.join(testDir, "support")) : []),
     ...testFilesIn(hiddenDir),
   ];
   const missing = expected.find((file) => !reported.has(file));
