@@ -1,0 +1,83 @@
+import { because, seededRandom } from "@backend-sandbox/testkit";
+import { keysWithTtl, randomProduct, useCatalog } from "#support/catalog";
+import { del, fieldsOf, get, patch, put } from "#support/http";
+import type { Product } from "#src/product";
+
+const catalog = useCatalog();
+const sorted = (products: Product[]) => [...products].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+describe("collections", () => {
+  it("serves GET /products and GET /products?category=... from the cache after the first read", async () => {
+    const random = seededRandom();
+    const products = Array.from({ length: random.int(5, 12) }, () => randomProduct(random));
+    await catalog.origin.seed(products);
+    const [app] = await catalog.instances(1);
+    const category = products[0]!.category;
+    for (let n = 0; n < 3; n++) {
+      const all = await get(`${app!.url}/products`);
+      const some = await get(`${app!.url}/products?category=${category}`);
+      because(`expected { items } sorted by id: all products, then only category ${category} (seed ${random.seed})`, () => {
+        expect(all.body).toEqual({ items: sorted(products) });
+        expect(some.body).toEqual({ items: sorted(products.filter((p) => p.category === category)) });
+      });
+    }
+    because(`expected 2 origin list calls (one per query) for 6 list reads, saw ${catalog.origin.calls.list} (seed ${random.seed})`, () =>
+      expect(catalog.origin.calls.list).toBe(2));
+  });
+
+  it("shows every kind of write in the lists of every instance at once", async () => {
+    const random = seededRandom();
+    const products = Array.from({ length: 4 }, () => randomProduct(random, { category: "kitchen" }));
+    await catalog.origin.seed(products);
+    const apps = await catalog.instances(3);
+    let expected = sorted(products);
+    const check = async (step: string) => {
+      for (const [n, app] of apps.entries()) {
+        const all = await get(`${app.url}/products`);
+        const kitchen = await get(`${app.url}/products?category=kitchen`);
+        because(`expected instance ${n + 1}'s lists to reflect ${step} at once (seed ${random.seed})`, () => {
+          expect(all.body).toEqual({ items: expected });
+          expect(kitchen.body).toEqual({ items: expected.filter((p) => p.category === "kitchen") });
+        });
+      }
+    };
+    await check("the seeded products");
+    const added = randomProduct(random, { category: "kitchen" });
+    expect((await put(`${apps[0]!.url}/products/${added.id}`, fieldsOf(added))).status).toBe(201);
+    expected = sorted([...expected, added]);
+    await check(`a PUT creating ${added.id}`);
+    const moved = expected[1]!;
+    expect((await patch(`${apps[1]!.url}/products/${moved.id}`, { category: "garden" })).status).toBe(200);
+    expected = expected.map((p) => (p.id === moved.id ? { ...p, category: "garden", version: p.version + 1 } : p));
+    await check(`a PATCH moving ${moved.id} to another category`);
+    const gone = expected[0]!;
+    expect((await del(`${apps[2]!.url}/products/${gone.id}`)).status).toBe(204);
+    expected = expected.filter((p) => p.id !== gone.id);
+    await check(`a DELETE of ${gone.id}`);
+  });
+
+  it("gives list entries an expiry (at most one key, a collection version, may live forever)", async () => {
+    const random = seededRandom();
+    const products = Array.from({ length: 6 }, () => randomProduct(random));
+    await catalog.origin.seed(products);
+    const [app] = await catalog.instances(1);
+    for (const category of ["kitchen", "garden", "office", "toys"]) await get(`${app!.url}/products?category=${category}`);
+    await patch(`${app!.url}/products/${products[0]!.id}`, { priceCents: 1 });
+    const all = await get(`${app!.url}/products`);
+    const changed = products.map((p, n) => (n === 0 ? { ...p, priceCents: 1, version: 2 } : p));
+    because(`expected the full list with the PATCH applied (seed ${random.seed})`, () => expect(all.body).toEqual({ items: sorted(changed) }));
+    const forever = [...(await keysWithTtl(catalog.services.redis))].filter(([, ttl]) => ttl === -1).map(([key]) => key);
+    because(`expected at most one key without expiry, found ${forever.length}: ${forever.join(", ")}`, () => expect(forever.length).toBeLessThanOrEqual(1));
+  });
+
+  it("rejects a malformed category with 400 without reaching the origin", async () => {
+    const [app] = await catalog.instances(1);
+    for (const category of ["Kitchen!", "x".repeat(33), "a%3Ab", "*"]) {
+      const answer = await get(`${app!.url}/products?category=${category}`);
+      because(`expected 400 for category=${category}, got ${answer.status}`, () => expect(answer.status).toBe(400));
+    }
+    const twice = await get(`${app!.url}/products?category=toys&category=office`);
+    because(`expected 400 for a repeated category parameter, got ${twice.status}`, () => expect(twice.status).toBe(400));
+    expect(catalog.origin.calls.list).toBe(0);
+  });
+});

@@ -1,0 +1,60 @@
+import { because, seededRandom, within } from "@backend-sandbox/testkit";
+import { randomProduct, sleep, useCatalog } from "#support/catalog";
+import { fieldsOf, get, put } from "#support/http";
+
+const catalog = useCatalog({ delayMs: 100 });
+
+describe("negative-caching", () => {
+  it("lets a flood of 60 requests for a missing id across 3 instances reach the origin once", async () => {
+    const random = seededRandom();
+    const id = `p-${random.token(10)}`;
+    const apps = await catalog.instances(3, { lockTtlMs: 10_000 });
+    const answers = await within(15_000, "60 reads of a missing id to be answered",
+      Promise.all(Array.from({ length: 60 }, (_, n) => get(`${apps[n % 3]!.url}/products/${id}`))));
+    const statuses = [...new Set(answers.map((a) => a.status))];
+    because(`expected every answer to be 404, saw statuses ${statuses.join(", ")}`, () => expect(statuses).toEqual([404]));
+    for (let n = 0; n < 5; n++) await get(`${apps[n % 3]!.url}/products/${id}`);
+    because(`expected 1 origin call for 65 reads of missing id ${id}, saw ${catalog.origin.reads(id)} (seed ${random.seed})`, () =>
+      expect(catalog.origin.reads(id)).toBe(1));
+  });
+
+  it("remembers a missing id for negativeTtlMs, shorter than the TTL of a product", async () => {
+    const random = seededRandom();
+    const id = `p-${random.token(10)}`;
+    const negativeTtlMs = random.int(2, 8) * 1000;
+    const [app] = await catalog.instances(1, { ttlMs: 60_000, softTtlMs: 60_000, negativeTtlMs, jitterRatio: 0.2 });
+    expect((await get(`${app!.url}/products/${id}`)).status).toBe(404);
+    const pttl = await catalog.services.redis.pttl(`product:${id}`);
+    because(`expected product:${id} to hold the miss with a PTTL in (0, ${negativeTtlMs * 1.2}], saw ${pttl} (seed ${random.seed})`, () => {
+      expect(pttl).toBeGreaterThan(0);
+      expect(pttl).toBeLessThanOrEqual(negativeTtlMs * 1.2);
+    });
+  });
+
+  it("shows a product on every instance as soon as a PUT creates the missing id", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    const apps = await catalog.instances(3, { negativeTtlMs: 30_000 });
+    for (const app of apps) expect((await get(`${app.url}/products/${product.id}`)).status).toBe(404);
+    const created = await put(`${apps[1]!.url}/products/${product.id}`, fieldsOf(product));
+    because(`expected 201 for a PUT that creates ${product.id}, got ${created.status}`, () => expect(created.status).toBe(201));
+    for (const [n, app] of apps.entries()) {
+      const answer = await get(`${app.url}/products/${product.id}`);
+      because(`expected instance ${n + 1} to answer the new product at once, not the cached 404; got ${answer.status} (seed ${random.seed})`, () =>
+        expect(answer.body).toEqual(product));
+    }
+  });
+
+  it("forgets a missing id after negativeTtlMs, so a row added behind the cache's back appears", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    const [app] = await catalog.instances(1, { negativeTtlMs: 400, jitterRatio: 0.25 });
+    expect((await get(`${app!.url}/products/${product.id}`)).status).toBe(404);
+    await catalog.origin.seed([product]); // straight into Postgres: the app is not told
+    expect((await get(`${app!.url}/products/${product.id}`)).status).toBe(404);
+    await sleep(1200);
+    const answer = await get(`${app!.url}/products/${product.id}`);
+    because(`expected the product 1.2 s after a 400 ms negative entry was stored, got ${answer.status} (seed ${random.seed})`, () =>
+      expect(answer.body).toEqual(product));
+  });
+});

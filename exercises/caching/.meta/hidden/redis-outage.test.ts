@@ -1,0 +1,103 @@
+import { because, onCleanup, seededRandom, startRedis, within } from "@backend-sandbox/testkit";
+import { Redis } from "ioredis";
+import { randomProduct, sleep, useCatalog, type Instance } from "#support/catalog";
+import { FAIL_FAST } from "#support/fail-fast";
+import { fieldsOf, get, put } from "#support/http";
+import type { Product } from "#src/product";
+
+const catalog = useCatalog();
+let redis: Awaited<ReturnType<typeof startRedis>>;
+let admin: Redis;
+
+beforeAll(async () => {
+  redis = await startRedis(); // this file's own Redis, so pausing it disturbs nobody else
+  admin = new Redis(redis.url, { maxRetriesPerRequest: 2 });
+  onCleanup(() => admin.disconnect()); // before the dedicated Redis goes away
+}, 30_000);
+beforeEach(() => admin.flushdb());
+
+const BOUND_MS = 2500; // a read may spend a few 300 ms command timeouts, not more
+
+async function readAll(apps: Instance[], product: Product, what: string) {
+  const answers = await within(BOUND_MS + 1000, what, Promise.all(apps.map((app) => get(`${app.url}/products/${product.id}`))));
+  for (const answer of answers) {
+    because(`expected 200 with the product within ${BOUND_MS} ms ${what}, got ${answer.status} after ${Math.round(answer.ms)} ms`, () => {
+      expect(answer.body).toEqual(product);
+      expect(answer.ms).toBeLessThan(BOUND_MS);
+    });
+  }
+}
+
+describe("redis-outage", () => {
+  it("answers from the origin within a bounded time while Redis is paused", async () => {
+    const random = seededRandom();
+    const [cached, cold] = [randomProduct(random), randomProduct(random)];
+    await catalog.origin.seed([cached, cold]);
+    const apps = await catalog.instances(2, { redisUrl: redis.url, redisOptions: FAIL_FAST });
+    await readAll(apps, cached, "before the outage");
+    await redis.pause();
+    try {
+      await readAll([...apps, ...apps, ...apps], cached, "while Redis is paused");
+      await readAll(apps, cold, "for a product never cached, while Redis is paused");
+    } finally {
+      await redis.resume();
+    }
+  }, 30_000);
+
+  it("keeps reads and writes working while Redis is stopped, and serves the write's state", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const apps = await catalog.instances(2, { redisUrl: redis.url, redisOptions: FAIL_FAST });
+    await readAll(apps, product, "before the outage");
+    await redis.stop();
+    try {
+      await readAll(apps, product, "while Redis is stopped");
+      const changed = randomProduct(random, { id: product.id });
+      const written = await within(BOUND_MS + 1000, "a PUT while Redis is stopped", put(`${apps[0]!.url}/products/${product.id}`, fieldsOf(changed)));
+      because(`expected the PUT to succeed without Redis (the write is in Postgres), got ${written.status} (seed ${random.seed})`, () => expect(written.status).toBe(200));
+      await readAll(apps, { ...changed, version: 2 }, "after a write while Redis is stopped");
+    } finally {
+      await redis.start();
+    }
+  }, 30_000);
+
+  it("uses the cache again once Redis is back", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const [app] = await catalog.instances(1, { redisUrl: redis.url, redisOptions: FAIL_FAST });
+    await redis.stop();
+    await readAll([app!], product, "while Redis is stopped");
+    await redis.start();
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (await admin.exists(`product:${product.id}`)) === 0) {
+      await get(`${app!.url}/products/${product.id}`);
+      await sleep(100);
+    }
+    const before = catalog.origin.reads(product.id);
+    await readAll([app!, app!, app!], product, "after Redis came back");
+    because(`expected reads to come from Redis again within 10 s of its return: product:${product.id} stored and no more origin calls, saw ${catalog.origin.reads(product.id) - before} more (seed ${random.seed})`, () => {
+      expect(before).toBeGreaterThan(0);
+      expect(catalog.origin.reads(product.id)).toBe(before);
+    });
+  }, 30_000);
+
+  it("serves a write made during a pause once Redis resumes, not the entry cached before it", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const apps = await catalog.instances(2, { redisUrl: redis.url, redisOptions: FAIL_FAST });
+    await readAll(apps, product, "before the outage");
+    await redis.pause();
+    const changed = randomProduct(random, { id: product.id });
+    try {
+      const written = await within(BOUND_MS + 1000, "a PUT while Redis is paused", put(`${apps[1]!.url}/products/${product.id}`, fieldsOf(changed)));
+      expect(written.status).toBe(200);
+    } finally {
+      await redis.resume();
+    }
+    await sleep(200);
+    await readAll(apps, { ...changed, version: 2 }, "after Redis resumed");
+  }, 30_000);
+});

@@ -1,0 +1,59 @@
+import { because, seededRandom } from "@backend-sandbox/testkit";
+import { randomProduct, sleep, useCatalog } from "#support/catalog";
+import { get } from "#support/http";
+
+const catalog = useCatalog();
+
+describe("ttl-and-invalidation: expiry", () => {
+  it("reads the origin again once an entry has expired", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const [app] = await catalog.instances(1, { ttlMs: 400, softTtlMs: 400, jitterRatio: 0.25 });
+    await get(`${app!.url}/products/${product.id}`);
+    await get(`${app!.url}/products/${product.id}`);
+    expect(catalog.origin.reads(product.id)).toBe(1);
+    await sleep(1200); // past 400 ms * 1.25, with room for a loaded machine
+    const answer = await get(`${app!.url}/products/${product.id}`);
+    because(`expected a read 1.2 s after a 400 ms (+25%) entry to reach the origin again: 2 calls, saw ${catalog.origin.reads(product.id)} (seed ${random.seed})`, () => {
+      expect(answer.body).toEqual(product);
+      expect(catalog.origin.reads(product.id)).toBe(2);
+    });
+  });
+
+  it("gives entries filled together different TTLs, all within [ttlMs, ttlMs * (1 + jitterRatio)]", async () => {
+    const random = seededRandom();
+    const products = Array.from({ length: 50 }, () => randomProduct(random));
+    await catalog.origin.seed(products);
+    const ttlMs = random.int(10, 20) * 1000;
+    const [app] = await catalog.instances(1, { ttlMs, softTtlMs: ttlMs, jitterRatio: 0.5 });
+    await Promise.all(products.map((p) => get(`${app!.url}/products/${p.id}`)));
+    const ttls = await Promise.all(products.map((p) => catalog.services.redis.pttl(`product:${p.id}`)));
+    const low = ttlMs - 3000; // the entries were stored up to a few seconds ago on a busy machine
+    const outside = ttls.filter((ttl) => ttl < low || ttl > ttlMs * 1.5);
+    because(`expected all 50 PTTLs within [${ttlMs}, ${ttlMs * 1.5}] (less the time since they were stored); outside: ${outside.join(", ")} (seed ${random.seed})`, () =>
+      expect(outside).toEqual([]));
+    const spread = Math.max(...ttls) - Math.min(...ttls);
+    const buckets = new Set(ttls.map((ttl) => Math.floor(ttl / 100))).size;
+    because(`expected jittered TTLs: 50 entries filled together should spread over seconds, saw a spread of ${spread} ms in ${buckets} distinct 100 ms steps (seed ${random.seed})`, () => {
+      expect(spread).toBeGreaterThan(1000);
+      expect(buckets).toBeGreaterThanOrEqual(10);
+    });
+  });
+
+  it("draws the jitter from the injected random(): ttlMs * (1 + jitterRatio * random())", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const ttlMs = random.int(10, 20) * 1000;
+    const draw = random.next();
+    const [app] = await catalog.instances(1, { ttlMs, softTtlMs: ttlMs, jitterRatio: 0.4, random: () => draw });
+    await get(`${app!.url}/products/${product.id}`);
+    const pttl = await catalog.services.redis.pttl(`product:${product.id}`);
+    const expected = ttlMs * (1 + 0.4 * draw);
+    because(`expected PTTL close to ${Math.round(expected)} ms (ttlMs ${ttlMs}, jitterRatio 0.4, random() ${draw.toFixed(3)}), saw ${pttl} (seed ${random.seed})`, () => {
+      expect(pttl).toBeLessThanOrEqual(expected + 1);
+      expect(pttl).toBeGreaterThan(expected - 3000);
+    });
+  });
+});

@@ -1,0 +1,88 @@
+import { because, seededRandom } from "@backend-sandbox/testkit";
+import { randomProduct, useCatalog, type Instance } from "#support/catalog";
+import { call, del, fieldsOf, get, patch, put } from "#support/http";
+import type { Product } from "#src/product";
+
+const catalog = useCatalog();
+
+async function warm(apps: Instance[], product: Product) {
+  for (const app of apps) expect((await get(`${app.url}/products/${product.id}`)).body).toEqual(product);
+}
+
+describe("ttl-and-invalidation: writes", () => {
+  it("serves the new state on every instance right after a PUT on one of them", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const apps = await catalog.instances(3);
+    await warm(apps, product);
+    const changed = randomProduct(random, { id: product.id });
+    const written = await put(`${random.pick(apps).url}/products/${product.id}`, fieldsOf(changed));
+    expect(written.status).toBe(200);
+    for (const [n, app] of apps.entries()) {
+      const answer = await get(`${app.url}/products/${product.id}`);
+      because(`expected instance ${n + 1} to answer the PUT's new state (version 2) at once (seed ${random.seed})`, () =>
+        expect(answer.body).toEqual({ ...changed, version: 2 }));
+    }
+  });
+
+  it("serves a PATCH's new state and a DELETE's 404 on every instance at once", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const apps = await catalog.instances(3);
+    await warm(apps, product);
+    const priceCents = product.priceCents + random.int(1, 500);
+    expect((await patch(`${apps[1]!.url}/products/${product.id}`, { priceCents })).status).toBe(200);
+    for (const [n, app] of apps.entries()) {
+      const answer = await get(`${app.url}/products/${product.id}`);
+      because(`expected instance ${n + 1} to show priceCents ${priceCents} after the PATCH (seed ${random.seed})`, () =>
+        expect(answer.body).toEqual({ ...product, priceCents, version: 2 }));
+    }
+    expect((await del(`${apps[2]!.url}/products/${product.id}`)).status).toBe(204);
+    for (const [n, app] of apps.entries()) {
+      const answer = await get(`${app.url}/products/${product.id}`);
+      because(`expected instance ${n + 1} to answer 404 after the DELETE, not the cached product; got ${answer.status} (seed ${random.seed})`, () =>
+        expect(answer.status).toBe(404));
+    }
+  });
+
+  it("keeps serving the committed state when a write fails in the origin", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const apps = await catalog.instances(2);
+    await warm(apps, product);
+    catalog.origin.failNext("put");
+    const failed = await put(`${apps[0]!.url}/products/${product.id}`, fieldsOf(randomProduct(random)));
+    because(`expected 503 for a PUT the origin rejected, got ${failed.status}`, () => expect(failed.status).toBe(503));
+    for (const app of apps) {
+      const answer = await get(`${app.url}/products/${product.id}`);
+      because(`expected the unchanged product after a failed write (seed ${random.seed})`, () => expect(answer.body).toEqual(product));
+    }
+    expect(await catalog.origin.direct.findById(product.id)).toEqual(product);
+  });
+
+  it("rejects invalid writes (422 for bad fields, 400 for broken JSON) and changes nothing", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const [app] = await catalog.instances(1);
+    await warm([app!], product);
+    const url = `${app!.url}/products/${product.id}`;
+    const bad = [{ ...fieldsOf(product), priceCents: "12" }, { ...fieldsOf(product), priceCents: -1 },
+      { ...fieldsOf(product), priceCents: 1.5 }, { ...fieldsOf(product), name: "" }, { name: "x" }, [],
+      { ...fieldsOf(product), category: "Bad Category!" }];
+    for (const body of bad) {
+      const answer = await put(url, body);
+      because(`expected 422 for PUT ${JSON.stringify(body)}, got ${answer.status}`, () => expect(answer.status).toBe(422));
+    }
+    const broken = await call(url, "PUT", '{"name": "x", ');
+    because(`expected 400 for a body that is not JSON, got ${broken.status}`, () => expect(broken.status).toBe(400));
+    const empty = await patch(url, {});
+    because(`expected 422 for a PATCH that changes nothing, got ${empty.status}`, () => expect(empty.status).toBe(422));
+    const answer = await get(url);
+    because(`expected the product unchanged after rejected writes (seed ${random.seed})`, () => expect(answer.body).toEqual(product));
+    expect(catalog.origin.calls.put + catalog.origin.calls.patch).toBe(0);
+  });
+});

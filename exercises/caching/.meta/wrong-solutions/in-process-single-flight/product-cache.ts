@@ -1,0 +1,102 @@
+// WRONG: the single-flight map lives in one process, so three instances still send three loads to the origin.
+// Cache-aside for single products, with one loader per cold key across every instance (the fill
+// lock), "not found" remembered briefly, and stale-while-revalidate past the soft TTL (RFC 5861).
+import type { Redis } from "ioredis";
+import type { CacheOptions } from "./app";
+import { entryKey, FillLock, lockKey } from "./fill-lock";
+import { fromOrigin } from "./origin-unavailable";
+import type { Product, ProductRepository } from "./product";
+import { jittered, orDown, REDIS_DOWN } from "./redis-fallback";
+
+/** product null = "no such product" (a negative entry). storedAt is on the app's clock. */
+interface Entry {
+  product: Product | null;
+  storedAt: number;
+}
+
+const POLL_MS = 20;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class ProductCache {
+  private readonly lock: FillLock;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly repository: ProductRepository,
+    private readonly config: CacheOptions,
+    private readonly now: () => number,
+    private readonly random: () => number,
+  ) {
+    this.lock = new FillLock(redis, config.lockTtlMs);
+  }
+
+  async read(id: string): Promise<Product | null> {
+    const entry = await orDown(this.entry(id));
+    if (entry === REDIS_DOWN) return this.origin(id);
+    if (!entry) return this.fill(id);
+    if (this.isStale(entry)) void this.refresh(id);
+    return entry.product;
+  }
+
+  /** After a committed write: the next read anywhere reloads, and loads already running cannot store. */
+  invalidate(id: string): Promise<unknown> {
+    return orDown(this.redis.del(entryKey(id), lockKey(id)));
+  }
+
+  /** A cold key: concurrent misses in this process share one load. */
+  private readonly inFlight = new Map<string, Promise<Product | null>>();
+
+  private async fill(id: string): Promise<Product | null> {
+    const running = this.inFlight.get(id);
+    if (running) return running;
+    const loading = (async () => {
+      const product = await this.origin(id);
+      const entry: Entry = { product, storedAt: this.now() };
+      const ttl = product ? this.config.ttlMs : this.config.negativeTtlMs;
+      await orDown(this.redis.set(entryKey(id), JSON.stringify(entry), "PX", jittered(ttl, this.config.jitterRatio, this.random)));
+      return product;
+    })().finally(() => this.inFlight.delete(id));
+    this.inFlight.set(id, loading);
+    return loading;
+  }
+
+  /** Serving stale already happened; one request (whoever gets the lock) reloads in the background. */
+  private async refresh(id: string): Promise<void> {
+    const token = await orDown(this.lock.acquire(id));
+    if (!token || token === REDIS_DOWN) return; // another request is refreshing it
+    await this.load(id, token, (entry) => !this.isStale(entry)).catch(() => {}); // stale stays until its hard TTL
+  }
+
+  private isStale(entry: Entry): boolean {
+    return this.now() - entry.storedAt >= this.config.softTtlMs;
+  }
+
+  /** Holding the lock: load and store, unless the previous holder stored a usable entry meanwhile. */
+  private async load(id: string, token: string, usable: (entry: Entry) => boolean): Promise<Product | null> {
+    const current = await orDown(this.entry(id));
+    if (current && current !== REDIS_DOWN && usable(current)) {
+      await orDown(this.lock.release(id, token));
+      return current.product;
+    }
+    let product: Product | null;
+    try {
+      product = await this.origin(id);
+    } catch (error) {
+      await orDown(this.lock.release(id, token)); // let the next request retry instead of waiting
+      throw error;
+    }
+    const entry: Entry = { product, storedAt: this.now() };
+    const ttl = product ? this.config.ttlMs : this.config.negativeTtlMs;
+    await orDown(this.lock.storeAndRelease(id, token, JSON.stringify(entry), jittered(ttl, this.config.jitterRatio, this.random)));
+    return product;
+  }
+
+  private async entry(id: string): Promise<Entry | null> {
+    const raw = await this.redis.get(entryKey(id));
+    return raw === null ? null : (JSON.parse(raw) as Entry);
+  }
+
+  private origin(id: string): Promise<Product | null> {
+    return fromOrigin(() => this.repository.findById(id));
+  }
+}

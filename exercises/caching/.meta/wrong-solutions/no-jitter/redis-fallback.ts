@@ -1,0 +1,20 @@
+// WRONG: every entry gets exactly ttlMs, so entries filled together expire together.
+export const REDIS_DOWN = Symbol("redis down");
+
+/**
+ * The cache is an optimisation: a failed Redis call becomes REDIS_DOWN and the caller goes to the
+ * origin. How long a call may take is bounded by the client (commandTimeout, no offline queue).
+ */
+export async function orDown<T>(work: Promise<T>): Promise<T | typeof REDIS_DOWN> {
+  try {
+    return await work;
+  } catch {
+    return REDIS_DOWN;
+  }
+}
+
+/** Spreads expiries over [ttl, ttl * (1 + ratio)], so keys filled together do not expire together. */
+export function jittered(ttlMs: number, ratio: number, random: () => number): number {
+  void ratio; void random;
+  return ttlMs;
+}

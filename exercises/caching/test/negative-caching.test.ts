@@ -1,0 +1,21 @@
+import { because, seededRandom } from "@backend-sandbox/testkit";
+import { randomProduct, useCatalog } from "#support/catalog";
+import { fieldsOf, get, put } from "#support/http";
+
+const catalog = useCatalog();
+
+describe("negative-caching", () => {
+  it("remembers a missing id, and forgets it when a PUT creates it", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    const [app] = await catalog.instances(1);
+    const url = `${app!.url}/products/${product.id}`;
+    expect((await get(url)).status).toBe(404);
+    expect((await get(url)).status).toBe(404);
+    because(`expected 1 origin call for two reads of a missing id, saw ${catalog.origin.reads(product.id)}`, () =>
+      expect(catalog.origin.reads(product.id)).toBe(1));
+    expect((await put(url, fieldsOf(product))).status).toBe(201);
+    const created = await get(url);
+    because(`expected the created product at once (seed ${random.seed})`, () => expect(created.body).toEqual(product));
+  });
+});

@@ -1,0 +1,34 @@
+import { because, seededRandom, within } from "@backend-sandbox/testkit";
+import { manualClock, randomProduct, useCatalog } from "#support/catalog";
+import { get } from "#support/http";
+
+const catalog = useCatalog();
+
+describe("stale-while-revalidate", () => {
+  it("past softTtlMs serves the stale product without waiting for the refresh", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const clock = manualClock();
+    const [app] = await catalog.instances(1, { softTtlMs: 5000, ttlMs: 60_000, now: clock.now });
+    await get(`${app!.url}/products/${product.id}`);
+    await catalog.origin.direct.patch(product.id, { priceCents: product.priceCents + 1 }); // behind the cache's back
+    clock.advance(5001);
+    const refresh = catalog.origin.holdNextRead(); // the refresh will wait here until released
+    const answer = await within(3000, "the stale product while the refresh is held", get(`${app!.url}/products/${product.id}`));
+    refresh.release();
+    because(`expected the stale product (version 1) (seed ${random.seed})`, () => expect(answer.body).toEqual(product));
+  });
+
+  it("answers 304 to If-None-Match with the current ETag", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const [app] = await catalog.instances(1);
+    const url = `${app!.url}/products/${product.id}`;
+    const etag = (await get(url)).headers.get("etag");
+    expect(etag).toMatch(/^"/);
+    const answer = await get(url, { "if-none-match": etag! });
+    because(`expected 304 for If-None-Match: ${etag}, got ${answer.status}`, () => expect(answer.status).toBe(304));
+  });
+});

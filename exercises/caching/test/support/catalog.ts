@@ -1,0 +1,95 @@
+// One call sets up a test file: its own Redis database and Postgres database, the counted origin,
+// and app instances started on real HTTP ports. Redis and the table are emptied before each test.
+import { onCleanup, startServer, useServices, within, type SeededRandom } from "@backend-sandbox/testkit";
+import { Redis, type RedisOptions } from "ioredis";
+import type { AppOptions } from "#src/app";
+import type { Product } from "#src/product";
+import { createOrigin, type Origin } from "./origin";
+
+export interface Instance {
+  readonly url: string;
+  readonly redis: Redis;
+}
+
+export type InstanceOptions = Omit<AppOptions, "redis" | "repository"> & {
+  /** A Redis URL other than the file's (e.g. a dedicated one from startRedis()). */
+  redisUrl?: string;
+  redisOptions?: RedisOptions;
+};
+
+type CreateApp = (typeof import("#src/app"))["createApp"];
+const loaded: CreateApp[] = [];
+
+/**
+ * Instance n gets its own copy of the app's modules, so module-level state is not shared between
+ * instances: as in production, where each instance is a separate process.
+ */
+function createAppOfInstance(n: number): CreateApp {
+  while (loaded.length <= n) {
+    jest.isolateModules(() => loaded.push((require("#src/app") as typeof import("#src/app")).createApp));
+  }
+  return loaded[n]!;
+}
+
+export function useCatalog(setup: { delayMs?: number } = {}) {
+  const services = useServices();
+  let origin: Origin | undefined;
+  beforeAll(async () => {
+    origin = await createOrigin(services.pg, setup);
+  });
+  beforeEach(async () => {
+    await services.redis.flushdb();
+    await origin!.reset();
+  });
+  return {
+    services,
+    get origin(): Origin {
+      return origin!;
+    },
+    /** Starts `count` instances sharing one Redis (separate clients) and the counted origin. */
+    async instances(count: number, options: InstanceOptions = {}): Promise<Instance[]> {
+      const { redisUrl, redisOptions, ...appOptions } = options;
+      const started: Instance[] = [];
+      for (let n = 0; n < count; n++) {
+        const redis = redisUrl ? newRedisAt(redisUrl, redisOptions) : services.newRedis(redisOptions);
+        // Ready before the first request: a client without an offline queue rejects until then.
+        if (redis.status !== "ready") await within(10_000, "the Redis client to connect", new Promise((ready) => redis.once("ready", ready)));
+        const app = createAppOfInstance(n)({ ...appOptions, redis, repository: origin!.repository });
+        started.push({ url: (await startServer(app)).url, redis });
+      }
+      return started;
+    },
+  };
+}
+
+function newRedisAt(url: string, options: RedisOptions = {}): Redis {
+  const client = new Redis(url, options);
+  onCleanup(() => client.disconnect());
+  return client;
+}
+
+export function randomProduct(random: SeededRandom, fields: Partial<Product> = {}): Product {
+  return {
+    id: `p-${random.token(10)}`,
+    name: `${random.pick(["Blue", "Red", "Green", "Tiny", "Large"])} ${random.pick(["mug", "lamp", "chair", "pen"])} ${random.token(4)}`,
+    category: random.pick(["kitchen", "garden", "office", "toys"]),
+    priceCents: random.int(100, 99_999),
+    version: 1,
+    ...fields,
+  };
+}
+
+/** A clock the test moves by hand; pass `clock.now` as the app's `now`. */
+export function manualClock(start = Date.now()) {
+  let time = start;
+  return { now: () => time, advance: (ms: number) => void (time += ms) };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every key in the database with its PTTL (-1: no expiry). Test data sets are small, so KEYS is fine here. */
+export async function keysWithTtl(redis: Redis): Promise<Map<string, number>> {
+  const keys = await redis.keys("*");
+  const ttls = await Promise.all(keys.map((key) => redis.pttl(key)));
+  return new Map(keys.map((key, i) => [key, ttls[i]!]));
+}

@@ -1,0 +1,33 @@
+import { because, seededRandom } from "@backend-sandbox/testkit";
+import { randomProduct, useCatalog } from "#support/catalog";
+import { fieldsOf, get, put } from "#support/http";
+
+const catalog = useCatalog();
+
+describe("ttl-and-invalidation", () => {
+  it("gives a product entry a TTL between ttlMs and ttlMs * (1 + jitterRatio)", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const [app] = await catalog.instances(1, { ttlMs: 20_000, jitterRatio: 0.5 });
+    await get(`${app!.url}/products/${product.id}`);
+    const pttl = await catalog.services.redis.pttl(`product:${product.id}`);
+    because(`expected PTTL of product:${product.id} in [~20000, 30000], saw ${pttl}`, () => {
+      expect(pttl).toBeGreaterThan(18_000);
+      expect(pttl).toBeLessThanOrEqual(30_000);
+    });
+  });
+
+  it("serves a PUT's new state from another instance right away", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const [a, b] = await catalog.instances(2);
+    await get(`${b!.url}/products/${product.id}`); // b has it cached now
+    const changed = randomProduct(random, { id: product.id });
+    expect((await put(`${a!.url}/products/${product.id}`, fieldsOf(changed))).status).toBe(200);
+    const answer = await get(`${b!.url}/products/${product.id}`);
+    because(`expected instance b to answer the new state (version 2) after the PUT on a (seed ${random.seed})`, () =>
+      expect(answer.body).toEqual({ ...changed, version: 2 }));
+  });
+});
