@@ -80,7 +80,16 @@ class ContainerService implements ServiceHandle {
   }
 
   async pause(): Promise<void> {
-    await (await this.docker()).pause();
+    const container = await this.docker();
+    // The cgroup freezer can give up ("unable to freeze") on a loaded machine; it works on retry.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await container.pause();
+      } catch (error) {
+        if (attempt >= 5 || !/unable to freeze/i.test(String(error))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
   }
 
   async resume(): Promise<void> {
