@@ -1,0 +1,97 @@
+import { inspect } from "node:util";
+import { because, seededRandom, within } from "@backend-sandbox/testkit";
+import { createPaymentClient, type PaymentClientOptions } from "#src/payment-client";
+import { PaymentProviderError } from "#src/provider-error";
+import { startFakeProvider, type FakeProvider } from "#support/fake-provider";
+import { virtualTime } from "#support/virtual-time";
+import { waitUntil } from "#support/wait-until";
+
+const random = seededRandom();
+const secretKey = `sk_live_${random.token(32)}`;
+const clientFor = (provider: FakeProvider, options: Partial<PaymentClientOptions> = {}) => {
+  const time = virtualTime();
+  return createPaymentClient({ baseUrl: provider.url, secretKey, sleep: time.sleep, now: time.now, ...options });
+};
+const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
+
+describe("client", () => {
+  it("POSTs the charge as JSON with the secret key and an idempotency key, and returns the provider's charge", async () => {
+    const provider = await startFakeProvider(secretKey);
+    const amount = random.int(100, 99_999);
+    const charge = await clientFor(provider).createCharge({ amount, currency: "usd", orderId: "ord_42" });
+    const [request] = provider.requests;
+    because(`expected the provider's charge for ${amount} (seed ${random.seed})`, () =>
+      expect(charge).toEqual({ id: "ch_1", amount, currency: "usd", status: "succeeded" }));
+    because("expected Authorization: Bearer <secretKey>, an Idempotency-Key and the JSON body", () => {
+      expect(request?.authorization).toBe(`Bearer ${secretKey}`);
+      expect(request?.idempotencyKey).toMatch(/^.{8,255}$/);
+      expect(request?.body).toEqual({ amount, currency: "usd", orderId: "ord_42" });
+    });
+  });
+
+  it("sends a caller's idempotency key as is, and a fresh key for each operation otherwise", async () => {
+    const provider = await startFakeProvider(secretKey);
+    const client = clientFor(provider);
+    const given = `order-${random.token()}`;
+    await client.createCharge({ amount: 100, currency: "eur", idempotencyKey: given });
+    await client.createCharge({ amount: 100, currency: "eur" });
+    await client.createCharge({ amount: 100, currency: "eur" });
+    const keys = provider.requests.map((r) => r.idempotencyKey);
+    because(`expected keys [${given}, <new>, <another new>], saw ${JSON.stringify(keys)}`, () => {
+      expect(keys[0]).toBe(given);
+      expect(new Set(keys).size).toBe(3);
+      expect(provider.charges.size).toBe(3);
+    });
+  });
+
+  it.each([
+    [400, "invalid_request"], [401, "authentication"], [402, "declined"], [403, "authentication"],
+    [404, "invalid_request"], [409, "invalid_request"], [422, "invalid_request"], [500, "unavailable"], [503, "unavailable"],
+  ])("maps a %i from the provider to a PaymentProviderError with code %s", async (status, code) => {
+    const provider = await startFakeProvider(secretKey);
+    provider.otherwise({ status });
+    const error = await failure(clientFor(provider, { maxAttempts: 1 }).createCharge({ amount: 100, currency: "eur" }));
+    because(`expected PaymentProviderError { code: "${code}", status: ${status} }, got ${inspect(error)}`, () => {
+      expect(error).toBeInstanceOf(PaymentProviderError);
+      expect(error).toMatchObject({ code, status });
+    });
+  });
+
+  it("gives up on a provider that does not answer within timeoutMs, and closes the connection", async () => {
+    const provider = await startFakeProvider(secretKey);
+    provider.script({ delayMs: 8000 });
+    const client = createPaymentClient({ baseUrl: provider.url, secretKey, timeoutMs: 500, maxAttempts: 1 });
+    const error = await within(4000, "the call to fail after its 500 ms timeout", failure(client.createCharge({ amount: 1, currency: "eur" })));
+    because(`expected code "timeout", got ${inspect(error)}`, () => expect(error).toMatchObject({ code: "timeout" }));
+    await waitUntil(2000, "the provider to see the connection closed", () => provider.abandoned > 0);
+  });
+
+  it("maps a dropped connection to code unavailable", async () => {
+    const provider = await startFakeProvider(secretKey);
+    provider.script({ drop: "before" });
+    const error = await failure(clientFor(provider, { maxAttempts: 1 }).createCharge({ amount: 1, currency: "eur" }));
+    because(`expected code "unavailable", got ${inspect(error)}`, () => expect(error).toMatchObject({ code: "unavailable" }));
+  });
+
+  it("never puts the secret key in an error or a log line, even when the provider echoes it back", async () => {
+    const logged: unknown[][] = [];
+    for (const level of ["log", "info", "warn", "error", "debug"] as const) {
+      jest.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args));
+    }
+    const provider = await startFakeProvider(`${secretKey}_other`); // our key is wrong: 401 echoing it
+    provider.script({}, { status: 500 }, { drop: "before" }, { delayMs: 8000 });
+    const client = createPaymentClient({ baseUrl: provider.url, secretKey, maxAttempts: 1, timeoutMs: 1500 });
+    const errors: unknown[] = [];
+    for (let i = 0; i < 4; i++) errors.push(await failure(client.createCharge({ amount: 1, currency: "eur" })));
+    jest.restoreAllMocks();
+    because(`expected 4 requests to reach the provider, the first failing with code "authentication"; saw ${provider.requests.length} and ${inspect(errors[0])}`, () => {
+      expect(provider.requests).toHaveLength(4);
+      expect(errors[0]).toMatchObject({ code: "authentication", status: 401 });
+    });
+    const seen = errors.map((e) => `${String(e)} ${JSON.stringify(e)} ${inspect(e, { depth: 8, showHidden: true })}`).join("\n");
+    because(`expected no error (message, stack, properties, cause) to contain the secret key (seed ${random.seed})`, () =>
+      expect(seen.includes(secretKey)).toBe(false));
+    because("expected no console output to contain the secret key", () =>
+      expect(inspect(logged, { depth: 8 }).includes(secretKey)).toBe(false));
+  });
+});

@@ -1,0 +1,27 @@
+// WRONG: inserts the order and the outbox row as two separate statements on the pool, no transaction.
+// @ts-nocheck: an overlay; its sibling imports resolve only once it is copied over .meta/solution/ (typechecked there).
+// Creating an order and announcing it: the order row and its outbox row commit together, so there
+// is never an order nobody hears about, nor an announcement of an order that does not exist.
+import type { Pool } from "pg";
+
+export interface NewOrder { customerId: string; amountCents: number; currency: string }
+export interface Order extends NewOrder { id: string; status: string }
+
+export async function createOrder(pg: Pool, input: NewOrder): Promise<Order> {
+  const client = { query: pg.query.bind(pg), release: () => {} };
+  try {
+    const { rows } = await client.query<{ id: string; status: string }>(
+      "INSERT INTO orders (customer_id, amount_cents, currency) VALUES ($1, $2, $3) RETURNING id, status",
+      [input.customerId, input.amountCents, input.currency],
+    );
+    const order: Order = { id: rows[0]!.id, status: rows[0]!.status, ...input };
+    await client.query("INSERT INTO outbox (topic, payload) VALUES ('order.created', $1)", [
+      JSON.stringify({ orderId: order.id, customerId: order.customerId, amountCents: order.amountCents, currency: order.currency }),
+    ]);
+    return order;
+  } catch (error) {
+    throw error;
+  } finally {
+    client.release();
+  }
+}

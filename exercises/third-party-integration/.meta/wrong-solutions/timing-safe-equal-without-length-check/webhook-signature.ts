@@ -1,0 +1,40 @@
+// WRONG: calls timingSafeEqual without comparing lengths first: a v1 of another length throws (500).
+// @ts-nocheck: an overlay; its sibling imports resolve only once it is copied over .meta/solution/ (typechecked there).
+// Verifies a Stripe-style webhook signature: `Stripe-Signature: t=<unix seconds>,v1=<hex>[,v1=<hex>...]`,
+// v1 = lowercase hex HMAC-SHA256(secret, `${t}.${rawBody}`). Mirrors stripe-node's Webhooks.ts.
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+/** Seconds a signed timestamp may be away from our clock, in either direction (replay window). */
+export const TOLERANCE_SECONDS = 300;
+
+export class WebhookSignatureError extends Error {
+  override name = "WebhookSignatureError";
+}
+
+export function verifySignature(rawBody: Buffer, header: string | undefined, secret: string, nowMs: number): void {
+  if (!header) throw new WebhookSignatureError("missing Stripe-Signature header");
+  let timestamp: string | undefined;
+  const candidates: string[] = [];
+  for (const element of header.split(",")) {
+    const [key, ...rest] = element.trim().split("=");
+    const value = rest.join("=");
+    if (key === "t") timestamp = value;
+    else if (key === "v1") candidates.push(value); // several during a secret rotation; v0 and others are ignored
+  }
+  if (!timestamp || !/^\d{1,12}$/.test(timestamp)) throw new WebhookSignatureError("no timestamp in signature header");
+  if (candidates.length === 0) throw new WebhookSignatureError("no v1 signature in signature header");
+  if (Math.abs(Math.floor(nowMs / 1000) - Number(timestamp)) > TOLERANCE_SECONDS) {
+    throw new WebhookSignatureError("timestamp outside the tolerance window");
+  }
+  // HMAC over the bytes as received: re-serialising parsed JSON would change them.
+  const expected = Buffer.from(
+    createHmac("sha256", secret).update(`${timestamp}.`).update(rawBody).digest("hex"),
+  );
+  // Constant-time compare, so response timing leaks nothing about how much of a guess was right.
+  // timingSafeEqual throws on unequal lengths: a v1 of another length is simply a mismatch.
+  const matches = candidates.some((candidate) => {
+    const given = Buffer.from(candidate);
+    return timingSafeEqual(given, expected);
+  });
+  if (!matches) throw new WebhookSignatureError("no v1 signature matches");
+}
