@@ -22,7 +22,7 @@ export function packageJson(slug: string) {
 export const TSCONFIG = {
   extends: "../../tsconfig.base.json",
   compilerOptions: { paths: { "#src/*": ["./src/*"], "#support/*": ["./test/support/*"] } },
-  include: ["src", "test", ".meta"],
+  include: ["src", "test", ".meta/solution/**/*", ".meta/hidden/**/*"],
 };
 
 export const JEST_CONFIG = 'module.exports = { preset: "@backend-sandbox/testkit" };\n';

@@ -1,5 +1,4 @@
 import { request } from "node:http";
-import { DockerProvider } from "./providers/docker";
 import { ExternalProvider } from "./providers/external";
 import { findNativeBinaries, NativeProvider } from "./providers/native";
 import { ServiceError, type Provider, type ProviderName } from "./providers/provider";
@@ -29,7 +28,7 @@ export function readSetting(env = process.env): ServicesSetting {
 }
 
 export function providerNamed(name: ProviderName): Provider {
-  if (name === "docker") return new DockerProvider();
+  if (name === "docker") return dockerProvider();
   if (name === "native") return new NativeProvider();
   return new ExternalProvider();
 }
@@ -41,7 +40,7 @@ export async function chooseProvider(env = process.env): Promise<ProviderChoice>
     return { provider: providerNamed(setting), reason: `SANDBOX_SERVICES=${setting}` };
   const docker = await dockerAnswers(env);
   if (docker.ok)
-    return { provider: new DockerProvider(), reason: `a Docker engine answers at ${docker.where}` };
+    return { provider: dockerProvider(), reason: `a Docker engine answers at ${docker.where}` };
   const { redisServer, postgresBin } = findNativeBinaries(env);
   if (redisServer && postgresBin) {
     return {
@@ -74,4 +73,10 @@ export function dockerAnswers(
     req.on("error", (error) => resolve({ ok: false, where: host, why: error.message }));
     req.end();
   });
+}
+
+/** Loaded on demand: importing Testcontainers costs every test file most of a second. */
+function dockerProvider(): Provider {
+  const { DockerProvider } = require("./providers/docker") as typeof import("./providers/docker");
+  return new DockerProvider();
 }

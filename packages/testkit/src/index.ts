@@ -14,7 +14,7 @@ export {
   type ProviderChoice,
 } from "./choose-provider";
 export { findNativeBinaries } from "./providers/native";
-export { SESSION_LABEL, defaultImages } from "./providers/docker";
+export { SESSION_LABEL, defaultImages } from "./providers/docker-defaults";
 export {
   ServiceError,
   type Provider,

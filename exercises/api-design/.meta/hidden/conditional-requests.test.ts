@@ -77,7 +77,7 @@ describe("conditional-requests", () => {
 
   it("answers 404, not 412 or 428, for a project that does not exist", async () => {
     const path = "/projects/3b241101-e2bb-4255-8caf-4136c566a962";
-    for (const headers of [{}, { "if-match": '"v1"' }, { "if-match": "*" }]) {
+    for (const headers of [{}, { "if-match": '"v1"' }, { "if-match": "*" }] as Record<string, string>[]) {
       const reply = await api.put(path, { name: "ghost" }, headers);
       because(`expected PUT of a missing project with If-Match ${JSON.stringify(headers)} to be 404; got ${describeReply(reply)}`, () =>
         expect(reply.status).toBe(404),

@@ -11,7 +11,7 @@ describe("cache-aside", () => {
     await catalog.origin.seed([product]);
     const [app] = await catalog.instances(1);
     const reads = random.int(3, 6);
-    const answers = [];
+    const answers: Awaited<ReturnType<typeof get>>[] = [];
     for (let n = 0; n < reads; n++) answers.push(await get(`${app!.url}/products/${product.id}`));
     because(`expected ${reads} reads of ${product.id} to answer 200 with the stored product (seed ${random.seed})`, () => {
       for (const answer of answers) expect([answer.status, answer.body]).toEqual([200, product]);

@@ -37,7 +37,7 @@ describe("stale-while-revalidate: HTTP caching", () => {
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
     const apps = await catalog.instances(2);
-    const tags = [];
+    const tags: (string | null)[] = [];
     for (const app of [...apps, ...apps]) tags.push((await get(`${app.url}/products/${product.id}`)).headers.get("etag"));
     because(`expected one strong ETag ("...", no W/) on every read, saw ${tags.join(" ")}`, () => {
       expect(tags[0]).toMatch(/^"[\x21\x23-\x7e]*"$/);

@@ -47,7 +47,7 @@ describe("fixed-window: clients", () => {
   it("does not hand out fresh budgets for forged X-Forwarded-For addresses", async () => {
     const { limit, url } = await setup();
     await spend(url, limit);
-    const forged = [];
+    const forged: Awaited<ReturnType<typeof spend>> = [];
     for (let i = 0; i < 5; i++) {
       const ip = `203.0.113.${random.int(1, 254)}`;
       forged.push(...(await spend(url, 1, undefined, { "X-Forwarded-For": ip, "X-Real-IP": ip, Forwarded: `for=${ip}` })));

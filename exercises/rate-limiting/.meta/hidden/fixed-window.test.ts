@@ -23,7 +23,7 @@ describe("fixed-window", () => {
 
   it("lets exactly `limit` requests through and answers the next with a 429 problem", async () => {
     const { policy, url, key } = await setup(random.int(3, 12), random.int(10, 120));
-    const replies = [];
+    const replies: Awaited<ReturnType<typeof get>>[] = [];
     for (let i = 0; i <= policy.limit; i++) replies.push(await get(url, key));
     const expected = [...Array(policy.limit).fill(200), 429];
     because(`expected ${policy.limit} × 200 then 429 for limit ${policy.limit} ${seed}`, () =>
@@ -64,7 +64,7 @@ describe("fixed-window", () => {
     clock.advance(999); // the window's last millisecond
     const last = await get(url, key);
     clock.advance(1); // the next window's first
-    const next = [];
+    const next: Awaited<ReturnType<typeof get>>[] = [];
     for (let i = 0; i < policy.limit; i++) next.push(await get(url, key));
     because(`expected 429 in the window's last millisecond ${seed}`, () => expect(last.status).toBe(429));
     because(`expected ${policy.limit} × 200 from the next window's first millisecond ${seed}`, () =>

@@ -41,7 +41,7 @@ describe("headers", () => {
 
   it("counts remaining quota down by one per request to 0, never below", async () => {
     const { policy, url, key } = await setup();
-    const remaining = [];
+    const remaining: (number | undefined)[] = [];
     for (let i = 0; i < policy.limit + 3; i++) remaining.push(fields(await get(url, key), `request ${i + 1}`).limit.r);
     const expected = [...Array.from({ length: policy.limit }, (_, i) => policy.limit - 1 - i), 0, 0, 0];
     because(`expected r to go ${expected.join(", ")} for limit ${policy.limit} ${seed}`, () => expect(remaining).toEqual(expected));

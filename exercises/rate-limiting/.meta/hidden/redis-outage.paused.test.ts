@@ -34,7 +34,7 @@ describe("redis-outage: Redis paused", () => {
     because(`expected counted 200s (with RateLimit headers) again within 10 s of Redis resuming, saw ${back.status} ${seed}`, () =>
       expect(back.status).toBe(200));
     const fresh = random.token();
-    const again = [];
+    const again: number[] = [];
     for (let i = 0; i <= policy.limit; i++) again.push((await get(url, fresh)).status);
     because(`expected ${policy.limit} × 200 then 429 for a new client after recovery (${policy.algorithm}) ${seed}`, () =>
       expect(again).toEqual([...Array(policy.limit).fill(200), 429]));

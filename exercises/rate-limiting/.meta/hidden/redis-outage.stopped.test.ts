@@ -43,7 +43,7 @@ describe("redis-outage: Redis stopped", () => {
     because(`expected counted answers (200 or 429 with RateLimit headers) within 15 s of Redis coming back, without a restart; saw ${back.status}`, () =>
       expect([200, 429]).toContain(back.status));
     const fresh = random.token();
-    const again = [];
+    const again: number[] = [];
     for (let i = 0; i <= chosen.limit; i++) again.push((await get(url, fresh)).status);
     because(`expected the limit (${chosen.limit}) to hold again after recovery: ${chosen.limit} × 200 then 429 for a new client ${seed}`, () =>
       expect(again).toEqual([...Array(chosen.limit).fill(200), 429]));

@@ -62,7 +62,7 @@ describe("sliding-window", () => {
   it("never throttles a client that keeps well under the limit", async () => {
     const { policy, clock, url, key } = await setup();
     const gap = Math.ceil((policy.windowSeconds * 1000 * 1.5) / policy.limit);
-    const seen = [];
+    const seen: number[] = [];
     for (let i = 0; i < 2 * policy.limit; i++) {
       seen.push((await get(url, key)).status);
       clock.advance(gap);
@@ -75,7 +75,7 @@ describe("sliding-window", () => {
     const { policy, clock, url, key } = await setup();
     await burst([url], policy.limit + 2, key);
     clock.advance(2 * policy.windowSeconds * 1000 + 1);
-    const again = [];
+    const again: Awaited<ReturnType<typeof get>>[] = [];
     for (let i = 0; i <= policy.limit; i++) again.push(await get(url, key));
     because(`expected ${policy.limit} × 200 then 429 after two quiet windows ${seed}`, () =>
       expect(statuses(again)).toEqual([...Array(policy.limit).fill(200), 429]));

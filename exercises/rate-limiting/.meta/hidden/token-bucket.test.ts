@@ -30,7 +30,7 @@ describe("token-bucket", () => {
 
   it("follows redis-cell's GCRA vector (capacity 5, 1 token per second)", async () => {
     const { clock, url, key } = await setup(5, 5);
-    const replies = [];
+    const replies: Awaited<ReturnType<typeof get>>[] = [];
     for (let i = 0; i < 6; i++) replies.push(await get(url, key));
     const remaining = replies.map((reply) => rateLimitFields(reply)?.limit.r);
     because("expected 5 × 200 with r=4,3,2,1,0, then 429 with r=0 and Retry-After: 1", () => {
@@ -52,7 +52,7 @@ describe("token-bucket", () => {
     // Tokens in the bucket at each step, before the request: 0.75, 1.625, 1.5, 0.875, 1.125, 0.125.
     const steps = [300, 350, 350, 150, 100, 0];
     const expected = [429, 200, 200, 429, 200, 429];
-    const seen = [];
+    const seen: number[] = [];
     for (const step of steps) {
       clock.advance(step);
       seen.push((await get(url, key)).status);

@@ -4,17 +4,8 @@ import { getContainerRuntimeClient, type StartedTestContainer } from "testcontai
 import { freePort } from "../free-port";
 import { Reaper } from "../reaper";
 import { waitUntilReady } from "../readiness";
+import { defaultImages, SESSION_LABEL, sessionId } from "./docker-defaults";
 import type { Provider, ServiceHandle, ServiceKind } from "./provider";
-
-/** The label that marks every container we start, so that a sweep can find leftovers. */
-export const SESSION_LABEL = "org.backend-sandbox.session";
-/** Its value: one per run when the caller names the run (CI, the grader), else this process. */
-const sessionId = () => process.env.SANDBOX_SESSION_ID ?? String(process.pid);
-
-export const defaultImages = {
-  redis: () => process.env.SANDBOX_REDIS_IMAGE ?? "redis:7-alpine",
-  postgres: () => process.env.SANDBOX_POSTGRES_IMAGE ?? "postgres:15-alpine",
-};
 
 /** Runs Redis and Postgres in containers through Testcontainers. */
 export class DockerProvider implements Provider {

@@ -1,0 +1,126 @@
+import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { createConsumer, migrate } from "#src/consumers";
+import { send, PROBLEM_JSON, type Sent } from "#support/send";
+import { serveGateway } from "#support/serve-gateway";
+import { startUpstream, type Upstream } from "#support/upstream";
+
+const services = useServices();
+const random = seededRandom();
+const seed = `(seed ${random.seed})`;
+const key = () => `sk_${random.token(32)}`;
+let orders: Upstream;
+let users: Upstream;
+let url: string;
+
+beforeAll(async () => {
+  await migrate(services.pg);
+  await migrate(services.pg); // a second run must be harmless
+  orders = await startUpstream("orders");
+  users = await startUpstream("users");
+  ({ url } = await serveGateway({
+    pg: services.pg,
+    redis: services.redis,
+    routes: [
+      { name: "orders", prefix: "/orders", upstream: "orders" },
+      { name: "users", prefix: "/users", upstream: "users" },
+      { name: "status", prefix: "/status", upstream: "users", public: true },
+    ],
+    upstreams: { orders: [orders.url], users: [users.url] },
+  }));
+});
+beforeEach(() => {
+  orders.received.length = 0;
+  users.received.length = 0;
+});
+
+describe("auth", () => {
+  it("answers 401 with WWW-Authenticate and a problem document when the key is missing or unknown", async () => {
+    const real = key();
+    await createConsumer(services.pg, { name: "web", apiKey: real, routes: ["orders"], rateLimit: 1000 });
+    const attempts = [undefined, "", key(), real.slice(0, -1), `${real}x`, real.toUpperCase(), "' OR '1'='1"];
+
+    const answers: Sent[] = [];
+    for (const apiKey of attempts) answers.push(await send(url, "/orders/1", { headers: apiKey === undefined ? {} : { "x-api-key": apiKey } }));
+
+    because(`expected 401 + WWW-Authenticate for: no key, empty, unknown, truncated, extended, upper-cased, SQL injection ${seed}`, () => {
+      expect(answers.map((a) => a.status)).toEqual(attempts.map(() => 401));
+      for (const answer of answers) {
+        expect(answer.headers["www-authenticate"]).toBeTruthy();
+        expect(answer.headers["content-type"]).toMatch(PROBLEM_JSON);
+      }
+      expect(orders.received).toHaveLength(0);
+    });
+  });
+
+  it("answers 403 when the consumer's key is valid but the route is not allowed to it", async () => {
+    const apiKey = key();
+    await createConsumer(services.pg, { name: "reports", apiKey, routes: ["users"], rateLimit: 1000 });
+
+    const denied = await send(url, "/orders/1", { headers: { "x-api-key": apiKey } });
+    const allowed = await send(url, "/users/1", { headers: { "x-api-key": apiKey } });
+
+    because(`expected 403 on /orders (not in the consumer's routes) and 200 on /users ${seed}`, () => {
+      expect(denied.status).toBe(403);
+      expect(denied.headers["content-type"]).toMatch(PROBLEM_JSON);
+      expect(allowed.status).toBe(200);
+      expect(orders.received).toHaveLength(0);
+    });
+  });
+
+  it("forwards the consumer's id as X-Consumer-Id, overwriting a forged one, and never forwards the key", async () => {
+    const apiKey = key();
+    const { id } = await createConsumer(services.pg, { name: "mobile", apiKey, routes: ["orders", "users"], rateLimit: 1000 });
+    const other = await createConsumer(services.pg, { name: "other", apiKey: key(), routes: ["orders"], rateLimit: 1000 });
+
+    const answer = await send(url, "/orders/9", { headers: { "x-api-key": apiKey, "x-consumer-id": other.id } });
+
+    const forwarded = orders.received[0]?.headers ?? {};
+    because(`expected X-Consumer-Id ${id} (not the forged ${other.id}) and no X-Api-Key upstream; saw ${JSON.stringify(forwarded)} ${seed}`, () => {
+      expect(answer.status).toBe(200);
+      expect(id).not.toBe(other.id);
+      expect(forwarded["x-consumer-id"]).toBe(String(id));
+      expect(forwarded["x-api-key"]).toBeUndefined();
+    });
+  });
+
+  it("serves public routes without a key, and drops a client's X-Consumer-Id there too", async () => {
+    const answer = await send(url, "/status", { headers: { "x-consumer-id": "1" } });
+
+    because("expected 200 on a public route without a key, and no X-Consumer-Id upstream", () => {
+      expect(answer.status).toBe(200);
+      expect(users.received[0]!.headers["x-consumer-id"]).toBeUndefined();
+    });
+  });
+
+  it("recognises a consumer created after the gateway started", async () => {
+    const apiKey = key();
+    await createConsumer(services.pg, { name: "late", apiKey, routes: ["orders"], rateLimit: 1000 });
+
+    const answer = await send(url, "/orders/1", { headers: { "x-api-key": apiKey } });
+
+    because(`expected 200 for a consumer created while the gateway runs ${seed}`, () => expect(answer.status).toBe(200));
+  });
+
+  it("never stores an API key in a form that can be read back from the database", async () => {
+    const apiKeys = [key(), key(), key()];
+    for (const [i, apiKey] of apiKeys.entries()) {
+      await createConsumer(services.pg, { name: `stored-${i}`, apiKey, routes: ["orders"], rateLimit: 1000 });
+    }
+
+    const { rows: tables } = await services.pg.query<{ name: string }>(
+      "SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
+    );
+    let dump = "";
+    for (const { name } of tables) {
+      const { rows } = await services.pg.query(`SELECT row_to_json(t)::text AS row FROM ${name} t`);
+      dump += rows.map((r: { row: string }) => r.row).join("\n");
+    }
+    const encodings = apiKeys.flatMap((k) => [k, Buffer.from(k).toString("hex"), Buffer.from(k).toString("base64")]);
+    const found = encodings.filter((e) => dump.includes(e));
+
+    because(`expected no table to hold an API key as text, hex or base64 (found ${found.length}); store a hash ${seed}`, () => {
+      expect(tables.length).toBeGreaterThan(0);
+      expect(found).toEqual([]);
+    });
+  });
+});

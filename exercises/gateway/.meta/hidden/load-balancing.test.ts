@@ -1,0 +1,113 @@
+import { because, seededRandom } from "@backend-sandbox/testkit";
+import { eventually, send, PROBLEM_JSON } from "#support/send";
+import { serveGateway } from "#support/serve-gateway";
+import { startUpstream, type Upstream } from "#support/upstream";
+
+const random = seededRandom();
+const seed = `(seed ${random.seed})`;
+
+async function pool(count: number, extra: { healthCheckIntervalMs?: number; healthPath?: string } = {}) {
+  const instances: Upstream[] = [];
+  for (let i = 0; i < count; i += 1) instances.push(await startUpstream(`i${i}`, extra.healthPath));
+  const { url, gateway } = await serveGateway({
+    routes: [{ name: "catalog", prefix: "/catalog", upstream: "catalog", public: true }],
+    upstreams: { catalog: instances.map((i) => i.url) },
+    upstreamTimeoutMs: 500,
+    ...extra,
+  });
+  const counts = () => instances.map((i) => i.received.length);
+  const reset = () => instances.forEach((i) => { i.received.length = 0; });
+  const run = async (n: number) => { for (let i = 0; i < n; i += 1) await send(url, "/catalog/items"); };
+  return { instances, url, gateway, counts, reset, run };
+}
+
+describe("load-balancing", () => {
+  it("takes turns: sequential and concurrent requests are spread evenly over the instances", async () => {
+    const rounds = random.int(2, 5);
+    const { url, counts, reset, run } = await pool(3);
+
+    await run(3 * rounds);
+    const sequential = counts();
+    reset();
+    await Promise.all(Array.from({ length: 30 }, () => send(url, "/catalog/items")));
+
+    because(`expected ${rounds}/${rounds}/${rounds} for ${3 * rounds} sequential requests and 10/10/10 for 30 concurrent; saw ${sequential.join("/")} and ${counts().join("/")} ${seed}`, () => {
+      expect(sequential).toEqual([rounds, rounds, rounds]);
+      expect(counts()).toEqual([10, 10, 10]);
+    });
+  });
+
+  it("removes an instance failing its health check and brings it back once it passes again", async () => {
+    const sick = random.int(0, 2);
+    const { instances, gateway, counts, reset, run } = await pool(3);
+
+    instances[sick]!.healthy = false;
+    await gateway.checkHealth();
+    await run(8);
+    const without = counts();
+    reset();
+    instances[sick]!.healthy = true;
+    await gateway.checkHealth();
+    await run(9);
+
+    const expectedWithout = [4, 4, 4].map((n, i) => (i === sick ? 0 : n));
+    because(`expected ${expectedWithout.join("/")} while instance ${sick} is unhealthy, 3/3/3 once healthy; saw ${without.join("/")} then ${counts().join("/")} ${seed}`, () => {
+      expect(without).toEqual(expectedWithout);
+      expect(counts()).toEqual([3, 3, 3]);
+    });
+  });
+
+  it("treats an instance that is down as unhealthy, and a slow health answer too", async () => {
+    const { instances, gateway, counts, run } = await pool(3, { healthPath: "/status/health" });
+    await instances[0]!.stop();
+    instances[2]!.healthDelayMs = 5000; // healthy, but answers long after the 500 ms timeout
+
+    const started = performance.now();
+    await gateway.checkHealth();
+    const checkMs = performance.now() - started;
+    await run(4);
+
+    because(`expected only instance 1 in rotation (saw ${counts().join("/")}), after a health check that finished in ${Math.round(checkMs)} ms`, () => {
+      expect(counts()).toEqual([0, 4, 0]);
+      expect(checkMs).toBeLessThan(3000);
+      expect(instances[1]!.probes).toBeGreaterThan(0);
+    });
+  });
+
+  it("answers 503 without calling anyone when no instance is healthy", async () => {
+    const { instances, gateway, url, counts } = await pool(2);
+    instances.forEach((i) => { i.healthy = false; });
+    await gateway.checkHealth();
+
+    const answer = await send(url, "/catalog/items");
+
+    because(`expected a 503 problem document and no upstream request; saw ${answer.status} and ${counts().join("/")}`, () => {
+      expect(answer.status).toBe(503);
+      expect(answer.headers["content-type"]).toMatch(PROBLEM_JSON);
+      expect(counts()).toEqual([0, 0]);
+    });
+  });
+
+  it("runs health checks on its own when healthCheckIntervalMs is set", async () => {
+    const { instances, counts, reset, run } = await pool(2, { healthCheckIntervalMs: 50 });
+
+    instances[0]!.healthy = false;
+    const probesBefore = instances[0]!.probes;
+    const left = await eventually(() => instances[0]!.probes >= probesBefore + 2, 3000);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await run(4);
+    const without = counts();
+    reset();
+    instances[0]!.healthy = true;
+    const probesThen = instances[0]!.probes;
+    await eventually(() => instances[0]!.probes >= probesThen + 2, 3000);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await run(4);
+
+    because(`expected 0/4 while instance 0 fails its checks and 2/2 after it recovers, with no call to checkHealth(); saw ${without.join("/")} then ${counts().join("/")}`, () => {
+      expect(left).toBe(true);
+      expect(without).toEqual([0, 4]);
+      expect(counts()).toEqual([2, 2]);
+    });
+  });
+});

@@ -1,0 +1,96 @@
+import { createHash } from "node:crypto";
+import { because, seededRandom } from "@backend-sandbox/testkit";
+import { bytes, eventually, send, PROBLEM_JSON } from "#support/send";
+import { serveGateway } from "#support/serve-gateway";
+import { startUpstream } from "#support/upstream";
+
+const random = seededRandom();
+const seed = `(seed ${random.seed})`;
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+async function gateway(maxBodyBytes: number) {
+  const svc = await startUpstream("svc");
+  const { url } = await serveGateway({
+    routes: [{ name: "svc", prefix: "/svc", upstream: "svc", public: true }],
+    upstreams: { svc: [svc.url] },
+    maxBodyBytes,
+  });
+  return { svc, url };
+}
+
+describe("routing: bodies", () => {
+  it("streams a 4 MB upload: the upstream gets the first bytes before the client has sent the rest", async () => {
+    const { svc, url } = await gateway(8 * 1024 * 1024);
+    const body = bytes(4 * 1024 * 1024, random.seed);
+    let arrivedEarly = false;
+    async function* upload() {
+      yield body.subarray(0, 64 * 1024);
+      arrivedEarly = await eventually(() => (svc.received[0]?.body.length ?? 0) > 0, 3000);
+      for (let at = 64 * 1024; at < body.length; at += 256 * 1024) yield body.subarray(at, at + 256 * 1024);
+    }
+
+    const answer = await send(url, "/svc/upload", { method: "POST", body: upload(), timeoutMs: 15_000 });
+
+    because(`expected the first 64 KiB upstream while the client still held the rest, then all 4 MiB intact ${seed}`, () => {
+      expect(arrivedEarly).toBe(true);
+      expect(answer.status).toBe(200);
+      expect(svc.received[0]!.body.length).toBe(body.length);
+      expect(sha(svc.received[0]!.body)).toBe(sha(body));
+    });
+  });
+
+  it("streams a 3 MB response back intact", async () => {
+    const { svc, url } = await gateway(1024);
+    const payload = bytes(3 * 1024 * 1024, random.seed + 1);
+    svc.behaviour = (_req, res) => res.writeHead(200, { "content-type": "application/octet-stream" }).end(payload);
+
+    const answer = await send(url, "/svc/download", { timeoutMs: 15_000 });
+
+    because(`expected the upstream's 3 MiB body byte for byte ${seed}`, () => {
+      expect(answer.body.length).toBe(payload.length);
+      expect(sha(answer.body)).toBe(sha(payload));
+    });
+  });
+
+  it("answers 413 to a Content-Length over the limit without contacting the upstream, and accepts exactly the limit", async () => {
+    const limit = random.int(1000, 5000);
+    const { svc, url } = await gateway(limit);
+
+    const over = await send(url, "/svc/x", { method: "POST", body: Buffer.alloc(limit + 1, 1) });
+    const atLimit = await send(url, "/svc/x", { method: "POST", body: Buffer.alloc(limit, 1) });
+
+    because(`expected 413 problem+json for ${limit + 1} bytes (limit ${limit}) and 200 for ${limit} bytes ${seed}`, () => {
+      expect(over.status).toBe(413);
+      expect(over.headers["content-type"]).toMatch(PROBLEM_JSON);
+      expect(atLimit.status).toBe(200);
+      expect(svc.received.map((r) => r.body.length)).toEqual([limit]);
+    });
+  });
+
+  it("answers 413 to a chunked body that grows past the limit, and the upstream never gets all of it", async () => {
+    const limit = random.int(2000, 6000);
+    const { svc, url } = await gateway(limit);
+    const chunk = Buffer.alloc(1000, 7);
+    const chunks = Array.from({ length: Math.ceil((limit * 3) / 1000) }, () => chunk);
+
+    const answer = await send(url, "/svc/x", { method: "POST", body: chunks });
+
+    because(`expected 413 for a chunked body of ${chunks.length * 1000} bytes (limit ${limit}), no complete upstream request ${seed}`, () => {
+      expect(answer.status).toBe(413);
+      expect(svc.received.filter((r) => r.complete)).toHaveLength(0);
+    });
+  });
+
+  it("refuses absolute-form targets and dot segments with 400, calling no upstream", async () => {
+    const { svc, url } = await gateway(1024);
+    const targets = ["http://evil.example/svc/x", "/svc/../admin", "/svc/%2e%2e/admin", "/svc/./x"];
+
+    const statuses: number[] = [];
+    for (const target of targets) statuses.push((await send(url, target)).status);
+
+    because(`expected 400 for each of ${targets.join(" ")}; the upstream saw ${svc.received.map((r) => r.url).join(" ") || "nothing"}`, () => {
+      expect(statuses).toEqual([400, 400, 400, 400]);
+      expect(svc.received).toHaveLength(0);
+    });
+  });
+});

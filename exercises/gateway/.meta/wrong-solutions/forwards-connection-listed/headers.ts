@@ -1,0 +1,54 @@
+// WRONG: strips the fixed hop-by-hop list but forwards the headers the Connection header names.
+// Which headers cross the gateway, in both directions (RFC 9110 §7.6).
+import { randomUUID } from "node:crypto";
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from "node:http";
+
+// RFC 9110 §7.6.1 names these as "known to require removal"; RFC 2616 §13.5.1 adds the Proxy-*
+// credentials and Trailer. They describe one connection, never the message.
+const HOP_BY_HOP = new Set([
+  "connection", "keep-alive", "proxy-connection", "te", "transfer-encoding", "upgrade",
+  "proxy-authorization", "proxy-authenticate", "trailer",
+]);
+
+/** The end-to-end headers: hop-by-hop ones removed, and every header Connection names. */
+export function endToEnd(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const listed = new Set<string>();
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name) && !listed.has(name)) out[name] = value;
+  }
+  return out;
+}
+
+const SAFE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Keeps a caller's sane X-Request-Id so logs join up across services; otherwise mints one. */
+export function requestIdOf(req: IncomingMessage): string {
+  const inbound = req.headers["x-request-id"];
+  return typeof inbound === "string" && SAFE_ID.test(inbound) ? inbound : randomUUID();
+}
+
+/** The headers sent upstream: end-to-end ones plus what the upstream needs to know about the hop. */
+export function toUpstream(req: IncomingMessage, requestId: string): OutgoingHttpHeaders {
+  const out = endToEnd(req.headers);
+  // The upstream's Host is its own address (Node sets it); the client's goes in X-Forwarded-Host.
+  delete out.host;
+  // Identity is the gateway's to assert, never the client's (see gateway.ts).
+  delete out["x-api-key"];
+  delete out["x-consumer-id"];
+  const client = req.socket.remoteAddress ?? "unknown";
+  const chain = req.headers["x-forwarded-for"];
+  // Append, never replace: the right-most entry is the one this gateway vouches for.
+  out["x-forwarded-for"] = chain ? `${chain}, ${client}` : client;
+  // Overwritten, not trusted from the client: the gateway itself speaks plain HTTP here.
+  out["x-forwarded-proto"] = "http";
+  out["x-forwarded-host"] = req.headers.host ?? "";
+  out.via = req.headers.via ? `${req.headers.via}, 1.1 gateway` : "1.1 gateway"; // §7.6.3 MUST
+  out["x-request-id"] = requestId;
+  return out;
+}
+
+/** The headers sent back to the client. */
+export function fromUpstream(headers: IncomingHttpHeaders, requestId: string): OutgoingHttpHeaders {
+  return { ...endToEnd(headers), "x-request-id": requestId };
+}

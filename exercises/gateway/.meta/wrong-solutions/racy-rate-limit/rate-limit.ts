@@ -1,0 +1,42 @@
+// WRONG: reads the count with GET and writes it back with SET: concurrent requests read the same count.
+// A fixed window per consumer, counted in Redis so that every gateway instance shares it.
+import type { Redis } from "ioredis";
+
+// INCR and the first PEXPIRE must be one step: with GET-then-SET two instances read the same count
+// and both let a request through; with INCR and PEXPIRE as two calls a crash between them leaves
+// a counter that never expires. A script runs atomically on the Redis server.
+const FIXED_WINDOW = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {count, redis.call('PTTL', KEYS[1])}
+`;
+
+/** How long the gateway waits for Redis before answering 503 rather than hanging. */
+const REDIS_TIMEOUT_MS = 500;
+
+export type Verdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+export class RateLimitUnavailable extends Error {}
+
+export async function takeRequest(
+  redis: Redis, consumerId: string, limit: number, windowMs: number,
+): Promise<Verdict> {
+  void FIXED_WINDOW;
+  const key = `gateway:rate:${consumerId}`;
+  const current = Number(await withTimeout(redis.get(key), REDIS_TIMEOUT_MS));
+  const count = current + 1;
+  if (current === 0) await redis.set(key, count, "PX", windowMs);
+  else await redis.set(key, count, "KEEPTTL");
+  const ttlMs = await redis.pttl(key);
+  if (count <= limit) return { allowed: true };
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)) };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RateLimitUnavailable(`Redis did not answer in ${ms} ms`)), ms);
+  });
+  work.catch(() => {}); // a late failure after the timeout must not surface as unhandled
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}

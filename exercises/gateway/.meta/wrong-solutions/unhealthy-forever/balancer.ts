@@ -1,0 +1,45 @@
+// WRONG: takes a failing instance out of the rotation but never puts it back when it recovers.
+// Round-robin over the instances of one upstream that passed their last health check.
+import { get, type Agent } from "node:http";
+
+export class Balancer {
+  private cursor = 0;
+  private readonly healthy: boolean[];
+
+  constructor(private readonly instances: readonly string[]) {
+    this.healthy = instances.map(() => true);
+  }
+
+  /** The next healthy instance after the last one handed out, or undefined if none is healthy. */
+  pick(): string | undefined {
+    const count = this.instances.length;
+    for (let step = 0; step < count; step += 1) {
+      const index = (this.cursor + step) % count;
+      if (this.healthy[index]) {
+        this.cursor = index + 1;
+        return this.instances[index];
+      }
+    }
+    return undefined;
+  }
+
+  /** Probes every instance at once; each one's answer alone decides whether it is in rotation. */
+  async check(agent: Agent, path: string, timeoutMs: number): Promise<void> {
+    const results = await Promise.all(this.instances.map((base) => probe(agent, base + path, timeoutMs)));
+    results.forEach((ok, index) => {
+      if (!ok) this.healthy[index] = false;
+    });
+  }
+}
+
+/** True when the instance answers 2xx in time; refused, reset, slow or 5xx all count as sick. */
+function probe(agent: Agent, url: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = get(url, { agent }, (res) => {
+      res.resume();
+      resolve(res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300);
+    });
+    req.setTimeout(timeoutMs, () => req.destroy());
+    req.on("error", () => resolve(false));
+  });
+}

@@ -1,0 +1,32 @@
+import { send } from "#support/send";
+import { serveGateway } from "#support/serve-gateway";
+import { startUpstream } from "#support/upstream";
+
+
+describe("load-balancing", () => {
+  it("spreads 6 requests over 3 instances, 2 each", async () => {
+    const instances = [await startUpstream("a"), await startUpstream("b"), await startUpstream("c")];
+    const { url } = await serveGateway({
+      routes: [{ name: "catalog", prefix: "/catalog", upstream: "catalog", public: true }],
+      upstreams: { catalog: instances.map((i) => i.url) },
+    });
+
+    for (let i = 0; i < 6; i += 1) await send(url, "/catalog/items");
+
+    expect(instances.map((i) => i.received.length)).toEqual([2, 2, 2]);
+  });
+
+  it("takes an instance whose health check fails out of the rotation", async () => {
+    const instances = [await startUpstream("a"), await startUpstream("b")];
+    const { url, gateway } = await serveGateway({
+      routes: [{ name: "catalog", prefix: "/catalog", upstream: "catalog", public: true }],
+      upstreams: { catalog: instances.map((i) => i.url) },
+    });
+
+    instances[1]!.healthy = false;
+    await gateway.checkHealth();
+    for (let i = 0; i < 4; i += 1) await send(url, "/catalog/items");
+
+    expect(instances.map((i) => i.received.length)).toEqual([4, 0]);
+  });
+});

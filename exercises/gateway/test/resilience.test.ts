@@ -1,0 +1,30 @@
+import { send } from "#support/send";
+import { serveGateway } from "#support/serve-gateway";
+import { deadUrl, echo, slow, startUpstream } from "#support/upstream";
+
+
+describe("resilience", () => {
+  it("answers 504 when the upstream is slower than the timeout", async () => {
+    const users = await startUpstream("users");
+    users.behaviour = slow(3000, echo("users"));
+    const { url } = await serveGateway({
+      routes: [{ name: "users", prefix: "/users", upstream: "users", public: true }],
+      upstreams: { users: [users.url] },
+      upstreamTimeoutMs: 250,
+    });
+
+    const answer = await send(url, "/users/1");
+
+    expect(answer.status).toBe(504);
+    expect(answer.ms).toBeLessThan(1500);
+  });
+
+  it("answers 502 when the upstream refuses connections", async () => {
+    const { url } = await serveGateway({
+      routes: [{ name: "users", prefix: "/users", upstream: "users", public: true }],
+      upstreams: { users: [await deadUrl()] },
+    });
+
+    expect((await send(url, "/users/1")).status).toBe(502);
+  });
+});

@@ -1,0 +1,33 @@
+import { send, PROBLEM_JSON } from "#support/send";
+import { serveGateway } from "#support/serve-gateway";
+import { startUpstream } from "#support/upstream";
+
+
+describe("routing", () => {
+  it("sends /api/users/42?x=1 to the users service as /42?x=1", async () => {
+    const users = await startUpstream("users");
+    const { url } = await serveGateway({
+      routes: [{ name: "users", prefix: "/api/users", upstream: "users", public: true }],
+      upstreams: { users: [users.url] },
+    });
+
+    const answer = await send(url, "/api/users/42?x=1");
+
+    expect(answer.status).toBe(200);
+    expect(users.received.map((r) => `${r.method} ${r.url}`)).toEqual(["GET /42?x=1"]);
+  });
+
+  it("answers an unknown path with a 404 problem document", async () => {
+    const users = await startUpstream("users");
+    const { url } = await serveGateway({
+      routes: [{ name: "users", prefix: "/api/users", upstream: "users", public: true }],
+      upstreams: { users: [users.url] },
+    });
+
+    const answer = await send(url, "/api/nowhere");
+
+    expect(answer.status).toBe(404);
+    expect(answer.headers["content-type"]).toMatch(PROBLEM_JSON);
+    expect(users.received).toHaveLength(0);
+  });
+});

@@ -1,0 +1,13 @@
+// What the docker provider needs to know that does not need Testcontainers loaded: the testkit
+// loads Testcontainers only when the docker provider really runs, which saves every test file
+// the time it takes to import.
+
+/** The label that marks every container we start, so that a sweep can find leftovers. */
+export const SESSION_LABEL = "org.backend-sandbox.session";
+/** Its value: one per run when the caller names the run (CI, the grader), else this process. */
+export const sessionId = () => process.env.SANDBOX_SESSION_ID ?? String(process.pid);
+
+export const defaultImages = {
+  redis: () => process.env.SANDBOX_REDIS_IMAGE ?? "redis:7-alpine",
+  postgres: () => process.env.SANDBOX_POSTGRES_IMAGE ?? "postgres:15-alpine",
+};
