@@ -27,7 +27,7 @@ export function readKey(header: string | undefined): string | undefined {
 export function fingerprint(method: string, path: string, body: unknown): string {
   const canonical = (value: unknown): unknown =>
     Array.isArray(value) ? value.map(canonical)
-    : value && typeof value === "object" ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as any)[k])]))
+    : value && typeof value === "object" ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]))
     : value;
   return createHash("sha256").update(`${method} ${path} ${JSON.stringify(canonical(body))}`).digest("hex");
 }

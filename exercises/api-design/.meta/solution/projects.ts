@@ -16,6 +16,7 @@ type Db = Pool | PoolClient;
 const COLUMNS = "id, name, status, priority, tags, version, created_at, updated_at";
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg returns untyped rows
 export function toStored(row: Record<string, any>): Stored {
   const { id, name, status, priority, tags, version, created_at, updated_at } = row;
   const project = { id, name, status, priority, tags, createdAt: created_at.toISOString(), updatedAt: updated_at.toISOString() };

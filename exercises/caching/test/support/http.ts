@@ -3,7 +3,7 @@ export interface Answer {
   status: number;
   headers: Headers;
   /** Parsed JSON when the body is JSON, else the text ("" for none). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are only compared with toEqual
+   
   body: any;
   ms: number;
 }

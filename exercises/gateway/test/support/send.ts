@@ -8,7 +8,7 @@ export interface Sent {
   headers: IncomingHttpHeaders;
   body: Buffer;
   /** The response body parsed as JSON (undefined if it is not JSON). */
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: any;  
   ms: number;
 }
 

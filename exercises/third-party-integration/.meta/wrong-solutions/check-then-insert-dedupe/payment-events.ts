@@ -1,5 +1,4 @@
 // WRONG: checks for the event id with a SELECT, then inserts: concurrent duplicates all pass the check.
-// @ts-nocheck: an overlay; its sibling imports resolve only once it is copied over .meta/solution/ (typechecked there).
 // Applies a verified payment event exactly once, even when the provider delivers it several
 // times, concurrently, or after a newer event for the same payment.
 import type { Pool } from "pg";

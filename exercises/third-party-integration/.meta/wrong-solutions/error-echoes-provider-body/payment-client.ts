@@ -1,5 +1,4 @@
 // WRONG: copies the provider's error body into the message, which can echo the secret key.
-// @ts-nocheck: an overlay; its sibling imports resolve only once it is copied over .meta/solution/ (typechecked there).
 // A client for the payment provider's charge API: one idempotency key per operation, bounded
 // retries with full-jitter backoff, a per-request timeout, and a circuit breaker.
 import { randomUUID } from "node:crypto";

@@ -1,5 +1,4 @@
 // WRONG: checks only the first v1 value, so a rotation header with our signature second is rejected.
-// @ts-nocheck: an overlay; its sibling imports resolve only once it is copied over .meta/solution/ (typechecked there).
 // Verifies a Stripe-style webhook signature: `Stripe-Signature: t=<unix seconds>,v1=<hex>[,v1=<hex>...]`,
 // v1 = lowercase hex HMAC-SHA256(secret, `${t}.${rawBody}`). Mirrors stripe-node's Webhooks.ts.
 import { createHmac, timingSafeEqual } from "node:crypto";

@@ -1,5 +1,4 @@
 // WRONG: after the cool-down every waiting call goes through, not a single probe.
-// @ts-nocheck: an overlay; its sibling imports resolve only once it is copied over .meta/solution/ (typechecked there).
 // A circuit breaker in front of the payment provider: after `failureThreshold` failures in a row
 // calls fail fast, and after `cooldownMs` one probe decides whether the provider is back.
 import { PaymentProviderError } from "./provider-error";

@@ -1,5 +1,4 @@
 // WRONG: marks rows delivered when it claims them, before delivery: a failed or crashed delivery is lost.
-// @ts-nocheck: an overlay; its sibling imports resolve only once it is copied over .meta/solution/ (typechecked there).
 // Delivers outbox rows at least once. Several relays may run at the same time.
 import type { Pool } from "pg";
 

@@ -1,5 +1,4 @@
 // WRONG: inserts the order and the outbox row as two separate statements on the pool, no transaction.
-// @ts-nocheck: an overlay; its sibling imports resolve only once it is copied over .meta/solution/ (typechecked there).
 // Creating an order and announcing it: the order row and its outbox row commit together, so there
 // is never an order nobody hears about, nor an announcement of an order that does not exist.
 import type { Pool } from "pg";

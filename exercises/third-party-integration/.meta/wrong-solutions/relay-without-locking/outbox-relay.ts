@@ -1,5 +1,4 @@
 // WRONG: reads pending rows without FOR UPDATE SKIP LOCKED: two relays deliver the same rows.
-// @ts-nocheck: an overlay; its sibling imports resolve only once it is copied over .meta/solution/ (typechecked there).
 // Delivers outbox rows at least once. Several relays may run at the same time.
 import type { Pool } from "pg";
 

@@ -1,5 +1,4 @@
 // WRONG: verifies the signature over JSON.stringify(req.body) after express.json(), not the raw bytes.
-// @ts-nocheck: an overlay; its sibling imports resolve only once it is copied over .meta/solution/ (typechecked there).
 // The checkout service's HTTP side: signed payment webhooks in, orders out (through the outbox).
 import express, { type ErrorRequestHandler } from "express";
 import type { Pool } from "pg";

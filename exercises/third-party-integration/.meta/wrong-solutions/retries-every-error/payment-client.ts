@@ -1,5 +1,4 @@
 // WRONG: retries every failed answer, 4xx included, as if a 400 could change on its own.
-// @ts-nocheck: an overlay; its sibling imports resolve only once it is copied over .meta/solution/ (typechecked there).
 // A client for the payment provider's charge API: one idempotency key per operation, bounded
 // retries with full-jitter backoff, a per-request timeout, and a circuit breaker.
 import { randomUUID } from "node:crypto";

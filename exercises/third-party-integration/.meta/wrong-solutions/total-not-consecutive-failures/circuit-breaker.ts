@@ -1,5 +1,4 @@
 // WRONG: counts all failures, never resetting on success, so an occasional error eventually opens the circuit.
-// @ts-nocheck: an overlay; its sibling imports resolve only once it is copied over .meta/solution/ (typechecked there).
 // A circuit breaker in front of the payment provider: after `failureThreshold` failures in a row
 // calls fail fast, and after `cooldownMs` one probe decides whether the provider is back.
 import { PaymentProviderError } from "./provider-error";
