@@ -5,7 +5,12 @@ import { freePort } from "../free-port";
 import { Reaper } from "../reaper";
 import { waitUntilReady } from "../readiness";
 import { defaultImages, SESSION_LABEL, sessionId } from "./docker-defaults";
-import type { Provider, ServiceHandle, ServiceKind } from "./provider";
+import {
+  TEST_POSTGRES_SETTINGS,
+  type Provider,
+  type ServiceHandle,
+  type ServiceKind,
+} from "./provider";
 
 /** Runs Redis and Postgres in containers through Testcontainers. */
 export class DockerProvider implements Provider {
@@ -26,18 +31,7 @@ export class DockerProvider implements Provider {
     const container = await new PostgreSqlContainer(defaultImages.postgres())
       .withExposedPorts({ container: 5432, host: port })
       .withLabels({ [SESSION_LABEL]: sessionId() })
-      // Durability is pointless for throwaway test data; turning it off makes writes much faster.
-      .withCommand([
-        "postgres",
-        "-c",
-        "fsync=off",
-        "-c",
-        "synchronous_commit=off",
-        "-c",
-        "full_page_writes=off",
-        "-c",
-        "max_connections=300",
-      ])
+      .withCommand(["postgres", ...TEST_POSTGRES_SETTINGS])
       .start();
     const url = `postgres://${container.getUsername()}:${container.getPassword()}@${container.getHost()}:${port}/${container.getDatabase()}`;
     return ContainerService.adopt("postgres", container, url);

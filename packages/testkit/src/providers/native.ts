@@ -14,7 +14,13 @@ import { delimiter, dirname, join } from "node:path";
 import { freePort } from "../free-port";
 import { Reaper } from "../reaper";
 import { waitUntilReady } from "../readiness";
-import { ServiceError, type Provider, type ServiceHandle, type ServiceKind } from "./provider";
+import {
+  ServiceError,
+  TEST_POSTGRES_SETTINGS,
+  type Provider,
+  type ServiceHandle,
+  type ServiceKind,
+} from "./provider";
 
 // Postgres refuses to run as root; when we are root, servers run as this unprivileged user.
 const NOBODY = { uid: 65534, gid: 65534 };
@@ -92,7 +98,6 @@ export class NativeProvider implements Provider {
     execFileSync("cp", ["-a", postgresTemplate(bin), data]);
     chownForServer(dir);
     const port = await freePort();
-    // Durability is pointless for throwaway test data; turning it off makes writes much faster.
     const args = [
       "-D",
       data,
@@ -102,14 +107,7 @@ export class NativeProvider implements Provider {
       dir,
       "-c",
       "listen_addresses=127.0.0.1",
-      "-c",
-      "fsync=off",
-      "-c",
-      "synchronous_commit=off",
-      "-c",
-      "full_page_writes=off",
-      "-c",
-      "max_connections=300",
+      ...TEST_POSTGRES_SETTINGS,
     ];
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
     return NativeServer.start("postgres", url, dir, () =>
