@@ -43,7 +43,7 @@ export async function doctorCommand(): Promise<number> {
         checks.push({
           ok: false,
           what: `${kind} did not start with ${provider.name}`,
-          fix: `${(error as Error).message}\nSee docs/services.md, or pick another provider with SANDBOX_SERVICES=docker|native|external.`,
+          fix: `${(error as Error).message}\n${howToFix(provider.name, (error as Error).message)}`,
         });
       } finally {
         await handle?.dispose().catch(() => {});
@@ -88,4 +88,18 @@ function readWantedNode(): { major: number; minor: number } {
 function print(check: Check): void {
   process.stdout.write(`${check.ok ? "✓" : "✗"} ${check.what}\n`);
   if (check.fix) process.stdout.write(`${check.fix.replace(/^/gm, "    ")}\n`);
+}
+
+/** Plain words for the commonest start failures. */
+function howToFix(provider: string, message: string): string {
+  if (provider === "docker" && /registry|pull|no such host|no such image|manifest/i.test(message)) {
+    return [
+      "The image could not be pulled: this machine reaches no container registry.",
+      "Build the images from Debian packages and use them (docs/offline-images.md):",
+      "  scripts/build-service-images.sh",
+      "  export SANDBOX_REDIS_IMAGE=backend-sandbox/redis:7 SANDBOX_POSTGRES_IMAGE=backend-sandbox/postgres:15 TESTCONTAINERS_RYUK_DISABLED=true",
+      "or run the servers from this machine: SANDBOX_SERVICES=native.",
+    ].join("\n");
+  }
+  return "See docs/services.md, or pick another provider with SANDBOX_SERVICES=docker|native|external.";
 }
