@@ -21,6 +21,7 @@ function runFixture(outcome: "pass" | "fail" | "hold") {
   };
   for (const name of [
     "SANDBOX_PROVIDER",
+    "SANDBOX_RESULTS_DIR",
     "SANDBOX_REDIS_URL",
     "SANDBOX_DATABASE_URL",
     "JEST_WORKER_ID",

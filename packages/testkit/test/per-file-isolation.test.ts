@@ -8,6 +8,7 @@ describe("per-file isolation", () => {
     const env = { ...process.env };
     for (const name of [
       "SANDBOX_PROVIDER",
+      "SANDBOX_RESULTS_DIR",
       "SANDBOX_REDIS_URL",
       "SANDBOX_DATABASE_URL",
       "JEST_WORKER_ID",
