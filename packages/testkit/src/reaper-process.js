@@ -3,7 +3,8 @@
 // Ryuk, which cannot be pulled on machines without a registry, and also covers native servers.
 //
 // The owner writes one JSON line per resource to our stdin: {"add":{...}} or {"remove":{...}},
-// where a resource is {"container":id}, {"pid":n} (a process group leader) or {"dir":path}.
+// where a resource is {"container":id}, {"label":"key=value"} (every container carrying it),
+// {"pid":n} (a process group leader) or {"dir":path}.
 // When stdin ends, for whatever reason, everything still registered is removed and we exit.
 "use strict";
 const { rmSync } = require("node:fs");
@@ -43,7 +44,15 @@ async function reapAll() {
   const resources = [...live.values()];
   // Processes first (they may hold files in the folders), then containers, then folders.
   for (const r of resources) if (r.pid) killGroup(r.pid);
-  await Promise.all(resources.filter((r) => r.container).map((r) => removeContainer(r.container)));
+  // A label covers containers still being created when the owner died, before their id was known.
+  const labelled = await Promise.all(
+    resources.filter((r) => r.label).map((r) => containersLabelled(r.label)),
+  );
+  const ids = new Set([
+    ...resources.filter((r) => r.container).map((r) => r.container),
+    ...labelled.flat(),
+  ]);
+  await Promise.all([...ids].map((id) => removeContainer(id)));
   for (const r of resources) if (r.dir) rmSync(r.dir, { recursive: true, force: true });
   process.exit(0);
 }
@@ -67,6 +76,28 @@ function dockerEndpoint() {
   if (host.startsWith("unix://")) return { socketPath: host.slice("unix://".length) };
   const url = new URL(host.replace(/^tcp:/, "http:"));
   return { host: url.hostname, port: Number(url.port || 2375) };
+}
+
+function containersLabelled(label) {
+  const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
+  return new Promise((resolve) => {
+    const request = http.get(
+      { ...dockerEndpoint(), path: `/containers/json?all=1&filters=${filters}` },
+      (response) => {
+        let body = "";
+        response.on("data", (chunk) => (body += chunk));
+        response.on("end", () => {
+          try {
+            resolve(JSON.parse(body).map((c) => c.Id));
+          } catch {
+            resolve([]);
+          }
+        });
+      },
+    );
+    request.setTimeout(15000, () => request.destroy());
+    request.on("error", () => resolve([]));
+  });
 }
 
 function removeContainer(id) {

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 
-export type Resource = { container: string } | { pid: number } | { dir: string };
+export type Resource =
+  { container: string } | { label: string } | { pid: number } | { dir: string };
 
 /**
  * The owner's side of the reaper (see reaper-process.js): registers what this process starts, so

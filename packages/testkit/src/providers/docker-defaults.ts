@@ -11,3 +11,7 @@ export const defaultImages = {
   redis: () => process.env.SANDBOX_REDIS_IMAGE ?? "redis:7-alpine",
   postgres: () => process.env.SANDBOX_POSTGRES_IMAGE ?? "postgres:15-alpine",
 };
+
+/** Marks the containers of this process alone, so its reaper can find even half-created ones. */
+export const OWNER_LABEL = "org.backend-sandbox.owner";
+export const ownerId = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;

@@ -4,13 +4,19 @@ import { getContainerRuntimeClient, type StartedTestContainer } from "testcontai
 import { freePort } from "../free-port";
 import { Reaper } from "../reaper";
 import { waitUntilReady } from "../readiness";
-import { defaultImages, SESSION_LABEL, sessionId } from "./docker-defaults";
+import { defaultImages, OWNER_LABEL, ownerId, SESSION_LABEL, sessionId } from "./docker-defaults";
 import {
   TEST_POSTGRES_SETTINGS,
   type Provider,
   type ServiceHandle,
   type ServiceKind,
 } from "./provider";
+
+/** Labels a new container and makes sure the reaper removes it even if we die while it starts. */
+function labels(): Record<string, string> {
+  Reaper.forThisProcess().track({ label: `${OWNER_LABEL}=${ownerId}` });
+  return { [SESSION_LABEL]: sessionId(), [OWNER_LABEL]: ownerId };
+}
 
 /** Runs Redis and Postgres in containers through Testcontainers. */
 export class DockerProvider implements Provider {
@@ -21,7 +27,7 @@ export class DockerProvider implements Provider {
     const port = await freePort();
     const container = await new RedisContainer(defaultImages.redis())
       .withExposedPorts({ container: 6379, host: port })
-      .withLabels({ [SESSION_LABEL]: sessionId() })
+      .withLabels(labels())
       .start();
     return ContainerService.adopt("redis", container, `redis://${container.getHost()}:${port}`);
   }
@@ -30,7 +36,7 @@ export class DockerProvider implements Provider {
     const port = await freePort();
     const container = await new PostgreSqlContainer(defaultImages.postgres())
       .withExposedPorts({ container: 5432, host: port })
-      .withLabels({ [SESSION_LABEL]: sessionId() })
+      .withLabels(labels())
       .withCommand(["postgres", ...TEST_POSTGRES_SETTINGS])
       // initdb's final fsync of a fresh cluster costs seconds and buys nothing for test data.
       .withEnvironment({ POSTGRES_INITDB_ARGS: "--no-sync" })
