@@ -4,38 +4,19 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SESSION_LABEL, because } from "../src";
-
-const jestBin = require.resolve("jest/bin/jest");
-const fixture = join(__dirname, "fixtures", "slow-suite");
+import { fixtureEnv, fixtureJestArgs } from "./fixture-run";
 
 /** Runs the fixture suite in its own process group, with its own TMPDIR and session label. */
 function runFixture(outcome: "pass" | "fail" | "hold") {
   const tmp = mkdtempSync(join(tmpdir(), "leak-check-"));
   chmodSync(tmp, 0o755); // servers run as nobody when we are root, and must reach their folders
   const session = `leak-check-${process.pid}-${Date.now()}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TMPDIR: tmp,
-    SANDBOX_SESSION_ID: session,
-    FIXTURE_OUTCOME: outcome,
-  };
-  for (const name of [
-    "SANDBOX_PROVIDER",
-    "SANDBOX_RESULTS_DIR",
-    "SANDBOX_REDIS_URL",
-    "SANDBOX_DATABASE_URL",
-    "JEST_WORKER_ID",
-  ])
-    delete env[name];
-  const child = spawn(
-    process.execPath,
-    [jestBin, "--config", join(fixture, "jest.config.js"), "--rootDir", fixture],
-    {
-      env,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const env = fixtureEnv({ TMPDIR: tmp, SANDBOX_SESSION_ID: session, FIXTURE_OUTCOME: outcome });
+  const child = spawn(process.execPath, fixtureJestArgs("slow-suite"), {
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));

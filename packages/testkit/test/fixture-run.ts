@@ -1,0 +1,31 @@
+import { join } from "node:path";
+
+/** Arguments that run one fixture suite under test/fixtures/<name> with its own Jest config. */
+export function fixtureJestArgs(name: string): string[] {
+  const fixture = join(__dirname, "fixtures", name);
+  return [
+    require.resolve("jest/bin/jest"),
+    "--config",
+    join(fixture, "jest.config.js"),
+    "--rootDir",
+    fixture,
+  ];
+}
+
+/**
+ * The environment of a fixture run: this run's, less what would attach it to this run's services
+ * or count it in CI's totals, so the fixture starts and ends services of its own.
+ */
+export function fixtureEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  for (const name of [
+    "SANDBOX_PROVIDER",
+    "SANDBOX_RESULTS_DIR",
+    "SANDBOX_REDIS_URL",
+    "SANDBOX_DATABASE_URL",
+    "JEST_WORKER_ID",
+  ]) {
+    delete env[name];
+  }
+  return env;
+}
