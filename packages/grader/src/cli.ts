@@ -119,8 +119,12 @@ function program({ Command, Option }: Commander): Command {
       "--timeout <seconds>",
       "time limit per run (default: timeLimitSeconds of exercise.json)",
     )
+    .option(
+      "--repeat <n>",
+      "grade each solution n times in a row; any failure is reported as flaky (the bar is 20)",
+    )
     .action(
-      run(async (slugs: string[], options: { timeout?: string }) =>
+      run(async (slugs: string[], options: { timeout?: string; repeat?: string }) =>
         (require("./commands/verify") as typeof import("./commands/verify")).verifyCommand(
           where(),
           slugs,

@@ -1,6 +1,38 @@
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { everyRun } from "../src/commands/verify";
 import { FIXTURES, sandbox, scratchDir } from "./run-sandbox";
+
+describe("everyRun", () => {
+  it("holds a check only if it held in every run, and counts the runs it failed in", () => {
+    const joined = everyRun([
+      [
+        { ok: true, what: "solution passes a › steady" },
+        { ok: true, what: "solution passes a › flaky" },
+        { ok: true, what: "solution scores the maximum (10 / 10)" },
+      ],
+      [
+        { ok: true, what: "solution passes a › steady" },
+        { ok: false, what: "solution passes a › flaky", detail: "expected 1, got 2" },
+        { ok: false, what: "solution scores the maximum (9 / 10)" },
+      ],
+      [
+        { ok: true, what: "solution passes a › steady" },
+        { ok: true, what: "solution passes a › flaky" },
+        { ok: true, what: "solution scores the maximum (10 / 10)" },
+      ],
+    ]);
+    expect(joined).toEqual([
+      { ok: true, what: "solution passes a › steady in all 3 runs" },
+      {
+        ok: false,
+        what: "solution passes a › flaky",
+        detail: "failed in 1 of 3 runs; first: expected 1, got 2",
+      },
+      { ok: false, what: "solution scores the maximum", detail: "failed in 1 of 3 runs" },
+    ]);
+  });
+});
 
 describe("sandbox new, then sandbox verify", () => {
   const exercises = scratchDir("new");
@@ -23,6 +55,19 @@ describe("sandbox new, then sandbox verify", () => {
     const counts = JSON.parse(readFileSync(path.join(results, "verify.json"), "utf8"));
     expect(counts).toMatchObject({ name: "verify", failed: 0 });
     expect(counts.passed).toBeGreaterThan(20);
+  });
+
+  it("grades the solution n times with --repeat and says every test held in all of them", async () => {
+    const verify = await sandbox(["verify", "url-shortener", "--repeat", "2"], {
+      SANDBOX_EXERCISES_DIR: exercises,
+    });
+    expect(verify.stdout + verify.stderr).toMatch(/url-shortener \(solution\) \(2\/2\)/);
+    expect(verify.stdout).toMatch(/✓ 2 of 2 solution runs scored the maximum/);
+    expect(verify.stdout).toMatch(/verify: \d+ checks passed, 0 failed/);
+    expect(verify.code).toBe(0);
+    const bad = await sandbox(["verify", "--repeat", "1.5"], { SANDBOX_EXERCISES_DIR: exercises });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--repeat wants a whole number/);
   });
 
   it("refuses an existing or badly named slug with exit 2", async () => {

@@ -15,14 +15,20 @@ import { parseNumber } from "./grade";
  * `sandbox verify [slug...]` for maintainers: the structure checks, then the reference solution
  * must score the maximum, the stub 0 with every test (hidden ones above all) failing, and every
  * `.meta/wrong-solutions/<bug>/` must score below the maximum. Exit 1 if anything does not hold.
+ * `--repeat n` grades the solution n times in a row: a test that fails once in n is flaky, and
+ * EXERCISES.md asks every suite to pass 20 runs in a row.
  */
 export async function verifyCommand(
   places: Places,
   slugs: string[],
-  options: { timeout?: string },
+  options: { timeout?: string; repeat?: string },
 ): Promise<number> {
   const timeoutSeconds =
     options.timeout === undefined ? undefined : parseNumber("--timeout", options.timeout, 1, 3600);
+  const repeat =
+    options.repeat === undefined ? 1 : parseNumber("--repeat", options.repeat, 1, 1000);
+  if (!Number.isInteger(repeat))
+    throw new UsageError(`--repeat wants a whole number of runs; got "${options.repeat}"`);
   const known = exerciseSlugs(places.exercisesDir);
   for (const slug of slugs)
     if (!known.includes(slug))
@@ -46,10 +52,20 @@ export async function verifyCommand(
       const exercise = structure.exercise;
       if (!exercise) continue;
 
-      progress.start(`${slug} (solution)`, 1, 1);
-      const solution = await session.grade(exercise, { kind: "solution" });
-      progress.finish(solution, `${slug} (solution)`);
-      const solutionChecks = solutionMustPass(solution);
+      const runs: ExerciseResult[] = [];
+      for (let run = 1; run <= repeat; run++) {
+        progress.start(`${slug} (solution)`, run, repeat);
+        const solution = await session.grade(exercise, { kind: "solution" });
+        progress.finish(solution, `${slug} (solution)`);
+        runs.push(solution);
+      }
+      const solutionChecks = everyRun(runs.map(solutionMustPass));
+      if (repeat > 1) {
+        const atMaximum = runs.filter((r) => r.status !== "error" && r.score === r.maxScore);
+        out(
+          `  ${atMaximum.length === repeat ? "✓" : "✗"} ${atMaximum.length} of ${repeat} solution runs scored the maximum`,
+        );
+      }
       report(solutionChecks, out);
       checks.push(...solutionChecks);
 
@@ -140,6 +156,34 @@ function stubMustFail(result: ExerciseResult): Check[] {
       what: `stub fails ${test.visibility} test ${stage.id} › ${test.name}`,
       ...(test.status === "passed" ? { detail: `${test.file} passes against the stub` } : {}),
     })),
+  );
+}
+
+/**
+ * Joins the checks of repeated runs: each holds only if it held in every run, and one that did
+ * not says in how many runs it failed. Checks are matched by what they state, minus a trailing score.
+ */
+export function everyRun(runs: Check[][]): Check[] {
+  if (runs.length === 1) return runs[0]!;
+  const joined = new Map<string, { check: Check; failures: number; detail?: string }>();
+  for (const checks of runs)
+    for (const check of checks) {
+      const key = check.what.replace(/ \([\d.]+ \/ [\d.]+\)$/, "");
+      const seen = joined.get(key) ?? { check: { ...check, what: key }, failures: 0 };
+      if (!check.ok) {
+        seen.failures++;
+        seen.detail ??= check.detail;
+      }
+      joined.set(key, seen);
+    }
+  return [...joined.values()].map(({ check, failures, detail }) =>
+    failures === 0
+      ? { ok: true, what: `${check.what} in all ${runs.length} runs` }
+      : {
+          ok: false,
+          what: check.what,
+          detail: `failed in ${failures} of ${runs.length} runs${detail ? `; first: ${detail}` : ""}`,
+        },
   );
 }
 
