@@ -20,14 +20,14 @@ export default tseslint.config(
     },
   },
   {
-    // Stubs keep the full signatures with unused parameters on purpose.
-    // Wrong solutions are wrong on purpose: leftovers of the bug they plant are part of it.
-    files: ["exercises/*/src/**", "exercises/*/.meta/wrong-solutions/**"],
+    // Stubs keep the full signatures with unused parameters on purpose. (Wrong solutions are
+    // .patch files against the solution, so no lint rule has to bend for them.)
+    files: ["exercises/*/src/**"],
     rules: { "@typescript-eslint/no-unused-vars": "off", "no-useless-catch": "off" },
   },
   {
     // Tests read JSON bodies and documents whose shape is what they check; `any` is honest there.
-    files: ["exercises/*/test/**", "exercises/*/.meta/hidden/**", "exercises/*/.meta/wrong-solutions/**"],
+    files: ["exercises/*/test/**", "exercises/*/.meta/hidden/**"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
 );

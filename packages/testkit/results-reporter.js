@@ -21,6 +21,15 @@ class ResultsReporter {
     const brokenFiles = results.testResults.filter(
       (file) => file.testExecError || (file.failureMessage && file.numFailingTests === 0),
     ).length;
+    // Named here too, because CI may show only the end of a long log.
+    const failures = results.testResults.flatMap((file) => {
+      const where = path.relative(this.rootDir, file.testFilePath);
+      if (file.testExecError || (file.failureMessage && file.numFailingTests === 0))
+        return [`${where}: could not run`];
+      return file.testResults
+        .filter((test) => test.status === "failed")
+        .map((test) => `${where} › ${test.fullName}`);
+    });
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       path.join(dir, `${name.replace(/[^a-z0-9.-]+/gi, "_")}.json`),
@@ -28,6 +37,7 @@ class ResultsReporter {
         name,
         passed: results.numPassedTests,
         failed: results.numFailedTests + brokenFiles,
+        failures,
       }),
     );
   }

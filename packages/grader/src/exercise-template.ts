@@ -51,6 +51,6 @@ export function skeleton(slug: string, title: string): Record<string, string> {
     ".meta/hints.md": `# Hints\n\n## example-stage\n\n- Read the visible test: it shows the exact answer expected.\n- Build the answer with a template literal.\n`,
     ".meta/solution/greeting.ts": `// Reference solution: what a strong engineer would ship.\nexport function greet(name: string): string {\n  return \`Hello, \${name}!\`;\n}\n`,
     ".meta/hidden/example-stage.test.ts": `import { greet } from "#src/greeting";\n\ndescribe("example stage", () => {\n  it("greets any name, not only the one in the visible test", () => {\n    expect(greet("Grace")).toBe("Hello, Grace!");\n  });\n});\n`,
-    ".meta/wrong-solutions/ignores-name/greeting.ts": `// Classic bug: hard-codes the visible test's answer.\nexport function greet(_name: string): string {\n  return "Hello, Ada!";\n}\n`,
+    ".meta/wrong-solutions/ignores-name.patch": `Classic bug: hard-codes the visible test's answer, so another name is greeted as Ada.\n\n--- a/greeting.ts\n+++ b/greeting.ts\n@@ -1,4 +1,4 @@\n // Reference solution: what a strong engineer would ship.\n-export function greet(name: string): string {\n-  return \`Hello, \${name}!\`;\n+export function greet(_name: string): string {\n+  return "Hello, Ada!";\n }\n`,
   };
 }

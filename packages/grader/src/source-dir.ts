@@ -1,7 +1,16 @@
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import type { Exercise } from "./exercise-manifest";
 import { UsageError } from "./usage-error";
+import { readWrongSolution } from "./wrong-solution-patch";
 
 /** Which code `#src` points at for a grading run. */
 export type SourceChoice =
@@ -21,8 +30,9 @@ export interface PreparedSource {
 /**
  * Prepares the folder `#src` maps to. Learner and solution runs point at the checkout in place;
  * a submission's `exercises/<slug>/src/` is copied (regular files only, no symlinks, nothing else
- * from the submission) into `workDir/<runId>/<slug>/src`, and a wrong solution is the solution
- * with its overlay copied on top.
+ * from the submission) into `workDir/<runId>/<slug>/src`, and a wrong solution is a copy of the
+ * solution with `.meta/wrong-solutions/<bug>.patch` applied. A patch that does not apply is the
+ * run's problem (the exercise is then an error), never a silent skip.
  */
 export function prepareSource(
   exercise: Exercise,
@@ -39,7 +49,18 @@ export function prepareSource(
   const dispose = () => rmSync(scratch, { recursive: true, force: true });
   if (choice.kind === "wrong-solution") {
     copyRegularFiles(solution, dir);
-    copyRegularFiles(path.join(exercise.dir, ".meta", "wrong-solutions", choice.bug), dir);
+    try {
+      for (const [file, text] of readWrongSolution(exercise.dir, choice.bug).files) {
+        const target = path.join(dir, file);
+        if (text === null) rmSync(target, { force: true });
+        else {
+          mkdirSync(path.dirname(target), { recursive: true });
+          writeFileSync(target, text);
+        }
+      }
+    } catch (error) {
+      return { dir, dispose, problem: (error as Error).message };
+    }
     return { dir, dispose };
   }
   const submitted = path.join(choice.dir, "exercises", exercise.slug, "src");

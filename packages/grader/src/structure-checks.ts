@@ -5,6 +5,7 @@ import { loadExercise, type Exercise } from "./exercise-manifest";
 import { JEST_CONFIG, packageJson, TSCONFIG } from "./exercise-template";
 import { readHints } from "./hints-file";
 import { stageOfFile, testFilesIn } from "./score";
+import { readWrongSolution, wrongSolutionBugs, WrongSolutionError } from "./wrong-solution-patch";
 
 export interface Check {
   ok: boolean;
@@ -30,7 +31,8 @@ const REQUIRED = [
 /**
  * The shape checks of `sandbox verify`, each one counted on its own: required files, the files
  * shared with the template, test files naming stages, a hidden test and hints per stage, a `// TODO`
- * in the stub. Returns the exercise too when its manifest is valid.
+ * in the stub, every wrong solution a patch that applies. Returns the exercise too when its
+ * manifest is valid.
  */
 export function structureChecks(dir: string): { checks: Check[]; exercise?: Exercise } {
   const slug = path.basename(dir);
@@ -91,6 +93,7 @@ export function structureChecks(dir: string): { checks: Check[]; exercise?: Exer
     what: ".meta/solution/ has the same file names as src/",
     ...(unmatched.length ? { detail: `missing ${unmatched.join(", ")}` } : {}),
   });
+  checks.push(...wrongSolutionChecks(dir));
   if (!exercise) return { checks };
 
   const stages = exercise.manifest.stages.map((s) => s.id);
@@ -120,6 +123,47 @@ export function structureChecks(dir: string): { checks: Check[]; exercise?: Exer
     });
   }
   return { checks, exercise };
+}
+
+/**
+ * `.meta/wrong-solutions/` holds only `<bug>.patch` files, and each one says why, applies to the
+ * solution with no fuzz and changes it. Applying is cheap, so a drifted patch shows up here, named,
+ * before any grading.
+ */
+function wrongSolutionChecks(dir: string): Check[] {
+  const folder = path.join(dir, ".meta", "wrong-solutions");
+  if (!existsSync(folder)) return [];
+  const strays = readdirSync(folder, { withFileTypes: true })
+    .filter((entry) => !(entry.isFile() && entry.name.endsWith(".patch")))
+    .map((entry) =>
+      entry.isDirectory()
+        ? `${entry.name}/ is a folder: make it ${entry.name}.patch, a diff against .meta/solution/`
+        : `${entry.name} is not a .patch`,
+    );
+  const checks: Check[] = [
+    {
+      ok: strays.length === 0,
+      what: ".meta/wrong-solutions/ holds only <bug>.patch files",
+      ...(strays.length ? { detail: strays.join("; ") } : {}),
+    },
+  ];
+  for (const bug of wrongSolutionBugs(dir)) {
+    const what = `wrong solution ${bug} says why, applies to .meta/solution/ and changes it`;
+    try {
+      const wrong = readWrongSolution(dir, bug);
+      const problem =
+        wrong.why === ""
+          ? "no text before the diff says why the code is wrong"
+          : wrong.changed.length === 0
+            ? "the patch applies but changes nothing"
+            : undefined;
+      checks.push({ ok: problem === undefined, what, ...(problem ? { detail: problem } : {}) });
+    } catch (error) {
+      const detail = error instanceof WrongSolutionError ? error.problem : (error as Error).message;
+      checks.push({ ok: false, what, detail });
+    }
+  }
+  return checks;
 }
 
 function sameAs(what: string, compare: () => boolean): Check {

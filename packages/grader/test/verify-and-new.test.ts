@@ -44,6 +44,12 @@ describe("sandbox new, then sandbox verify", () => {
     expect(readFileSync(path.join(exercises, "url-shortener/src/greeting.ts"), "utf8")).toContain(
       "// TODO",
     );
+    expect(
+      readFileSync(
+        path.join(exercises, "url-shortener/.meta/wrong-solutions/ignores-name.patch"),
+        "utf8",
+      ),
+    ).toContain("--- a/greeting.ts\n+++ b/greeting.ts\n");
 
     const verify = await sandbox(["verify", "url-shortener"], {
       SANDBOX_EXERCISES_DIR: exercises,
@@ -53,7 +59,7 @@ describe("sandbox new, then sandbox verify", () => {
     expect(verify.stdout).toMatch(/verify: \d+ checks passed, 0 failed/);
     expect(verify.code).toBe(0);
     const counts = JSON.parse(readFileSync(path.join(results, "verify.json"), "utf8"));
-    expect(counts).toMatchObject({ name: "verify", failed: 0 });
+    expect(counts).toMatchObject({ name: "verify", failed: 0, failures: [] });
     expect(counts.passed).toBeGreaterThan(20);
   });
 
@@ -101,15 +107,52 @@ describe("sandbox new, then sandbox verify", () => {
   it("reports a wrong solution that is not caught", async () => {
     const copy = scratchDir("verify-uncaught");
     cpSync(path.join(FIXTURES, "partial"), path.join(copy, "partial"), { recursive: true });
-    cpSync(
-      path.join(FIXTURES, "partial/.meta/solution/math.ts"),
-      path.join(copy, "partial/.meta/wrong-solutions/ignores-sign/math.ts"),
+    writeFileSync(
+      path.join(copy, "partial/.meta/wrong-solutions/ignores-sign.patch"),
+      [
+        "Adds only a comment, which no test can see.",
+        "",
+        "--- a/math.ts",
+        "+++ b/math.ts",
+        "@@ -1,3 +1,4 @@",
+        "+// A comment changes nothing a test can observe.",
+        " export function add(a: number, b: number): number {",
+        "   return a + b;",
+        " }",
+        "",
+      ].join("\n"),
     );
-    const verify = await sandbox(["verify", "partial"], { SANDBOX_EXERCISES_DIR: copy });
+    const results = scratchDir("results-uncaught");
+    const verify = await sandbox(["verify", "partial"], {
+      SANDBOX_EXERCISES_DIR: copy,
+      SANDBOX_RESULTS_DIR: results,
+    });
     expect(verify.code).toBe(1);
     expect(verify.stdout).toMatch(
       /✗ wrong solution ignores-sign is caught: it scores the maximum, 30 \/ 30/,
     );
+    // CI may keep only the end of its log, where the totals are: they name what failed.
+    const counts = JSON.parse(readFileSync(path.join(results, "verify.json"), "utf8"));
+    expect(counts.failures).toContain(
+      "partial: wrong solution ignores-sign is caught: it scores the maximum, 30 / 30",
+    );
     expect(verify.stdout).toMatch(/✗ has package.json/);
+  });
+
+  it("names the bug whose patch no longer applies, and grades it as an error, not a crash", async () => {
+    const copy = scratchDir("verify-drifted");
+    cpSync(path.join(FIXTURES, "partial"), path.join(copy, "partial"), { recursive: true });
+    const solution = path.join(copy, "partial/.meta/solution/math.ts");
+    writeFileSync(solution, readFileSync(solution, "utf8").replace("a + b", "b + a"));
+    const verify = await sandbox(["verify", "partial"], { SANDBOX_EXERCISES_DIR: copy });
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toMatch(
+      /✗ wrong solution ignores-sign says why, applies to \.meta\/solution\/ and changes it: hunk 1 of math\.ts \(@@ -1,3 \+1,3 @@\) no longer applies/,
+    );
+    expect(verify.stdout).toMatch(
+      /✗ wrong solution ignores-sign can be graded: error: wrong solution ignores-sign: hunk 1 of math\.ts/,
+    );
+    expect(verify.stdout).toMatch(/✓ \d+ of \d+ checks hold/);
+    expect(verify.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 });

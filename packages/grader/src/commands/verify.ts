@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { exerciseSlugs } from "../exercise-catalog";
 import { suggestion } from "../closest-names";
@@ -9,12 +9,14 @@ import { createProgress } from "../progress";
 import type { Places } from "../repo-paths";
 import { structureChecks, type Check } from "../structure-checks";
 import { UsageError } from "../usage-error";
+import { wrongSolutionBugs } from "../wrong-solution-patch";
 import { parseNumber } from "./grade";
 
 /**
  * `sandbox verify [slug...]` for maintainers: the structure checks, then the reference solution
  * must score the maximum, the stub 0 with every test (hidden ones above all) failing, and every
- * `.meta/wrong-solutions/<bug>/` must score below the maximum. Exit 1 if anything does not hold.
+ * `.meta/wrong-solutions/<bug>.patch`, applied to the solution, must score below the maximum.
+ * Exit 1 if anything does not hold.
  * `--repeat n` grades the solution n times in a row: a test that fails once in n is flaky, and
  * EXERCISES.md asks every suite to pass 20 runs in a row.
  */
@@ -41,6 +43,12 @@ export async function verifyCommand(
   });
   const progress = createProgress();
   const checks: Check[] = [];
+  const failures: string[] = []; // "<slug>: <what>: <detail>", for CI logs that keep only their end
+  const record = (slug: string, list: Check[]) => {
+    checks.push(...list);
+    for (const c of list.filter((c) => !c.ok))
+      failures.push(`${slug}: ${c.what}${c.detail ? `: ${c.detail}` : ""}`);
+  };
   const out = (text: string) => process.stdout.write(`${text}\n`);
   try {
     for (const slug of slugs.length > 0 ? slugs : known) {
@@ -48,7 +56,7 @@ export async function verifyCommand(
       out(`\n${slug}`);
       const structure = structureChecks(dir);
       report(structure.checks, out);
-      checks.push(...structure.checks);
+      record(slug, structure.checks);
       const exercise = structure.exercise;
       if (!exercise) continue;
 
@@ -67,29 +75,22 @@ export async function verifyCommand(
         );
       }
       report(solutionChecks, out);
-      checks.push(...solutionChecks);
+      record(slug, solutionChecks);
 
       progress.start(`${slug} (stub)`, 1, 1);
       const stub = await session.grade(exercise, { kind: "learner" });
       progress.finish(stub, `${slug} (stub)`);
       const stubChecks = stubMustFail(stub);
       report(stubChecks, out);
-      checks.push(...stubChecks);
+      record(slug, stubChecks);
 
-      const wrongDir = path.join(dir, ".meta", "wrong-solutions");
-      const bugs = existsSync(wrongDir)
-        ? readdirSync(wrongDir, { withFileTypes: true })
-            .filter((e) => e.isDirectory())
-            .map((e) => e.name)
-            .sort()
-        : [];
-      for (const bug of bugs) {
+      for (const bug of wrongSolutionBugs(dir)) {
         progress.start(`${slug} (wrong solution ${bug})`, 1, 1);
         const wrong = await session.grade(exercise, { kind: "wrong-solution", bug });
         progress.finish(wrong, `${slug} (wrong solution ${bug})`);
         const check = wrongSolutionCaught(bug, wrong);
         report([check], out, true);
-        checks.push(check);
+        record(slug, [check]);
       }
     }
   } finally {
@@ -103,7 +104,12 @@ export async function verifyCommand(
     mkdirSync(process.env.SANDBOX_RESULTS_DIR, { recursive: true });
     writeFileSync(
       path.join(process.env.SANDBOX_RESULTS_DIR, "verify.json"),
-      JSON.stringify({ name: "verify", passed, failed }),
+      JSON.stringify({
+        name: "verify",
+        passed,
+        failed,
+        failures,
+      }),
     );
   }
   return failed === 0 ? 0 : 1;
@@ -194,11 +200,20 @@ function wrongSolutionCaught(bug: string, result: ExerciseResult): Check {
       what: `wrong solution ${bug} can be graded`,
       detail: `${result.status}: ${result.reason}`,
     };
-  const caughtBy = result.stages.filter((s) => s.score < s.points).map((s) => s.id);
+  // How many tests catch it, and which: a bug caught by one test is one flaky test from escaping.
+  const caughtBy = result.stages
+    .filter((s) => s.score < s.points)
+    .map((s) => `${s.id} (${s.total - s.passed} of ${s.total} tests)`);
+  const catchers = result.stages.flatMap((s) =>
+    s.tests.filter((t) => t.status !== "passed").map((t) => t.name),
+  );
   return caughtBy.length > 0
     ? {
         ok: true,
-        what: `wrong solution ${bug} is caught by ${caughtBy.join(", ")} (${result.score} / ${result.maxScore})`,
+        what: `wrong solution ${bug} is caught by ${caughtBy.join(", ")}, ${result.score} / ${result.maxScore}`,
+        detail:
+          catchers.slice(0, 3).join("; ") +
+          (catchers.length > 3 ? `; and ${catchers.length - 3} more` : ""),
       }
     : {
         ok: false,
