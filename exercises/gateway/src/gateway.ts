@@ -5,7 +5,7 @@
 // Keep the exported names and signatures: the tests build gateways through them.
 import type { Gateway, GatewayOptions } from "./types";
 
-export type { Aggregate, Gateway, GatewayOptions, NewConsumer, Route } from "./types";
+export type { Aggregate, Gateway, GatewayOptions, JwtOptions, NewConsumer, Route } from "./types";
 
 export function createGateway(options: GatewayOptions): Gateway {
   void options;
@@ -13,7 +13,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   //   body to an upstream instance and its answer back; 404 for no route, 413 over maxBodyBytes.
   // TODO(headers): drop hop-by-hop headers both ways (and those named in Connection), set
   //   X-Forwarded-For/-Proto/-Host and Via, propagate or generate X-Request-Id.
-  // TODO(auth): on non-public routes, X-Api-Key -> consumer (see consumers.ts); 401 / 403.
+  // TODO(auth): on non-public routes, X-Api-Key -> consumer (see consumers.ts); 401 / 403. With
+  //   options.jwt, also `Authorization: Bearer <JWT>`: HS256 only, exp/nbf against now(), `sub` ->
+  //   consumer; a refused token is 401 with WWW-Authenticate: Bearer error="invalid_token".
   // TODO(rate-limits): at most consumer.rateLimit requests per window, counted in Redis; 429.
   // TODO(resilience): 504 on timeout, 502 on a broken upstream, retries for idempotent methods
   //   only, a circuit breaker per upstream.

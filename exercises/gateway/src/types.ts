@@ -34,7 +34,9 @@ export interface GatewayOptions {
   pg?: Pool;
   /** Rate-limit counters; needed as soon as one route is not public. */
   redis?: Redis;
-  /** Milliseconds since the epoch; the circuit breaker's cool-down reads time only from here. Default Date.now. */
+  /** Also accept `Authorization: Bearer <JWT>` (HS256, see JwtOptions); API keys only when omitted. */
+  jwt?: JwtOptions;
+  /** Milliseconds since the epoch; the breaker's cool-down and JWT exp/nbf checks read time only from here. Default Date.now. */
   now?: () => number;
   /** Largest request body forwarded, in bytes; default 1 MiB. */
   maxBodyBytes?: number;
@@ -50,6 +52,14 @@ export interface GatewayOptions {
   healthPath?: string;
   /** When set, checkHealth() also runs on its own every this many ms until close(). */
   healthCheckIntervalMs?: number;
+}
+
+/** Bearer tokens: HS256 JWTs whose `sub` is a consumer's id (the one createConsumer returned). */
+export interface JwtOptions {
+  /** The HMAC key, as UTF-8; at least 32 bytes (RFC 7518 §3.2), or createGateway throws. */
+  secret: string;
+  /** Clock skew allowed on `exp` and `nbf`, in seconds: 0 to 60, default 30. */
+  leewaySeconds?: number;
 }
 
 export interface Gateway {

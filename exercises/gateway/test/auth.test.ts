@@ -1,7 +1,8 @@
 import { useServices } from "@backend-sandbox/testkit";
 import { createConsumer, migrate } from "#src/consumers";
+import { base64url, bearer, bearerError, jwt } from "#support/jwt";
 import { send } from "#support/send";
-import { serveGateway } from "#support/serve-gateway";
+import { manualClock, serveGateway } from "#support/serve-gateway";
 import { startUpstream } from "#support/upstream";
 
 const services = useServices();
@@ -23,6 +24,33 @@ describe("auth", () => {
 
     expect(withKey.status).toBe(200);
     expect(withoutKey.status).toBe(401);
+    expect(orders.received).toHaveLength(1);
+  });
+
+  it("forwards a request with a valid HS256 bearer token as its consumer and refuses alg: none", async () => {
+    await migrate(services.pg);
+    const { id } = await createConsumer(services.pg, { name: "shop-app", apiKey: "key-app-1234567890", routes: ["orders"], rateLimit: 100 });
+    const orders = await startUpstream("orders");
+    const clock = manualClock();
+    const secret = "a-secret-of-32-bytes-or-more-0123";
+    const { url } = await serveGateway({
+      pg: services.pg,
+      redis: services.redis,
+      routes: [{ name: "orders", prefix: "/orders", upstream: "orders" }],
+      upstreams: { orders: [orders.url] },
+      jwt: { secret },
+      now: clock.now,
+    });
+    const claims = { sub: id, exp: clock.now() / 1000 + 300 };
+    const unsigned = `${base64url(JSON.stringify({ alg: "none" }))}.${base64url(JSON.stringify(claims))}.`;
+
+    const valid = await send(url, "/orders/7", { headers: bearer(jwt(secret, claims)) });
+    const none = await send(url, "/orders/7", { headers: bearer(unsigned) });
+
+    expect(valid.status).toBe(200);
+    expect(orders.received[0]!.headers["x-consumer-id"]).toBe(id);
+    expect(none.status).toBe(401);
+    expect(bearerError(none)).toBe("invalid_token"); // WWW-Authenticate: Bearer error="invalid_token"
     expect(orders.received).toHaveLength(1);
   });
 });

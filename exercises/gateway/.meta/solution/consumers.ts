@@ -35,10 +35,21 @@ export async function createConsumer(pg: Pool, consumer: NewConsumer): Promise<{
 }
 
 /** The consumer owning `apiKey`, or undefined for an unknown key. */
-export async function findConsumer(pg: Pool, apiKey: string): Promise<Consumer | undefined> {
+export function findConsumer(pg: Pool, apiKey: string): Promise<Consumer | undefined> {
+  return selectConsumer(pg, "key_sha256 = $1", digest(apiKey));
+}
+
+/** The consumer with this id (a bearer token's `sub`), or undefined. */
+export async function findConsumerById(pg: Pool, id: string): Promise<Consumer | undefined> {
+  // Ids are bigserial: anything else names no consumer, and Postgres would raise a cast error on it.
+  if (!/^[1-9][0-9]{0,17}$/.test(id)) return undefined;
+  return selectConsumer(pg, "id = $1", id);
+}
+
+async function selectConsumer(pg: Pool, where: string, value: unknown): Promise<Consumer | undefined> {
   const { rows } = await pg.query<{ id: string; name: string; routes: string[]; rate_limit: number }>(
-    "SELECT id, name, routes, rate_limit FROM consumers WHERE key_sha256 = $1",
-    [digest(apiKey)],
+    `SELECT id, name, routes, rate_limit FROM consumers WHERE ${where}`,
+    [value],
   );
   const row = rows[0];
   return row && { id: String(row.id), name: row.name, routes: row.routes, rateLimit: row.rate_limit };

@@ -2,8 +2,9 @@
 // stream both ways without a framework in the path.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { aggregate } from "./aggregate";
-import { findConsumer } from "./consumers";
+import { identify, jwtSettings } from "./auth";
 import { requestIdOf, toUpstream } from "./headers";
+import type { JwtSettings } from "./jwt";
 import { sendProblem } from "./problem";
 import { proxy } from "./proxy";
 import { takeRequest, type Verdict } from "./rate-limit";
@@ -11,13 +12,14 @@ import { matchRoute, parseTarget, upstreamPath } from "./routing";
 import type { Gateway, GatewayOptions } from "./types";
 import { Upstreams } from "./upstreams";
 
-export type { Aggregate, Gateway, GatewayOptions, NewConsumer, Route } from "./types";
+export type { Aggregate, Gateway, GatewayOptions, JwtOptions, NewConsumer, Route } from "./types";
 
 export function createGateway(options: GatewayOptions): Gateway {
   // A configuration mistake should stop the gateway from starting, not surface per request.
   if (options.routes.some((route) => !route.public) && (!options.pg || !options.redis)) {
     throw new Error("routes that are not public need pg (consumers) and redis (rate limits)");
   }
+  const jwt = jwtSettings(options);
   const upstreams = new Upstreams(options);
   const healthPath = options.healthPath ?? "/healthz";
   const checkHealth = async () => { await upstreams.checkHealth(healthPath); };
@@ -26,7 +28,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   timer?.unref();
   return {
     handle: (req, res) => {
-      handle(options, upstreams, req, res).catch((error: Error) => sendProblem(res, 500, "Gateway error", error.message));
+      handle(options, upstreams, jwt, req, res).catch((error: Error) => sendProblem(res, 500, "Gateway error", error.message));
     },
     checkHealth,
     close: async () => {
@@ -36,7 +38,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 }
 
-async function handle(options: GatewayOptions, upstreams: Upstreams, req: IncomingMessage, res: ServerResponse) {
+async function handle(
+  options: GatewayOptions, upstreams: Upstreams, jwt: JwtSettings | undefined, req: IncomingMessage, res: ServerResponse,
+) {
   const requestId = requestIdOf(req);
   res.setHeader("x-request-id", requestId); // on every answer, errors included
   const target = parseTarget(req.url);
@@ -57,13 +61,14 @@ async function handle(options: GatewayOptions, upstreams: Upstreams, req: Incomi
   }
 
   if (!route.public) {
-    const apiKey = req.headers["x-api-key"];
-    const consumer = typeof apiKey === "string" && apiKey ? await findConsumer(options.pg!, apiKey) : undefined;
-    if (!consumer) {
-      // RFC 9110 §15.5.2: a 401 always says how to authenticate.
-      return sendProblem(res, 401, "Unauthorized", "a valid X-Api-Key is required", { "www-authenticate": 'ApiKey realm="gateway"' });
+    const caller = await identify(req, options.pg!, jwt);
+    if ("challenge" in caller) return sendProblem(res, 401, "Unauthorized", caller.detail, { "www-authenticate": caller.challenge });
+    const { consumer } = caller;
+    if (!consumer.routes.includes(route.name)) {
+      // RFC 6750 §3.1: a good token that does not reach this resource is "insufficient_scope".
+      const challenge = caller.bearer ? { "www-authenticate": 'Bearer realm="gateway", error="insufficient_scope"' } : {};
+      return sendProblem(res, 403, "Forbidden", `not allowed to call ${route.name}`, challenge);
     }
-    if (!consumer.routes.includes(route.name)) return sendProblem(res, 403, "Forbidden", `not allowed to call ${route.name}`);
     let verdict: Verdict;
     try {
       verdict = await takeRequest(options.redis!, consumer.id, consumer.rateLimit, options.rateLimitWindowMs ?? 60_000);
@@ -75,6 +80,8 @@ async function handle(options: GatewayOptions, upstreams: Upstreams, req: Incomi
       return sendProblem(res, 429, "Too many requests", `limit ${consumer.rateLimit} per window`, { "retry-after": String(verdict.retryAfterSeconds) });
     }
     headers["x-consumer-id"] = consumer.id;
+    // The token was the gateway's to check; upstreams learn who called from X-Consumer-Id.
+    if (caller.bearer) delete headers.authorization;
   }
   return proxy(upstreams, route.upstream, req, res, upstreamPath(route, target), headers, requestId);
 }

@@ -1,0 +1,126 @@
+import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { createConsumer, migrate } from "#src/consumers";
+import { base64url, jwt, notRefused, signSegments } from "#support/jwt";
+import { manualClock, serveGateway } from "#support/serve-gateway";
+import { startUpstream, type Upstream } from "#support/upstream";
+
+// Every token here is refused by a correct gateway: 401, Bearer error="invalid_token", and the
+// upstream never called. Each one differs from a valid token in one way only.
+const services = useServices();
+const random = seededRandom();
+const seed = `(seed ${random.seed})`;
+const secret = random.token(random.int(32, 64));
+const clock = manualClock(Date.UTC(2030, 0, 1) + random.int(0, 1_000_000) * 1000);
+const json = (value: unknown) => base64url(JSON.stringify(value));
+let orders: Upstream;
+let url: string;
+let id: string;
+let other: string;
+
+/** Claims valid for the next hour, for consumer `sub`. */
+const claims = (sub = id) => ({ sub, exp: clock.now() / 1000 + 3600 });
+const consumer = async (name: string) => {
+  const apiKey = `sk_${random.token(32)}`;
+  return (
+    await createConsumer(services.pg, { name, apiKey, routes: ["orders"], rateLimit: 10_000 })
+  ).id;
+};
+
+beforeAll(async () => {
+  await migrate(services.pg);
+  orders = await startUpstream("orders");
+  [id, other] = [await consumer("app"), await consumer("other")];
+  ({ url } = await serveGateway({
+    pg: services.pg,
+    redis: services.redis,
+    routes: [{ name: "orders", prefix: "/orders", upstream: "orders" }],
+    upstreams: { orders: [orders.url] },
+    jwt: { secret },
+    now: clock.now,
+  }));
+});
+beforeEach(() => {
+  orders.received.length = 0;
+});
+
+describe("auth: JWT bearer tokens that must be refused", () => {
+  it("refuses every token whose alg is not HS256 (RFC 8725): none, HS384, HS512, RS256, no alg", async () => {
+    const [none, payload] = [json({ alg: "none" }), json(claims())];
+    const wrong = await notRefused(url, "/orders/1", {
+      "alg none, no signature": `${none}.${payload}.`,
+      "alg NONE, no signature": `${json({ alg: "NONE", typ: "JWT" })}.${payload}.`,
+      "alg none, with an HMAC-SHA-256 signature": signSegments(secret, none, payload),
+      "alg HS384, signed with the secret": jwt(secret, claims(), { alg: "HS384" }, "sha384"),
+      "alg HS512, signed with the secret": jwt(secret, claims(), { alg: "HS512" }, "sha512"),
+      "alg RS256, with an HMAC-SHA-256 signature": jwt(secret, claims(), { alg: "RS256" }),
+      "no alg, with an HMAC-SHA-256 signature": jwt(secret, claims(), { typ: "JWT" }),
+    });
+
+    because(
+      `expected 401 + Bearer error="invalid_token" and nothing forwarded; not so for: ${wrong.join("; ")} ${seed}`,
+      () => {
+        expect(wrong).toEqual([]);
+        expect(orders.received).toHaveLength(0);
+      },
+    );
+  });
+
+  it("refuses forged tokens: another secret, a changed payload or header, a signature cut or lengthened", async () => {
+    const [header64, payload64, signature64 = ""] = jwt(secret, claims()).split(".");
+    const signature = Buffer.from(signature64, "base64url");
+    const wrong = await notRefused(url, "/orders/1", {
+      "signed with another secret": jwt(`${secret}x`, claims()),
+      "sub changed to another consumer": `${header64}.${json(claims(other))}.${signature64}`,
+      "exp moved a year later": `${header64}.${json({ ...claims(), exp: claims().exp + 365 * 86_400 })}.${signature64}`,
+      "header changed": `${json({ alg: "HS256", typ: "JWT", kid: random.token(4) })}.${payload64}.${signature64}`,
+      "signature cut to 16 bytes": `${header64}.${payload64}.${base64url(signature.subarray(0, 16))}`,
+      "signature empty": `${header64}.${payload64}.`,
+      "signature with a byte more": `${header64}.${payload64}.${base64url(Buffer.concat([signature, Buffer.from([0])]))}`,
+      "signature as hex": `${header64}.${payload64}.${signature.toString("hex")}`,
+    });
+
+    because(
+      `expected 401 + Bearer error="invalid_token" and nothing forwarded; not so for: ${wrong.join("; ")} ${seed}`,
+      () => {
+        expect(wrong).toEqual([]);
+        expect(orders.received).toHaveLength(0);
+      },
+    );
+  });
+
+  it("refuses malformed tokens, each signed over its segments exactly as sent", async () => {
+    const header = json({ alg: "HS256", typ: "JWT" });
+    const payload = json(claims());
+    const valid = signSegments(secret, header, payload);
+    const critical = json({ alg: "HS256", crit: ["b64"], b64: false }); // RFC 7797, unsupported here
+    // "ÿ" is C3 BF in UTF-8: six of them hold a whole 3-byte group in any alignment, and both
+    // C3 BF C3 and BF C3 BF encode to base64 with a "/" in it.
+    const standardBase64 = Buffer.from(JSON.stringify({ ...claims(), note: "ÿÿÿÿÿÿ" }))
+      .toString("base64")
+      .replace(/=+$/, "");
+    const starred = `${payload.slice(0, 8)}*${payload.slice(8)}`;
+    const wrong = await notRefused(url, "/orders/1", {
+      "nothing after Bearer": "",
+      "two segments": `${header}.${payload}`,
+      "four segments": `${valid}.${valid.split(".")[2]}`,
+      "padding = on the signature": `${valid}=`,
+      "padding = on the payload": signSegments(secret, header, `${payload}==`),
+      "a * inside the payload": signSegments(secret, header, starred),
+      "standard base64 (/) in the payload": signSegments(secret, header, standardBase64),
+      "a header that is not JSON": signSegments(secret, base64url("{alg:HS256}"), payload),
+      "a payload that is not JSON": signSegments(secret, header, base64url(`sub=${id}`)),
+      "a payload that is a JSON array": signSegments(secret, header, json([claims()])),
+      "a payload that is JSON null": signSegments(secret, header, json(null)),
+      "a crit extension (RFC 7515 §4.1.11)": signSegments(secret, critical, payload),
+    });
+
+    because(
+      `expected 401 + Bearer error="invalid_token" and nothing forwarded; not so for: ${wrong.join("; ")} ${seed}`,
+      () => {
+        expect(standardBase64).toMatch(/\//);
+        expect(wrong).toEqual([]);
+        expect(orders.received).toHaveLength(0);
+      },
+    );
+  });
+});

@@ -1,0 +1,130 @@
+import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { createConsumer, migrate } from "#src/consumers";
+import { createGateway } from "#src/gateway";
+import { bearer, bearerError, jwt, notRefused } from "#support/jwt";
+import { send, PROBLEM_JSON } from "#support/send";
+import { manualClock, serveGateway } from "#support/serve-gateway";
+import { startUpstream, type Upstream } from "#support/upstream";
+
+const services = useServices();
+const random = seededRandom();
+const seed = `(seed ${random.seed})`;
+const secret = random.token(random.int(32, 64));
+const clock = manualClock(Date.UTC(2030, 0, 1) + random.int(0, 1_000_000) * 1000);
+let orders: Upstream;
+let users: Upstream;
+let url: string;
+let id: string; // a consumer that may call orders only
+
+/** Claims valid for the next hour, for consumer `sub`. */
+const claims = (sub = id) => ({ sub, exp: clock.now() / 1000 + 3600 });
+const consumer = async (name: string, apiKey = `sk_${random.token(32)}`) => {
+  return (
+    await createConsumer(services.pg, { name, apiKey, routes: ["orders"], rateLimit: 10_000 })
+  ).id;
+};
+
+beforeAll(async () => {
+  await migrate(services.pg);
+  orders = await startUpstream("orders");
+  users = await startUpstream("users");
+  id = await consumer("app");
+  ({ url } = await serveGateway({
+    pg: services.pg,
+    redis: services.redis,
+    routes: [
+      { name: "orders", prefix: "/orders", upstream: "orders" },
+      { name: "users", prefix: "/users", upstream: "users" },
+    ],
+    upstreams: { orders: [orders.url], users: [users.url] },
+    jwt: { secret },
+    now: clock.now,
+  }));
+});
+beforeEach(() => {
+  orders.received.length = 0;
+  users.received.length = 0;
+});
+
+describe("auth: JWT bearer tokens", () => {
+  it("forwards a valid HS256 token's consumer as X-Consumer-Id, without the token or a forged id", async () => {
+    const token = jwt(secret, claims());
+    const forged = `forged-${random.token(6)}`;
+
+    const answers = [
+      await send(url, "/orders/1", { headers: { ...bearer(token), "x-consumer-id": forged } }),
+      await send(url, "/orders/1", { headers: { authorization: `bearer ${token}` } }),
+    ];
+
+    const forwarded = orders.received.map((r) => r.headers);
+    because(
+      `expected 200 for "Bearer" and "bearer", with X-Consumer-Id ${id} and no Authorization upstream; saw ${answers.map((a) => a.status).join(", ")}, ${JSON.stringify(forwarded)} ${seed}`,
+      () => {
+        expect(answers.map((a) => a.status)).toEqual([200, 200]);
+        expect(forwarded.map((h) => h["x-consumer-id"])).toEqual([id, id]);
+        expect(forwarded.map((h) => h.authorization)).toEqual([undefined, undefined]);
+      },
+    );
+  });
+
+  it("answers 401 with a Bearer challenge but no error code when no credentials come; API keys still work", async () => {
+    const apiKey = `sk_${random.token(32)}`;
+    await consumer("keyed", apiKey);
+
+    const bare = await send(url, "/orders/1");
+    const keyed = await send(url, "/orders/1", { headers: { "x-api-key": apiKey } });
+
+    because(
+      `expected 401 + WWW-Authenticate offering Bearer without error= (RFC 6750 §3.1), saw ${bare.status}, ${bare.headers["www-authenticate"]}; and 200 with an API key, saw ${keyed.status}`,
+      () => {
+        expect(bare.status).toBe(401);
+        expect(bare.headers["content-type"]).toMatch(PROBLEM_JSON);
+        expect(bare.headers["www-authenticate"]).toMatch(/\bBearer\b/i);
+        expect(bearerError(bare)).toBeUndefined();
+        expect(keyed.status).toBe(200);
+      },
+    );
+  });
+
+  it("answers 401 when sub names no consumer, and 403 insufficient_scope for a route not allowed", async () => {
+    const wrong = await notRefused(url, "/orders/1", {
+      "no sub": jwt(secret, { exp: claims().exp }),
+      "an empty sub": jwt(secret, claims("")),
+      "an unknown numeric sub": jwt(secret, claims(String(random.int(1e9, 9e9)))),
+      "an unknown sub": jwt(secret, claims(random.token(12))),
+      "sub ' OR '1'='1": jwt(secret, claims("' OR '1'='1")),
+    });
+    const token = jwt(secret, claims());
+    const denied = await send(url, "/users/1", { headers: bearer(token) });
+
+    because(
+      `expected 401 + Bearer error="invalid_token"; not so for: ${wrong.join("; ")} ${seed}`,
+      () => expect(wrong).toEqual([]),
+    );
+    because(
+      `expected 403 + Bearer error="insufficient_scope" on /users, not in the consumer's routes; saw ${denied.status}, ${denied.headers["www-authenticate"]}`,
+      () => {
+        expect(denied.status).toBe(403);
+        expect(denied.headers["content-type"]).toMatch(PROBLEM_JSON);
+        expect(bearerError(denied)).toBe("insufficient_scope");
+        expect(orders.received.length + users.received.length).toBe(0);
+      },
+    );
+  });
+
+  it("refuses to start with a secret under 32 bytes (RFC 7518 §3.2) or a leeway over 60 s", () => {
+    const options = { routes: [], upstreams: {} };
+    const short = () => createGateway({ ...options, jwt: { secret: random.token(31) } });
+    const lax = () => createGateway({ ...options, jwt: { secret, leewaySeconds: 61 } });
+
+    because("expected createGateway to throw for a 31-byte secret and for a leeway of 61 s", () => {
+      expect(short).toThrow();
+      expect(lax).toThrow();
+    });
+    const fine = createGateway({
+      ...options,
+      jwt: { secret: random.token(32), leewaySeconds: 60 },
+    });
+    void fine.close();
+  });
+});
