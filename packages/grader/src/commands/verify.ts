@@ -52,6 +52,7 @@ export async function verifyCommand(
   const out = (text: string) => process.stdout.write(`${text}\n`);
   try {
     for (const slug of slugs.length > 0 ? slugs : known) {
+      if (controller.signal.aborted) break; // Ctrl-C: the interrupt handler reports and exits
       const dir = path.join(places.exercisesDir, slug);
       out(`\n${slug}`);
       const structure = structureChecks(dir);
@@ -61,7 +62,7 @@ export async function verifyCommand(
       if (!exercise) continue;
 
       const runs: ExerciseResult[] = [];
-      for (let run = 1; run <= repeat; run++) {
+      for (let run = 1; run <= repeat && !controller.signal.aborted; run++) {
         progress.start(`${slug} (solution)`, run, repeat);
         const solution = await session.grade(exercise, { kind: "solution" });
         progress.finish(solution, `${slug} (solution)`);
@@ -85,6 +86,7 @@ export async function verifyCommand(
       record(slug, stubChecks);
 
       for (const bug of wrongSolutionBugs(dir)) {
+        if (controller.signal.aborted) break;
         progress.start(`${slug} (wrong solution ${bug})`, 1, 1);
         const wrong = await session.grade(exercise, { kind: "wrong-solution", bug });
         progress.finish(wrong, `${slug} (wrong solution ${bug})`);
