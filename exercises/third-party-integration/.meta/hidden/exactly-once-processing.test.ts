@@ -26,12 +26,26 @@ const payment = (status: string, version: number, id = `pay_${random.token()}`, 
 
 describe("exactly-once-processing", () => {
   it("processes 8 concurrent deliveries of one event, across two instances, exactly once", async () => {
-    const p = payment("succeeded", 1);
-    const body = eventBody(`evt_${random.token()}`, "payment.succeeded", p);
-    const statuses = (await Promise.all(Array.from({ length: 8 }, (_, i) => deliver(body, i)))).map((r) => r.status);
-    because(`expected 200 for all 8 deliveries, got ${statuses}`, () => expect(statuses).toEqual(Array(8).fill(200)));
-    const entries = await ledger(p.id);
-    because(`expected one ledger entry of ${p.amount}, saw ${JSON.stringify(entries)} (seed ${random.seed})`, () => expect(entries).toEqual([p.amount]));
+    // Writing the ledger is made slow (300 ms, in Postgres), so that every delivery arrives while
+    // the first one's transaction is still open: a check-then-insert dedupe then lets several
+    // through every time, not only when the scheduler happens to interleave them.
+    await services.pg.query(`
+      CREATE TABLE IF NOT EXISTS slowed_payments (payment_id text PRIMARY KEY);
+      CREATE OR REPLACE FUNCTION slow_injected() RETURNS trigger AS $$ BEGIN
+        IF EXISTS (SELECT 1 FROM slowed_payments WHERE payment_id = NEW.payment_id) THEN PERFORM pg_sleep(0.3); END IF;
+        RETURN NEW; END $$ LANGUAGE plpgsql;
+      DROP TRIGGER IF EXISTS slow_injected ON ledger_entries;
+      CREATE TRIGGER slow_injected BEFORE INSERT ON ledger_entries FOR EACH ROW EXECUTE FUNCTION slow_injected();`);
+    for (let round = 1; round <= 3; round++) {
+      const p = payment("succeeded", 1);
+      await services.pg.query("INSERT INTO slowed_payments VALUES ($1)", [p.id]);
+      const body = eventBody(`evt_${random.token()}`, "payment.succeeded", p);
+      const statuses = (await Promise.all(Array.from({ length: 8 }, (_, i) => deliver(body, i)))).map((r) => r.status);
+      because(`expected 200 for all 8 deliveries (round ${round}), got ${statuses}`, () => expect(statuses).toEqual(Array(8).fill(200)));
+      const entries = await ledger(p.id);
+      because(`expected one ledger entry of ${p.amount} after 8 concurrent deliveries of one event (round ${round}), saw ${JSON.stringify(entries)} (seed ${random.seed})`, () =>
+        expect(entries).toEqual([p.amount]));
+    }
   });
 
   it("ignores a redelivery minutes later, re-signed, and processes a new event id with the same data", async () => {
