@@ -1,7 +1,7 @@
 import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
-import { createConsumer, migrate } from "#src/consumers";
-import { base64url, jwt, notRefused, signSegments } from "#support/jwt";
-import { manualClock, serveGateway } from "#support/serve-gateway";
+import { migrate } from "#src/consumers";
+import { base64url, jwt, jwtSetup, notRefused, ordersConsumer, signSegments } from "#support/jwt";
+import { serveGateway } from "#support/serve-gateway";
 import { startUpstream, type Upstream } from "#support/upstream";
 
 // Every token here is refused by a correct gateway: 401, Bearer error="invalid_token", and the
@@ -9,8 +9,7 @@ import { startUpstream, type Upstream } from "#support/upstream";
 const services = useServices();
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
-const secret = random.token(random.int(32, 64));
-const clock = manualClock(Date.UTC(2030, 0, 1) + random.int(0, 1_000_000) * 1000);
+const { secret, clock } = jwtSetup(random);
 const json = (value: unknown) => base64url(JSON.stringify(value));
 let orders: Upstream;
 let url: string;
@@ -19,12 +18,7 @@ let other: string;
 
 /** Claims valid for the next hour, for consumer `sub`. */
 const claims = (sub = id) => ({ sub, exp: clock.now() / 1000 + 3600 });
-const consumer = async (name: string) => {
-  const apiKey = `sk_${random.token(32)}`;
-  return (
-    await createConsumer(services.pg, { name, apiKey, routes: ["orders"], rateLimit: 10_000 })
-  ).id;
-};
+const consumer = (name: string) => ordersConsumer(services.pg, random, name);
 
 beforeAll(async () => {
   await migrate(services.pg);

@@ -1,16 +1,15 @@
 import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
 import { createConsumer, migrate } from "#src/consumers";
-import { bearer, jwt, notRefused } from "#support/jwt";
+import { bearer, jwt, jwtSetup, notRefused } from "#support/jwt";
 import { send } from "#support/send";
-import { manualClock, serveGateway } from "#support/serve-gateway";
+import { serveGateway } from "#support/serve-gateway";
 import { startUpstream } from "#support/upstream";
 
 // Every time here comes from a manual clock the gateway reads through `now`: nothing sleeps.
 const services = useServices();
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
-const secret = random.token(random.int(32, 64));
-const clock = manualClock(Date.UTC(2030, 0, 1) + random.int(0, 1_000_000) * 1000);
+const { secret, clock } = jwtSetup(random);
 const leeway = random.int(1, 59);
 // Three gateways: a leeway of 30 s (the default), of 0 and of `leeway` seconds.
 let [byDefault, strict, custom] = ["", "", ""];

@@ -1,16 +1,15 @@
 import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
-import { createConsumer, migrate } from "#src/consumers";
+import { migrate } from "#src/consumers";
 import { createGateway } from "#src/gateway";
-import { bearer, bearerError, jwt, notRefused } from "#support/jwt";
+import { bearer, bearerError, jwt, jwtSetup, notRefused, ordersConsumer } from "#support/jwt";
 import { send, PROBLEM_JSON } from "#support/send";
-import { manualClock, serveGateway } from "#support/serve-gateway";
+import { serveGateway } from "#support/serve-gateway";
 import { startUpstream, type Upstream } from "#support/upstream";
 
 const services = useServices();
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
-const secret = random.token(random.int(32, 64));
-const clock = manualClock(Date.UTC(2030, 0, 1) + random.int(0, 1_000_000) * 1000);
+const { secret, clock } = jwtSetup(random);
 let orders: Upstream;
 let users: Upstream;
 let url: string;
@@ -18,11 +17,8 @@ let id: string; // a consumer that may call orders only
 
 /** Claims valid for the next hour, for consumer `sub`. */
 const claims = (sub = id) => ({ sub, exp: clock.now() / 1000 + 3600 });
-const consumer = async (name: string, apiKey = `sk_${random.token(32)}`) => {
-  return (
-    await createConsumer(services.pg, { name, apiKey, routes: ["orders"], rateLimit: 10_000 })
-  ).id;
-};
+const consumer = (name: string, apiKey?: string) =>
+  ordersConsumer(services.pg, random, name, apiKey);
 
 beforeAll(async () => {
   await migrate(services.pg);
