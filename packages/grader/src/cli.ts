@@ -2,6 +2,7 @@
 import type { Command } from "commander" with { "resolution-mode": "import" };
 import { places } from "./repo-paths";
 import { UsageError } from "./usage-error";
+import type { VerifyOptions } from "./commands/verify";
 
 /** Exit codes of the grader contract. */
 const EXIT = { ok: 0, belowMinimum: 1, badInput: 2 } as const;
@@ -123,8 +124,16 @@ function program({ Command, Option }: Commander): Command {
       "--repeat <n>",
       "grade each solution n times in a row; any failure is reported as flaky (the bar is 20)",
     )
+    .option(
+      "--static",
+      "only the checks that grade nothing: structure and the rule trace (seconds)",
+    )
+    .option(
+      "--wrong-solution <bugs>",
+      "with one slug: grade only these wrong solutions (comma-separated), not the solution or stub",
+    )
     .action(
-      run(async (slugs: string[], options: { timeout?: string; repeat?: string }) =>
+      run(async (slugs: string[], options: VerifyOptions) =>
         (require("./commands/verify") as typeof import("./commands/verify")).verifyCommand(
           where(),
           slugs,

@@ -5,6 +5,7 @@ import { loadExercise, type Exercise } from "./exercise-manifest";
 import { JEST_CONFIG, packageJson, TSCONFIG } from "./exercise-template";
 import { readHints } from "./hints-file";
 import { stageOfFile, testFilesIn } from "./score";
+import { ruleTraceChecks } from "./rule-trace";
 import { readWrongSolution, wrongSolutionBugs, WrongSolutionError } from "./wrong-solution-patch";
 
 export interface Check {
@@ -31,8 +32,8 @@ const REQUIRED = [
 /**
  * The shape checks of `sandbox verify`, each one counted on its own: required files, the files
  * shared with the template, test files naming stages, a hidden test and hints per stage, a `// TODO`
- * in the stub, every wrong solution a patch that applies. Returns the exercise too when its
- * manifest is valid.
+ * in the stub, every wrong solution a patch that applies, and the rule trace (README rules cited by
+ * the tests: rule-trace.ts). Returns the exercise too when its manifest is valid.
  */
 export function structureChecks(dir: string): { checks: Check[]; exercise?: Exercise } {
   const slug = path.basename(dir);
@@ -111,6 +112,7 @@ export function structureChecks(dir: string): { checks: Check[]; exercise?: Exer
     what: "every test file names a stage of exercise.json",
     ...(strays.length ? { detail: strays.join(", ") } : {}),
   });
+  checks.push(...ruleTraceChecks(dir, exercise, testFiles));
   const hints = readHints(path.join(dir, ".meta", "hints.md"));
   for (const stage of stages) {
     checks.push({

@@ -98,7 +98,7 @@ describe("sandbox new, then sandbox verify", () => {
     const verify = await sandbox(["verify"], { SANDBOX_EXERCISES_DIR: copy });
     expect(verify.code).toBe(1);
     expect(verify.stdout).toMatch(
-      /✗ stub fails hidden test example-stage › example stage › greets any name, not only the one in the visible test: hidden\/example-stage\.test\.ts passes against the stub/,
+      /✗ stub fails hidden test example-stage › example stage › \[R1\.1\] greets any name, not only the one in the visible test: hidden\/example-stage\.test\.ts passes against the stub/,
     );
     expect(verify.stdout).toMatch(/✗ jest.config.js matches the template/);
     expect(verify.stdout).toMatch(/✗ the stub in src\/ has a \/\/ TODO/);

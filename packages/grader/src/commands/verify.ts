@@ -20,10 +20,19 @@ import { parseNumber } from "./grade";
  * `--repeat n` grades the solution n times in a row: a test that fails once in n is flaky, and
  * EXERCISES.md asks every suite to pass 20 runs in a row.
  */
+export interface VerifyOptions {
+  timeout?: string;
+  repeat?: string;
+  /** Only the checks that grade nothing (structure, rule trace). */
+  static?: boolean;
+  /** Comma-separated wrong solutions: grade only these, of the one exercise named. */
+  wrongSolution?: string;
+}
+
 export async function verifyCommand(
   places: Places,
   slugs: string[],
-  options: { timeout?: string; repeat?: string },
+  options: VerifyOptions,
 ): Promise<number> {
   const timeoutSeconds =
     options.timeout === undefined ? undefined : parseNumber("--timeout", options.timeout, 1, 3600);
@@ -35,6 +44,7 @@ export async function verifyCommand(
   for (const slug of slugs)
     if (!known.includes(slug))
       throw new UsageError(`unknown exercise "${slug}": ${suggestion(slug, known)}`);
+  const onlyBugs = chosenWrongSolutions(places, slugs, options.wrongSolution);
   const controller = new AbortController();
   const session = new GradingSession({ places, timeoutSeconds, signal: controller.signal });
   const stopListening = onInterrupt(async () => {
@@ -59,17 +69,17 @@ export async function verifyCommand(
       report(structure.checks, out);
       record(slug, structure.checks);
       const exercise = structure.exercise;
-      if (!exercise) continue;
+      if (!exercise || options.static) continue;
 
       const runs: ExerciseResult[] = [];
-      for (let run = 1; run <= repeat && !controller.signal.aborted; run++) {
+      for (let run = 1; run <= (onlyBugs ? 0 : repeat) && !controller.signal.aborted; run++) {
         progress.start(`${slug} (solution)`, run, repeat);
         const solution = await session.grade(exercise, { kind: "solution" });
         progress.finish(solution, `${slug} (solution)`);
         runs.push(solution);
       }
-      const solutionChecks = everyRun(runs.map(solutionMustPass));
-      if (repeat > 1) {
+      const solutionChecks = onlyBugs ? [] : everyRun(runs.map(solutionMustPass));
+      if (repeat > 1 && !onlyBugs) {
         const atMaximum = runs.filter((r) => r.status !== "error" && r.score === r.maxScore);
         out(
           `  ${atMaximum.length === repeat ? "✓" : "✗"} ${atMaximum.length} of ${repeat} solution runs scored the maximum`,
@@ -78,14 +88,16 @@ export async function verifyCommand(
       report(solutionChecks, out);
       record(slug, solutionChecks);
 
-      progress.start(`${slug} (stub)`, 1, 1);
-      const stub = await session.grade(exercise, { kind: "learner" });
-      progress.finish(stub, `${slug} (stub)`);
-      const stubChecks = stubMustFail(stub);
-      report(stubChecks, out);
-      record(slug, stubChecks);
+      if (!onlyBugs) {
+        progress.start(`${slug} (stub)`, 1, 1);
+        const stub = await session.grade(exercise, { kind: "learner" });
+        progress.finish(stub, `${slug} (stub)`);
+        const stubChecks = stubMustFail(stub);
+        report(stubChecks, out);
+        record(slug, stubChecks);
+      }
 
-      for (const bug of wrongSolutionBugs(dir)) {
+      for (const bug of onlyBugs ?? wrongSolutionBugs(dir)) {
         if (controller.signal.aborted) break;
         progress.start(`${slug} (wrong solution ${bug})`, 1, 1);
         const wrong = await session.grade(exercise, { kind: "wrong-solution", bug });
@@ -115,6 +127,31 @@ export async function verifyCommand(
     );
   }
   return failed === 0 ? 0 : 1;
+}
+
+/** The wrong solutions `--wrong-solution a,b` names, checked to exist; undefined without it. */
+function chosenWrongSolutions(
+  places: Places,
+  slugs: string[],
+  option: string | undefined,
+): string[] | undefined {
+  if (option === undefined) return undefined;
+  if (slugs.length !== 1)
+    throw new UsageError(
+      "--wrong-solution goes with exactly one exercise: sandbox verify <slug> --wrong-solution <bug>",
+    );
+  const known = wrongSolutionBugs(path.join(places.exercisesDir, slugs[0]!));
+  const bugs = option
+    .split(",")
+    .map((bug) => bug.trim())
+    .filter(Boolean);
+  if (bugs.length === 0) throw new UsageError("--wrong-solution wants at least one name");
+  for (const bug of bugs)
+    if (!known.includes(bug))
+      throw new UsageError(
+        `unknown wrong solution "${bug}" of ${slugs[0]}: ${suggestion(bug, known)}`,
+      );
+  return bugs;
 }
 
 /** One check per test: each must pass on the reference solution; an ungraded run is one failure. */
