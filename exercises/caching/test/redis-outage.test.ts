@@ -6,7 +6,7 @@ import { get } from "#support/http";
 const catalog = useCatalog();
 
 describe("redis-outage", () => {
-  it("answers from the origin while Redis is stopped", async () => {
+  it("[R6.1] answers from the origin while Redis is stopped", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);

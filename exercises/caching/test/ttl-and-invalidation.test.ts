@@ -5,7 +5,7 @@ import { fieldsOf, get, put } from "#support/http";
 const catalog = useCatalog();
 
 describe("ttl-and-invalidation", () => {
-  it("gives a product entry a TTL between ttlMs and ttlMs * (1 + jitterRatio)", async () => {
+  it("[R1.3, R2.1] gives a product entry a TTL between ttlMs and ttlMs * (1 + jitterRatio)", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -18,7 +18,7 @@ describe("ttl-and-invalidation", () => {
     });
   });
 
-  it("serves a PUT's new state from another instance right away", async () => {
+  it("[R2.2, R2.5] serves a PUT's new state from another instance right away", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);

@@ -5,7 +5,7 @@ import { get } from "#support/http";
 const catalog = useCatalog();
 
 describe("cache-aside", () => {
-  it("calls the origin once for repeated reads of a product and answers the same body each time", async () => {
+  it("[R1.1, R1.2] calls the origin once for repeated reads of a product and answers the same body each time", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -21,7 +21,7 @@ describe("cache-aside", () => {
       expect(catalog.origin.reads(product.id)).toBe(1));
   });
 
-  it("keeps one entry per id: interleaved reads of several products each get their own product", async () => {
+  it("[R1.2] keeps one entry per id: interleaved reads of several products each get their own product", async () => {
     const random = seededRandom();
     const products = Array.from({ length: random.int(4, 7) }, () => randomProduct(random));
     await catalog.origin.seed(products);
@@ -36,7 +36,7 @@ describe("cache-aside", () => {
       expect(catalog.origin.calls.findById).toBe(products.length));
   });
 
-  it("shares entries between instances through Redis: an entry stored by one is served by the others", async () => {
+  it("[R1.2] shares entries between instances through Redis: an entry stored by one is served by the others", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -46,7 +46,7 @@ describe("cache-aside", () => {
       expect(catalog.origin.reads(product.id)).toBe(1));
   });
 
-  it("stores the entry under product:<id> with an expiry no longer than the configured TTL", async () => {
+  it("[R1.2, R1.3] stores the entry under product:<id> with an expiry no longer than the configured TTL", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -64,7 +64,7 @@ describe("cache-aside", () => {
       expect(forever).toEqual([]));
   });
 
-  it("rejects a malformed id with 400 without reaching the origin or writing to Redis", async () => {
+  it("[R1.4] rejects a malformed id with 400 without reaching the origin or writing to Redis", async () => {
     const [app] = await catalog.instances(1);
     const hostile = ["a:lock", "x".repeat(65), "..%2F..%2Fetc", "a%20b", "%00", "*", "a%3Ab", "%E2%98%83"];
     for (const id of hostile) {
@@ -76,7 +76,7 @@ describe("cache-aside", () => {
     because(`expected no Redis key written for malformed ids, found ${keys}`, () => expect(keys).toBe(0));
   });
 
-  it("answers 404 as application/problem+json for an id that does not exist", async () => {
+  it("[R1.5] answers 404 as application/problem+json for an id that does not exist", async () => {
     const random = seededRandom();
     const [app] = await catalog.instances(1);
     const answer = await get(`${app!.url}/products/p-${random.token(8)}`);

@@ -7,7 +7,7 @@ const catalog = useCatalog();
 const sorted = (products: Product[]) => [...products].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 describe("collections", () => {
-  it("serves GET /products and GET /products?category=... from the cache after the first read", async () => {
+  it("[R7.1, R7.2] serves GET /products and GET /products?category=... from the cache after the first read", async () => {
     const random = seededRandom();
     const products = Array.from({ length: random.int(5, 12) }, () => randomProduct(random));
     await catalog.origin.seed(products);
@@ -25,7 +25,7 @@ describe("collections", () => {
       expect(catalog.origin.calls.list).toBe(2));
   });
 
-  it("shows every kind of write in the lists of every instance at once", async () => {
+  it("[R7.3] shows every kind of write in the lists of every instance at once", async () => {
     const random = seededRandom();
     const products = Array.from({ length: 4 }, () => randomProduct(random, { category: "kitchen" }));
     await catalog.origin.seed(products);
@@ -56,7 +56,7 @@ describe("collections", () => {
     await check(`a DELETE of ${gone.id}`);
   });
 
-  it("gives list entries an expiry (at most one key, a collection version, may live forever)", async () => {
+  it("[R7.5] gives list entries an expiry (at most one key, a collection version, may live forever)", async () => {
     const random = seededRandom();
     const products = Array.from({ length: 6 }, () => randomProduct(random));
     await catalog.origin.seed(products);
@@ -70,7 +70,7 @@ describe("collections", () => {
     because(`expected at most one key without expiry, found ${forever.length}: ${forever.join(", ")}`, () => expect(forever.length).toBeLessThanOrEqual(1));
   });
 
-  it("rejects a malformed category with 400 without reaching the origin", async () => {
+  it("[R7.1] rejects a malformed category with 400 without reaching the origin", async () => {
     const [app] = await catalog.instances(1);
     for (const category of ["Kitchen!", "x".repeat(33), "a%3Ab", "*"]) {
       const answer = await get(`${app!.url}/products?category=${category}`);

@@ -5,7 +5,7 @@ import { fieldsOf, get, put } from "#support/http";
 const catalog = useCatalog({ delayMs: 100 });
 
 describe("negative-caching", () => {
-  it("lets a flood of 60 requests for a missing id across 3 instances reach the origin once", async () => {
+  it("[R4.1, R4.2] lets a flood of 60 requests for a missing id across 3 instances reach the origin once", async () => {
     const random = seededRandom();
     const id = `p-${random.token(10)}`;
     const apps = await catalog.instances(3, { lockTtlMs: 10_000 });
@@ -18,7 +18,7 @@ describe("negative-caching", () => {
       expect(catalog.origin.reads(id)).toBe(1));
   });
 
-  it("remembers a missing id for negativeTtlMs, shorter than the TTL of a product", async () => {
+  it("[R4.1] remembers a missing id for negativeTtlMs, shorter than the TTL of a product", async () => {
     const random = seededRandom();
     const id = `p-${random.token(10)}`;
     const negativeTtlMs = random.int(2, 8) * 1000;
@@ -31,7 +31,7 @@ describe("negative-caching", () => {
     });
   });
 
-  it("shows a product on every instance as soon as a PUT creates the missing id", async () => {
+  it("[R4.4] shows a product on every instance as soon as a PUT creates the missing id", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     const apps = await catalog.instances(3, { negativeTtlMs: 30_000 });
@@ -45,7 +45,7 @@ describe("negative-caching", () => {
     }
   });
 
-  it("forgets a missing id after negativeTtlMs, so a row added behind the cache's back appears", async () => {
+  it("[R4.3] forgets a missing id after negativeTtlMs, so a row added behind the cache's back appears", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     const [app] = await catalog.instances(1, { negativeTtlMs: 400, jitterRatio: 0.25 });

@@ -29,7 +29,7 @@ async function readAll(apps: Instance[], product: Product, what: string) {
 }
 
 describe("redis-outage", () => {
-  it("answers from the origin within a bounded time while Redis is paused", async () => {
+  it("[R6.1] answers from the origin within a bounded time while Redis is paused", async () => {
     const random = seededRandom();
     const [cached, cold] = [randomProduct(random), randomProduct(random)];
     await catalog.origin.seed([cached, cold]);
@@ -44,7 +44,7 @@ describe("redis-outage", () => {
     }
   }, 30_000);
 
-  it("keeps reads and writes working while Redis is stopped, and serves the write's state", async () => {
+  it("[R6.1, R6.2] keeps reads and writes working while Redis is stopped, and serves the write's state", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -62,7 +62,7 @@ describe("redis-outage", () => {
     }
   }, 30_000);
 
-  it("uses the cache again once Redis is back", async () => {
+  it("[R6.4] uses the cache again once Redis is back", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -83,7 +83,7 @@ describe("redis-outage", () => {
     });
   }, 30_000);
 
-  it("serves a write made during a pause once Redis resumes, not the entry cached before it", async () => {
+  it("[R6.2, R6.3] serves a write made during a pause once Redis resumes, not the entry cached before it", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);

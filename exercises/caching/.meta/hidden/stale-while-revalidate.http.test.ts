@@ -15,7 +15,7 @@ function directives(header: string | null): Map<string, string | true> {
 }
 
 describe("stale-while-revalidate: HTTP caching", () => {
-  it("sends Cache-Control: max-age=<softTtl s>, stale-while-revalidate=<ttl - softTtl s>", async () => {
+  it("[R5.4] sends Cache-Control: max-age=<softTtl s>, stale-while-revalidate=<ttl - softTtl s>", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -32,7 +32,7 @@ describe("stale-while-revalidate: HTTP caching", () => {
     }
   });
 
-  it("sends a strong ETag that is the same on every instance and changes when the product changes", async () => {
+  it("[R5.5] sends a strong ETag that is the same on every instance and changes when the product changes", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -48,7 +48,7 @@ describe("stale-while-revalidate: HTTP caching", () => {
     because(`expected a different ETag after the product changed, saw ${after} before and after`, () => expect(after).not.toBe(tags[0]));
   });
 
-  it("answers 304 without a body to a matching If-None-Match, and without reaching the origin", async () => {
+  it("[R5.6] answers 304 without a body to a matching If-None-Match, and without reaching the origin", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -70,7 +70,7 @@ describe("stale-while-revalidate: HTTP caching", () => {
       expect(catalog.origin.reads(product.id)).toBe(1));
   });
 
-  it("answers 200 with the new product to an If-None-Match holding the ETag from before a write", async () => {
+  it("[R5.6] answers 200 with the new product to an If-None-Match holding the ETag from before a write", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);

@@ -29,7 +29,7 @@ async function staleSetup(random: ReturnType<typeof seededRandom>, count: number
 }
 
 describe("stale-while-revalidate", () => {
-  it("serves a fresh entry without a refresh until softTtlMs has passed", async () => {
+  it("[R5.1] serves a fresh entry without a refresh until softTtlMs has passed", async () => {
     const random = seededRandom();
     const { product, clock, apps } = await staleSetup(random, 1);
     clock.advance(SOFT - 1);
@@ -39,7 +39,7 @@ describe("stale-while-revalidate", () => {
       expect(catalog.origin.reads(product.id)).toBe(1));
   });
 
-  it("past softTtlMs answers the stale entry at once, while one refresh runs in the background", async () => {
+  it("[R5.1, R5.2] past softTtlMs answers the stale entry at once, while one refresh runs in the background", async () => {
     const random = seededRandom();
     const { product, newer, clock, apps } = await staleSetup(random, 1);
     clock.advance(SOFT + random.int(1, 5000));
@@ -54,7 +54,7 @@ describe("stale-while-revalidate", () => {
       expect(catalog.origin.reads(product.id)).toBe(2));
   });
 
-  it("starts one refresh for 60 concurrent stale reads across 3 instances, all answered stale", async () => {
+  it("[R5.2] starts one refresh for 60 concurrent stale reads across 3 instances, all answered stale", async () => {
     const random = seededRandom();
     const { product, newer, clock, apps } = await staleSetup(random, 3);
     clock.advance(SOFT + 1);
@@ -69,7 +69,7 @@ describe("stale-while-revalidate", () => {
       expect(catalog.origin.reads(product.id)).toBe(2));
   });
 
-  it("does not let a background refresh that loaded before a write overwrite the write", async () => {
+  it("[R5.3] does not let a background refresh that loaded before a write overwrite the write", async () => {
     const random = seededRandom();
     const { product, clock, apps } = await staleSetup(random, 2);
     clock.advance(SOFT + 1);

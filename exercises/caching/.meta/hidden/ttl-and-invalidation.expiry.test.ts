@@ -5,7 +5,7 @@ import { get } from "#support/http";
 const catalog = useCatalog();
 
 describe("ttl-and-invalidation: expiry", () => {
-  it("reads the origin again once an entry has expired", async () => {
+  it("[R1.3] reads the origin again once an entry has expired", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -21,7 +21,7 @@ describe("ttl-and-invalidation: expiry", () => {
     });
   });
 
-  it("gives entries filled together different TTLs, all within [ttlMs, ttlMs * (1 + jitterRatio)]", async () => {
+  it("[R2.1] gives entries filled together different TTLs, all within [ttlMs, ttlMs * (1 + jitterRatio)]", async () => {
     const random = seededRandom();
     const products = Array.from({ length: 50 }, () => randomProduct(random));
     await catalog.origin.seed(products);
@@ -48,7 +48,7 @@ describe("ttl-and-invalidation: expiry", () => {
     });
   });
 
-  it("draws the jitter from the injected random(): ttlMs * (1 + jitterRatio * random())", async () => {
+  it("[R2.1] draws the jitter from the injected random(): ttlMs * (1 + jitterRatio * random())", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);

@@ -5,7 +5,7 @@ import { fieldsOf, get, put } from "#support/http";
 const catalog = useCatalog();
 
 describe("ttl-and-invalidation: a read racing a write", () => {
-  it("serves the new state after a write, even when a read ran between the write's change and its commit", async () => {
+  it("[R2.5] serves the new state after a write, even when a read ran between the write's change and its commit", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -27,7 +27,7 @@ describe("ttl-and-invalidation: a read racing a write", () => {
     }
   });
 
-  it("does not let a read that loaded the old state before a write store it after the write", async () => {
+  it("[R2.6] does not let a read that loaded the old state before a write store it after the write", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);

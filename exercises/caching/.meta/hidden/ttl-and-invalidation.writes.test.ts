@@ -10,7 +10,7 @@ async function warm(apps: Instance[], product: Product) {
 }
 
 describe("ttl-and-invalidation: writes", () => {
-  it("serves the new state on every instance right after a PUT on one of them", async () => {
+  it("[R2.2, R2.5] serves the new state on every instance right after a PUT on one of them", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -26,7 +26,7 @@ describe("ttl-and-invalidation: writes", () => {
     }
   });
 
-  it("serves a PATCH's new state and a DELETE's 404 on every instance at once", async () => {
+  it("[R2.3, R2.5] serves a PATCH's new state and a DELETE's 404 on every instance at once", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -47,7 +47,7 @@ describe("ttl-and-invalidation: writes", () => {
     }
   });
 
-  it("keeps serving the committed state when a write fails in the origin", async () => {
+  it("[R2.7] keeps serving the committed state when a write fails in the origin", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -63,7 +63,7 @@ describe("ttl-and-invalidation: writes", () => {
     expect(await catalog.origin.direct.findById(product.id)).toEqual(product);
   });
 
-  it("rejects invalid writes (422 for bad fields, 400 for broken JSON) and changes nothing", async () => {
+  it("[R2.4] rejects invalid writes (422 for bad fields, 400 for broken JSON) and changes nothing", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
