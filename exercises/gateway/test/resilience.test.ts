@@ -4,7 +4,7 @@ import { deadUrl, echo, slow, startUpstream } from "#support/upstream";
 
 
 describe("resilience", () => {
-  it("answers 504 when the upstream is slower than the timeout", async () => {
+  it("[R5.1] answers 504 when the upstream is slower than the timeout", async () => {
     const users = await startUpstream("users");
     users.behaviour = slow(3000, echo("users"));
     const { url } = await serveGateway({
@@ -19,7 +19,7 @@ describe("resilience", () => {
     expect(answer.ms).toBeLessThan(1500);
   });
 
-  it("answers 502 when the upstream refuses connections", async () => {
+  it("[R5.2] answers 502 when the upstream refuses connections", async () => {
     const { url } = await serveGateway({
       routes: [{ name: "users", prefix: "/users", upstream: "users", public: true }],
       upstreams: { users: [await deadUrl()] },

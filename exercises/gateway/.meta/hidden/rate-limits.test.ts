@@ -23,7 +23,7 @@ async function consumer(rateLimit: number) {
 }
 
 describe("rate-limits", () => {
-  it("lets exactly the limit through when many requests race on two gateway instances", async () => {
+  it("[R4.1, R4.2] lets exactly the limit through when many requests race on two gateway instances", async () => {
     const limit = random.int(5, 15);
     const total = limit * 3;
     const headers = await consumer(limit);
@@ -50,7 +50,7 @@ describe("rate-limits", () => {
     });
   });
 
-  it("counts each consumer separately", async () => {
+  it("[R4.3] counts each consumer separately", async () => {
     const limit = random.int(2, 5);
     const [greedy, patient] = [await consumer(limit), await consumer(limit)];
     const { url } = await serveGateway({ pg: services.pg, redis: services.redis, routes, upstreams: { orders: [orders.url] } });
@@ -61,7 +61,7 @@ describe("rate-limits", () => {
     because(`expected a fresh consumer to pass after another used up its ${limit} requests ${seed}`, () => expect(other.status).toBe(200));
   });
 
-  it("starts a new window once the old one has passed", async () => {
+  it("[R4.4] starts a new window once the old one has passed", async () => {
     const headers = await consumer(2);
     const { url } = await serveGateway({ pg: services.pg, redis: services.redis, routes, upstreams: { orders: [orders.url] }, rateLimitWindowMs: 1500 });
 
@@ -76,7 +76,7 @@ describe("rate-limits", () => {
     });
   });
 
-  it("answers 503 with Retry-After within a second or two while Redis is frozen, and recovers", async () => {
+  it("[R4.5] answers 503 with Retry-After within a second or two while Redis is frozen, and recovers", async () => {
     const redisServer = await startRedis();
     const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
     redis.on("error", () => {});

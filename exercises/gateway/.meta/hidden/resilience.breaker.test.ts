@@ -29,7 +29,7 @@ async function statuses(url: string, path: string, count: number) {
 }
 
 describe("resilience: circuit breaker", () => {
-  it("opens after the threshold of consecutive failures and then fails fast without calling the upstream", async () => {
+  it("[R5.5] opens after the threshold of consecutive failures and then fails fast without calling the upstream", async () => {
     const threshold = random.int(2, 5);
     const { users, orders, url } = await gateway(threshold);
     users.behaviour = status(500);
@@ -52,7 +52,7 @@ describe("resilience: circuit breaker", () => {
     });
   });
 
-  it("counts only consecutive failures: a success in between resets the count", async () => {
+  it("[R5.5] counts only consecutive failures: a success in between resets the count", async () => {
     const threshold = random.int(3, 5);
     const { users, url } = await gateway(threshold);
 
@@ -68,7 +68,7 @@ describe("resilience: circuit breaker", () => {
     });
   });
 
-  it("counts refused connections as failures too", async () => {
+  it("[R5.2, R5.5] counts refused connections as failures too", async () => {
     const { users, url } = await gateway(2);
     await users.stop();
 
@@ -77,7 +77,7 @@ describe("resilience: circuit breaker", () => {
     because(`expected 502, 502, then 503 from the open circuit; saw ${seen.join(", ")}`, () => expect(seen).toEqual([502, 502, 503]));
   });
 
-  it("half-opens after the cool-down: a successful trial closes the circuit", async () => {
+  it("[R5.6] half-opens after the cool-down: a successful trial closes the circuit", async () => {
     const cooldown = random.int(5, 60) * 1000;
     const { users, clock, url } = await gateway(2, cooldown);
     users.behaviour = status(500);
@@ -99,7 +99,7 @@ describe("resilience: circuit breaker", () => {
     });
   });
 
-  it("half-opens after the cool-down: a failed trial opens the circuit again at once", async () => {
+  it("[R5.6] half-opens after the cool-down: a failed trial opens the circuit again at once", async () => {
     const { users, clock, url } = await gateway(3, 10_000);
     users.behaviour = status(500);
     await statuses(url, "/users/1", 3);

@@ -20,7 +20,7 @@ async function gateway(retries = 0, instances?: string[]) {
 const garbage: Behaviour = (req) => req.socket.end("THIS IS NOT HTTP\r\n\r\n");
 
 describe("resilience", () => {
-  it("answers 504 soon after the timeout and abandons the slow upstream request", async () => {
+  it("[R5.1] answers 504 soon after the timeout and abandons the slow upstream request", async () => {
     const { svc, url } = await gateway();
     svc.behaviour = slow(5000, echo("svc"));
 
@@ -35,7 +35,7 @@ describe("resilience", () => {
     });
   });
 
-  it("answers 502 when the upstream refuses the connection, hangs up, or speaks garbage", async () => {
+  it("[R5.2] answers 502 when the upstream refuses the connection, hangs up, or speaks garbage", async () => {
     const down = await gateway(0, [await deadUrl()]);
     const rude = await gateway();
     rude.svc.behaviour = hangUp;
@@ -50,7 +50,7 @@ describe("resilience", () => {
     });
   });
 
-  it("retries a GET and a PUT after a 503, replaying the same body", async () => {
+  it("[R5.3] retries a GET and a PUT after a 503, replaying the same body", async () => {
     const { svc, url } = await gateway(1);
     const body = JSON.stringify({ name: random.token(10) });
 
@@ -66,7 +66,7 @@ describe("resilience", () => {
     });
   });
 
-  it.each(["POST", "PATCH"])("never retries a %s, whatever went wrong", async (method) => {
+  it.each(["POST", "PATCH"])("[R5.4] never retries a %s, whatever went wrong", async (method) => {
     const { svc, url } = await gateway(2);
 
     svc.failNext(1, 503);
@@ -80,7 +80,7 @@ describe("resilience", () => {
     });
   });
 
-  it("bounds retries: a GET is tried 1 + retries times, then the upstream's answer is returned", async () => {
+  it("[R5.3] bounds retries: a GET is tried 1 + retries times, then the upstream's answer is returned", async () => {
     const retries = random.int(1, 3);
     const { svc, url } = await gateway(retries);
     svc.failNext(100, 503);
@@ -93,7 +93,7 @@ describe("resilience", () => {
     });
   });
 
-  it("retries an idempotent request on the next instance when one refuses connections", async () => {
+  it("[R5.3] retries an idempotent request on the next instance when one refuses connections", async () => {
     const healthy = await startUpstream("healthy");
     const { url } = await gateway(1, [await deadUrl(), healthy.url]);
 
