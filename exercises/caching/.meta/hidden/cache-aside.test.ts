@@ -85,4 +85,37 @@ describe("cache-aside", () => {
       expect(answer.headers.get("content-type")).toMatch(/^application\/problem\+json\b/);
     });
   });
+
+  it("[R1.3] gives an entry the default ttlMs of 60000 ms when the option is left out", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const [app] = await catalog.instances(1, { random: () => 0 }); // no jitter drawn from stage 2 on
+    const started = performance.now();
+    await get(`${app!.url}/products/${product.id}`);
+    const pttl = await catalog.services.redis.pttl(`product:${product.id}`);
+    const slack = Math.ceil(performance.now() - started) + 1;
+    because(`expected product:${product.id} to get the default ttlMs, a PTTL within ${slack} ms below 60000, saw ${pttl} (seed ${random.seed})`, () => {
+      expect(pttl).toBeLessThanOrEqual(60_001);
+      expect(pttl).toBeGreaterThanOrEqual(60_000 - slack);
+    });
+  });
+
+  it("[R1.6] answers 503 when the origin fails, stores nothing, and the next read calls the origin again", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const [app] = await catalog.instances(1);
+    catalog.origin.failNext("findById");
+    const failed = await get(`${app!.url}/products/${product.id}`);
+    because(`expected 503 problem+json when the origin fails, got ${failed.status} ${failed.headers.get("content-type")}`, () => {
+      expect(failed.status).toBe(503);
+      expect(failed.headers.get("content-type")).toMatch(/^application\/problem\+json\b/);
+    });
+    const retry = await get(`${app!.url}/products/${product.id}`);
+    because(`expected the next read to call the origin again and answer the product: 2 origin calls, saw ${catalog.origin.reads(product.id)} (seed ${random.seed})`, () => {
+      expect(retry.body).toEqual(product);
+      expect(catalog.origin.reads(product.id)).toBe(2);
+    });
+  });
 });

@@ -54,14 +54,17 @@ describe("stale-while-revalidate: HTTP caching", () => {
     await catalog.origin.seed([product]);
     const [app] = await catalog.instances(1);
     const url = `${app!.url}/products/${product.id}`;
-    const etag = (await get(url)).headers.get("etag")!;
+    const first = await get(url);
+    const etag = first.headers.get("etag")!;
+    const cacheControl = first.headers.get("cache-control");
     const forms = [etag, `W/${etag}`, `"other-${random.token(5)}", ${etag}`, "*"];
     for (const form of forms) {
       const answer = await get(url, { "if-none-match": form });
-      because(`expected 304 with an empty body and ETag ${etag} for If-None-Match: ${form}; got ${answer.status} (seed ${random.seed})`, () => {
+      because(`expected 304 with an empty body, ETag ${etag} and Cache-Control "${cacheControl}" (as on the 200) for If-None-Match: ${form}; got ${answer.status} with ETag ${answer.headers.get("etag")} and Cache-Control "${answer.headers.get("cache-control")}" (seed ${random.seed})`, () => {
         expect(answer.status).toBe(304);
         expect(answer.body).toBe("");
         expect(answer.headers.get("etag")).toBe(etag);
+        expect(answer.headers.get("cache-control")).toBe(cacheControl);
       });
     }
     const other = await get(url, { "if-none-match": `"nope-${random.token(6)}"` });
@@ -86,4 +89,18 @@ describe("stale-while-revalidate: HTTP caching", () => {
       expect(answer.headers.get("etag")).not.toBe(old);
     });
   });
+
+  it("[R5.4, R5.1] sends max-age=30, stale-while-revalidate=30 when softTtlMs and ttlMs are left out", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const [app] = await catalog.instances(1);
+    const answer = await get(`${app!.url}/products/${product.id}`);
+    const cc = directives(answer.headers.get("cache-control"));
+    because(`expected the defaults (softTtlMs 30000, ttlMs 60000) to give max-age=30 and stale-while-revalidate=30, got "${answer.headers.get("cache-control")}" (seed ${random.seed})`, () => {
+      expect(cc.get("max-age")).toBe("30");
+      expect(cc.get("stale-while-revalidate")).toBe("30");
+    });
+  });
 });
+

@@ -86,4 +86,18 @@ describe("stale-while-revalidate", () => {
         expect(answer.body).toEqual({ ...changed, version: 3 }));
     }
   });
+
+  it("[R5.1, R5.2] judges the soft TTL with Date.now when now is left out", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const [app] = await catalog.instances(1, { softTtlMs: 300, ttlMs: 60_000, lockTtlMs: 10_000 });
+    expect((await get(`${app!.url}/products/${product.id}`)).body).toEqual(product);
+    const newer = (await catalog.origin.direct.patch(product.id, { priceCents: product.priceCents + 1 }))!; // behind the cache's back
+    await sleep(600); // twice the soft TTL on the real clock
+    const stale = await get(`${app!.url}/products/${product.id}`);
+    because(`expected the stale product (version 1) 600 ms after a 300 ms soft TTL, while it refreshes (seed ${random.seed})`, () => expect(stale.body).toEqual(product));
+    await eventually(app!, newer, `expected the refreshed product (version 2) once a real-clock soft TTL of 300 ms had passed (seed ${random.seed})`);
+  });
 });
+

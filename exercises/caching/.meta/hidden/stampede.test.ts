@@ -91,4 +91,23 @@ describe("stampede", () => {
       expect(catalog.origin.reads(product.id)).toBe(2);
     });
   });
+
+  it("[R3.2] gives the lock the default lockTtlMs of 2000 ms when the option is left out", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const [app] = await catalog.instances(1);
+    const read = catalog.origin.holdNextRead();
+    const reading = get(`${app!.url}/products/${product.id}`);
+    await within(5000, "the cold read to reach the origin", read.reached);
+    const pttl = await catalog.services.redis.pttl(`lock:product:${product.id}`);
+    read.release();
+    await reading;
+    // The lock was taken at most one slow origin read (150 ms) before, plus scheduling on a busy machine.
+    because(`expected lock:product:${product.id} to carry the default lockTtlMs: a PTTL in (1000, 2000] while the origin loads, saw ${pttl} (seed ${random.seed})`, () => {
+      expect(pttl).toBeGreaterThan(1000);
+      expect(pttl).toBeLessThanOrEqual(2000);
+    });
+  });
 });
+
