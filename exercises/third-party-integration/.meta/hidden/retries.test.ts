@@ -6,9 +6,12 @@ import { virtualTime, type VirtualTime } from "#support/virtual-time";
 
 const random = seededRandom();
 const secretKey = `sk_test_${random.token(20)}`;
+// The circuit breaker is stage 6: here it is configured never to open, so these tests check retries
+// alone, whatever a finished breaker does when a retrying operation trips it (README R6.4).
+const noBreaker = { failureThreshold: 1_000_000, cooldownMs: 1 };
 const clientFor = (provider: FakeProvider, time: VirtualTime, options: Partial<PaymentClientOptions> = {}) =>
   createPaymentClient({ baseUrl: provider.url, secretKey, sleep: time.sleep, now: time.now, random: () => 0.5,
-    baseDelayMs: 100, maxDelayMs: 10_000, maxAttempts: 5, deadlineMs: 60_000, ...options });
+    baseDelayMs: 100, maxDelayMs: 10_000, maxAttempts: 5, deadlineMs: 60_000, breaker: noBreaker, ...options });
 const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
 const setup = async () => {
   const time = virtualTime();
@@ -16,7 +19,7 @@ const setup = async () => {
 };
 
 describe("retries", () => {
-  it("retries 503, 502 and 500, with the same idempotency key, and the provider charges once", async () => {
+  it("[R2.1, R2.2, R2.3] retries 503, 502 and 500, with the same idempotency key, and the provider charges once", async () => {
     const { time, provider } = await setup();
     provider.script({ status: 503 }, { status: 502 }, { status: 500 });
     const charge = await clientFor(provider, time).createCharge({ amount: 700, currency: "eur" });
@@ -28,7 +31,7 @@ describe("retries", () => {
     });
   });
 
-  it("retries a charge whose answer was lost with the same key, so the customer is charged once", async () => {
+  it("[R2.1, R2.2] retries a charge whose answer was lost with the same key, so the customer is charged once", async () => {
     const { time, provider } = await setup();
     provider.script({ drop: "after-charge" }, { drop: "before" }, { drop: "after-charge" });
     const charge = await clientFor(provider, time).createCharge({ amount: 1999, currency: "eur" });
@@ -39,7 +42,7 @@ describe("retries", () => {
     });
   });
 
-  it("retries a request that timed out", async () => {
+  it("[R1.4, R2.1, R2.2] retries a request that timed out", async () => {
     const { time, provider } = await setup();
     provider.script({ delayMs: 8000 });
     const charge = await clientFor(provider, time, { timeoutMs: 1500 }).createCharge({ amount: 5, currency: "eur" });
@@ -50,7 +53,7 @@ describe("retries", () => {
     });
   });
 
-  it.each([400, 401, 402, 403, 404, 409, 422])("never retries a %i", async (status) => {
+  it.each([400, 401, 402, 403, 404, 409, 422])("[R2.1] never retries a %i", async (status) => {
     const { time, provider } = await setup();
     provider.otherwise({ status, retryAfter: "1" });
     await failure(clientFor(provider, time).createCharge({ amount: 5, currency: "eur" }));
@@ -60,7 +63,7 @@ describe("retries", () => {
   it.each([
     ["delay-seconds", (_now: number) => "2", 2000],
     ["an HTTP-date", (now: number) => new Date(now + 3000).toUTCString(), 3000],
-  ])("waits as long as a 429's Retry-After says, given as %s", async (_form, header, expected) => {
+  ])("[R2.4] waits as long as a 429's Retry-After says, given as %s", async (_form, header, expected) => {
     const { time, provider } = await setup();
     provider.script({ status: 429, retryAfter: header(time.now()) });
     await clientFor(provider, time).createCharge({ amount: 5, currency: "eur" });
@@ -70,7 +73,7 @@ describe("retries", () => {
     });
   });
 
-  it("backs off exponentially with full jitter, capped at maxDelayMs", async () => {
+  it("[R2.3, R2.5] backs off exponentially with full jitter, capped at maxDelayMs", async () => {
     for (const [r, expected] of [[0.75, [75, 150, 300, 375, 375]], [0, [0, 0, 0, 0, 0]]] as const) {
       const { time, provider } = await setup();
       provider.otherwise({ status: 503 });
@@ -80,13 +83,13 @@ describe("retries", () => {
     }
   });
 
-  it("spreads the first retries of many clients (real random)", async () => {
+  it("[R2.3] spreads the first retries of many clients when random is left out (Math.random)", async () => {
     const { time, provider } = await setup();
     const firstWaits: number[] = [];
     for (let i = 0; i < 60; i++) {
       provider.script({ status: 503 });
       const before = time.sleeps.length;
-      const client = createPaymentClient({ baseUrl: provider.url, secretKey, sleep: time.sleep, now: time.now, baseDelayMs: 1000 });
+      const client = createPaymentClient({ baseUrl: provider.url, secretKey, sleep: time.sleep, now: time.now, baseDelayMs: 1000, breaker: noBreaker });
       await client.createCharge({ amount: 5, currency: "eur" });
       firstWaits.push(time.sleeps[before]!);
     }
@@ -97,7 +100,7 @@ describe("retries", () => {
     });
   });
 
-  it("stops after maxAttempts and reports the last failure", async () => {
+  it("[R2.5] stops after maxAttempts and reports the last failure", async () => {
     const { time, provider } = await setup();
     provider.otherwise({ status: 503 });
     const error = await failure(clientFor(provider, time, { maxAttempts: 3 }).createCharge({ amount: 5, currency: "eur" }));
@@ -107,7 +110,7 @@ describe("retries", () => {
     });
   });
 
-  it("never waits or sends past the operation's deadline, Retry-After included", async () => {
+  it("[R2.4, R2.6] never waits or sends past the operation's deadline, Retry-After included", async () => {
     const { time, provider } = await setup();
     provider.script({ status: 503 }, { status: 503 }, { status: 503 }, { status: 429, retryAfter: "3600" });
     const start = time.now();
@@ -119,6 +122,70 @@ describe("retries", () => {
       expect(late).toHaveLength(0);
       expect(waited).toBeLessThanOrEqual(9000);
       expect(provider.requests.length).toBeGreaterThanOrEqual(3);
+    });
+  });
+
+  it("[R2.4] ignores an unreadable Retry-After and one on a 500; an HTTP-date in the past means no wait", async () => {
+    const { time, provider } = await setup();
+    const past = new Date(time.now() - 60_000).toUTCString();
+    provider.script({ status: 503, retryAfter: "soon" }, { status: 500, retryAfter: "7" }, { status: 429, retryAfter: past });
+    await clientFor(provider, time).createCharge({ amount: 5, currency: "eur" });
+    because(`expected waits [50, 100, 0] (backoff, backoff, a past date), saw ${JSON.stringify(time.sleeps)}`, () =>
+      expect(time.sleeps).toEqual([50, 100, 0]));
+  });
+
+  it("[R2.5] sends 4 requests when maxAttempts is left out", async () => {
+    const { time, provider } = await setup();
+    provider.otherwise({ status: 503 });
+    const error = await failure(createPaymentClient({ baseUrl: provider.url, secretKey, sleep: time.sleep, now: time.now,
+      breaker: noBreaker }).createCharge({ amount: 5, currency: "eur" }));
+    because(`expected 4 requests then { attempts: 4 }, saw ${provider.requests.length} and ${inspect(error)}`, () => {
+      expect(provider.requests).toHaveLength(4);
+      expect(error).toMatchObject({ code: "unavailable", attempts: 4 });
+    });
+  });
+
+  it("[R2.3] backs off from 200 ms, capped at 5000 ms, when baseDelayMs and maxDelayMs are left out", async () => {
+    const { time, provider } = await setup();
+    provider.otherwise({ status: 503 });
+    await failure(createPaymentClient({ baseUrl: provider.url, secretKey, sleep: time.sleep, now: time.now, random: () => 0.5,
+      maxAttempts: 8, deadlineMs: 600_000, breaker: noBreaker }).createCharge({ amount: 5, currency: "eur" }));
+    const expected = [100, 200, 400, 800, 1600, 2500, 2500];
+    because(`expected waits ${JSON.stringify(expected)} (random() = 0.5), saw ${JSON.stringify(time.sleeps)}`, () =>
+      expect(time.sleeps).toEqual(expected));
+  });
+
+  it("[R2.6] gives up within 15000 ms when deadlineMs is left out", async () => {
+    const { time, provider } = await setup();
+    provider.otherwise({ status: 503 });
+    await failure(createPaymentClient({ baseUrl: provider.url, secretKey, sleep: time.sleep, now: time.now, random: () => 0.9,
+      baseDelayMs: 5000, maxDelayMs: 5000, maxAttempts: 10, breaker: noBreaker }).createCharge({ amount: 5, currency: "eur" }));
+    because(`expected 3 waits of 4500 ms and 4 requests (a 4th wait would end at 18000 ms), saw ${JSON.stringify(time.sleeps)} and ${provider.requests.length}`, () => {
+      expect(time.sleeps).toEqual([4500, 4500, 4500]);
+      expect(provider.requests).toHaveLength(4);
+    });
+  });
+
+  it("[R2.3] really waits when sleep is left out", async () => {
+    const provider = await startFakeProvider(secretKey);
+    provider.script({ status: 503 });
+    await createPaymentClient({ baseUrl: provider.url, secretKey, random: () => 1, baseDelayMs: 300, breaker: noBreaker })
+      .createCharge({ amount: 5, currency: "eur" });
+    const gap = (provider.requests[1]?.at ?? 0) - (provider.requests[0]?.at ?? 0);
+    because(`expected the second request at least 300 ms after the first (random() = 1, base 300), saw ${gap} ms`, () =>
+      expect(gap).toBeGreaterThanOrEqual(290));
+  });
+
+  it("[R2.4, R2.6] reads an HTTP-date Retry-After against the real clock when now is left out", async () => {
+    const time = virtualTime();
+    const provider = await startFakeProvider(secretKey);
+    provider.script({ status: 429, retryAfter: new Date(Date.now() + 5000).toUTCString() });
+    await createPaymentClient({ baseUrl: provider.url, secretKey, sleep: time.sleep, breaker: noBreaker })
+      .createCharge({ amount: 5, currency: "eur" });
+    because(`expected one wait of about 4000 to 5000 ms (the date has whole seconds), saw ${JSON.stringify(time.sleeps)}`, () => {
+      expect(time.sleeps).toHaveLength(1);
+      expect(time.sleeps[0]).toBeGreaterThan(3000);
+      expect(time.sleeps[0]).toBeLessThanOrEqual(5000);
     });
   });
 });
