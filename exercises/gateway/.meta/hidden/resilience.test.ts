@@ -105,4 +105,46 @@ describe("resilience", () => {
       expect(healthy.received).toHaveLength(4);
     });
   });
+
+  it("[R5.1] waits 5 s for an upstream when upstreamTimeoutMs is left out", async () => {
+    const patient = await startUpstream("patient");
+    const stuck = await startUpstream("stuck");
+    patient.behaviour = slow(3000, echo("patient"));
+    stuck.behaviour = slow(15_000, echo("stuck"));
+    const { url } = await serveGateway({
+      routes: [
+        { name: "patient", prefix: "/patient", upstream: "patient", public: true },
+        { name: "stuck", prefix: "/stuck", upstream: "stuck", public: true },
+      ],
+      upstreams: { patient: [patient.url], stuck: [stuck.url] },
+    });
+
+    const [slowAnswer, timedOut] = await Promise.all([
+      send(url, "/patient/a", { timeoutMs: 12_000 }),
+      send(url, "/stuck/a", { timeoutMs: 12_000 }),
+    ]);
+
+    because(`expected 200 from an upstream answering after 3 s (saw ${slowAnswer.status}) and 504 from one that never answers, about 5 s in (saw ${timedOut.status} after ${Math.round(timedOut.ms)} ms)`, () => {
+      expect(slowAnswer.status).toBe(200);
+      expect(timedOut.status).toBe(504);
+      expect(timedOut.ms).toBeGreaterThan(4500);
+      expect(timedOut.ms).toBeLessThan(9000);
+    });
+  }, 20_000);
+
+  it("[R5.3] makes one attempt only when retries is left out", async () => {
+    const [a, b] = [await startUpstream("a"), await startUpstream("b")];
+    const { url } = await serveGateway({
+      routes: [{ name: "svc", prefix: "/svc", upstream: "svc", public: true }],
+      upstreams: { svc: [a.url, b.url] },
+    });
+    a.failNext(1, 503);
+
+    const answer = await send(url, "/svc/item");
+
+    because(`expected the first instance's 503 as is and no second attempt without retries; saw ${answer.status}, attempts ${a.received.length} + ${b.received.length}`, () => {
+      expect(answer.status).toBe(503);
+      expect(a.received.length + b.received.length).toBe(1);
+    });
+  });
 });
