@@ -8,9 +8,20 @@ const recorded = async () =>
 const tableExists = async (name: string) =>
   (await services.pg.query("SELECT to_regclass($1) IS NOT NULL AS found", [name])).rows[0].found as boolean;
 
+const [BIGINT, TEXT, INT, TS, JSONB] = ["bigint", "text", "integer", "timestamp with time zone", "jsonb"];
+/** The columns the README pins, with information_schema's names for their types. */
+const PINNED: Record<string, Record<string, string>> = {
+  accounts: { id: BIGINT, email: TEXT, name: TEXT, balance: BIGINT, created_at: TS },
+  transfers: { id: BIGINT, reference: TEXT, from_account_id: BIGINT, to_account_id: BIGINT, amount: BIGINT, created_at: TS },
+  entries: { id: BIGINT, transfer_id: BIGINT, account_id: BIGINT, amount: BIGINT, created_at: TS },
+  jobs: { id: BIGINT, type: TEXT, payload: JSONB, status: TEXT, attempts: INT, max_attempts: INT, run_at: TS,
+    locked_by: TEXT, locked_until: TS, last_error: TEXT, created_at: TS },
+  schema_migrations: { version: INT, name: TEXT, applied_at: TS },
+};
+
 describe("migrations", () => {
   // Runs first, on the file's empty database.
-  it("lets 4 runners start at once on an empty database: all succeed, each migration applied once", async () => {
+  it("[R1.4, R1.1] lets 4 runners start at once on an empty database: all succeed, each migration applied once", async () => {
     const pools = [1, 2, 3, 4].map(() => services.newPool({ max: 2 }));
     const results = await within(20_000, "4 concurrent migrate() calls to finish", Promise.allSettled(pools.map((pool) => migrate(pool))));
     const errors = results.flatMap((r) => (r.status === "rejected" ? [String(r.reason?.message ?? r.reason)] : []));
@@ -22,14 +33,27 @@ describe("migrations", () => {
     because("expected schema_migrations to hold each version once", () => expect(rows).toEqual(versions));
   });
 
-  it("creates the tables accounts, transfers, entries and jobs", async () => {
+  it("[R1.5] creates the tables accounts, transfers, entries and jobs", async () => {
     for (const table of ["accounts", "transfers", "entries", "jobs"]) {
       const found = await tableExists(table);
       because(`expected table ${table} to exist after migrate()`, () => expect(found).toBe(true));
     }
   });
 
-  it("is a no-op on a migrated database: nothing applied, nothing re-recorded", async () => {
+  it("[R1.2, R1.5] gives every pinned column its type, and schema_migrations exactly (version, name, applied_at)", async () => {
+    const { rows } = await services.pg.query(
+      `SELECT table_name, column_name, data_type FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = ANY($1::text[])`, [Object.keys(PINNED)]);
+    const found = new Map(rows.map((row) => [`${row.table_name}.${row.column_name}`, row.data_type as string]));
+    const wrong = Object.entries(PINNED).flatMap(([table, columns]) => Object.entries(columns).flatMap(([column, type]) =>
+      found.get(`${table}.${column}`) === type ? [] : [`${table}.${column}: expected ${type}, found ${found.get(`${table}.${column}`) ?? "no such column"}`]));
+    because(`expected the pinned schema; ${wrong.join("; ")}`, () => expect(wrong).toEqual([]));
+    const bookkeeping = rows.filter((row) => row.table_name === "schema_migrations").map((row) => row.column_name).sort();
+    because(`expected schema_migrations to have exactly version, name, applied_at; it has ${bookkeeping.join(", ")}`, () =>
+      expect(bookkeeping).toEqual(["applied_at", "name", "version"]));
+  });
+
+  it("[R1.1, R1.2] is a no-op on a migrated database: nothing applied, nothing re-recorded", async () => {
     const before = (await services.pg.query("SELECT version, applied_at FROM schema_migrations ORDER BY version")).rows;
     const applied = await migrate(services.pg);
     because(`expected a second migrate() to apply nothing, it applied ${JSON.stringify(applied)}`, () => expect(applied).toEqual([]));
@@ -37,7 +61,7 @@ describe("migrations", () => {
     because("expected schema_migrations unchanged by a second run", () => expect(after).toEqual(before));
   });
 
-  it("applies only new migrations, in ascending version order whatever the list order", async () => {
+  it("[R1.1] applies only new migrations, in ascending version order whatever the list order", async () => {
     const parent = `p_${random.token(6)}`;
     const child = `c_${random.token(6)}`;
     const first: Migration = { version: 1000 + random.int(0, 400), name: "parent", sql: `CREATE TABLE ${parent} (id int PRIMARY KEY)` };
@@ -49,7 +73,7 @@ describe("migrations", () => {
     expect(await tableExists(child)).toBe(true);
   });
 
-  it("rolls back a failing migration entirely, does not record it, and can run again afterwards", async () => {
+  it("[R1.3] rolls back a failing migration entirely, does not record it, and can run again afterwards", async () => {
     const table = `broken_${random.token(6)}`;
     const bad: Migration = { version: 2000 + random.int(0, 999), name: "broken", sql: `CREATE TABLE ${table} (id int); SELECT 1 / 0;` };
     await expect(migrate(services.pg, [...migrations, bad])).rejects.toThrow();
