@@ -110,4 +110,17 @@ describe("load-balancing", () => {
       expect(counts()).toEqual([2, 2]);
     });
   });
+
+  it("[R6.3] probes no instance on its own when healthCheckIntervalMs is left out", async () => {
+    const { instances, counts, run } = await pool(2);
+    instances[0]!.healthy = false;
+
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await run(4);
+
+    because(`expected no health probe in 1.5 s without healthCheckIntervalMs or checkHealth(), and both instances still in rotation; saw ${instances.map((i) => i.probes).join("/")} probes and ${counts().join("/")} requests`, () => {
+      expect(instances.map((i) => i.probes)).toEqual([0, 0]);
+      expect(counts()).toEqual([2, 2]);
+    });
+  });
 });
