@@ -81,7 +81,7 @@ describe("ttl-and-invalidation: writes", () => {
     const url = `${app!.url}/products/${product.id}`;
     const bad = [{ ...fieldsOf(product), priceCents: "12" }, { ...fieldsOf(product), priceCents: -1 },
       { ...fieldsOf(product), priceCents: 1.5 }, { ...fieldsOf(product), name: "" }, { ...fieldsOf(product), name: "   " },
-      { ...fieldsOf(product), name: "x".repeat(201) }, { ...fieldsOf(product), priceCents: 2_147_483_648 }, { name: "x" }, [],
+      { ...fieldsOf(product), name: "x".repeat(201) }, { ...fieldsOf(product), priceCents: 2_147_483_648 }, { name: "x" }, [], '"just a string"', "42", "null",
       { ...fieldsOf(product), category: "Bad Category!" }];
     for (const body of bad) {
       const answer = await put(url, body);
