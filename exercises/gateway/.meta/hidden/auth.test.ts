@@ -100,13 +100,17 @@ describe("auth", () => {
     });
   });
 
-  it("[R3.5] recognises a consumer created after the gateway started", async () => {
+  it("[R3.2, R3.5] recognises a consumer created after the gateway started, even one whose key was tried before", async () => {
     const apiKey = key();
+    const before = await send(url, "/orders/1", { headers: { "x-api-key": apiKey } });
     await createConsumer(services.pg, { name: "late", apiKey, routes: ["orders"], rateLimit: 1000 });
 
     const answer = await send(url, "/orders/1", { headers: { "x-api-key": apiKey } });
 
-    because(`expected 200 for a consumer created while the gateway runs ${seed}`, () => expect(answer.status).toBe(200));
+    because(`expected 401 for a key before its consumer exists, then 200 right after createConsumer, with no stale "unknown key" remembered; saw ${before.status}, then ${answer.status} ${seed}`, () => {
+      expect(before.status).toBe(401);
+      expect(answer.status).toBe(200);
+    });
   });
 
   it("[R3.5] never stores an API key in a form that can be read back from the database", async () => {

@@ -77,15 +77,22 @@ describe("headers", () => {
     });
   });
 
-  it("[R2.6] keeps a well-formed X-Request-Id from the client, upstream and in the answer", async () => {
+  it("[R2.6] keeps a well-formed X-Request-Id from the client (up to 128 characters), upstream and in the answer", async () => {
     const { svc, url } = await gateway();
     const id = `req-${random.token(16)}`;
+    const longest = `A.b_c-${"9".repeat(122)}`; // 128 characters, every kind allowed
 
     const answer = await send(url, "/svc/a", { headers: { "x-request-id": id } });
+    const atLimit = await send(url, "/svc/a", { headers: { "x-request-id": longest } });
+    const overLimit = await send(url, "/svc/a", { headers: { "x-request-id": `${longest}0` } });
 
     because(`expected X-Request-Id ${id} upstream and back; upstream saw ${svc.received[0]?.headers["x-request-id"]}, client got ${answer.headers["x-request-id"]} ${seed}`, () => {
       expect(svc.received[0]!.headers["x-request-id"]).toBe(id);
       expect(answer.headers["x-request-id"]).toBe(id);
+    });
+    because(`expected a 128-character id kept and a 129-character one replaced; got ${atLimit.headers["x-request-id"]} and ${overLimit.headers["x-request-id"]}`, () => {
+      expect(atLimit.headers["x-request-id"]).toBe(longest);
+      expect(overLimit.headers["x-request-id"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     });
   });
 

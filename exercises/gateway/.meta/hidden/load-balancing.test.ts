@@ -37,7 +37,7 @@ describe("load-balancing", () => {
     });
   });
 
-  it("[R6.2] removes an instance failing its health check and brings it back once it passes again", async () => {
+  it("[R6.2] removes an instance failing its health check at the default /healthz and brings it back once it passes again", async () => {
     const sick = random.int(0, 2);
     const { instances, gateway, counts, reset, run } = await pool(3);
 
