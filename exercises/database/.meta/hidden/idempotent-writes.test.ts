@@ -71,6 +71,27 @@ describe("idempotent-writes", () => {
     expect(await rowsWithReference(reference)).toBe(1);
   });
 
+  it("[R3.2, R3.3] applies one of two different requests racing on one reference, and refuses the other with ConflictError", async () => {
+    const [a, b] = await createAccounts(services.pg, [1_000, 0], random);
+    const pools = [services.newPool({ max: 6 }), services.newPool({ max: 6 })];
+    const reference = `clash-${random.token()}`;
+    const amounts = [random.int(1, 50), random.int(51, 100)];
+    const settled = await within(15_000, "12 racing calls to settle", Promise.allSettled(Array.from({ length: 12 }, (_, i) =>
+      transfer(pools[i % 2]!, { from: a!, to: b!, amount: amounts[(i >> 1) % 2]!, reference }))));
+    const after = await balances(services.pg, [a!, b!]);
+    const winner = after[1]!;
+    const outcomes = settled.map((r, i) => {
+      const amount = amounts[(i >> 1) % 2]!;
+      if (r.status === "fulfilled") return r.value.amount === winner && amount === winner ? "same transfer" : `wrong transfer ${JSON.stringify(r.value)}`;
+      return r.reason instanceof ConflictError && amount !== winner ? "conflict" : `unexpected ${describeError(r.reason)} for amount ${amount}`;
+    });
+    because(`expected one of ${amounts.join(" and ")} moved once, balances are ${after.join(", ")} (seed ${random.seed})`, () =>
+      expect(amounts.includes(winner) && after[0] === 1_000 - winner).toBe(true));
+    because(`expected the winner's 6 calls to get its transfer and the other 6 ConflictError; saw ${[...new Set(outcomes)].join(" | ")}`, () =>
+      expect(outcomes.sort()).toEqual([...Array(6).fill("conflict"), ...Array(6).fill("same transfer")]));
+    expect(await rowsWithReference(reference)).toBe(1);
+  });
+
   it("[R3.5] refuses a malformed reference with ValidationError and writes nothing", async () => {
     const [a, b] = await createAccounts(services.pg, [500, 0], random);
     const token = random.token(8);

@@ -10,7 +10,7 @@ beforeAll(() => migrate(services.pg));
 beforeEach(() => services.pg.query("DELETE FROM jobs"));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const STATES = ["new", "due for a retry", "left by a crashed worker"] as const;
+const STATES = ["that are new", "due for a retry", "left by a crashed worker"] as const;
 
 /** Enqueues `count` jobs due at t0 and brings them into `state` as of t0 + 10 s; returns their ids. */
 async function jobsIn(state: (typeof STATES)[number], count: number, t0: number): Promise<number[]> {
@@ -89,7 +89,7 @@ describe("job-queue: many workers", () => {
     because(`expected every job done, saw ${JSON.stringify(rows)}`, () => expect(rows.map((r) => [r.status, Number(r.n)])).toEqual([["done", ids.length]]));
   }, 40_000);
 
-  it.each(STATES)("[R6.8] gives a second worker the other job when it claims while the first is between two queries (jobs %s)", async (state) => {
+  it.each(STATES)("[R6.8] gives a second worker the other job when it claims while the first is between two queries, for jobs %s", async (state) => {
     const t0 = Date.now();
     const options = (workerId: string) => ({ workerId, now: () => new Date(t0 + 10_000) });
     for (let step = 1; step <= 8; step++) {
