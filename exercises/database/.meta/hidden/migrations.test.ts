@@ -1,5 +1,6 @@
 import { because, seededRandom, useServices, within } from "@backend-sandbox/testkit";
 import { migrate, migrations, type Migration } from "#src/migrations";
+import { pauseAfterQuery } from "#support/pausing-pool";
 
 const services = useServices();
 const random = seededRandom();
@@ -85,4 +86,30 @@ describe("migrations", () => {
     const applied = await within(5000, "migrate() to run after a failed run (lock released)", migrate(services.pg, [...migrations, fixed]));
     expect(applied).toEqual([bad.version]);
   });
+
+  it("[R1.4, R1.1] applies each new migration once when a second runner starts while the first is between any two queries", async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const waitingOnLock = async () => Number((await services.pg.query(
+      "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rows[0].n) > 0;
+    for (let step = 1; step <= 40; step++) {
+      const tag = random.token(6);
+      const added: Migration[] = [0, 1].map((i) => ({ version: 3000 + step * 10 + i, name: `step ${step}.${i}`, sql: `CREATE TABLE m_${tag}_${i} (id int)` }));
+      const list = [...migrations, ...added];
+      const first = pauseAfterQuery(services.newPool({ max: 2 }), step);
+      const firstRun = migrate(first.pool, list).then((v) => ({ v }), (e: unknown) => ({ e }));
+      if (await Promise.race([first.paused.then(() => false), firstRun.then(() => true)])) break; // every pause point tried
+      const secondRun = migrate(services.newPool({ max: 2 }), list).then((v) => ({ v }), (e: unknown) => ({ e }));
+      let secondEnded = false;
+      void secondRun.then(() => (secondEnded = true));
+      // Let the second runner go as far as it can: to its end, or until it waits for a lock.
+      for (let waited = 0; waited < 3000 && !secondEnded && !(await waitingOnLock()); waited += 25) await sleep(25);
+      first.resume();
+      const results = [await firstRun, await secondRun];
+      const errors = results.flatMap((r) => ("e" in r ? [String((r.e as Error)?.message ?? r.e)] : []));
+      because(`expected both runs to succeed with the first paused after its query #${step}; errors: ${errors.join(" | ")}`, () => expect(errors).toEqual([]));
+      const applied = results.flatMap((r) => ("v" in r ? r.v : [])).sort((a, b) => a - b);
+      because(`expected versions ${added.map((m) => m.version).join(", ")} applied once between the two runs (first paused after query #${step}), got ${JSON.stringify(applied)}`, () =>
+        expect(applied).toEqual(added.map((m) => m.version)));
+    }
+  }, 60_000);
 });
