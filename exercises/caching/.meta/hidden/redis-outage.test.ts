@@ -100,6 +100,10 @@ describe("redis-outage", () => {
     } finally {
       await redis.resume();
     }
+    // Redis has resumed once it answers again: by then it has run the commands that waited in its
+    // sockets during the pause (the PUT's invalidation among them). Before that, on a busy machine,
+    // the first read after SIGCONT can reach Redis before the invalidation does.
+    await within(5000, "Redis to answer again after the pause", admin.ping());
     // Read until both instances answer from the cache again (a round without origin calls), and
     // check every answer on the way: none may be the entry cached before the write.
     const deadline = Date.now() + 10_000;
