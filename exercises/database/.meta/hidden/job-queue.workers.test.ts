@@ -77,7 +77,7 @@ describe("job-queue: many workers", () => {
     const ids = await jobsIn(state, random.int(30, 50), t0);
     const handled: number[] = [];
     const worker = async (n: number) => {
-      const pool = services.newPool({ max: 2 });
+      const pool = services.newPool({ max: 2, idleTimeoutMillis: 200 });
       const options = { workerId: `worker-${n}-${random.token(4)}`, now: () => new Date(t0 + 10_000) };
       while (await processNext(pool, async (job) => { handled.push(job.id); await sleep(random.int(0, 3)); }, options));
     };
@@ -96,11 +96,11 @@ describe("job-queue: many workers", () => {
       await services.pg.query("DELETE FROM jobs");
       const ids = await jobsIn(state, 2, t0);
       const handled: Array<[string, number]> = [];
-      const first = pauseAfterQuery(services.newPool({ max: 2 }), step);
+      const first = pauseAfterQuery(services.newPool({ max: 2, idleTimeoutMillis: 200 }), step);
       const firstDone = processNext(first.pool, async (job) => void handled.push(["first", job.id]), options("first"));
       const ended = await Promise.race([first.paused.then(() => false), firstDone.then(() => true)]);
       if (ended) break; // the first worker sent fewer than `step` queries: every pause point has been tried
-      const secondDone = processNext(services.newPool({ max: 2 }), async (job) => void handled.push(["second", job.id]), options("second"));
+      const secondDone = processNext(services.newPool({ max: 2, idleTimeoutMillis: 200 }), async (job) => void handled.push(["second", job.id]), options("second"));
       const second = await Promise.race([secondDone, sleep(3000).then(() => "still waiting after 3 s")]);
       first.resume();
       await firstDone;

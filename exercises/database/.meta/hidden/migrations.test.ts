@@ -95,10 +95,16 @@ describe("migrations", () => {
       const tag = random.token(6);
       const added: Migration[] = [0, 1].map((i) => ({ version: 3000 + step * 10 + i, name: `step ${step}.${i}`, sql: `CREATE TABLE m_${tag}_${i} (id int)` }));
       const list = [...migrations, ...added];
-      const first = pauseAfterQuery(services.newPool({ max: 2 }), step);
+      const first = pauseAfterQuery(services.newPool({ max: 2, idleTimeoutMillis: 200 }), step);
       const firstRun = migrate(first.pool, list).then((v) => ({ v }), (e: unknown) => ({ e }));
-      if (await Promise.race([first.paused.then(() => false), firstRun.then(() => true)])) break; // every pause point tried
-      const secondRun = migrate(services.newPool({ max: 2 }), list).then((v) => ({ v }), (e: unknown) => ({ e }));
+      if (await Promise.race([first.paused.then(() => false), firstRun.then(() => true)])) {
+        // The first runner sent fewer than `step` queries: every pause point has been tried.
+        const alone = await firstRun;
+        because(`expected a run with no second runner to apply ${added.map((m) => m.version).join(", ")}, got ${"e" in alone ? String(alone.e) : JSON.stringify(alone.v)}`, () =>
+          expect("v" in alone ? alone.v : alone.e).toEqual(added.map((m) => m.version)));
+        break;
+      }
+      const secondRun = migrate(services.newPool({ max: 2, idleTimeoutMillis: 200 }), list).then((v) => ({ v }), (e: unknown) => ({ e }));
       let secondEnded = false;
       void secondRun.then(() => (secondEnded = true));
       // Let the second runner go as far as it can: to its end, or until it waits for a lock.
