@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { skeleton } from "../exercise-template";
+import { skeleton } from "../exercise/template";
 import type { Places } from "../repo-paths";
-import { UsageError } from "../usage-error";
+import { UsageError } from "../terminal/usage-error";
 
 /** `sandbox new <slug>`: writes an exercise skeleton that meets the contract and passes `verify`. */
 export async function newCommand(places: Places, slug: string): Promise<number> {

@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { graderJestConfig, type JestConfigInput } from "./jest-config";
+import { graderJestConfig } from "./jest-config";
+import type { RunPlan } from "./run-plan";
 
 /** The parts of Jest's `--json` output the grader reads. */
 export interface JestJson {
@@ -47,8 +48,11 @@ export type JestRun =
     }
   | { kind: "timeout"; output: string; durationMs: number };
 
-export interface RunJestOptions extends Omit<JestConfigInput, "reporters"> {
-  timeoutMs: number;
+export interface RunJestOptions {
+  /** The checkout whose node_modules the tests resolve packages from. */
+  repoRoot: string;
+  /** Jest's transform cache; by default one of this run's own. */
+  cacheDirectory?: string;
   /** Environment for the child: the grader's own, plus the services' URLs. */
   env: NodeJS.ProcessEnv;
   /** Heap limit of the Jest process and its workers, so an allocation bomb dies in seconds. */
@@ -61,21 +65,19 @@ const JEST_BIN = require.resolve("jest/bin/jest");
 /** Kept from the child's output for error reasons; enough for a stack trace, not a flood. */
 const OUTPUT_TAIL = 8_000;
 
-/** Variables a learner may have set for `npm test` that must not steer a grading run. */
-const DROPPED_ENV = [
-  "SANDBOX_SOURCE_DIR",
-  "SANDBOX_INCLUDE_HIDDEN",
-  "SANDBOX_RESULTS_DIR",
-  "NODE_OPTIONS",
-  "JEST_WORKER_ID",
-];
+/**
+ * The config the grader writes reads no variable of the preset's (SANDBOX_SOURCE_DIR and the
+ * like), so only Jest's own marker is dropped: a grader run inside Jest (its own tests) must not
+ * look like a worker to the child.
+ */
+const DROPPED_ENV = ["JEST_WORKER_ID"];
 
 /**
  * Runs one exercise's tests in a child Jest process of its own, in its own process group, with a
  * config the grader wrote. The child writes its results as JSON to a file; a child that dies,
  * exits early or runs past the time limit leaves no file, and that is reported as such.
  */
-export async function runJest(options: RunJestOptions): Promise<JestRun> {
+export async function runJest(plan: RunPlan, options: RunJestOptions): Promise<JestRun> {
   const scratch = mkdtempSync(path.join(tmpdir(), "sandbox-jest-"));
   const configFile = path.join(scratch, "jest.config.json");
   const outputFile = path.join(scratch, "results.json");
@@ -83,13 +85,16 @@ export async function runJest(options: RunJestOptions): Promise<JestRun> {
   // session passes one cache for its own runs (each exercise's transforms are then reused).
   const cacheDirectory = options.cacheDirectory ?? path.join(scratch, "cache");
   mkdirSync(cacheDirectory, { recursive: true });
-  writeFileSync(configFile, JSON.stringify(graderJestConfig({ ...options, cacheDirectory })));
+  writeFileSync(
+    configFile,
+    JSON.stringify(graderJestConfig(plan, { repoRoot: options.repoRoot, cacheDirectory })),
+  );
   const env: NodeJS.ProcessEnv = {
     ...options.env,
     FORCE_COLOR: "0",
     NODE_OPTIONS: `--max-old-space-size=${options.maxOldSpaceMb ?? 1024}`,
   };
-  for (const name of DROPPED_ENV.filter((n) => n !== "NODE_OPTIONS")) delete env[name];
+  for (const name of DROPPED_ENV) delete env[name];
   const args = [
     JEST_BIN,
     "--config",
@@ -105,7 +110,7 @@ export async function runJest(options: RunJestOptions): Promise<JestRun> {
   try {
     // cwd is the folder holding the config: Jest looks for a config upwards from its cwd, and an
     // exercise outside any package (--exercises-dir elsewhere) would otherwise make it give up.
-    const outcome = await spawnGroup(args, env, scratch, options.timeoutMs, options.signal);
+    const outcome = await spawnGroup(args, env, scratch, plan.timeoutMs, options.signal);
     const durationMs = Date.now() - started;
     if (outcome.timedOut) return { kind: "timeout", output: outcome.output, durationMs };
     let json: JestJson;

@@ -1,4 +1,4 @@
-import type { ExerciseResult } from "./grade-result";
+import type { ExerciseResult } from "../score/grade-result";
 
 /** Tells the person watching what is being graded; live in a terminal, plain lines in CI logs. */
 export interface Progress {

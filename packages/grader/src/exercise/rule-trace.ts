@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { stageOfFile } from "@backend-sandbox/testkit/runner";
 import ts from "typescript";
-import type { Exercise } from "./exercise-manifest";
-import { stageOfFile } from "./score";
+import type { Exercise } from "./manifest";
 import type { Check } from "./structure-checks";
 
 /**
@@ -182,8 +182,11 @@ export function ruleTraceChecks(dir: string, exercise: Exercise, testFiles: stri
   const orphans = rules.filter((rule) => !cited.has(rule.id)).map((rule) => rule.id);
 
   return [
-    check(`README numbers its rules: ${rules.length} rules in ${stageIds.length} stages`, problems),
-    check(
+    counted(
+      `README numbers its rules: ${rules.length} rules in ${stageIds.length} stages`,
+      problems,
+    ),
+    counted(
       `every test cites a README rule in its title (${tests.length} tests, ${citations} citations)`,
       uncited.map((t) =>
         t.title === undefined
@@ -198,6 +201,11 @@ export function ruleTraceChecks(dir: string, exercise: Exercise, testFiles: stri
       orphans.length ? [`not cited: ${orphans.join(", ")}`] : [],
     ),
   ];
+}
+
+/** A check whose text carries counts: verify prints it even when it holds. */
+function counted(what: string, problems: string[]): Check {
+  return { ...check(what, problems), show: true };
 }
 
 function check(what: string, problems: string[]): Check {

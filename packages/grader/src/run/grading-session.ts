@@ -1,14 +1,18 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Exercise } from "./exercise-manifest";
-import type { ExerciseResult } from "./grade-result";
+import {
+  sharedServicesEnv,
+  startSharedServices,
+  type StartedServices,
+} from "@backend-sandbox/testkit/runner";
+import type { Exercise } from "../exercise/manifest";
+import type { Places } from "../repo-paths";
+import type { ExerciseResult } from "../score/grade-result";
+import { scoreExercise, ungradedResult } from "../score/score";
 import { runJest } from "./run-jest";
-import { scoreExercise } from "./score";
-import { startServices, type RunningServices } from "./services";
+import { ownHiddenDir, planRun } from "./run-plan";
 import { prepareSource, type SourceChoice } from "./source-dir";
-import type { Places } from "./repo-paths";
-import { maxScore } from "./exercise-manifest";
 
 export interface SessionOptions {
   places: Places;
@@ -21,11 +25,12 @@ export interface SessionOptions {
 }
 
 /**
- * One `grade` or `verify`: services are started on first need and shared by every exercise run,
- * each exercise runs in its own child Jest, and `close()` ends the services.
+ * One `grade` or `verify`: services are started on first need (the testkit's
+ * startSharedServices) and shared by every exercise run, each exercise runs in its own child Jest,
+ * and `close()` ends the services.
  */
 export class GradingSession {
-  private services?: Promise<RunningServices>;
+  private services?: Promise<StartedServices>;
   private readonly runId = `${Date.now().toString(36)}-${process.pid}`;
   /** Jest's transform cache for this session only, removed by close(). */
   private readonly cacheDirectory = mkdtempSync(path.join(tmpdir(), "sandbox-cache-"));
@@ -35,7 +40,7 @@ export class GradingSession {
   hiddenDirOf(exercise: Exercise): string {
     return this.options.hiddenRoot
       ? path.join(this.options.hiddenRoot, exercise.slug)
-      : path.join(exercise.dir, ".meta", "hidden");
+      : ownHiddenDir(exercise);
   }
 
   timeoutMsOf(exercise: Exercise): number {
@@ -45,29 +50,13 @@ export class GradingSession {
   async grade(exercise: Exercise, source: SourceChoice): Promise<ExerciseResult> {
     const started = Date.now();
     const env = { ...(this.options.env ?? process.env) };
-    const failed = (reason: string): ExerciseResult => ({
-      slug: exercise.slug,
-      title: exercise.manifest.title,
-      status: "error",
-      reason,
-      score: 0,
-      maxScore: maxScore(exercise.manifest),
-      durationMs: Date.now() - started,
-      stages: exercise.manifest.stages.map((s) => ({
-        id: s.id,
-        title: s.title,
-        points: s.points,
-        score: 0,
-        passed: 0,
-        total: 0,
-        tests: [],
-      })),
-    });
+    const failed = (reason: string) =>
+      ungradedResult(exercise, "error", reason, Date.now() - started);
     // After Ctrl-C nothing new starts; the loop in the command just drains.
     if (this.options.signal?.aborted) return failed("grading was interrupted");
     if (exercise.manifest.services.length > 0) {
       try {
-        Object.assign(env, (await this.startServices()).env);
+        Object.assign(env, sharedServicesEnv((await this.startServices()).services));
       } catch (error) {
         return failed(
           `Redis and Postgres could not start: ${(error as Error).message.split("\n")[0]} (run \`sandbox doctor\`)`,
@@ -79,23 +68,21 @@ export class GradingSession {
       if (prepared.problem) return failed(prepared.problem);
       const hiddenDir = this.hiddenDirOf(exercise);
       if (!existsSync(hiddenDir)) return failed(`no hidden tests at ${hiddenDir}`);
-      const timeoutMs = this.timeoutMsOf(exercise);
-      // A wrong solution must be caught by the hidden tests; its visible tests add only time.
-      const includeVisible = source.kind !== "wrong-solution";
-      const run = await runJest({
-        includeVisible,
-        repoRoot: this.options.places.repoRoot,
-        exerciseDir: exercise.dir,
+      const plan = planRun(exercise, {
         sourceDir: prepared.dir,
         hiddenDir,
-        usesServices: exercise.manifest.services.length > 0,
+        // A wrong solution must be caught by the hidden tests; its visible tests add only time.
+        includeVisible: source.kind !== "wrong-solution",
+        timeoutMs: this.timeoutMsOf(exercise),
+      });
+      const run = await runJest(plan, {
+        repoRoot: this.options.places.repoRoot,
         cacheDirectory: this.cacheDirectory,
         maxOldSpaceMb: memoryLimitMb(env),
-        timeoutMs,
         env,
         signal: this.options.signal,
       });
-      return scoreExercise({ exercise, run, hiddenDir, includeVisible, timeoutMs });
+      return scoreExercise(plan, run);
     } finally {
       prepared.dispose();
     }
@@ -109,8 +96,8 @@ export class GradingSession {
     if (services) await (await services.catch(() => undefined))?.dispose();
   }
 
-  private startServices(): Promise<RunningServices> {
-    this.services ??= startServices(this.options.env ?? process.env);
+  private startServices(): Promise<StartedServices> {
+    this.services ??= startSharedServices(this.options.env ?? process.env);
     return this.services;
   }
 }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { ExerciseResult } from "./grade-result";
+import type { ExerciseResult } from "../score/grade-result";
 
 /**
  * What the grader remembers for a learner, in `.sandbox/` (ignored by git): the last grade of each

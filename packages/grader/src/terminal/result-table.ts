@@ -1,4 +1,4 @@
-import { percent, type GradeReport } from "./grade-result";
+import { percent, type GradeReport } from "../score/grade-result";
 
 /** The table `sandbox grade` ends with: exercise, stage, passed / total, score. */
 export function resultTable(report: GradeReport): string {

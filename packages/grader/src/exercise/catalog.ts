@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { suggestion } from "./closest-names";
-import { loadExercise, type Exercise } from "./exercise-manifest";
-import { UsageError } from "./usage-error";
+import { suggestion } from "../terminal/closest-names";
+import { loadExercise, type Exercise } from "./manifest";
+import { UsageError } from "../terminal/usage-error";
 
 /** Slugs of the folders under exercisesDir that hold a `.meta/exercise.json`, sorted. */
 export function exerciseSlugs(exercisesDir: string): string[] {

@@ -8,9 +8,9 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
-import type { Exercise } from "./exercise-manifest";
-import { UsageError } from "./usage-error";
-import { readWrongSolution } from "./wrong-solution-patch";
+import type { Exercise } from "../exercise/manifest";
+import { UsageError } from "../terminal/usage-error";
+import { readWrongSolution } from "../exercise/wrong-solution-patch";
 
 /** Which code `#src` points at for a grading run. */
 export type SourceChoice =

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { ManifestError } from "./usage-error";
+import { ManifestError } from "../terminal/usage-error";
 
 const kebab = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 

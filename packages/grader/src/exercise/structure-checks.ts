@@ -1,10 +1,15 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { loadExercise, type Exercise } from "./exercise-manifest";
-import { JEST_CONFIG, packageJson, TSCONFIG } from "./exercise-template";
+import {
+  LAYOUT,
+  stageOfFile,
+  testFilesIn,
+  visibleTestFiles,
+} from "@backend-sandbox/testkit/runner";
+import { loadExercise, type Exercise } from "./manifest";
+import { JEST_CONFIG, packageJson, TSCONFIG } from "./template";
 import { readHints } from "./hints-file";
-import { stageOfFile, testFilesIn } from "./score";
 import { ruleTraceChecks } from "./rule-trace";
 import { readWrongSolution, wrongSolutionBugs, WrongSolutionError } from "./wrong-solution-patch";
 
@@ -14,6 +19,8 @@ export interface Check {
   what: string;
   /** What was seen when it does not hold. */
   detail?: string;
+  /** Printed even when it holds, because its text carries counts (the rule trace's). */
+  show?: boolean;
 }
 
 const REQUIRED = [
@@ -98,12 +105,8 @@ export function structureChecks(dir: string): { checks: Check[]; exercise?: Exer
   if (!exercise) return { checks };
 
   const stages = exercise.manifest.stages.map((s) => s.id);
-  const testDir = path.join(dir, "test");
-  const hiddenDir = path.join(dir, ".meta", "hidden");
-  const testFiles = [
-    ...testFilesIn(testDir, path.join(testDir, "support")),
-    ...testFilesIn(hiddenDir),
-  ];
+  const hiddenDir = path.join(dir, LAYOUT.hidden);
+  const testFiles = [...visibleTestFiles(dir), ...testFilesIn(hiddenDir)];
   const strays = testFiles
     .filter((file) => !stages.includes(stageOfFile(file)))
     .map((file) => path.relative(dir, file));
