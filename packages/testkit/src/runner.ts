@@ -9,7 +9,7 @@ export {
   type ProviderChoice,
 } from "./choose-provider";
 export { findNativeBinaries } from "./providers/native";
-export { SESSION_LABEL, defaultImages } from "./providers/docker-defaults";
+export { SESSION_LABEL, SERVICE_IMAGES, defaultImages } from "./providers/docker-defaults";
 export {
   ServiceError,
   type Provider,

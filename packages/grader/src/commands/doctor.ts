@@ -1,6 +1,7 @@
 import {
   chooseProvider,
   redact,
+  SERVICE_IMAGES,
   SHARED_SERVICES_ENV,
   startSharedServices,
   type ProviderChoice,
@@ -103,7 +104,7 @@ function howToFix(provider: string, message: string): string {
       "The image could not be pulled: this machine reaches no container registry.",
       "Build the images from Debian packages and use them (docs/offline-images.md):",
       "  scripts/build-service-images.sh",
-      "  export SANDBOX_REDIS_IMAGE=backend-sandbox/redis:7 SANDBOX_POSTGRES_IMAGE=backend-sandbox/postgres:15 TESTCONTAINERS_RYUK_DISABLED=true",
+      `  export SANDBOX_REDIS_IMAGE=${SERVICE_IMAGES.offline.redis} SANDBOX_POSTGRES_IMAGE=${SERVICE_IMAGES.offline.postgres} TESTCONTAINERS_RYUK_DISABLED=true`,
       "or run the servers from this machine: SANDBOX_SERVICES=native.",
     ].join("\n");
   }
