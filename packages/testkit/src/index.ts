@@ -7,3 +7,12 @@ export type { ServiceHandle } from "./providers/provider";
 export { seededRandom, type SeededRandom } from "./seeded-random";
 export { because, within, timed, ExpectationError } from "./expectations";
 export { onCleanup } from "./cleanup";
+export { manualClock, type ManualClock } from "./manual-clock";
+export { eventually, type EventuallyOptions } from "./eventually";
+export {
+  request,
+  expectProblem,
+  PROBLEM_JSON,
+  type HttpReply,
+  type RequestOptions,
+} from "./http-reply";
