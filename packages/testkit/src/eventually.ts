@@ -20,7 +20,7 @@ export async function eventually<T>(
   { timeoutMs = 5000, intervalMs = 50, until = Boolean }: EventuallyOptions<T> = {},
 ): Promise<T> {
   const deadline = performance.now() + timeoutMs;
-  let last: { value?: T; error?: unknown } = {};
+  let last: { value?: T; error?: unknown };
   for (;;) {
     try {
       const value = await probe();
