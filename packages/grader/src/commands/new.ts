@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { addToCatalog, CATALOG_FILE } from "../exercise/catalog";
 import { skeleton } from "../exercise/template";
 import type { Places } from "../repo-paths";
 import { UsageError } from "../terminal/usage-error";
@@ -16,9 +17,10 @@ export async function newCommand(places: Places, slug: string): Promise<number> 
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, content);
   }
+  addToCatalog(places.exercisesDir, slug);
   process.stdout.write(
     [
-      `Created ${path.relative(process.cwd(), dir) || dir} with one example stage.`,
+      `Created ${path.relative(process.cwd(), dir) || dir} with one example stage, last in ${CATALOG_FILE}.`,
       "Next: write the README, replace the example stage, then run:",
       "  npm install            (links the new workspace)",
       `  npx sandbox verify ${slug}`,

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { exerciseSlugs } from "../exercise/catalog";
+import { catalogChecks, exerciseSlugs } from "../exercise/catalog";
 import { suggestion } from "../terminal/closest-names";
 import type { ExerciseResult } from "../score/grade-result";
 import type { Exercise } from "../exercise/manifest";
@@ -73,6 +73,8 @@ export async function verifyCommand(
     signal: controller.signal,
   };
   try {
+    out("\ncatalog");
+    run.tally.add("catalog", catalogChecks(places.exercisesDir));
     for (const slug of plan.slugs) {
       if (controller.signal.aborted) break; // Ctrl-C: the interrupt handler reports and exits
       await verifyExercise(path.join(places.exercisesDir, slug), run);

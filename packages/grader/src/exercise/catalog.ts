@@ -1,13 +1,34 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { suggestion } from "../terminal/closest-names";
 import { loadExercise, type Exercise } from "./manifest";
 import { UsageError } from "../terminal/usage-error";
+import type { Check } from "./structure-checks";
 
-/** Slugs of the folders under exercisesDir that hold a `.meta/exercise.json`, sorted. */
+/**
+ * The catalog's order, written once: `exercises.json` beside the exercise folders is a JSON array
+ * of slugs. `sandbox list`, `grade`, `verify` and the root README's table follow it.
+ */
+export const CATALOG_FILE = "exercises.json";
+
+/** The slugs `exercises.json` lists, in its order ([] when there is none or it is not an array of strings). */
+export function catalogOrder(exercisesDir: string): string[] {
+  try {
+    const order: unknown = JSON.parse(readFileSync(path.join(exercisesDir, CATALOG_FILE), "utf8"));
+    return Array.isArray(order) && order.every((slug) => typeof slug === "string") ? order : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Slugs of the folders under exercisesDir that hold a `.meta/exercise.json`: in the catalog's
+ * order, then any it does not list (verify fails on those), sorted.
+ */
 export function exerciseSlugs(exercisesDir: string): string[] {
   if (!existsSync(exercisesDir)) throw new UsageError(`no exercises folder at ${exercisesDir}`);
-  return readdirSync(exercisesDir, { withFileTypes: true })
+  const folders = readdirSync(exercisesDir, { withFileTypes: true })
     .filter(
       (entry) =>
         entry.isDirectory() &&
@@ -15,6 +36,59 @@ export function exerciseSlugs(exercisesDir: string): string[] {
     )
     .map((entry) => entry.name)
     .sort();
+  const order = catalogOrder(exercisesDir).filter((slug) => folders.includes(slug));
+  return [...new Set(order), ...folders.filter((slug) => !order.includes(slug))];
+}
+
+/** Adds a new exercise at the end of the catalog (`sandbox new`), creating the file if need be. */
+export function addToCatalog(exercisesDir: string, slug: string): void {
+  const order = catalogOrder(exercisesDir).filter((listed) => listed !== slug);
+  writeFileSync(
+    path.join(exercisesDir, CATALOG_FILE),
+    `${JSON.stringify([...order, slug], null, 2)}\n`,
+  );
+}
+
+/**
+ * The catalog's own checks: `exercises.json` lists every exercise folder once and nothing else,
+ * and the repository README's table (when the exercises folder sits beside one) lists them in
+ * that order.
+ */
+export function catalogChecks(exercisesDir: string): Check[] {
+  const folders = exerciseSlugs(exercisesDir).sort();
+  const order = catalogOrder(exercisesDir);
+  const problems = [
+    ...folders.filter((slug) => !order.includes(slug)).map((slug) => `${slug} is not listed`),
+    ...order.filter((slug) => !folders.includes(slug)).map((slug) => `${slug} is no exercise`),
+    ...order.filter((slug, i) => order.indexOf(slug) !== i).map((slug) => `${slug} twice`),
+  ];
+  const checks: Check[] = [
+    problems.length === 0
+      ? { ok: true, what: `${CATALOG_FILE} lists every exercise once, in the catalog's order` }
+      : {
+          ok: false,
+          what: `${CATALOG_FILE} lists every exercise once, in the catalog's order`,
+          detail: problems.join("; "),
+        },
+  ];
+  const readme = path.join(exercisesDir, "..", "README.md");
+  if (existsSync(readme)) {
+    const folder = path.basename(exercisesDir);
+    const linked = [
+      ...readFileSync(readme, "utf8").matchAll(
+        new RegExp(`\\]\\(${folder}/([a-z0-9-]+)/README\\.md\\)`, "g"),
+      ),
+    ].map((match) => match[1]!);
+    if (linked.length > 0) {
+      const what = `README.md's table lists the exercises in ${CATALOG_FILE}'s order`;
+      checks.push(
+        isDeepStrictEqual(linked, order)
+          ? { ok: true, what }
+          : { ok: false, what, detail: `it lists ${linked.join(", ")}` },
+      );
+    }
+  }
+  return checks;
 }
 
 /**
@@ -39,7 +113,7 @@ export function exerciseAt(exercisesDir: string, cwd: string): string | undefine
   return existsSync(path.join(exercisesDir, slug, ".meta", "exercise.json")) ? slug : undefined;
 }
 
-/** Picks shard `index` of `count` (1-based), by position in the sorted list, so shards never overlap. */
+/** Picks shard `index` of `count` (1-based), by position in the catalog's order, so shards never overlap. */
 export function shardOf<T>(
   items: readonly T[],
   shard: { index: number; count: number } | undefined,

@@ -2,15 +2,16 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import {
+  ALIASES,
   LAYOUT,
   stageOfFile,
   testFilesIn,
   visibleTestFiles,
 } from "@backend-sandbox/testkit/runner";
-import { loadExercise, type Exercise } from "./manifest";
-import { JEST_CONFIG, packageJson, TSCONFIG } from "./template";
 import { readHints } from "./hints-file";
+import { loadExercise, maxScore, type Exercise } from "./manifest";
 import { ruleTraceChecks } from "./rule-trace";
+import { JEST_CONFIG, packageJson, TSCONFIG } from "./template";
 import { readWrongSolution, wrongSolutionBugs, WrongSolutionError } from "./wrong-solution-patch";
 
 export interface Check {
@@ -23,27 +24,57 @@ export interface Check {
   show?: boolean;
 }
 
+/** What an exercise folder holds, and nothing else (../shared/DESIGN.md, "Exercise contract"). */
 const REQUIRED = [
   "README.md",
   "package.json",
   "tsconfig.json",
   "jest.config.js",
-  "src/",
-  "test/",
-  ".meta/exercise.json",
-  ".meta/hints.md",
-  ".meta/solution/",
-  ".meta/hidden/",
+  `${LAYOUT.source}/`,
+  `${LAYOUT.tests}/`,
+  LAYOUT.manifest,
+  LAYOUT.hints,
+  `${LAYOUT.solution}/`,
+  `${LAYOUT.hidden}/`,
 ];
+const OPTIONAL = [`${LAYOUT.wrongSolutions}/`, "node_modules/"];
+
+/** The README's `##` sections, in this order; "Pinned choices" may be left out. */
+const README_SECTIONS = ["The interface", "Stages", "Pinned choices", "Standards", "Running"];
+const OPTIONAL_SECTIONS = ["Pinned choices"];
+
+/** Every exercise is worth the same, so a class's totals weigh exercises alike. */
+export const EXERCISE_POINTS = 100;
 
 /**
- * The shape checks of `sandbox verify`, each one counted on its own: required files, the files
- * shared with the template, test files naming stages, a hidden test and hints per stage, a `// TODO`
- * in the stub, every wrong solution a patch that applies, and the rule trace (README rules cited by
- * the tests: rule-trace.ts). Returns the exercise too when its manifest is valid.
+ * The shape checks of `sandbox verify`, each one counted on its own: the folder's files (none
+ * missing, none stray), the files shared with the template, the README's sections, the stub and
+ * the solution, every wrong solution a patch that applies, and, with a valid manifest, the stages
+ * (points, test files, hidden tests, hints) and the rule trace (rule-trace.ts). Returns the
+ * exercise too when its manifest is valid.
  */
 export function structureChecks(dir: string): { checks: Check[]; exercise?: Exercise } {
-  const slug = path.basename(dir);
+  const { check: manifest, exercise } = manifestCheck(dir);
+  const checks = [
+    ...folderChecks(dir),
+    manifest,
+    ...templateChecks(dir),
+    readmeSectionsCheck(dir),
+    ...stubAndSolutionChecks(dir),
+    ...wrongSolutionChecks(dir),
+  ];
+  if (!exercise) return { checks };
+  const testFiles = [...visibleTestFiles(dir), ...testFilesIn(path.join(dir, LAYOUT.hidden))];
+  checks.push(
+    ...stageChecks(dir, exercise, testFiles),
+    sourceImportsCheck(dir, testFiles),
+    ...ruleTraceChecks(dir, exercise, testFiles),
+  );
+  return { checks, exercise };
+}
+
+/** Every required file present (folders not empty), and nothing the contract does not name. */
+function folderChecks(dir: string): Check[] {
   const checks: Check[] = REQUIRED.map((file) => {
     const target = path.join(dir, file);
     const ok = file.endsWith("/")
@@ -51,83 +82,158 @@ export function structureChecks(dir: string): { checks: Check[]; exercise?: Exer
       : existsSync(target);
     return { ok, what: `has ${file}`, ...(ok ? {} : { detail: "missing or empty" }) };
   });
-  let exercise: Exercise | undefined;
-  try {
-    exercise = loadExercise(dir);
-    checks.push({ ok: true, what: ".meta/exercise.json is valid" });
-  } catch (error) {
-    checks.push({
-      ok: false,
-      what: ".meta/exercise.json is valid",
-      detail: (error as Error).message,
-    });
-  }
+  const allowed = new Set([...REQUIRED, ...OPTIONAL].map((entry) => entry.replace(/\/$/, "")));
+  const strays = [".", ".meta"].flatMap((folder) =>
+    existsSync(path.join(dir, folder))
+      ? readdirSync(path.join(dir, folder))
+          .map((name) => path.posix.join(folder, name))
+          .filter((entry) => entry !== ".meta" && !allowed.has(entry))
+      : [],
+  );
   checks.push(
+    problems(
+      "holds nothing but the contract's files (README, package.json, tsconfig.json, jest.config.js, src, test, .meta)",
+      strays.map((entry) => `${entry} is not part of an exercise`),
+    ),
+  );
+  return checks;
+}
+
+function manifestCheck(dir: string): { check: Check; exercise?: Exercise } {
+  const what = ".meta/exercise.json is valid";
+  try {
+    return { check: { ok: true, what }, exercise: loadExercise(dir) };
+  } catch (error) {
+    return { check: { ok: false, what, detail: (error as Error).message } };
+  }
+}
+
+/** package.json, tsconfig.json and jest.config.js as `sandbox new` writes them, but for the slug. */
+function templateChecks(dir: string): Check[] {
+  const slug = path.basename(dir);
+  const read = (file: string) => readFileSync(path.join(dir, file), "utf8");
+  return [
     sameAs("package.json name and scripts match the template", () => {
-      const actual = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+      const actual = JSON.parse(read("package.json"));
       const wanted = packageJson(slug);
       return isDeepStrictEqual(
         { name: actual.name, scripts: actual.scripts },
         { name: wanted.name, scripts: wanted.scripts },
       );
     }),
-  );
-  checks.push(
     sameAs("tsconfig.json matches the template", () =>
-      isDeepStrictEqual(
-        JSON.parse(readFileSync(path.join(dir, "tsconfig.json"), "utf8")),
-        TSCONFIG,
-      ),
+      isDeepStrictEqual(JSON.parse(read("tsconfig.json")), TSCONFIG),
     ),
-  );
-  checks.push(
     sameAs(
       "jest.config.js matches the template",
-      () => readFileSync(path.join(dir, "jest.config.js"), "utf8").trim() === JEST_CONFIG.trim(),
+      () => read("jest.config.js").trim() === JEST_CONFIG.trim(),
     ),
-  );
-  const stub = filesUnder(path.join(dir, "src"));
-  checks.push({
-    ok: stub.some((file) => readFileSync(file, "utf8").includes("// TODO")),
-    what: "the stub in src/ has a // TODO",
-  });
-  const solution = filesUnder(path.join(dir, ".meta", "solution")).map((f) =>
-    path.relative(path.join(dir, ".meta", "solution"), f),
-  );
-  const stubNames = stub.map((f) => path.relative(path.join(dir, "src"), f));
-  const unmatched = stubNames.filter((f) => !solution.includes(f));
-  checks.push({
-    ok: unmatched.length === 0,
-    what: ".meta/solution/ has the same file names as src/",
-    ...(unmatched.length ? { detail: `missing ${unmatched.join(", ")}` } : {}),
-  });
-  checks.push(...wrongSolutionChecks(dir));
-  if (!exercise) return { checks };
+  ];
+}
 
+/** The README's `##` sections are the uniform ones, in order, so every exercise reads alike. */
+function readmeSectionsCheck(dir: string): Check {
+  const what = `README.md has the sections ${README_SECTIONS.map((s) => `"${s}"`).join(", ")} in that order ("Pinned choices" optional)`;
+  let readme: string;
+  try {
+    readme = readFileSync(path.join(dir, "README.md"), "utf8");
+  } catch {
+    return { ok: false, what, detail: "no README.md" };
+  }
+  const seen = readme
+    .replace(/^(```|~~~)[\s\S]*?^\1/gm, "")
+    .split("\n")
+    .filter((line) => /^## /.test(line))
+    .map((line) => line.slice(3).trim());
+  const wanted = README_SECTIONS.filter(
+    (section) => !OPTIONAL_SECTIONS.includes(section) || seen.includes(section),
+  );
+  return isDeepStrictEqual(seen, wanted)
+    ? { ok: true, what }
+    : { ok: false, what, detail: `it has ${seen.map((s) => `"${s}"`).join(", ") || "none"}` };
+}
+
+/**
+ * The stub has a `// TODO` and no `void x;` placeholders (lint does not ask for them); the
+ * solution has every file of the stub (the tests import those) and may add modules of its own,
+ * as a learner may.
+ */
+function stubAndSolutionChecks(dir: string): Check[] {
+  const stubDir = path.join(dir, LAYOUT.source);
+  const solutionDir = path.join(dir, LAYOUT.solution);
+  const stub = filesUnder(stubDir);
+  const solution = filesUnder(solutionDir).map((f) => path.relative(solutionDir, f));
+  const unmatched = stub.map((f) => path.relative(stubDir, f)).filter((f) => !solution.includes(f));
+  const voids = stub.flatMap((file) =>
+    readFileSync(file, "utf8")
+      .split("\n")
+      .flatMap((line, i) =>
+        /^\s*void [A-Za-z_$][\w$]*;\s*$/.test(line) ? [`${path.relative(dir, file)}:${i + 1}`] : [],
+      ),
+  );
+  return [
+    {
+      ok: stub.some((file) => readFileSync(file, "utf8").includes("// TODO")),
+      what: "the stub in src/ has a // TODO",
+    },
+    problems("the stub has no `void x;` placeholders (name unused parameters _x instead)", voids),
+    problems(
+      ".meta/solution/ has every file of src/ (and may add modules of its own)",
+      unmatched.length ? [`missing ${unmatched.join(", ")}`] : [],
+    ),
+  ];
+}
+
+/**
+ * The exercise is worth 100 points; every test file names a stage; every stage has a hidden test
+ * and hints.
+ */
+function stageChecks(dir: string, exercise: Exercise, testFiles: string[]): Check[] {
   const stages = exercise.manifest.stages.map((s) => s.id);
-  const hiddenDir = path.join(dir, LAYOUT.hidden);
-  const testFiles = [...visibleTestFiles(dir), ...testFilesIn(hiddenDir)];
+  const points = maxScore(exercise.manifest);
   const strays = testFiles
     .filter((file) => !stages.includes(stageOfFile(file)))
     .map((file) => path.relative(dir, file));
-  checks.push({
-    ok: strays.length === 0,
-    what: "every test file names a stage of exercise.json",
-    ...(strays.length ? { detail: strays.join(", ") } : {}),
-  });
-  checks.push(...ruleTraceChecks(dir, exercise, testFiles));
-  const hints = readHints(path.join(dir, ".meta", "hints.md"));
-  for (const stage of stages) {
-    checks.push({
-      ok: testFilesIn(hiddenDir).some((file) => stageOfFile(file) === stage),
-      what: `stage ${stage} has a hidden test`,
-    });
-    checks.push({
-      ok: (hints.get(stage)?.length ?? 0) > 0,
-      what: `stage ${stage} has hints in .meta/hints.md`,
-    });
-  }
-  return { checks, exercise };
+  const hidden = testFilesIn(path.join(dir, LAYOUT.hidden));
+  const hints = readHints(path.join(dir, LAYOUT.hints));
+  return [
+    problems(
+      `the stages' points add up to ${EXERCISE_POINTS}`,
+      points === EXERCISE_POINTS ? [] : [`they add up to ${points}`],
+    ),
+    problems("every test file names a stage of exercise.json", strays),
+    ...stages.flatMap((stage) => [
+      {
+        ok: hidden.some((file) => stageOfFile(file) === stage),
+        what: `stage ${stage} has a hidden test`,
+      },
+      {
+        ok: (hints.get(stage)?.length ?? 0) > 0,
+        what: `stage ${stage} has hints in .meta/hints.md`,
+      },
+    ]),
+  ];
+}
+
+/**
+ * Tests import the code under test only as `#src/<file>` with a file the stub has: a learner's
+ * src/ starts as the stub, so a test that reaches for a module only the solution has cannot pass
+ * for a learner who structures the code their own way.
+ */
+function sourceImportsCheck(dir: string, testFiles: string[]): Check {
+  const stubDir = path.join(dir, LAYOUT.source);
+  const support = filesUnder(path.join(dir, LAYOUT.support));
+  const pattern = new RegExp(`["']${ALIASES.source}/([^"']+)["']`, "g");
+  // As Jest resolves `#src/app`: the file itself, with .ts, or a folder's index.ts.
+  const stubHas = (module: string) =>
+    ["", ".ts", "/index.ts"].some((ending) => isFile(path.join(stubDir, module + ending)));
+  const missing = [...testFiles, ...support].flatMap((file) =>
+    [...readFileSync(file, "utf8").matchAll(pattern)]
+      .map((match) => match[1]!)
+      .filter((module) => !stubHas(module))
+      .map((module) => `${path.relative(dir, file)} imports ${ALIASES.source}/${module}`),
+  );
+  return problems("tests import only modules the stub has (#src/<file>)", [...new Set(missing)]);
 }
 
 /**
@@ -136,7 +242,7 @@ export function structureChecks(dir: string): { checks: Check[]; exercise?: Exer
  * before any grading.
  */
 function wrongSolutionChecks(dir: string): Check[] {
-  const folder = path.join(dir, ".meta", "wrong-solutions");
+  const folder = path.join(dir, LAYOUT.wrongSolutions);
   if (!existsSync(folder)) return [];
   const strays = readdirSync(folder, { withFileTypes: true })
     .filter((entry) => !(entry.isFile() && entry.name.endsWith(".patch")))
@@ -145,13 +251,7 @@ function wrongSolutionChecks(dir: string): Check[] {
         ? `${entry.name}/ is a folder: make it ${entry.name}.patch, a diff against .meta/solution/`
         : `${entry.name} is not a .patch`,
     );
-  const checks: Check[] = [
-    {
-      ok: strays.length === 0,
-      what: ".meta/wrong-solutions/ holds only <bug>.patch files",
-      ...(strays.length ? { detail: strays.join("; ") } : {}),
-    },
-  ];
+  const checks: Check[] = [problems(".meta/wrong-solutions/ holds only <bug>.patch files", strays)];
   for (const bug of wrongSolutionBugs(dir)) {
     const what = `wrong solution ${bug} says why, applies to .meta/solution/ and changes it`;
     try {
@@ -171,6 +271,11 @@ function wrongSolutionChecks(dir: string): Check[] {
   return checks;
 }
 
+/** A check that holds when `found` is empty, else lists what was found. */
+function problems(what: string, found: string[]): Check {
+  return found.length === 0 ? { ok: true, what } : { ok: false, what, detail: found.join("; ") };
+}
+
 function sameAs(what: string, compare: () => boolean): Check {
   try {
     return compare()
@@ -183,6 +288,10 @@ function sameAs(what: string, compare: () => boolean): Check {
   } catch (error) {
     return { ok: false, what, detail: (error as Error).message };
   }
+}
+
+function isFile(file: string): boolean {
+  return existsSync(file) && statSync(file).isFile();
 }
 
 function filesUnder(dir: string): string[] {
