@@ -118,6 +118,13 @@ const COMMANDS: CommandSpec[] = [
       ),
   },
   {
+    name: "format",
+    description:
+      "maintainers: Prettier over the checkout, and every wrong-solution patch rewritten to fit the formatted solution",
+    action: (where) =>
+      (require("./commands/format") as typeof import("./commands/format")).formatCommand(where),
+  },
+  {
     name: "hint",
     description: "the next hint for a stage (default: the first stage not yet passed)",
     arguments: [
