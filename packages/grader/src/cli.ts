@@ -121,8 +121,12 @@ const COMMANDS: CommandSpec[] = [
     name: "format",
     description:
       "maintainers: Prettier over the checkout, and every wrong-solution patch rewritten to fit the formatted solution",
-    action: (where) =>
-      (require("./commands/format") as typeof import("./commands/format")).formatCommand(where),
+    arguments: [["[path...]", "files or folders to format (default: the whole checkout)"]],
+    action: (where, paths) =>
+      (require("./commands/format") as typeof import("./commands/format")).formatCommand(
+        where,
+        paths,
+      ),
   },
   {
     name: "hint",

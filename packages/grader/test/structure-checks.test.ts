@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { catalogChecks, addToCatalog, exerciseSlugs } from "../src/exercise/catalog";
 import { structureChecks, type Check } from "../src/exercise/structure-checks";
 import { skeleton } from "../src/exercise/template";
-import { scratchDir } from "./run-sandbox";
+import { readWrongSolution } from "../src/exercise/wrong-solution-patch";
+import { sandbox, scratchDir } from "./run-sandbox";
 
 /** A fresh exercise as `sandbox new` writes it, in its own exercises folder. */
 function newExercise(slug = "shop", change: Record<string, string> = {}): string {
@@ -86,5 +87,38 @@ describe("the catalog", () => {
     expect(failed(catalogChecks(exercises))).toEqual([
       "README.md's table lists the exercises in exercises.json's order: it lists bank, shop",
     ]);
+  });
+});
+
+describe("sandbox format", () => {
+  it("formats an exercise and rewrites its wrong solution's patch to fit the formatted solution", async () => {
+    const dir = newExercise("shop", {
+      ".meta/solution/greeting.ts":
+        "// Reference solution.\nexport function greet(name: string): string {\n    return `Hello, ${name}!`\n}\n",
+      ".meta/wrong-solutions/ignores-name.patch": [
+        "Hard-codes the visible test's answer.",
+        "",
+        "--- a/greeting.ts",
+        "+++ b/greeting.ts",
+        "@@ -1,4 +1,4 @@",
+        " // Reference solution.",
+        "-export function greet(name: string): string {",
+        "-    return `Hello, ${name}!`",
+        "+export function greet(_name: string): string {",
+        "+    return 'Hello, Ada!'",
+        " }",
+        "",
+      ].join("\n"),
+    });
+    const run = await sandbox(["format", dir], { SANDBOX_EXERCISES_DIR: path.dirname(dir) });
+    expect(run.stdout).toMatch(/1 of 1 wrong-solution patches rewritten/);
+    expect(readFileSync(path.join(dir, ".meta/solution/greeting.ts"), "utf8")).toContain(
+      "  return `Hello, ${name}!`;\n",
+    );
+    const wrong = readWrongSolution(dir, "ignores-name");
+    expect(wrong.why).toBe("Hard-codes the visible test's answer.");
+    expect(wrong.files.get("greeting.ts")).toBe(
+      '// Reference solution.\nexport function greet(_name: string): string {\n  return "Hello, Ada!";\n}\n',
+    );
   });
 });

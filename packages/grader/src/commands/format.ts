@@ -10,26 +10,41 @@ import {
   type WrongSolution,
 } from "../exercise/wrong-solution-patch";
 import type { Places } from "../repo-paths";
+import { UsageError } from "../terminal/usage-error";
 
 /**
- * `sandbox format` (root `npm run format`): Prettier over the whole checkout, and every wrong
+ * `sandbox format [path...]` (root `npm run format`): Prettier over the paths (default: the whole
+ * checkout), and every wrong
  * solution's patch rewritten against the formatted solution, with its bug formatted the same way.
  * Formatting a solution moves its lines, so a plain `prettier --write` would leave every patch on
  * it unable to apply.
  */
-export async function formatCommand(places: Places): Promise<number> {
+export async function formatCommand(places: Places, paths: string[] = []): Promise<number> {
+  const targets = (paths.length > 0 ? paths : [places.repoRoot]).map((p) => path.resolve(p));
+  for (const target of targets)
+    if (!existsSync(target)) throw new UsageError(`nothing to format at ${target}`);
+  const touches = (dir: string) =>
+    targets.some(
+      (t) => !path.relative(t, dir).startsWith("..") || !path.relative(dir, t).startsWith(".."),
+    );
   // The bugs as whole files, read while the patches still fit the solution as it is.
-  const wrong = exerciseSlugs(places.exercisesDir).flatMap((slug) => {
-    const dir = path.join(places.exercisesDir, slug);
-    return wrongSolutionBugs(dir).map((bug) => ({ dir, solution: readWrongSolution(dir, bug) }));
-  });
+  const wrong = exerciseSlugs(places.exercisesDir)
+    .map((slug) => path.join(places.exercisesDir, slug))
+    .filter(touches)
+    .flatMap((dir) =>
+      wrongSolutionBugs(dir).map((bug) => ({ dir, solution: readWrongSolution(dir, bug) })),
+    );
   const prettierBin = path.join(places.repoRoot, "node_modules", "prettier", "bin", "prettier.cjs");
   // Twice: Prettier is not always idempotent (a long call chain can settle only on a second pass).
   for (let pass = 0; pass < 2; pass++) {
-    const run = spawnSync(process.execPath, [prettierBin, "--write", "--log-level=warn", "."], {
-      cwd: places.repoRoot,
-      stdio: "inherit",
-    });
+    const run = spawnSync(
+      process.execPath,
+      [prettierBin, "--write", "--log-level=warn", ...targets],
+      {
+        cwd: places.repoRoot,
+        stdio: "inherit",
+      },
+    );
     if (run.status !== 0) return 1;
   }
   let rewritten = 0;
