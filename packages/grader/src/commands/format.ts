@@ -5,6 +5,7 @@ import { createTwoFilesPatch } from "diff";
 import { LAYOUT } from "@backend-sandbox/testkit/runner";
 import { exerciseSlugs } from "../exercise/catalog";
 import {
+  preambleOf,
   readWrongSolution,
   wrongSolutionBugs,
   type WrongSolution,
@@ -89,5 +90,5 @@ async function formattedPatch(solutionDir: string, wrong: WrongSolution): Promis
         .join("\n"),
     );
   }
-  return `${wrong.why}\n\n${diffs.join("")}`;
+  return `${preambleOf(wrong)}\n\n${diffs.join("")}`;
 }

@@ -10,7 +10,7 @@ import { createProgress } from "../terminal/progress";
 import type { Places } from "../repo-paths";
 import { structureChecks, type Check } from "../exercise/structure-checks";
 import { UsageError } from "../terminal/usage-error";
-import { wrongSolutionBugs } from "../exercise/wrong-solution-patch";
+import { readWrongSolution, wrongSolutionBugs } from "../exercise/wrong-solution-patch";
 import { parseNumber } from "../terminal/parse-number";
 
 export interface VerifyOptions {
@@ -124,7 +124,7 @@ async function verifyExercise(dir: string, run: VerifyRun): Promise<void> {
     run.progress.start(label, 1, 1);
     const wrong = await run.session.grade(exercise, { kind: "wrong-solution", bug });
     run.progress.finish(wrong, label);
-    run.tally.add(slug, [wrongSolutionCaught(bug, wrong)], true);
+    run.tally.add(slug, [wrongSolutionCaught(bug, wrong, declaredStages(dir, bug))], true);
   }
 }
 
@@ -296,7 +296,15 @@ export function everyRun(runs: Check[][]): Check[] {
   );
 }
 
-function wrongSolutionCaught(bug: string, result: ExerciseResult): Check {
+/**
+ * A wrong solution is caught when a stage loses points. With declared stages (`Stages:` in its
+ * patch) only those stages' hidden tests ran, so it must be caught there.
+ */
+export function wrongSolutionCaught(
+  bug: string,
+  result: ExerciseResult,
+  declared: string[] = [],
+): Check {
   if (result.status === "error" || result.status === "timeout")
     return {
       ok: false,
@@ -304,25 +312,36 @@ function wrongSolutionCaught(bug: string, result: ExerciseResult): Check {
       detail: `${result.status}: ${result.reason}`,
     };
   // How many tests catch it, and which: a bug caught by one test is one flaky test from escaping.
-  const caughtBy = result.stages
-    .filter((s) => s.score < s.points)
-    .map((s) => `${s.id} (${s.total - s.passed} of ${s.total} tests)`);
-  const catchers = result.stages.flatMap((s) =>
+  const losing = result.stages.filter((s) => s.total > 0 && s.passed < s.total);
+  const caughtBy = losing.map((s) => `${s.id} (${s.total - s.passed} of ${s.total} tests)`);
+  const catchers = losing.flatMap((s) =>
     s.tests.filter((t) => t.status !== "passed").map((t) => t.name),
   );
-  return caughtBy.length > 0
-    ? {
-        ok: true,
-        what: `wrong solution ${bug} is caught by ${caughtBy.join(", ")}, ${result.score} / ${result.maxScore}`,
-        detail:
-          catchers.slice(0, 3).join("; ") +
-          (catchers.length > 3 ? `; and ${catchers.length - 3} more` : ""),
-      }
-    : {
-        ok: false,
-        what: `wrong solution ${bug} is caught`,
-        detail: `it scores the maximum, ${result.score} / ${result.maxScore}`,
-      };
+  const where = declared.length > 0 ? ` in the stages it declares (${declared.join(", ")})` : "";
+  if (caughtBy.length === 0)
+    return {
+      ok: false,
+      what: `wrong solution ${bug} is caught${where}`,
+      detail: where
+        ? "it passes every test of those stages"
+        : `it passes every test, ${result.score} / ${result.maxScore}`,
+    };
+  return {
+    ok: true,
+    what: `wrong solution ${bug} is caught by ${caughtBy.join(", ")}${where ? "" : `, ${result.score} / ${result.maxScore}`}`,
+    detail:
+      catchers.slice(0, 3).join("; ") +
+      (catchers.length > 3 ? `; and ${catchers.length - 3} more` : ""),
+  };
+}
+
+/** The stages a wrong solution's patch declares; none when it cannot be read (grading says why). */
+function declaredStages(dir: string, bug: string): string[] {
+  try {
+    return readWrongSolution(dir, bug).stages;
+  } catch {
+    return [];
+  }
 }
 
 /** Prints failures one by one and the passes as a count, so a long verify stays readable. */

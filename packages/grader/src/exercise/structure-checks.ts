@@ -252,16 +252,20 @@ function wrongSolutionChecks(dir: string): Check[] {
         : `${entry.name} is not a .patch`,
     );
   const checks: Check[] = [problems(".meta/wrong-solutions/ holds only <bug>.patch files", strays)];
+  const stageIds = stagesOf(dir);
   for (const bug of wrongSolutionBugs(dir)) {
     const what = `wrong solution ${bug} says why, applies to .meta/solution/ and changes it`;
     try {
       const wrong = readWrongSolution(dir, bug);
+      const unknown = wrong.stages.filter((stage) => stageIds && !stageIds.includes(stage));
       const problem =
         wrong.why === ""
           ? "no text before the diff says why the code is wrong"
           : wrong.changed.length === 0
             ? "the patch applies but changes nothing"
-            : undefined;
+            : unknown.length > 0
+              ? `its Stages: line names ${unknown.join(", ")}, not stages of exercise.json`
+              : undefined;
       checks.push({ ok: problem === undefined, what, ...(problem ? { detail: problem } : {}) });
     } catch (error) {
       const detail = error instanceof WrongSolutionError ? error.problem : (error as Error).message;
@@ -269,6 +273,15 @@ function wrongSolutionChecks(dir: string): Check[] {
     }
   }
   return checks;
+}
+
+/** The exercise's stage ids, or undefined when its manifest cannot be read (checked on its own). */
+function stagesOf(dir: string): string[] | undefined {
+  try {
+    return loadExercise(dir).manifest.stages.map((stage) => stage.id);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A check that holds when `found` is empty, else lists what was found. */

@@ -14,6 +14,12 @@ export interface WrongSolution {
   bug: string;
   /** The preamble: the text before the diff, saying why the code is wrong. */
   why: string;
+  /**
+   * The stages whose hidden tests must catch it, from a first preamble line
+   * `Stages: <id>, <id>`; verify grades it on those stages' hidden tests alone. Empty when the
+   * patch declares none (then every hidden test runs).
+   */
+  stages: string[];
   /** Each patched file (relative to the solution) → its new text, or null if deleted. */
   files: Map<string, string | null>;
   /** The files whose text the patch really changes. */
@@ -90,7 +96,33 @@ export function readWrongSolution(exerciseDir: string, bug: string): WrongSoluti
   }
   if (files.size === 0) throw fail("has no diff (no `--- a/<file>` / `+++ b/<file>` pair)");
   const changed = [...files].filter(([name, text]) => text !== original(name)).map(([n]) => n);
-  return { bug, why: lines.slice(0, start).join("\n").trim(), files, changed };
+  const { stages, why } = readPreamble(lines.slice(0, start));
+  return { bug, why, stages, files, changed };
+}
+
+const STAGES_LINE = /^Stages:\s*(.*)$/;
+
+/** The preamble's `Stages: a, b` line (if it opens the preamble) and the prose after it. */
+function readPreamble(lines: string[]): { stages: string[]; why: string } {
+  const first = lines.findIndex((line) => line.trim() !== "");
+  const declared = first === -1 ? null : STAGES_LINE.exec(lines[first]!.trim());
+  if (!declared) return { stages: [], why: lines.join("\n").trim() };
+  const stages = declared[1]!
+    .split(",")
+    .map((stage) => stage.trim())
+    .filter(Boolean);
+  return {
+    stages,
+    why: lines
+      .slice(first + 1)
+      .join("\n")
+      .trim(),
+  };
+}
+
+/** The preamble as a patch file holds it: the `Stages:` line (if any), a blank line, the prose. */
+export function preambleOf(wrong: Pick<WrongSolution, "stages" | "why">): string {
+  return wrong.stages.length > 0 ? `Stages: ${wrong.stages.join(", ")}\n\n${wrong.why}` : wrong.why;
 }
 
 /** `a/<file>` → `<file>`, `/dev/null` → null; refuses paths that leave the solution folder. */

@@ -71,9 +71,11 @@ export class GradingSession {
       const plan = planRun(exercise, {
         sourceDir: prepared.dir,
         hiddenDir,
-        // A wrong solution must be caught by the hidden tests; its visible tests add only time.
+        // A wrong solution must be caught by the hidden tests (of the stages it declares); its
+        // visible tests add only time.
         includeVisible: source.kind !== "wrong-solution",
         timeoutMs: this.timeoutMsOf(exercise),
+        stages: prepared.stages,
       });
       const run = await runJest(plan, {
         repoRoot: this.options.places.repoRoot,

@@ -9,7 +9,8 @@ import type { RunPlan } from "./run-plan";
  * packages from the checkout's node_modules.
  */
 export function graderJestConfig(
-  plan: Pick<RunPlan, "exercise" | "sourceDir" | "hiddenDir" | "includeVisible" | "usesServices">,
+  plan: Pick<RunPlan, "exercise" | "sourceDir" | "hiddenDir" | "includeVisible" | "usesServices"> &
+    Partial<Pick<RunPlan, "testFiles">>,
   options: { repoRoot: string; cacheDirectory?: string; reporters?: unknown[] },
 ): Record<string, unknown> {
   return exerciseJestConfig({
@@ -18,6 +19,7 @@ export function graderJestConfig(
     hiddenDir: plan.hiddenDir,
     includeVisible: plan.includeVisible,
     usesServices: plan.usesServices,
+    testFiles: plan.testFiles,
     modulePaths: [path.join(options.repoRoot, "node_modules")],
     reporters: options.reporters,
     cacheDirectory: options.cacheDirectory,

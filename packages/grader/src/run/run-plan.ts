@@ -1,5 +1,10 @@
 import path from "node:path";
-import { LAYOUT, testFilesIn, visibleTestFiles } from "@backend-sandbox/testkit/runner";
+import {
+  LAYOUT,
+  stageOfFile,
+  testFilesIn,
+  visibleTestFiles,
+} from "@backend-sandbox/testkit/runner";
 import type { Exercise } from "../exercise/manifest";
 
 /**
@@ -17,6 +22,8 @@ export interface RunPlan {
   includeVisible: boolean;
   /** Every test file the run must report on, visible first, sorted. */
   testFiles: string[];
+  /** Set when only these stages' tests run (a wrong solution that declares its stages). */
+  stages?: string[];
   timeoutMs: number;
   /** Whether the tests use Redis or Postgres (exercise.json `services`). */
   usesServices: boolean;
@@ -24,9 +31,17 @@ export interface RunPlan {
 
 export function planRun(
   exercise: Exercise,
-  run: { sourceDir: string; hiddenDir?: string; includeVisible?: boolean; timeoutMs: number },
+  run: {
+    sourceDir: string;
+    hiddenDir?: string;
+    includeVisible?: boolean;
+    timeoutMs: number;
+    /** Only these stages' test files (default: every stage's). */
+    stages?: string[];
+  },
 ): RunPlan {
   const includeVisible = run.includeVisible ?? true;
+  const wanted = (file: string) => !run.stages || run.stages.includes(stageOfFile(file));
   return {
     exercise,
     sourceDir: run.sourceDir,
@@ -35,7 +50,8 @@ export function planRun(
     testFiles: [
       ...(includeVisible ? visibleTestFiles(exercise.dir) : []),
       ...testFilesIn(run.hiddenDir),
-    ],
+    ].filter(wanted),
+    ...(run.stages ? { stages: run.stages } : {}),
     timeoutMs: run.timeoutMs,
     usesServices: exercise.manifest.services.length > 0,
   };

@@ -25,6 +25,8 @@ export interface PreparedSource {
   problem?: string;
   /** Removes any copy made for the run. */
   dispose(): void;
+  /** A wrong solution's declared stages (`Stages:` in its patch): only their tests need run. */
+  stages?: string[];
 }
 
 /**
@@ -50,7 +52,8 @@ export function prepareSource(
   if (choice.kind === "wrong-solution") {
     copyRegularFiles(solution, dir);
     try {
-      for (const [file, text] of readWrongSolution(exercise.dir, choice.bug).files) {
+      const wrong = readWrongSolution(exercise.dir, choice.bug);
+      for (const [file, text] of wrong.files) {
         const target = path.join(dir, file);
         if (text === null) rmSync(target, { force: true });
         else {
@@ -58,10 +61,10 @@ export function prepareSource(
           writeFileSync(target, text);
         }
       }
+      return { dir, dispose, ...(wrong.stages.length > 0 ? { stages: wrong.stages } : {}) };
     } catch (error) {
       return { dir, dispose, problem: (error as Error).message };
     }
-    return { dir, dispose };
   }
   const submitted = path.join(choice.dir, "exercises", exercise.slug, "src");
   if (!existsSync(submitted) || !lstatSync(submitted).isDirectory()) {
