@@ -10,13 +10,13 @@ beforeAll(async () => {
 });
 
 describe("contract", () => {
-  it("serves an OpenAPI 3.1 document at /openapi.json", async () => {
+  it("[R6.1] serves an OpenAPI 3.1 document at /openapi.json", async () => {
     const reply = await api.get("/openapi.json");
     expect(reply.status).toBe(200);
     expect(reply.body.openapi).toMatch(/^3\.1\.\d+$/);
   });
 
-  it("answers a create and a read exactly as the document describes", async () => {
+  it("[R6.2] answers a create and a read exactly as the document describes", async () => {
     const contract = new Contract((await api.get("/openapi.json")).body);
     replies.length = 0;
     const created = await api.post("/projects", aProject());

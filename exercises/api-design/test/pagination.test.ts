@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 
 describe("pagination", () => {
-  it("pages through projects, newest first, by following Link rel=\"next\"", async () => {
+  it("[R3.1, R3.3, R3.6, R3.7] pages through projects, newest first, by following Link rel=\"next\"", async () => {
     for (const name of ["first", "second", "third", "fourth", "fifth"]) {
       clock.advance(1000);
       expect((await api.post("/projects", { name })).status).toBe(201);
@@ -29,7 +29,10 @@ describe("pagination", () => {
     expect(names).toEqual(["fifth", "fourth", "third", "second", "first"]);
   });
 
-  it("answers 400 to a cursor it did not issue", async () => {
+  it("[R3.8] answers 400 to a cursor it did not issue, or one cut short", async () => {
     expect((await api.get("/projects?cursor=not-a-cursor")).status).toBe(400);
+    const next = nextLink((await api.get("/projects?limit=1")).headers.get("link"), api.url)!;
+    const cursor = new URL(next, api.url).searchParams.get("cursor")!;
+    expect((await api.get(`/projects?limit=1&cursor=${encodeURIComponent(cursor.slice(0, -1))}`)).status).toBe(400);
   });
 });

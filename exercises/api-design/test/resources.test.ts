@@ -8,7 +8,7 @@ beforeAll(async () => {
 });
 
 describe("resources", () => {
-  it("creates a project: 201, a Location to it, and the project in the body", async () => {
+  it("[R1.1] creates a project: 201, a Location to it, and the project in the body", async () => {
     const created = await api.post("/projects", aProject("Spring catalogue"));
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: "Spring catalogue", status: "active", priority: 3, tags: [] });
@@ -20,7 +20,7 @@ describe("resources", () => {
     expect(read.body).toEqual(created.body);
   });
 
-  it("answers 405 with an Allow header for a method the collection does not support", async () => {
+  it("[R1.6] answers 405 with an Allow header for a method the collection does not support", async () => {
     const reply = await api.send("PATCH", "/projects", { json: {} });
     expect(reply.status).toBe(405);
     expect(reply.headers.get("allow")).toMatch(/\bPOST\b/);

@@ -38,7 +38,7 @@ export function createApp(options: AppOptions): Express {
   const config: CacheOptions = { ...DEFAULT_CACHE_OPTIONS, ...options };
   void config;
   const app = express();
-  app.use(express.json({ limit: "16kb" }));
+  app.use(express.json({ limit: "16kb", strict: false })); // a bare JSON value reaches validation (422), only broken JSON is 400
 
   // TODO(cache-aside): serve GET /products/:id from Redis after the first read.
   // TODO(ttl-and-invalidation): jittered TTLs; PUT/PATCH/DELETE leave no stale entry behind, even when racing a read.

@@ -5,7 +5,7 @@ import { get } from "#support/http";
 const catalog = useCatalog();
 
 describe("cache-aside", () => {
-  it("reads a product from the origin once, then serves it from Redis", async () => {
+  it("[R1.1, R1.2] reads a product from the origin once, then serves it from Redis", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);

@@ -5,7 +5,7 @@ import { fieldsOf, get, put } from "#support/http";
 const catalog = useCatalog();
 
 describe("collections", () => {
-  it("caches the list and shows a new product in it at once", async () => {
+  it("[R7.1, R7.2, R7.3] caches the list and shows a new product in it at once", async () => {
     const random = seededRandom();
     const [first, second] = [randomProduct(random, { category: "toys" }), randomProduct(random, { category: "toys" })];
     await catalog.origin.seed([first!]);

@@ -5,7 +5,7 @@ import { fieldsOf, get, put } from "#support/http";
 const catalog = useCatalog();
 
 describe("negative-caching", () => {
-  it("remembers a missing id, and forgets it when a PUT creates it", async () => {
+  it("[R4.1, R4.4] remembers a missing id, and forgets it when a PUT creates it", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     const [app] = await catalog.instances(1);

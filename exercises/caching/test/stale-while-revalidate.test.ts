@@ -5,7 +5,7 @@ import { get } from "#support/http";
 const catalog = useCatalog();
 
 describe("stale-while-revalidate", () => {
-  it("past softTtlMs serves the stale product without waiting for the refresh", async () => {
+  it("[R5.1, R5.2] past softTtlMs serves the stale product without waiting for the refresh", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -20,7 +20,7 @@ describe("stale-while-revalidate", () => {
     because(`expected the stale product (version 1) (seed ${random.seed})`, () => expect(answer.body).toEqual(product));
   });
 
-  it("answers 304 to If-None-Match with the current ETag", async () => {
+  it("[R5.5, R5.6] answers 304 to If-None-Match with the current ETag", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);

@@ -5,7 +5,7 @@ import { get } from "#support/http";
 const catalog = useCatalog({ delayMs: 150 });
 
 describe("stampede", () => {
-  it("sends 30 concurrent cold reads on 2 instances to the origin once", async () => {
+  it("[R3.1] sends 30 concurrent cold reads on 2 instances to the origin once", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);

@@ -1,11 +1,11 @@
-import { because, seededRandom } from "@backend-sandbox/testkit";
+import { because, seededRandom, within } from "@backend-sandbox/testkit";
 import { randomProduct, useCatalog } from "#support/catalog";
 import { fieldsOf, get, put } from "#support/http";
 
 const catalog = useCatalog();
 
 describe("ttl-and-invalidation", () => {
-  it("gives a product entry a TTL between ttlMs and ttlMs * (1 + jitterRatio)", async () => {
+  it("[R1.3, R2.1] gives a product entry a TTL between ttlMs and ttlMs * (1 + jitterRatio)", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -18,7 +18,7 @@ describe("ttl-and-invalidation", () => {
     });
   });
 
-  it("serves a PUT's new state from another instance right away", async () => {
+  it("[R2.2, R2.5] serves a PUT's new state from another instance right away", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -30,4 +30,22 @@ describe("ttl-and-invalidation", () => {
     because(`expected instance b to answer the new state (version 2) after the PUT on a (seed ${random.seed})`, () =>
       expect(answer.body).toEqual({ ...changed, version: 2 }));
   });
+
+  it("[R2.6] does not let a slow read that loaded the old row put it back after a PUT", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const [a, b] = await catalog.instances(2);
+    const read = catalog.origin.holdNextRead(); // the next origin read waits here, old row in hand
+    const reading = get(`${a!.url}/products/${product.id}`);
+    await within(5000, "the cold read to reach the origin", read.reached);
+    const changed = randomProduct(random, { id: product.id });
+    expect((await put(`${b!.url}/products/${product.id}`, fieldsOf(changed))).status).toBe(200);
+    read.release();
+    await reading;
+    const answer = await get(`${b!.url}/products/${product.id}`);
+    because(`expected the PUT's state (version 2), not the old row the slow read loaded (seed ${random.seed})`, () =>
+      expect(answer.body).toEqual({ ...changed, version: 2 }));
+  });
 });
+

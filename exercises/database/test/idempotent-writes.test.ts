@@ -9,12 +9,21 @@ const random = seededRandom();
 beforeAll(() => migrate(services.pg));
 
 describe("idempotent-writes", () => {
-  it("applies a transfer retried with the same reference once, and returns the original", async () => {
+  it("[R3.1] applies a transfer retried with the same reference once, and returns the original", async () => {
     const [ann, bob] = await createAccounts(services.pg, [100, 0], random);
     const request = { from: ann!, to: bob!, amount: 25, reference: `pay-${random.token()}` };
     const first = await transfer(services.pg, request);
     const retry = await transfer(services.pg, request);
-    expect(retry.id).toBe(first.id);
+    expect(retry).toEqual(first);
+    expect(await balances(services.pg, [ann!, bob!])).toEqual([75, 25]);
+  });
+
+  it("[R3.2] applies once when 10 identical calls race on two pools, and every caller gets the same transfer", async () => {
+    const [ann, bob] = await createAccounts(services.pg, [100, 0], random);
+    const pools = [services.newPool({ max: 5 }), services.newPool({ max: 5 })]; // two app instances
+    const request = { from: ann!, to: bob!, amount: 25, reference: `race-${random.token()}` };
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => transfer(pools[i % 2]!, request)));
+    expect(new Set(results.map((t) => t.id)).size).toBe(1);
     expect(await balances(services.pg, [ann!, bob!])).toEqual([75, 25]);
   });
 });

@@ -5,9 +5,10 @@ import { migrate } from "#src/migrations";
 const services = useServices();
 
 beforeAll(() => migrate(services.pg));
+beforeEach(() => services.pg.query("DELETE FROM jobs"));
 
 describe("job-queue", () => {
-  it("runs each due job once, then reports an empty queue", async () => {
+  it("[R6.1, R6.2, R6.4] runs each due job once, oldest first, then reports an empty queue", async () => {
     const start = new Date();
     const ids = [await enqueue(services.pg, { type: "email", payload: { to: "ann" }, runAt: start }),
       await enqueue(services.pg, { type: "email", payload: { to: "bob" }, runAt: start })];
@@ -18,5 +19,19 @@ describe("job-queue", () => {
     expect(handled[1]!.payload).toEqual({ to: "bob" });
     const { rows } = await services.pg.query("SELECT status FROM jobs ORDER BY id");
     expect(rows.map((row) => row.status)).toEqual(["done", "done"]);
+  });
+
+  it("[R6.7] lets 3 workers on separate pools drain 30 jobs, each handled exactly once", async () => {
+    const start = new Date();
+    for (let i = 0; i < 30; i++) await enqueue(services.pg, { type: "resize", payload: { n: i }, runAt: start });
+    const handled: number[] = [];
+    const worker = async (n: number) => {
+      const pool = services.newPool({ max: 2 });
+      const options = { workerId: `worker-${n}`, now: () => start };
+      while (await processNext(pool, async (job) => void handled.push(job.id), options));
+    };
+    await Promise.all([1, 2, 3].map(worker));
+    expect(handled).toHaveLength(30);
+    expect(new Set(handled).size).toBe(30);
   });
 });

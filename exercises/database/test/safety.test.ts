@@ -1,6 +1,7 @@
 import { seededRandom, useServices } from "@backend-sandbox/testkit";
-import { ValidationError } from "#src/errors";
+import { TimeoutError, ValidationError } from "#src/errors";
 import { migrate } from "#src/migrations";
+import { transferReport } from "#src/report";
 import { searchAccounts } from "#src/search";
 import { createAccounts } from "#support/seed";
 
@@ -10,12 +11,25 @@ const random = seededRandom();
 beforeAll(() => migrate(services.pg));
 
 describe("safety", () => {
-  it("treats a search term as text, never as SQL", async () => {
+  it("[R5.1] treats a search term as text, never as SQL", async () => {
     await createAccounts(services.pg, [10, 20], random);
     expect(await searchAccounts(services.pg, { q: "' OR 1=1 --" })).toEqual([]);
   });
 
-  it("refuses a sort column outside the allowed list", async () => {
+  it("[R5.3] refuses a sort column outside the allowed list", async () => {
     await expect(searchAccounts(services.pg, { sort: "balance; DROP TABLE accounts" })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("[R5.5, R5.6] gives up with TimeoutError when the report is blocked, and leaves no timeout on the connection", async () => {
+    const pool = services.newPool({ max: 1 }); // the next query gets the report's connection
+    const blocker = await services.pg.connect();
+    await blocker.query("BEGIN; LOCK TABLE transfers IN ACCESS EXCLUSIVE MODE");
+    try {
+      await expect(transferReport(pool, { timeoutMs: 200 })).rejects.toBeInstanceOf(TimeoutError);
+    } finally {
+      await blocker.query("ROLLBACK");
+      blocker.release();
+    }
+    await expect(pool.query("SELECT pg_sleep(0.4)")).resolves.toHaveProperty("rows");
   });
 });

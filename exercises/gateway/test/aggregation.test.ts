@@ -1,10 +1,10 @@
 import { send } from "#support/send";
 import { serveGateway } from "#support/serve-gateway";
-import { startUpstream } from "#support/upstream";
+import { startUpstream, status } from "#support/upstream";
 
 
 describe("aggregation", () => {
-  it("combines the users and orders answers into one", async () => {
+  it("[R7.1] combines the users and orders answers into one", async () => {
     const users = await startUpstream("users");
     const orders = await startUpstream("orders");
     const { url } = await serveGateway({
@@ -18,5 +18,23 @@ describe("aggregation", () => {
     expect(answer.status).toBe(200);
     expect(answer.json.parts.profile).toMatchObject({ upstream: "users", url: "/me" });
     expect(answer.json.parts.orders).toMatchObject({ upstream: "orders", url: "/recent" });
+  });
+
+  it("[R7.2] degrades when one part fails: that part is null and errors gives its status", async () => {
+    const users = await startUpstream("users");
+    const orders = await startUpstream("orders");
+    orders.behaviour = status(500, "orders");
+    const { url } = await serveGateway({
+      routes: [],
+      upstreams: { users: [users.url], orders: [orders.url] },
+      aggregates: [{ path: "/dashboard", parts: { profile: { upstream: "users", path: "/me" }, orders: { upstream: "orders", path: "/recent" } } }],
+    });
+
+    const answer = await send(url, "/dashboard");
+
+    expect(answer.status).toBe(200);
+    expect(answer.json.parts.profile).toMatchObject({ upstream: "users", url: "/me" });
+    expect(answer.json.parts.orders).toBeNull();
+    expect(answer.json.errors).toEqual({ orders: { status: 500 } });
   });
 });

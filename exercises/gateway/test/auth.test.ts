@@ -8,26 +8,34 @@ import { startUpstream } from "#support/upstream";
 const services = useServices();
 
 describe("auth", () => {
-  it("forwards a request with a valid X-Api-Key and refuses one without", async () => {
+  it("[R3.1, R3.2, R3.3] forwards a request with a valid X-Api-Key, 401 without, 403 for a route not allowed", async () => {
     await migrate(services.pg);
     await createConsumer(services.pg, { name: "shop-web", apiKey: "key-web-1234567890", routes: ["orders"], rateLimit: 100 });
     const orders = await startUpstream("orders");
+    const users = await startUpstream("users");
     const { url } = await serveGateway({
       pg: services.pg,
       redis: services.redis,
-      routes: [{ name: "orders", prefix: "/orders", upstream: "orders" }],
-      upstreams: { orders: [orders.url] },
+      routes: [
+        { name: "orders", prefix: "/orders", upstream: "orders" },
+        { name: "users", prefix: "/users", upstream: "users" },
+      ],
+      upstreams: { orders: [orders.url], users: [users.url] },
     });
 
     const withKey = await send(url, "/orders/7", { headers: { "x-api-key": "key-web-1234567890" } });
     const withoutKey = await send(url, "/orders/7");
+    const notAllowed = await send(url, "/users/7", { headers: { "x-api-key": "key-web-1234567890" } });
 
     expect(withKey.status).toBe(200);
     expect(withoutKey.status).toBe(401);
+    expect(withoutKey.headers["www-authenticate"]).toBeTruthy();
+    expect(notAllowed.status).toBe(403);
     expect(orders.received).toHaveLength(1);
+    expect(users.received).toHaveLength(0);
   });
 
-  it("forwards a request with a valid HS256 bearer token as its consumer and refuses alg: none", async () => {
+  it("[R3.6, R3.8, R3.10] forwards a request with a valid HS256 bearer token as its consumer and refuses alg: none", async () => {
     await migrate(services.pg);
     const { id } = await createConsumer(services.pg, { name: "shop-app", apiKey: "key-app-1234567890", routes: ["orders"], rateLimit: 100 });
     const orders = await startUpstream("orders");

@@ -4,7 +4,7 @@ import { startUpstream } from "#support/upstream";
 
 
 describe("headers", () => {
-  it("drops a header the client named in Connection, keeps the others", async () => {
+  it("[R2.1] drops a header the client named in Connection, keeps the others", async () => {
     const users = await startUpstream("users");
     const { url } = await serveGateway({
       routes: [{ name: "users", prefix: "/users", upstream: "users", public: true }],
@@ -18,7 +18,7 @@ describe("headers", () => {
     expect(seen.headers["x-end"]).toBe("kept");
   });
 
-  it("generates an X-Request-Id, sends it upstream and returns it", async () => {
+  it("[R2.6] generates an X-Request-Id, sends it upstream and returns it", async () => {
     const users = await startUpstream("users");
     const { url } = await serveGateway({
       routes: [{ name: "users", prefix: "/users", upstream: "users", public: true }],

@@ -4,7 +4,7 @@ import { startUpstream } from "#support/upstream";
 
 
 describe("load-balancing", () => {
-  it("spreads 6 requests over 3 instances, 2 each", async () => {
+  it("[R6.1] spreads 6 requests over 3 instances, 2 each", async () => {
     const instances = [await startUpstream("a"), await startUpstream("b"), await startUpstream("c")];
     const { url } = await serveGateway({
       routes: [{ name: "catalog", prefix: "/catalog", upstream: "catalog", public: true }],
@@ -16,7 +16,7 @@ describe("load-balancing", () => {
     expect(instances.map((i) => i.received.length)).toEqual([2, 2, 2]);
   });
 
-  it("takes an instance whose health check fails out of the rotation", async () => {
+  it("[R6.2] takes an instance whose health check fails out of the rotation", async () => {
     const instances = [await startUpstream("a"), await startUpstream("b")];
     const { url, gateway } = await serveGateway({
       routes: [{ name: "catalog", prefix: "/catalog", upstream: "catalog", public: true }],

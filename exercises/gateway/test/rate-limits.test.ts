@@ -7,26 +7,27 @@ import { startUpstream } from "#support/upstream";
 const services = useServices();
 
 describe("rate-limits", () => {
-  it("lets 3 requests through per window, then answers 429 with Retry-After", async () => {
+  it("[R4.1, R4.2] lets exactly 3 of 9 concurrent requests through across two gateway instances, then 429 with Retry-After", async () => {
     await migrate(services.pg);
     await createConsumer(services.pg, { name: "app", apiKey: "key-app-1234567890", routes: ["orders"], rateLimit: 3 });
     const orders = await startUpstream("orders");
-    const { url } = await serveGateway({
-      pg: services.pg,
-      redis: services.redis,
+    const options = {
       routes: [{ name: "orders", prefix: "/orders", upstream: "orders" }],
       upstreams: { orders: [orders.url] },
       rateLimitWindowMs: 60_000,
-    });
+    };
+    // Two gateways, each with its own Redis and Postgres connections: the count must be shared.
+    const one = await serveGateway({ ...options, pg: services.pg, redis: services.redis });
+    const two = await serveGateway({ ...options, pg: services.newPool(), redis: services.newRedis() });
 
-    const statuses: number[] = [];
-    let last;
-    for (let i = 0; i < 4; i += 1) {
-      last = await send(url, "/orders", { headers: { "x-api-key": "key-app-1234567890" } });
-      statuses.push(last.status);
-    }
+    const answers = await Promise.all(
+      Array.from({ length: 9 }, (_, i) => send(i % 2 ? one.url : two.url, "/orders", { headers: { "x-api-key": "key-app-1234567890" } })),
+    );
 
-    expect(statuses).toEqual([200, 200, 200, 429]);
-    expect(Number(last!.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+    const limited = answers.filter((a) => a.status === 429);
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(3);
+    expect(limited).toHaveLength(6);
+    expect(orders.received).toHaveLength(3);
+    for (const answer of limited) expect(Number(answer.headers["retry-after"])).toBeGreaterThanOrEqual(1);
   });
 });

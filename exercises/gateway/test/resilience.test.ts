@@ -1,10 +1,10 @@
 import { send } from "#support/send";
-import { serveGateway } from "#support/serve-gateway";
-import { deadUrl, echo, slow, startUpstream } from "#support/upstream";
+import { manualClock, serveGateway } from "#support/serve-gateway";
+import { deadUrl, echo, slow, startUpstream, status } from "#support/upstream";
 
 
 describe("resilience", () => {
-  it("answers 504 when the upstream is slower than the timeout", async () => {
+  it("[R5.1] answers 504 when the upstream is slower than the timeout", async () => {
     const users = await startUpstream("users");
     users.behaviour = slow(3000, echo("users"));
     const { url } = await serveGateway({
@@ -19,12 +19,29 @@ describe("resilience", () => {
     expect(answer.ms).toBeLessThan(1500);
   });
 
-  it("answers 502 when the upstream refuses connections", async () => {
+  it("[R5.2] answers 502 when the upstream refuses connections", async () => {
     const { url } = await serveGateway({
       routes: [{ name: "users", prefix: "/users", upstream: "users", public: true }],
       upstreams: { users: [await deadUrl()] },
     });
 
     expect((await send(url, "/users/1")).status).toBe(502);
+  });
+
+  it("[R5.5] opens the circuit after 3 failures: the 4th request gets 503 without reaching the upstream", async () => {
+    const users = await startUpstream("users");
+    users.behaviour = status(500);
+    const { url } = await serveGateway({
+      routes: [{ name: "users", prefix: "/users", upstream: "users", public: true }],
+      upstreams: { users: [users.url] },
+      breaker: { failureThreshold: 3, cooldownMs: 10_000 },
+      now: manualClock().now,
+    });
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i += 1) statuses.push((await send(url, "/users/1")).status);
+
+    expect(statuses).toEqual([500, 500, 500, 503]);
+    expect(users.received).toHaveLength(3);
   });
 });

@@ -4,7 +4,7 @@ import { startUpstream } from "#support/upstream";
 
 
 describe("routing", () => {
-  it("sends /api/users/42?x=1 to the users service as /42?x=1", async () => {
+  it("[R1.1, R1.2] sends /api/users/42?x=1 to the users service as /42?x=1", async () => {
     const users = await startUpstream("users");
     const { url } = await serveGateway({
       routes: [{ name: "users", prefix: "/api/users", upstream: "users", public: true }],
@@ -17,7 +17,7 @@ describe("routing", () => {
     expect(users.received.map((r) => `${r.method} ${r.url}`)).toEqual(["GET /42?x=1"]);
   });
 
-  it("answers an unknown path with a 404 problem document", async () => {
+  it("[R1.6, R1.7] answers an unknown path with a 404 problem document", async () => {
     const users = await startUpstream("users");
     const { url } = await serveGateway({
       routes: [{ name: "users", prefix: "/api/users", upstream: "users", public: true }],
@@ -27,6 +27,21 @@ describe("routing", () => {
     const answer = await send(url, "/api/nowhere");
 
     expect(answer.status).toBe(404);
+    expect(answer.headers["content-type"]).toMatch(PROBLEM_JSON);
+    expect(users.received).toHaveLength(0);
+  });
+
+  it("[R1.6, R1.8] answers 413 to a body over maxBodyBytes without contacting the upstream", async () => {
+    const users = await startUpstream("users");
+    const { url } = await serveGateway({
+      routes: [{ name: "users", prefix: "/api/users", upstream: "users", public: true }],
+      upstreams: { users: [users.url] },
+      maxBodyBytes: 100,
+    });
+
+    const answer = await send(url, "/api/users", { method: "POST", body: "x".repeat(101) });
+
+    expect(answer.status).toBe(413);
     expect(answer.headers["content-type"]).toMatch(PROBLEM_JSON);
     expect(users.received).toHaveLength(0);
   });

@@ -14,9 +14,11 @@ export interface Decision {
 
 /** Counts one request of `client` under `policy` at `nowMs`, in one step that no other instance can split. */
 export async function consume(redis: Redis, policy: Policy, client: string, nowMs: number): Promise<Decision> {
+  // TODO(fixed-window): one counter per client per window, with an expiry so it leaves with its window.
   // TODO(sliding-window): no double burst across a fixed-window boundary; say which variant, and its error.
   // TODO(token-bucket): capacity `limit`, refilled continuously at limit/windowSeconds tokens per second.
-  // TODO(many-instances): three instances, one Redis: exact counts, and every key written with an expiry.
+  // TODO(many-instances): three instances (processes), one Redis: exact counts for every algorithm under
+  //   concurrency, and each key written together with its expiry in one atomic step.
   void [redis, policy, client, nowMs];
   throw new Error("not implemented: consume");
 }

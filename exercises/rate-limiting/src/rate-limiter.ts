@@ -8,7 +8,8 @@ export function createRateLimiter(options: AppOptions): RequestHandler {
   //   count its request with consume() from algorithms.ts, and answer 429 application/problem+json
   //   with Retry-After in whole seconds once its budget for the window is spent.
   // TODO(headers): on every 2xx and 429, send RateLimit-Policy and RateLimit (draft-8+ syntax).
-  // TODO(redis-outage): bound every Redis call by options.redisTimeoutMs, then fail open or closed (503).
+  // TODO(redis-outage): bound every Redis call by options.redisTimeoutMs, then fail open or closed (503);
+  //   options left out get the defaults documented in app.ts.
   void options;
   throw new Error("not implemented: createRateLimiter");
 }

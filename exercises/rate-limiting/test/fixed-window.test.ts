@@ -7,7 +7,7 @@ import { startApp } from "#support/start-app";
 const services = useServices();
 
 describe("fixed-window", () => {
-  it("lets 5 requests through in a 60 s window and answers the 6th with 429 and Retry-After", async () => {
+  it("[R1.1, R1.2, R1.3] lets 5 requests through in a 60 s window and answers the 6th with 429 and Retry-After", async () => {
     const clock = fakeClock(Date.UTC(2026, 0, 1, 12, 0, 0)); // a window starts here
     const url = await startApp({
       redis: services.newRedis(),
@@ -27,7 +27,7 @@ describe("fixed-window", () => {
     expect((await get(url, "alice")).status).toBe(200);
   });
 
-  it("gives each API key its own budget", async () => {
+  it("[R1.4] gives each API key its own budget", async () => {
     const clock = fakeClock(Date.UTC(2026, 0, 1, 13, 0, 0));
     const url = await startApp({
       redis: services.newRedis(),
@@ -40,5 +40,17 @@ describe("fixed-window", () => {
 
     expect(alice.map((reply) => reply.status)).toEqual([200, 200, 429]);
     expect(bob.status).toBe(200);
+  });
+
+  it("[R1.5] refuses a malformed X-API-Key with 400 problem+json", async () => {
+    const url = await startApp({
+      redis: services.newRedis(),
+      policy: { name: "default", algorithm: "fixed-window", limit: 2, windowSeconds: 60 },
+    });
+
+    for (const malformed of ["", "has space", "x".repeat(129)]) {
+      const reply = await get(url, malformed);
+      expect({ key: malformed, status: reply.status, problem: isProblem(reply) }).toEqual({ key: malformed, status: 400, problem: true });
+    }
   });
 });

@@ -8,7 +8,7 @@ import { startApp } from "#support/start-app";
 const services = useServices();
 
 describe("headers", () => {
-  it("tells the client its policy, what remains and when quota comes back, 429s included", async () => {
+  it("[R2.1, R2.2, R2.3] tells the client its policy, what remains and when quota comes back, 429s included", async () => {
     const clock = fakeClock(Date.UTC(2026, 0, 1, 12, 0, 0)); // a 60 s window starts here
     const url = await startApp({
       redis: services.newRedis(),

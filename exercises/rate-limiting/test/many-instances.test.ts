@@ -1,25 +1,31 @@
 // Stage many-instances: three app instances share one Redis; the limit holds across them.
 import { useServices } from "@backend-sandbox/testkit";
+import type { Algorithm } from "#src/app";
 import { fakeClock } from "#support/fake-clock";
 import { burst, countStatus } from "#support/http";
 import { keyExpiries } from "#support/redis-keys";
-import { startApp } from "#support/start-app";
+import { startInstances } from "#support/start-app";
 
 const services = useServices();
 
 describe("many-instances", () => {
-  it("lets exactly 100 of 300 concurrent requests through three instances, and every key expires", async () => {
-    const clock = fakeClock(Date.UTC(2026, 0, 1, 12, 0, 0));
-    const policy = { name: "default", algorithm: "fixed-window", limit: 100, windowSeconds: 60 } as const;
-    // Three instances, each with its own Redis client, as three processes would have.
-    const urls = await Promise.all([1, 2, 3].map(() => startApp({ redis: services.newRedis(), policy, now: clock.now })));
+  beforeEach(() => services.redis.flushdb());
 
-    const replies = await burst(urls, 300, "alice");
+  it.each<Algorithm>(["fixed-window", "sliding-window", "token-bucket"])(
+    "[R5.1, R5.2] %s: lets exactly 100 of 300 concurrent requests through three instances, and every key expires",
+    async (algorithm) => {
+      const clock = fakeClock(Date.UTC(2026, 0, 1, 12, 0, 0));
+      const policy = { name: "default", algorithm, limit: 100, windowSeconds: 60 };
+      // Three instances, each with its own Redis client and its own modules, as three processes would have.
+      const urls = await startInstances(3, () => ({ redis: services.newRedis(), policy, now: clock.now }));
 
-    expect(countStatus(replies, 200)).toBe(100);
-    expect(countStatus(replies, 429)).toBe(200);
-    for (const { key, pttl } of await keyExpiries(services.redis)) {
-      expect({ key, expires: pttl > 0 }).toEqual({ key, expires: true });
-    }
-  });
+      const replies = await burst(urls, 300, "alice");
+
+      expect(countStatus(replies, 200)).toBe(100);
+      expect(countStatus(replies, 429)).toBe(200);
+      for (const { key, pttl } of await keyExpiries(services.redis)) {
+        expect({ key, expires: pttl > 0 }).toEqual({ key, expires: true });
+      }
+    },
+  );
 });

@@ -5,7 +5,7 @@ import { eventually, outageRedis } from "#support/outage-redis";
 import { startApp } from "#support/start-app";
 
 describe("redis-outage", () => {
-  it("answers 503 within a second while Redis is stopped (fail closed), then 200 once it is back", async () => {
+  it("[R6.1, R6.2, R6.5] answers 503 within a second while Redis is stopped (fail closed), then 200 once it is back", async () => {
     const { server, newClient } = await outageRedis();
     const url = await startApp({
       redis: await newClient(),
@@ -22,7 +22,7 @@ describe("redis-outage", () => {
     expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
 
     await server.start();
-    const back = await eventually(10_000, () => get(url, "alice"), (reply) => reply.status === 200);
+    const back = await eventually(15_000, () => get(url, "alice"), (reply) => reply.status === 200);
     expect(back.status).toBe(200);
   });
 });

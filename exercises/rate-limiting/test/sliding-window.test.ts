@@ -1,13 +1,13 @@
 // Stage sliding-window: no double burst across the boundary of two fixed windows.
 import { useServices } from "@backend-sandbox/testkit";
 import { fakeClock } from "#support/fake-clock";
-import { burst, countStatus } from "#support/http";
+import { countStatus, inTurn } from "#support/http";
 import { startApp } from "#support/start-app";
 
 const services = useServices();
 
 describe("sliding-window", () => {
-  it("refuses a second burst of 5 that comes 0.2 s after a first burst of 5 (limit 5 per 10 s)", async () => {
+  it("[R3.1] refuses a second burst of 5 that comes 0.2 s after a first burst of 5 (limit 5 per 10 s)", async () => {
     const windowEnd = Date.UTC(2026, 0, 1, 12, 0, 10); // where a fixed 10 s window would end
     const clock = fakeClock(windowEnd - 100);
     const url = await startApp({
@@ -16,9 +16,9 @@ describe("sliding-window", () => {
       now: clock.now,
     });
 
-    const first = await burst([url], 5, "alice");
+    const first = await inTurn(url, 5, "alice"); // one after another, at one instant
     clock.advance(200); // just past the fixed window's boundary
-    const second = await burst([url], 5, "alice");
+    const second = await inTurn(url, 5, "alice");
 
     expect(countStatus(first, 200)).toBe(5);
     // A sliding log lets none through; a sliding-window counter may let one through (its estimate

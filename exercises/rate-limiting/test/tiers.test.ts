@@ -9,7 +9,7 @@ import { startApp } from "#support/start-app";
 const services = useServices();
 
 describe("tiers", () => {
-  it("limits each key by its plan, and refuses an unknown key with 401", async () => {
+  it("[R7.1, R7.2] limits each key by its plan, and refuses an unknown key with 401", async () => {
     await createPlansTables(services.pg);
     await addPlan(services.pg, "free", "fixed-window", 2, 60);
     await addPlan(services.pg, "pro", "fixed-window", 5, 60);

@@ -7,7 +7,7 @@ import { startApp } from "#support/start-app";
 const services = useServices();
 
 describe("token-bucket", () => {
-  it("refills 5 tokens per 2 s continuously: one token every 400 ms", async () => {
+  it("[R4.1, R4.2] refills 5 tokens per 2 s continuously: one token every 400 ms", async () => {
     const clock = fakeClock(Date.UTC(2026, 0, 1, 12, 0, 0));
     const url = await startApp({
       redis: services.newRedis(),

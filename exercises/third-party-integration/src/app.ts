@@ -15,7 +15,7 @@ export function createApp(options: AppOptions): express.Express {
   const app = express();
   // TODO(webhooks): POST /webhooks/payments verifies the signature over the raw body, then applies the event.
   app.post("/webhooks/payments", (_req, res) => void res.status(501).json({ error: "not implemented" }));
-  // POST /orders validates the order and creates it (see orders.ts).
+  // TODO(outbox): POST /orders validates the order (README R5.1) and creates it (see orders.ts).
   app.post("/orders", (_req, res) => void res.status(501).json({ error: "not implemented" }));
   return app;
 }

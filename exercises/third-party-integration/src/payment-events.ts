@@ -11,11 +11,13 @@ export interface PaymentEvent {
 
 export async function applyPaymentEvent(pg: Pool, event: PaymentEvent): Promise<"processed" | "duplicate"> {
   void [pg, event];
-  // TODO(exactly-once-processing): once per event id, even concurrently; newest version wins.
+  // TODO(webhooks): upsert the event's snapshot into payments.
+  // TODO(exactly-once-processing): the ledger entry, once per event id, even concurrently; newest version wins.
   throw new Error("not implemented: applyPaymentEvent");
 }
 
 export function isPaymentEvent(value: unknown): value is PaymentEvent {
   void value;
+  // TODO(webhooks): the event's shape (README R3.6).
   throw new Error("not implemented: isPaymentEvent");
 }

@@ -4,7 +4,7 @@ import { startFakeProvider } from "#support/fake-provider";
 import { virtualTime } from "#support/virtual-time";
 
 describe("circuit-breaker", () => {
-  it("fails fast without calling the provider after 5 failures in a row", async () => {
+  it("[R6.1, R6.2] fails fast without calling the provider after 5 failures in a row", async () => {
     const time = virtualTime();
     const provider = await startFakeProvider("sk_test_visible");
     provider.otherwise({ status: 500 });

@@ -4,7 +4,7 @@ import { PaymentProviderError } from "#src/provider-error";
 import { startFakeProvider } from "#support/fake-provider";
 
 describe("client", () => {
-  it("creates a charge, authenticated with the secret key from configuration", async () => {
+  it("[R1.1] creates a charge, authenticated with the secret key from configuration", async () => {
     const random = seededRandom();
     const secretKey = `sk_test_${random.token(24)}`;
     const provider = await startFakeProvider(secretKey);
@@ -18,7 +18,7 @@ describe("client", () => {
       expect(provider.requests[0]?.authorization).toBe(`Bearer ${secretKey}`));
   });
 
-  it("turns a declined card (402) into a PaymentProviderError with code `declined`", async () => {
+  it("[R1.5] turns a declined card (402) into a PaymentProviderError with code `declined`", async () => {
     const provider = await startFakeProvider("sk_test_visible");
     provider.script({ status: 402, body: { error: { code: "card_declined" } } });
     const client = createPaymentClient({ baseUrl: provider.url, secretKey: "sk_test_visible" });

@@ -5,7 +5,7 @@ import { startCheckout } from "#support/checkout-service";
 const services = useServices();
 
 describe("outbox", () => {
-  it("announces a new order through the outbox, delivered once by the relay", async () => {
+  it("[R5.2, R5.3] announces a new order through the outbox, delivered once by the relay", async () => {
     const checkout = await startCheckout(services.pg, "whsec_visible");
     const response = await checkout.postOrder({ customerId: "cus_1", amountCents: 2500, currency: "eur" });
     because("expected 201 for a valid order", () => expect(response.status).toBe(201));
@@ -20,5 +20,19 @@ describe("outbox", () => {
       expect(delivered).toEqual([
         expect.objectContaining({ topic: "order.created", payload: { orderId: order.id, customerId: "cus_1", amountCents: 2500, currency: "eur" } }),
       ]));
+  });
+
+  it("[R5.1] answers 422 to invalid fields and writes nothing", async () => {
+    const checkout = await startCheckout(services.pg, "whsec_visible");
+    for (const order of [
+      { customerId: "cus_invalid", amountCents: 12.5, currency: "eur" },
+      { customerId: "cus_invalid", amountCents: "100", currency: "eur" },
+      { customerId: "cus_invalid", amountCents: 100, currency: "euro" },
+    ]) {
+      const response = await checkout.postOrder(order);
+      because(`expected 422 for ${JSON.stringify(order)}, got ${response.status}`, () => expect(response.status).toBe(422));
+    }
+    const { rows } = await services.pg.query("SELECT count(*)::int AS n FROM orders WHERE customer_id = 'cus_invalid'");
+    because("expected no order written", () => expect(rows[0].n).toBe(0));
   });
 });

@@ -4,7 +4,7 @@ import { startFakeProvider } from "#support/fake-provider";
 import { virtualTime } from "#support/virtual-time";
 
 describe("retries", () => {
-  it("retries two 503s with full-jitter backoff and the same idempotency key, then succeeds", async () => {
+  it("[R2.1, R2.2, R2.3] retries two 503s with full-jitter backoff and the same idempotency key, then succeeds", async () => {
     const time = virtualTime();
     const provider = await startFakeProvider("sk_test_visible");
     provider.script({ status: 503 }, { status: 503 });
@@ -27,7 +27,7 @@ describe("retries", () => {
     });
   });
 
-  it("does not retry a 400", async () => {
+  it("[R1.5, R2.1] does not retry a 400", async () => {
     const provider = await startFakeProvider("sk_test_visible");
     provider.script({ status: 400 });
     const time = virtualTime();

@@ -5,7 +5,7 @@ import { eventBody, signatureHeader } from "#support/webhook-signing";
 const services = useServices();
 
 describe("webhooks", () => {
-  it("accepts an event signed with the webhook secret, and rejects a wrong signature with 400", async () => {
+  it("[R3.2, R3.6, R3.7] accepts an event signed with the webhook secret, and rejects a wrong signature with 400", async () => {
     const random = seededRandom();
     const secret = `whsec_${random.token(32)}`;
     const checkout = await startCheckout(services.pg, secret);

@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 
 describe("conditional-requests", () => {
-  it("lets exactly one of many concurrent PUTs with the same ETag win, across two instances", async () => {
+  it("[R4.8] lets exactly one of many concurrent PUTs with the same ETag win, across two instances", async () => {
     for (let round = 0; round < 3; round++) {
       const created = await apis[0]!.post("/projects", { name: "contested" });
       const path = `/projects/${created.body.id}`;

@@ -1,6 +1,6 @@
 import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
 import { startApi, type Api } from "#support/api";
-import { describeReply } from "#support/problem";
+import { describeReply, expectProblem } from "#support/problem";
 
 const services = useServices();
 const random = seededRandom();
@@ -18,7 +18,7 @@ async function aProjectWithTag() {
 }
 
 describe("conditional-requests", () => {
-  it("sends a strong ETag on 201 and 200, the same for the same state", async () => {
+  it("[R4.1] sends a strong ETag on 201 and 200, the same for the same state", async () => {
     const { created, etag } = await aProjectWithTag();
     because(`expected a strong ETag (no W/) on GET that equals the one on 201; got GET ${etag}, 201 ${created.headers.get("etag")}`, () => {
       expect(etag).toMatch(STRONG);
@@ -26,7 +26,7 @@ describe("conditional-requests", () => {
     });
   });
 
-  it("answers If-None-Match with 304 by weak comparison, and 200 when no tag matches", async () => {
+  it("[R4.2] answers If-None-Match with 304 by weak comparison over a list, and 200 when no tag matches", async () => {
     const { path, etag } = await aProjectWithTag();
     const cases: [string, number][] = [[etag, 304], [`W/${etag}`, 304], [`"nope", ${etag}`, 304], ["*", 304], ['"nope"', 200]];
     for (const [header, status] of cases) {
@@ -41,7 +41,7 @@ describe("conditional-requests", () => {
     }
   });
 
-  it("requires If-Match on PUT with 428 and refuses a stale or weak one with 412, leaving the project as it was", async () => {
+  it("[R4.3, R4.4] requires If-Match on PUT with 428 and refuses a stale or weak one with 412, leaving the project as it was", async () => {
     const { path, etag } = await aProjectWithTag();
     const before = (await api.get(path)).body;
     const stale = await api.put(path, { name: "first writer" }, { "if-match": etag });
@@ -50,9 +50,7 @@ describe("conditional-requests", () => {
     const cases: [Record<string, string>, number][] = [[{}, 428], [{ "if-match": etag }, 412], [{ "if-match": `W/${current}` }, 412], [{ "if-match": '"other"' }, 412]];
     for (const [headers, status] of cases) {
       const reply = await api.put(path, { name: "lost update" }, headers);
-      because(`expected PUT with If-Match ${headers["if-match"] ?? "(none)"} (current ${current}) to be ${status}; got ${describeReply(reply)}`, () =>
-        expect(reply.status).toBe(status),
-      );
+      expectProblem(reply, status, `PUT with If-Match ${headers["if-match"] ?? "(none)"} (current ${current})`);
     }
     const after = await api.get(path);
     because(`expected the refused PUTs to change nothing; got ${describeReply(after)}`, () =>
@@ -60,7 +58,7 @@ describe("conditional-requests", () => {
     );
   });
 
-  it("accepts the current ETag (or *) and answers with a new one", async () => {
+  it("[R4.1, R4.4] accepts the current ETag in a list (or *) and answers with a new one", async () => {
     const { path, etag } = await aProjectWithTag();
     const name = `Renamed ${random.token(6)}`;
     const put = await api.put(path, { name }, { "if-match": `"other", ${etag}` });
@@ -75,17 +73,18 @@ describe("conditional-requests", () => {
     expect((await api.put(path, { name: "star" }, { "if-match": "*" })).status).toBe(200);
   });
 
-  it("answers 404, not 412 or 428, for a project that does not exist", async () => {
+  it("[R4.6] answers 404, not 412 or 428, for a project that does not exist", async () => {
     const path = "/projects/3b241101-e2bb-4255-8caf-4136c566a962";
     for (const headers of [{}, { "if-match": '"v1"' }, { "if-match": "*" }] as Record<string, string>[]) {
-      const reply = await api.put(path, { name: "ghost" }, headers);
-      because(`expected PUT of a missing project with If-Match ${JSON.stringify(headers)} to be 404; got ${describeReply(reply)}`, () =>
-        expect(reply.status).toBe(404),
-      );
+      for (const reply of [await api.put(path, { name: "ghost" }, headers), await api.del(path, headers)]) {
+        because(`expected ${reply.method} of a missing project with ${JSON.stringify(headers)} to be 404; got ${describeReply(reply)}`, () =>
+          expect(reply.status).toBe(404),
+        );
+      }
     }
   });
 
-  it("honours If-Match on DELETE", async () => {
+  it("[R4.7] honours If-Match on DELETE", async () => {
     const { path, etag } = await aProjectWithTag();
     await api.put(path, { name: "moved on" }, { "if-match": etag });
     const stale = await api.del(path, { "if-match": etag });
@@ -93,5 +92,46 @@ describe("conditional-requests", () => {
     expect((await api.get(path)).status).toBe(200);
     const current = (await api.get(path)).headers.get("etag")!;
     expect((await api.del(path, { "if-match": current })).status).toBe(204);
+  });
+
+  it("[R4.6, R2.4] checks a PUT for 428, then 422, then 412", async () => {
+    const { path, etag } = await aProjectWithTag();
+    const before = (await api.get(path)).body;
+    const invalid = { name: "", priority: 9 };
+    const cases: [Record<string, string>, number][] = [[{}, 428], [{ "if-match": '"stale"' }, 422], [{ "if-match": etag }, 422]];
+    for (const [headers, status] of cases) {
+      const reply = await api.put(path, invalid, headers);
+      expectProblem(reply, status, `PUT of an invalid body with If-Match ${headers["if-match"] ?? "(none)"} (current ${etag})`);
+    }
+    expect((await api.get(path)).body).toEqual(before);
+  });
+
+  it("[R4.5] treats malformed If-Match and If-None-Match values as matching nothing, never 500", async () => {
+    const { path, etag } = await aProjectWithTag();
+    const opaque = etag.slice(1, -1);
+    const shapes: [string, string][] = [
+      ["empty", ""],
+      ["unterminated", `"${opaque}`],
+      ["without quotes", opaque],
+      ["an empty tag", '""'],
+      ["a fraction", '"v1.5"'],
+      ["a negative version", '"v-1"'],
+      ["a number too large for any integer column", `"v${"9".repeat(30)}"`],
+      ["just over 32 bits", '"v4294967296"'],
+      ["other characters", `"${opaque}\u00e9"`],
+      ["huge (one 8 kB tag)", `"${"9".repeat(8000)}"`],
+      ["huge (a list of 800 tags)", Array.from({ length: 800 }, (_, i) => `"v${i + 1000}"`).join(", ")],
+    ];
+    for (const [shape, value] of shapes) {
+      const put = await api.put(path, { name: "must not land" }, { "if-match": value });
+      const del = await api.del(path, { "if-match": value });
+      const get = await api.get(path, { "if-none-match": value });
+      because(`expected If-Match ${shape} to be 412 on PUT and DELETE, and If-None-Match ${shape} to be 200 on GET (current ${etag}); got PUT ${describeReply(put)}, DELETE ${describeReply(del)}, GET ${get.status}`, () => {
+        expect(put.status).toBe(412);
+        expect(del.status).toBe(412);
+        expect(get.status).toBe(200);
+        expect(get.headers.get("etag")).toBe(etag);
+      });
+    }
   });
 });

@@ -25,7 +25,7 @@ function expectConforming(what: string) {
 }
 
 describe("contract", () => {
-  it("serves an OpenAPI 3.1 document describing every operation", async () => {
+  it("[R6.1] serves an OpenAPI 3.1 document describing every operation", async () => {
     const reply = replies.splice(0)[0]!;
     because(`expected GET /openapi.json to be 200 JSON with openapi 3.1.x; got ${reply.status} ${reply.text.slice(0, 100)}`, () => {
       expect(reply.status).toBe(200);
@@ -37,7 +37,7 @@ describe("contract", () => {
     }
   });
 
-  it("describes every success response the tests receive", async () => {
+  it("[R6.2] describes every success response the tests receive", async () => {
     const body = { name: `Contract ${random.token(6)}`, tags: [random.token(3)], priority: random.int(1, 5) };
     const key = { "idempotency-key": random.token(16) };
     const created = await api.post("/projects", body, key);
@@ -56,7 +56,7 @@ describe("contract", () => {
     expectConforming("create, replay, read, HEAD, 304, list, next page, replace and delete");
   });
 
-  it("describes every error response the tests receive", async () => {
+  it("[R6.2] describes every error response the tests receive", async () => {
     const created = await api.post("/projects", { name: "errors" });
     const path = `/projects/${created.body.id}`;
     const key = { "idempotency-key": random.token(16) };

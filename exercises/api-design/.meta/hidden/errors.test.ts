@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 
 describe("errors", () => {
-  it("answers every kind of client error as problem details", async () => {
+  it("[R2.1, R2.2, R2.3, R1.3, R1.5, R1.6, R1.7, R1.8] answers every kind of client error as problem details", async () => {
     const { body } = await api.post("/projects", { name: "Problems" });
     const json = { "content-type": "application/json" };
     const cases: [string, () => ReturnType<Api["send"]>, number][] = [
@@ -20,14 +20,13 @@ describe("errors", () => {
       ["a text/plain body", () => api.send("POST", "/projects", { raw: "name", headers: { "content-type": "text/plain" } }), 415],
       ["malformed JSON", () => api.send("POST", "/projects", { raw: '{"name":', headers: json }), 400],
       ["a 200 kB body", () => api.send("POST", "/projects", { raw: JSON.stringify({ name: "x".repeat(200_000) }), headers: json }), 413],
-      ["a PUT without If-Match", () => api.put(`/projects/${body.id}`, { name: "x" }), 428],
-      ["a PUT with a stale If-Match", () => api.put(`/projects/${body.id}`, { name: "x" }, { "if-match": '"stale"' }), 412],
       ["an invalid field", () => api.post("/projects", { name: 7 }), 422],
+      ["DELETE of a deleted project", async () => (await api.del(`/projects/${body.id}`), api.del(`/projects/${body.id}`)), 404],
     ];
     for (const [what, send, status] of cases) expectProblem(await send(), status, what);
   });
 
-  it("points at every invalid field of a body with a JSON Pointer", async () => {
+  it("[R2.4] points at every invalid field of a body with a JSON Pointer", async () => {
     const badTag = random.int(0, 3);
     const unknown = `x${random.token(5)}`;
     const tags = ["ok", "fine", "good", "nice"].map((tag, i) => (i === badTag ? random.pick(["", 42, "t".repeat(31)]) : tag));
@@ -46,15 +45,18 @@ describe("errors", () => {
     );
   });
 
-  it("points at the name when it is missing, and at tags when it is not an array", async () => {
+  it("[R2.4] points at the name when it is missing, and at tags when it is not an array or too long", async () => {
     const reply = await api.post("/projects", { tags: "urgent" });
     expectProblem(reply, 422, "a body without name and with tags as a string");
     because(`expected pointers #/name and #/tags; got ${JSON.stringify(reply.body.errors)}`, () =>
       expect(pointersOf(reply)).toEqual(["#/name", "#/tags"]),
     );
+    const eleven = await api.post("/projects", { name: "Many tags", tags: Array.from({ length: 11 }, (_, i) => `t${i}`) });
+    expectProblem(eleven, 422, "a project with 11 tags");
+    because(`expected pointer #/tags for 11 tags; got ${JSON.stringify(eleven.body.errors)}`, () => expect(pointersOf(eleven)).toEqual(["#/tags"]));
   });
 
-  it("answers a 422 on PUT the same way, and leaves the project unchanged", async () => {
+  it("[R2.5] answers a 422 on PUT the same way, and leaves the project unchanged", async () => {
     const created = await api.post("/projects", { name: "Keep me" });
     const path = `/projects/${created.body.id}`;
     const reply = await api.put(path, { name: "", priority: 10 }, { "if-match": created.headers.get("etag") ?? "*" });

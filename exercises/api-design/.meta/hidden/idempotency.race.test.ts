@@ -15,7 +15,7 @@ const count = async (name: string) =>
   (await walk(apis[0]!.get, apis[0]!.url, "/projects?limit=50")).flatMap((page) => page.items).filter((p) => p.name === name).length;
 
 describe("idempotency", () => {
-  it("creates exactly one project for concurrent requests with one key, across two instances", async () => {
+  it("[R5.3] creates exactly one project for concurrent requests with one key, across two instances", async () => {
     for (let round = 0; round < 3; round++) {
       const key = { "idempotency-key": random.token(24) };
       const body = { name: `Race ${random.token(8)}` };
@@ -33,7 +33,7 @@ describe("idempotency", () => {
     }
   });
 
-  it("creates one project per key when concurrent requests carry different keys", async () => {
+  it("[R5.3] creates one project per key when concurrent requests carry different keys", async () => {
     const body = { name: `Distinct ${random.token(8)}` };
     const n = random.int(6, 10);
     const replies = await Promise.all(Array.from({ length: n }, (_, i) => apis[i % 2]!.post("/projects", body, { "idempotency-key": random.token(20) })));

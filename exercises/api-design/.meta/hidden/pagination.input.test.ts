@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
 import { ManualClock, startApi, type Api } from "#support/api";
 import { linksIn } from "#support/link";
@@ -28,8 +29,8 @@ const tamper = (cursor: string, at: number) => {
 };
 
 describe("pagination", () => {
-  it("uses 20 items by default and clamps the page size to 50", async () => {
-    for (const [query, size] of [["", 20], ["?limit=50", 50], [`?limit=${random.int(51, 5000)}`, 50]] as const) {
+  it("[R3.2] uses 20 items by default and clamps the page size to 50, however large the limit", async () => {
+    for (const [query, size] of [["", 20], ["?limit=50", 50], [`?limit=${random.int(51, 5000)}`, 50], [`?limit=${"9".repeat(30)}`, 50]] as const) {
       const reply = await api.get(`/projects${query}`);
       because(`expected GET /projects${query} to hold ${size} items; got ${reply.body?.items?.length} (${reply.status})`, () =>
         expect(reply.body?.items?.length).toBe(size),
@@ -37,14 +38,14 @@ describe("pagination", () => {
     }
   });
 
-  it("answers 400 to an invalid limit, sort or filter", async () => {
-    for (const query of ["limit=0", "limit=-5", "limit=abc", "limit=2.5", "sort=price", "sort=createdAt;DROP", "status=done", "priority=9", "limit=1&limit=2"]) {
+  it("[R3.5] answers 400 to an invalid limit, sort or filter, or one given twice", async () => {
+    for (const query of ["limit=0", "limit=-5", "limit=abc", "limit=2.5", "sort=price", "sort=createdAt;DROP", "status=done", "priority=9", "limit=1&limit=2", "sort=name&sort=-name", "status=active&status=archived"]) {
       const reply = await api.get(`/projects?${query}`);
       because(`expected GET /projects?${query} to be 400; got ${describeReply(reply)}`, () => expect(reply.status).toBe(400));
     }
   });
 
-  it("answers 400, never 500 or a page, to a cursor that was tampered with or forged", async () => {
+  it("[R3.8] answers 400, never 500 or a page, to a cursor that was tampered with or forged", async () => {
     const cursor = await firstCursor();
     const positions = Array.from({ length: 10 }, () => random.int(0, cursor.length - 1));
     const forged = [
@@ -63,15 +64,60 @@ describe("pagination", () => {
     expect((await api.get(`/projects?limit=3&cursor=${encodeURIComponent(cursor)}`)).status).toBe(200);
   });
 
-  it("answers 400 to a cursor presented with another sort or filter", async () => {
+  it("[R3.9] answers 400 to a cursor presented with another sort or filter, and accepts another limit", async () => {
     const cursor = encodeURIComponent(await firstCursor("limit=3&sort=name"));
     for (const query of [`sort=-name&cursor=${cursor}`, `sort=name&status=archived&cursor=${cursor}`]) {
       const reply = await api.get(`/projects?limit=3&${query}`);
       because(`expected GET /projects?${query} to be 400; got ${describeReply(reply)}`, () => expect(reply.status).toBe(400));
     }
+    const otherLimit = await api.get(`/projects?limit=5&sort=name&cursor=${cursor}`);
+    because(`expected the cursor to be accepted with another limit; got ${describeReply(otherLimit)}`, () => {
+      expect(otherLimit.status).toBe(200);
+      expect(otherLimit.body.items).toHaveLength(5);
+    });
   });
 
-  it("sends no Link header when everything fits on one page", async () => {
+  it("[R3.8] answers 400, never 500, to a cursor in every malformed shape", async () => {
+    const cursor = await firstCursor();
+    const lastPart = cursor.slice(cursor.lastIndexOf(".") + 1);
+    const middle = Math.floor(cursor.length / 2);
+    const shapes: [string, string][] = [
+      ["empty", ""],
+      ["truncated by one character", cursor.slice(0, -1)],
+      ["truncated by half", cursor.slice(0, middle)],
+      ["without its first character", cursor.slice(1)],
+      ["lengthened by four characters", `${cursor}AAAA`],
+      ["with its last part repeated as an extra part", `${cursor}.${lastPart}`],
+      ["with its first part only", cursor.split(".")[0]!],
+      ["with its last part only", `.${lastPart}`],
+      ["with a character outside base64url inserted", `${cursor.slice(0, -8)}!${cursor.slice(-8)}`],
+      ["with a space inserted", `${cursor.slice(0, -8)} ${cursor.slice(-8)}`],
+      ["huge (8 kB of A)", "A".repeat(8000)],
+      ["huge (the cursor repeated)", cursor.repeat(Math.ceil(8000 / cursor.length))],
+    ];
+    for (const [shape, bad] of shapes) {
+      const reply = await api.get(`/projects?limit=3&cursor=${encodeURIComponent(bad)}`);
+      because(`expected a cursor ${shape} to be 400 (seed ${random.seed}); got ${describeReply(reply)} for cursor ${bad.slice(0, 80)}`, () =>
+        expect(reply.status).toBe(400),
+      );
+    }
+  });
+
+  it("[R3.10] verifies a cursor's signature with node:crypto's timingSafeEqual", async () => {
+    const cursor = await firstCursor();
+    const spy = jest.spyOn(crypto, "timingSafeEqual");
+    try {
+      const reply = await api.get(`/projects?limit=3&cursor=${encodeURIComponent(cursor)}`);
+      because(`expected a cursor the API issued to be accepted; got ${describeReply(reply)}`, () => expect(reply.status).toBe(200));
+      because("expected the signature check of a cursor to call timingSafeEqual from node:crypto (a constant-time comparison); it was not called", () =>
+        expect(spy).toHaveBeenCalled(),
+      );
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("[R3.6] sends no Link header when everything fits on one page", async () => {
     const reply = await api.get("/projects?limit=50&status=archived");
     because(`expected no Link on a single page; got ${reply.headers.get("link")}`, () => {
       expect(reply.status).toBe(200);

@@ -30,7 +30,7 @@ const ids = (pages: { items: { id: string }[] }[]) => pages.flatMap((page) => pa
 const duplicates = (list: string[]) => list.filter((id, i) => list.indexOf(id) !== i);
 
 describe("pagination", () => {
-  it("walks every project exactly once, newest first with the id as tie-breaker, even across instances", async () => {
+  it("[R3.1, R3.2, R3.3, R3.6, R3.7] walks every project exactly once, newest first with the id as tie-breaker, even across instances", async () => {
     const limit = random.int(4, 9);
     let turn = 0;
     const pages = await walk((path) => ((turn++ % 2 === 0 ? api : other).get(path)), api.url, `/projects?limit=${limit}`);
@@ -49,7 +49,7 @@ describe("pagination", () => {
     });
   });
 
-  it("neither skips nor repeats a project while others are inserted and deleted during the walk", async () => {
+  it("[R3.7] neither skips nor repeats a project while others are inserted and deleted during the walk", async () => {
     const limit = random.int(4, 7);
     const deleted = new Set<string>();
     let seen: string[] = [];
@@ -73,7 +73,7 @@ describe("pagination", () => {
     });
   });
 
-  it("sorts by name with the id as tie-breaker, and keeps filters on every next link", async () => {
+  it("[R3.3, R3.4, R3.6] sorts by name with the id as tie-breaker, and keeps filters on every next link", async () => {
     const live = (await walk(api.get, api.url, "/projects?limit=50")).flatMap((page) => page.items);
     const status = random.pick(["active", "archived"]);
     const priority = random.int(1, 2);

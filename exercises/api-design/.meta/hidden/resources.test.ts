@@ -13,7 +13,7 @@ const allowOf = (header: string | null) =>
   new Set((header ?? "").split(",").map((m) => m.trim().toUpperCase()).filter((m) => m && m !== "OPTIONS"));
 
 describe("resources", () => {
-  it("creates with 201, a Location that reads back the same project, and defaults filled in", async () => {
+  it("[R1.1] creates with 201, a Location that reads back the same project, and defaults filled in", async () => {
     const name = `Catalogue ${random.token(8)}`;
     const tags = [random.token(5), random.token(6)];
     const priority = random.int(1, 5);
@@ -34,14 +34,14 @@ describe("resources", () => {
     });
   });
 
-  it("stores hostile text verbatim", async () => {
+  it("[R1.2] stores hostile text verbatim", async () => {
     const name = `Robert'); DROP TABLE projects;-- ${random.token(4)} <script>✓</script> 🚀`;
     const created = await api.post("/projects", { name });
     const read = await api.get(`/projects/${created.body.id}`);
     because(`expected the name to read back unchanged; got ${describeReply(read)}`, () => expect(read.body?.name).toBe(name));
   });
 
-  it("answers 404, never 500, for unknown and malformed ids", async () => {
+  it("[R1.3] answers 404, never 500, for unknown and malformed ids", async () => {
     for (const id of ["3b241101-e2bb-4255-8caf-4136c566a962", "not-a-uuid", "1'%20OR%20'1'='1", random.token(40)]) {
       const reply = await api.get(`/projects/${id}`);
       because(`expected GET /projects/${id} to be 404; got ${describeReply(reply)}`, () => expect(reply.status).toBe(404));
@@ -50,7 +50,7 @@ describe("resources", () => {
     because(`expected an unknown route to be 404; got ${describeReply(route)}`, () => expect(route.status).toBe(404));
   });
 
-  it("replaces with PUT (omitted fields back to defaults) and deletes with 204, then 404", async () => {
+  it("[R1.4, R1.5] replaces with PUT (omitted fields back to defaults) and deletes with 204, then 404", async () => {
     const created = await api.post("/projects", { name: "Before", priority: 5, tags: ["x"], status: "archived" });
     const path = `/projects/${created.body.id}`;
     const name = `After ${random.token(6)}`;
@@ -65,12 +65,12 @@ describe("resources", () => {
       expect(deleted.status).toBe(204);
       expect(deleted.text).toBe("");
     });
-    for (const reply of [await api.get(path), await api.del(path)]) {
+    for (const reply of [await api.get(path), await api.del(path), await api.put(path, { name }, { "if-match": "*" })]) {
       because(`expected ${reply.method} after DELETE to be 404; got ${describeReply(reply)}`, () => expect(reply.status).toBe(404));
     }
   });
 
-  it("answers 405 with the exact Allow list, and OPTIONS lists the same methods", async () => {
+  it("[R1.6] answers 405 with the exact Allow list, and OPTIONS lists the same methods", async () => {
     const { body } = await api.post("/projects", { name: "Allow" });
     const cases: [string, string[], string[]][] = [
       ["/projects", ["PATCH", "PUT", "DELETE"], ["GET", "HEAD", "POST"]],
@@ -91,7 +91,7 @@ describe("resources", () => {
     }
   });
 
-  it("answers 415 to bodies that are not application/json, and 400 to malformed JSON", async () => {
+  it("[R1.7, R1.8] answers 415 to bodies that are not application/json, and 400 to malformed JSON", async () => {
     const { body } = await api.post("/projects", { name: "Media" });
     const item = `/projects/${body.id}`;
     const json = JSON.stringify({ name: "x" });

@@ -13,12 +13,14 @@ export interface StoredResponse {
 /**
  * The Idempotency-Key header (draft-ietf-httpapi-idempotency-key-header §2.1) is an sf-string,
  * "like-this"; most clients send it bare. Accept both, and refuse anything else with a 400.
+ * Keys never hold `"` or `\`, so a quoted key is an sf-string without escapes, and a stray quote
+ * (`"unterminated`, `"a", "b"`, `"a";p=1`) is malformed rather than part of a bare key.
  */
 export function readKey(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   const key = /^"(.*)"$/.exec(header)?.[1] ?? header;
-  if (!/^[\x21\x23-\x7e]{1,255}$/.test(key)) {
-    throw new HttpProblem(400, "Idempotency-Key must be 1 to 255 visible ASCII characters.");
+  if (!/^[\x21\x23-\x5b\x5d-\x7e]{1,255}$/.test(key)) {
+    throw new HttpProblem(400, 'Idempotency-Key must be 1 to 255 visible ASCII characters other than " and \\, optionally in quotes.');
   }
   return key;
 }

@@ -31,7 +31,7 @@ export async function listProjects(pool: Pool, query: Record<string, unknown>, s
   param("sort", typeof sort === "string" && sort in SORTS);
   param("status", status === undefined || STATUSES.includes(status as never));
   param("priority", priority === undefined || /^[1-5]$/.test(String(priority)));
-  param("limit", limit === undefined || /^[1-9]\d{0,5}$/.test(String(limit)));
+  param("limit", limit === undefined || /^[1-9]\d*$/.test(String(limit)));
   param("cursor", cursor === undefined || typeof cursor === "string");
   const pageSize = Math.min(Number(limit ?? DEFAULT_LIMIT), MAX_LIMIT); // larger limits are clamped
 

@@ -5,7 +5,7 @@ import { get } from "#support/http";
 const catalog = useCatalog();
 
 describe("cache-aside", () => {
-  it("calls the origin once for repeated reads of a product and answers the same body each time", async () => {
+  it("[R1.1, R1.2] calls the origin once for repeated reads of a product and answers the same body each time", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -21,7 +21,7 @@ describe("cache-aside", () => {
       expect(catalog.origin.reads(product.id)).toBe(1));
   });
 
-  it("keeps one entry per id: interleaved reads of several products each get their own product", async () => {
+  it("[R1.2] keeps one entry per id: interleaved reads of several products each get their own product", async () => {
     const random = seededRandom();
     const products = Array.from({ length: random.int(4, 7) }, () => randomProduct(random));
     await catalog.origin.seed(products);
@@ -36,7 +36,7 @@ describe("cache-aside", () => {
       expect(catalog.origin.calls.findById).toBe(products.length));
   });
 
-  it("shares entries between instances through Redis: an entry stored by one is served by the others", async () => {
+  it("[R1.2] shares entries between instances through Redis: an entry stored by one is served by the others", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -46,7 +46,7 @@ describe("cache-aside", () => {
       expect(catalog.origin.reads(product.id)).toBe(1));
   });
 
-  it("stores the entry under product:<id> with an expiry no longer than the configured TTL", async () => {
+  it("[R1.2, R1.3] stores the entry under product:<id> with an expiry no longer than the configured TTL", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -64,7 +64,7 @@ describe("cache-aside", () => {
       expect(forever).toEqual([]));
   });
 
-  it("rejects a malformed id with 400 without reaching the origin or writing to Redis", async () => {
+  it("[R1.4] rejects a malformed id with 400 without reaching the origin or writing to Redis", async () => {
     const [app] = await catalog.instances(1);
     const hostile = ["a:lock", "x".repeat(65), "..%2F..%2Fetc", "a%20b", "%00", "*", "a%3Ab", "%E2%98%83"];
     for (const id of hostile) {
@@ -76,13 +76,46 @@ describe("cache-aside", () => {
     because(`expected no Redis key written for malformed ids, found ${keys}`, () => expect(keys).toBe(0));
   });
 
-  it("answers 404 as application/problem+json for an id that does not exist", async () => {
+  it("[R1.5] answers 404 as application/problem+json for an id that does not exist", async () => {
     const random = seededRandom();
     const [app] = await catalog.instances(1);
     const answer = await get(`${app!.url}/products/p-${random.token(8)}`);
     because(`expected 404 problem+json for a missing id (seed ${random.seed}), got ${answer.status} ${answer.headers.get("content-type")}`, () => {
       expect(answer.status).toBe(404);
       expect(answer.headers.get("content-type")).toMatch(/^application\/problem\+json\b/);
+    });
+  });
+
+  it("[R1.3] gives an entry the default ttlMs of 60000 ms when the option is left out", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const [app] = await catalog.instances(1, { random: () => 0 }); // no jitter drawn from stage 2 on
+    const started = performance.now();
+    await get(`${app!.url}/products/${product.id}`);
+    const pttl = await catalog.services.redis.pttl(`product:${product.id}`);
+    const slack = Math.ceil(performance.now() - started) + 1;
+    because(`expected product:${product.id} to get the default ttlMs, a PTTL within ${slack} ms below 60000, saw ${pttl} (seed ${random.seed})`, () => {
+      expect(pttl).toBeLessThanOrEqual(60_001);
+      expect(pttl).toBeGreaterThanOrEqual(60_000 - slack);
+    });
+  });
+
+  it("[R1.6] answers 503 when the origin fails, stores nothing, and the next read calls the origin again", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const [app] = await catalog.instances(1);
+    catalog.origin.failNext("findById");
+    const failed = await get(`${app!.url}/products/${product.id}`);
+    because(`expected 503 problem+json when the origin fails, got ${failed.status} ${failed.headers.get("content-type")}`, () => {
+      expect(failed.status).toBe(503);
+      expect(failed.headers.get("content-type")).toMatch(/^application\/problem\+json\b/);
+    });
+    const retry = await get(`${app!.url}/products/${product.id}`);
+    because(`expected the next read to call the origin again and answer the product: 2 origin calls, saw ${catalog.origin.reads(product.id)} (seed ${random.seed})`, () => {
+      expect(retry.body).toEqual(product);
+      expect(catalog.origin.reads(product.id)).toBe(2);
     });
   });
 });

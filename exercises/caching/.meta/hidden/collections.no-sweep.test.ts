@@ -6,7 +6,7 @@ import { fieldsOf, get, patch, put } from "#support/http";
 const catalog = useCatalog();
 
 describe("collections: invalidation cost", () => {
-  it("invalidates cached lists on writes without KEYS or SCAN", async () => {
+  it("[R7.3, R7.4] invalidates cached lists on writes without KEYS or SCAN", async () => {
     const random = seededRandom();
     const redis = await startRedis(); // its own Redis, so its command statistics are ours alone
     const admin = new Redis(redis.url);

@@ -1,4 +1,4 @@
-import { because, seededRandom } from "@backend-sandbox/testkit";
+import { because, seededRandom, within } from "@backend-sandbox/testkit";
 import { keysWithTtl, randomProduct, useCatalog } from "#support/catalog";
 import { del, fieldsOf, get, patch, put } from "#support/http";
 import type { Product } from "#src/product";
@@ -7,7 +7,7 @@ const catalog = useCatalog();
 const sorted = (products: Product[]) => [...products].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 describe("collections", () => {
-  it("serves GET /products and GET /products?category=... from the cache after the first read", async () => {
+  it("[R7.1, R7.2] serves GET /products and GET /products?category=... from the cache after the first read", async () => {
     const random = seededRandom();
     const products = Array.from({ length: random.int(5, 12) }, () => randomProduct(random));
     await catalog.origin.seed(products);
@@ -25,7 +25,7 @@ describe("collections", () => {
       expect(catalog.origin.calls.list).toBe(2));
   });
 
-  it("shows every kind of write in the lists of every instance at once", async () => {
+  it("[R7.3] shows every kind of write in the lists of every instance at once", async () => {
     const random = seededRandom();
     const products = Array.from({ length: 4 }, () => randomProduct(random, { category: "kitchen" }));
     await catalog.origin.seed(products);
@@ -56,7 +56,7 @@ describe("collections", () => {
     await check(`a DELETE of ${gone.id}`);
   });
 
-  it("gives list entries an expiry (at most one key, a collection version, may live forever)", async () => {
+  it("[R7.5] gives list entries an expiry (at most one key, a collection version, may live forever)", async () => {
     const random = seededRandom();
     const products = Array.from({ length: 6 }, () => randomProduct(random));
     await catalog.origin.seed(products);
@@ -70,7 +70,7 @@ describe("collections", () => {
     because(`expected at most one key without expiry, found ${forever.length}: ${forever.join(", ")}`, () => expect(forever.length).toBeLessThanOrEqual(1));
   });
 
-  it("rejects a malformed category with 400 without reaching the origin", async () => {
+  it("[R7.1] rejects a malformed category with 400 without reaching the origin", async () => {
     const [app] = await catalog.instances(1);
     for (const category of ["Kitchen!", "x".repeat(33), "a%3Ab", "*"]) {
       const answer = await get(`${app!.url}/products?category=${category}`);
@@ -80,4 +80,44 @@ describe("collections", () => {
     because(`expected 400 for a repeated category parameter, got ${twice.status}`, () => expect(twice.status).toBe(400));
     expect(catalog.origin.calls.list).toBe(0);
   });
+
+  it("[R7.3] does not serve a list that loaded before a write once the write has answered", async () => {
+    const random = seededRandom();
+    const products = Array.from({ length: 3 }, () => randomProduct(random, { category: "office" }));
+    await catalog.origin.seed(products);
+    const apps = await catalog.instances(2);
+    const read = catalog.origin.holdNextRead(); // the list read holds with the old rows in hand
+    const reading = get(`${apps[0]!.url}/products?category=office`);
+    await within(5000, "the list read to reach the origin", read.reached);
+    const added = randomProduct(random, { category: "office" });
+    expect((await within(5000, "a PUT while the list loads", put(`${apps[1]!.url}/products/${added.id}`, fieldsOf(added)))).status).toBe(201);
+    read.release();
+    await reading; // it began before the write, so the old list is a fair answer to it
+    for (const [n, app] of apps.entries()) {
+      const answer = await get(`${app.url}/products?category=office`);
+      because(`expected instance ${n + 1}'s list to hold ${added.id} after the PUT; a list loaded before the write must not be served after it (seed ${random.seed})`, () =>
+        expect(answer.body).toEqual({ items: sorted([...products, added]) }));
+    }
+  });
+
+  it("[R7.3] shows a write in the lists when a list was read while the write was uncommitted", async () => {
+    const random = seededRandom();
+    const products = Array.from({ length: 3 }, () => randomProduct(random, { category: "garden" }));
+    await catalog.origin.seed(products);
+    const apps = await catalog.instances(2);
+    const gone = products[random.int(0, 2)]!;
+    const commit = catalog.origin.holdNextCommit();
+    const deleting = del(`${apps[0]!.url}/products/${gone.id}`);
+    await within(5000, "the DELETE to reach its commit", commit.reached);
+    const during = await within(5000, "a list read while the DELETE is uncommitted", get(`${apps[1]!.url}/products?category=garden`));
+    expect(during.body).toEqual({ items: sorted(products) });
+    commit.release();
+    expect((await deleting).status).toBe(204);
+    for (const [n, app] of apps.entries()) {
+      const answer = await get(`${app.url}/products?category=garden`);
+      because(`expected instance ${n + 1}'s list without ${gone.id} once the DELETE committed (seed ${random.seed})`, () =>
+        expect(answer.body).toEqual({ items: sorted(products.filter((p) => p.id !== gone.id)) }));
+    }
+  });
 });
+

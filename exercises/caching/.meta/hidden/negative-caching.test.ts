@@ -5,7 +5,7 @@ import { fieldsOf, get, put } from "#support/http";
 const catalog = useCatalog({ delayMs: 100 });
 
 describe("negative-caching", () => {
-  it("lets a flood of 60 requests for a missing id across 3 instances reach the origin once", async () => {
+  it("[R4.1, R4.2] lets a flood of 60 requests for a missing id across 3 instances reach the origin once", async () => {
     const random = seededRandom();
     const id = `p-${random.token(10)}`;
     const apps = await catalog.instances(3, { lockTtlMs: 10_000 });
@@ -18,7 +18,7 @@ describe("negative-caching", () => {
       expect(catalog.origin.reads(id)).toBe(1));
   });
 
-  it("remembers a missing id for negativeTtlMs, shorter than the TTL of a product", async () => {
+  it("[R4.1] remembers a missing id for negativeTtlMs, shorter than the TTL of a product", async () => {
     const random = seededRandom();
     const id = `p-${random.token(10)}`;
     const negativeTtlMs = random.int(2, 8) * 1000;
@@ -31,7 +31,7 @@ describe("negative-caching", () => {
     });
   });
 
-  it("shows a product on every instance as soon as a PUT creates the missing id", async () => {
+  it("[R4.4] shows a product on every instance as soon as a PUT creates the missing id", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     const apps = await catalog.instances(3, { negativeTtlMs: 30_000 });
@@ -45,7 +45,7 @@ describe("negative-caching", () => {
     }
   });
 
-  it("forgets a missing id after negativeTtlMs, so a row added behind the cache's back appears", async () => {
+  it("[R4.3] forgets a missing id after negativeTtlMs, so a row added behind the cache's back appears", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     const [app] = await catalog.instances(1, { negativeTtlMs: 400, jitterRatio: 0.25 });
@@ -57,4 +57,55 @@ describe("negative-caching", () => {
     because(`expected the product 1.2 s after a 400 ms negative entry was stored, got ${answer.status} (seed ${random.seed})`, () =>
       expect(answer.body).toEqual(product));
   });
+
+  it("[R4.1] remembers a missing id for the default negativeTtlMs of 5000 ms when the option is left out", async () => {
+    const random = seededRandom();
+    const id = `p-${random.token(10)}`;
+    const [app] = await catalog.instances(1, { random: () => 0 }); // no jitter: the TTL is negativeTtlMs itself
+    const started = performance.now();
+    expect((await get(`${app!.url}/products/${id}`)).status).toBe(404);
+    const pttl = await catalog.services.redis.pttl(`product:${id}`);
+    const slack = Math.ceil(performance.now() - started) + 1; // the entry is no older than this
+    because(`expected product:${id} to hold the miss for the default negativeTtlMs: a PTTL within ${slack} ms below 5000, saw ${pttl} (seed ${random.seed})`, () => {
+      expect(pttl).toBeGreaterThanOrEqual(5000 - slack);
+      expect(pttl).toBeLessThanOrEqual(5000);
+    });
+  });
+
+  it("[R4.4, R2.6] does not let a read that found no row before a creating PUT store its 'not found' after the PUT", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    const apps = await catalog.instances(2, { negativeTtlMs: 30_000 });
+    const read = catalog.origin.holdNextRead(); // the read has run its query and found no row
+    const reading = get(`${apps[0]!.url}/products/${product.id}`);
+    await within(5000, "the read of a missing id to reach the origin", read.reached);
+    const created = await within(5000, "a PUT while the read is loading", put(`${apps[1]!.url}/products/${product.id}`, fieldsOf(product)));
+    expect(created.status).toBe(201);
+    read.release();
+    await reading; // it began before the PUT, so 404 is a fair answer to it
+    for (const [n, app] of apps.entries()) {
+      const answer = await get(`${app.url}/products/${product.id}`);
+      because(`expected instance ${n + 1} to answer the created product after the slow read finished, got ${answer.status}: a "not found" loaded before the PUT must not be stored after it (seed ${random.seed})`, () =>
+        expect(answer.body).toEqual(product));
+    }
+  });
+
+  it("[R4.4, R2.5] shows the created product when a read found no row while the creating PUT was uncommitted", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    const apps = await catalog.instances(2, { negativeTtlMs: 30_000 });
+    const commit = catalog.origin.holdNextCommit();
+    const creating = put(`${apps[0]!.url}/products/${product.id}`, fieldsOf(product));
+    await within(5000, "the PUT to reach its commit", commit.reached);
+    const during = await within(5000, "a read while the PUT is uncommitted", get(`${apps[1]!.url}/products/${product.id}`));
+    expect(during.status).toBe(404);
+    commit.release();
+    expect((await creating).status).toBe(201);
+    for (const [n, app] of apps.entries()) {
+      const answer = await get(`${app.url}/products/${product.id}`);
+      because(`expected instance ${n + 1} to answer the created product once the PUT committed, got ${answer.status} (seed ${random.seed})`, () =>
+        expect(answer.body).toEqual(product));
+    }
+  });
 });
+

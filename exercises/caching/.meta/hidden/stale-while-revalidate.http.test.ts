@@ -15,7 +15,7 @@ function directives(header: string | null): Map<string, string | true> {
 }
 
 describe("stale-while-revalidate: HTTP caching", () => {
-  it("sends Cache-Control: max-age=<softTtl s>, stale-while-revalidate=<ttl - softTtl s>", async () => {
+  it("[R5.4] sends Cache-Control: max-age=<softTtl s>, stale-while-revalidate=<ttl - softTtl s>", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -32,7 +32,7 @@ describe("stale-while-revalidate: HTTP caching", () => {
     }
   });
 
-  it("sends a strong ETag that is the same on every instance and changes when the product changes", async () => {
+  it("[R5.5] sends a strong ETag that is the same on every instance and changes when the product changes", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -48,20 +48,23 @@ describe("stale-while-revalidate: HTTP caching", () => {
     because(`expected a different ETag after the product changed, saw ${after} before and after`, () => expect(after).not.toBe(tags[0]));
   });
 
-  it("answers 304 without a body to a matching If-None-Match, and without reaching the origin", async () => {
+  it("[R5.6] answers 304 without a body to a matching If-None-Match, and without reaching the origin", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
     const [app] = await catalog.instances(1);
     const url = `${app!.url}/products/${product.id}`;
-    const etag = (await get(url)).headers.get("etag")!;
+    const first = await get(url);
+    const etag = first.headers.get("etag")!;
+    const cacheControl = first.headers.get("cache-control");
     const forms = [etag, `W/${etag}`, `"other-${random.token(5)}", ${etag}`, "*"];
     for (const form of forms) {
       const answer = await get(url, { "if-none-match": form });
-      because(`expected 304 with an empty body and ETag ${etag} for If-None-Match: ${form}; got ${answer.status} (seed ${random.seed})`, () => {
+      because(`expected 304 with an empty body, ETag ${etag} and Cache-Control "${cacheControl}" (as on the 200) for If-None-Match: ${form}; got ${answer.status} with ETag ${answer.headers.get("etag")} and Cache-Control "${answer.headers.get("cache-control")}" (seed ${random.seed})`, () => {
         expect(answer.status).toBe(304);
         expect(answer.body).toBe("");
         expect(answer.headers.get("etag")).toBe(etag);
+        expect(answer.headers.get("cache-control")).toBe(cacheControl);
       });
     }
     const other = await get(url, { "if-none-match": `"nope-${random.token(6)}"` });
@@ -70,7 +73,7 @@ describe("stale-while-revalidate: HTTP caching", () => {
       expect(catalog.origin.reads(product.id)).toBe(1));
   });
 
-  it("answers 200 with the new product to an If-None-Match holding the ETag from before a write", async () => {
+  it("[R5.6] answers 200 with the new product to an If-None-Match holding the ETag from before a write", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -86,4 +89,18 @@ describe("stale-while-revalidate: HTTP caching", () => {
       expect(answer.headers.get("etag")).not.toBe(old);
     });
   });
+
+  it("[R5.4, R5.1] sends max-age=30, stale-while-revalidate=30 when softTtlMs and ttlMs are left out", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const [app] = await catalog.instances(1);
+    const answer = await get(`${app!.url}/products/${product.id}`);
+    const cc = directives(answer.headers.get("cache-control"));
+    because(`expected the defaults (softTtlMs 30000, ttlMs 60000) to give max-age=30 and stale-while-revalidate=30, got "${answer.headers.get("cache-control")}" (seed ${random.seed})`, () => {
+      expect(cc.get("max-age")).toBe("30");
+      expect(cc.get("stale-while-revalidate")).toBe("30");
+    });
+  });
 });
+

@@ -29,7 +29,7 @@ async function staleSetup(random: ReturnType<typeof seededRandom>, count: number
 }
 
 describe("stale-while-revalidate", () => {
-  it("serves a fresh entry without a refresh until softTtlMs has passed", async () => {
+  it("[R5.1] serves a fresh entry without a refresh until softTtlMs has passed", async () => {
     const random = seededRandom();
     const { product, clock, apps } = await staleSetup(random, 1);
     clock.advance(SOFT - 1);
@@ -39,7 +39,7 @@ describe("stale-while-revalidate", () => {
       expect(catalog.origin.reads(product.id)).toBe(1));
   });
 
-  it("past softTtlMs answers the stale entry at once, while one refresh runs in the background", async () => {
+  it("[R5.1, R5.2] past softTtlMs answers the stale entry at once, while one refresh runs in the background", async () => {
     const random = seededRandom();
     const { product, newer, clock, apps } = await staleSetup(random, 1);
     clock.advance(SOFT + random.int(1, 5000));
@@ -54,7 +54,7 @@ describe("stale-while-revalidate", () => {
       expect(catalog.origin.reads(product.id)).toBe(2));
   });
 
-  it("starts one refresh for 60 concurrent stale reads across 3 instances, all answered stale", async () => {
+  it("[R5.2] starts one refresh for 60 concurrent stale reads across 3 instances, all answered stale", async () => {
     const random = seededRandom();
     const { product, newer, clock, apps } = await staleSetup(random, 3);
     clock.advance(SOFT + 1);
@@ -69,7 +69,7 @@ describe("stale-while-revalidate", () => {
       expect(catalog.origin.reads(product.id)).toBe(2));
   });
 
-  it("does not let a background refresh that loaded before a write overwrite the write", async () => {
+  it("[R5.3] does not let a background refresh that loaded before a write overwrite the write", async () => {
     const random = seededRandom();
     const { product, clock, apps } = await staleSetup(random, 2);
     clock.advance(SOFT + 1);
@@ -86,4 +86,18 @@ describe("stale-while-revalidate", () => {
         expect(answer.body).toEqual({ ...changed, version: 3 }));
     }
   });
+
+  it("[R5.1, R5.2] judges the soft TTL with Date.now when now is left out", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const [app] = await catalog.instances(1, { softTtlMs: 300, ttlMs: 60_000, lockTtlMs: 10_000 });
+    expect((await get(`${app!.url}/products/${product.id}`)).body).toEqual(product);
+    const newer = (await catalog.origin.direct.patch(product.id, { priceCents: product.priceCents + 1 }))!; // behind the cache's back
+    await sleep(600); // twice the soft TTL on the real clock
+    const stale = await get(`${app!.url}/products/${product.id}`);
+    because(`expected the stale product (version 1) 600 ms after a 300 ms soft TTL, while it refreshes (seed ${random.seed})`, () => expect(stale.body).toEqual(product));
+    await eventually(app!, newer, `expected the refreshed product (version 2) once a real-clock soft TTL of 300 ms had passed (seed ${random.seed})`);
+  });
 });
+

@@ -5,7 +5,7 @@ import { get } from "#support/http";
 const catalog = useCatalog({ delayMs: 150 }); // a slow origin, so that cold requests overlap
 
 describe("stampede", () => {
-  it("lets 100 concurrent cold requests across 3 instances reach the origin exactly once", async () => {
+  it("[R3.1] lets 100 concurrent cold requests across 3 instances reach the origin exactly once", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -18,7 +18,7 @@ describe("stampede", () => {
       expect(catalog.origin.reads(product.id)).toBe(1));
   });
 
-  it("holds lock:product:<id> with an expiry while the origin loads, and removes it afterwards", async () => {
+  it("[R3.2] holds lock:product:<id> with an expiry while the origin loads, and removes it afterwards", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -39,7 +39,7 @@ describe("stampede", () => {
     because(`expected ${lock} to be gone once the entry is stored`, () => expect(left).toBe(0));
   });
 
-  it("releases the lock only while it still holds it: another holder's lock is left alone", async () => {
+  it("[R3.3] releases the lock only while it still holds it: another holder's lock is left alone", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -58,7 +58,7 @@ describe("stampede", () => {
       expect(value).toBe(other));
   });
 
-  it("waits for a lock whose holder died, then proceeds once that lock expires", async () => {
+  it("[R3.4] waits for a lock whose holder died, then proceeds once that lock expires", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -75,7 +75,7 @@ describe("stampede", () => {
     });
   });
 
-  it("does not cache an origin failure: it answers 503, frees the lock, and the next read retries", async () => {
+  it("[R1.6, R3.5] does not cache an origin failure: it answers 503, frees the lock, and the next read retries", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -91,4 +91,24 @@ describe("stampede", () => {
       expect(catalog.origin.reads(product.id)).toBe(2);
     });
   });
+
+  it("[R3.2] gives the lock the default lockTtlMs of 2000 ms when the option is left out", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const [app] = await catalog.instances(1);
+    const read = catalog.origin.holdNextRead();
+    const started = performance.now();
+    const reading = get(`${app!.url}/products/${product.id}`);
+    await within(5000, "the cold read to reach the origin", read.reached);
+    const pttl = await catalog.services.redis.pttl(`lock:product:${product.id}`);
+    const slack = Math.ceil(performance.now() - started) + 1; // the lock is no older than this
+    read.release();
+    await reading;
+    because(`expected lock:product:${product.id} to carry the default lockTtlMs: a PTTL within ${slack} ms below 2000 while the origin loads, saw ${pttl} (seed ${random.seed})`, () => {
+      expect(pttl).toBeGreaterThanOrEqual(2000 - slack);
+      expect(pttl).toBeLessThanOrEqual(2000);
+    });
+  });
 });
+

@@ -5,7 +5,7 @@ import { get } from "#support/http";
 const catalog = useCatalog();
 
 describe("ttl-and-invalidation: expiry", () => {
-  it("reads the origin again once an entry has expired", async () => {
+  it("[R1.3] reads the origin again once an entry has expired", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -21,7 +21,7 @@ describe("ttl-and-invalidation: expiry", () => {
     });
   });
 
-  it("gives entries filled together different TTLs, all within [ttlMs, ttlMs * (1 + jitterRatio)]", async () => {
+  it("[R2.1] gives entries filled together different TTLs, all within [ttlMs, ttlMs * (1 + jitterRatio)]", async () => {
     const random = seededRandom();
     const products = Array.from({ length: 50 }, () => randomProduct(random));
     await catalog.origin.seed(products);
@@ -48,7 +48,7 @@ describe("ttl-and-invalidation: expiry", () => {
     });
   });
 
-  it("draws the jitter from the injected random(): ttlMs * (1 + jitterRatio * random())", async () => {
+  it("[R2.1] draws the jitter from the injected random(): ttlMs * (1 + jitterRatio * random())", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -65,4 +65,38 @@ describe("ttl-and-invalidation: expiry", () => {
       expect(pttl).toBeGreaterThanOrEqual(expected - slack);
     });
   });
+
+  it("[R2.1] uses the default jitterRatio of 0.1 when the option is left out", async () => {
+    const random = seededRandom();
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    const draw = 0.5 + random.next() / 2;
+    const [app] = await catalog.instances(1, { random: () => draw }); // ttlMs and jitterRatio left out
+    const started = performance.now();
+    await get(`${app!.url}/products/${product.id}`);
+    const pttl = await catalog.services.redis.pttl(`product:${product.id}`);
+    const slack = Math.ceil(performance.now() - started) + 1;
+    const expected = 60_000 * (1 + 0.1 * draw);
+    because(`expected PTTL within ${slack} ms below ${Math.round(expected)} ms (default ttlMs 60000, default jitterRatio 0.1, random() ${draw.toFixed(3)}), saw ${pttl} (seed ${random.seed})`, () => {
+      expect(pttl).toBeLessThanOrEqual(expected + 1);
+      expect(pttl).toBeGreaterThanOrEqual(expected - slack);
+    });
+  });
+
+  it("[R2.1] draws the jitter from Math.random when random is left out", async () => {
+    const random = seededRandom();
+    const products = Array.from({ length: 20 }, () => randomProduct(random));
+    await catalog.origin.seed(products);
+    const [app] = await catalog.instances(1, { ttlMs: 20_000, softTtlMs: 20_000, jitterRatio: 0.5 });
+    const ttls: number[] = [];
+    for (const product of products) {
+      await get(`${app!.url}/products/${product.id}`);
+      ttls.push(await catalog.services.redis.pttl(`product:${product.id}`));
+    }
+    // 20 uniform draws over a 10 s range: a spread under 2 s has a chance below 1e-11.
+    const spread = Math.max(...ttls) - Math.min(...ttls);
+    because(`expected 20 TTLs drawn with Math.random over [20000, 30000] to spread over seconds, saw a spread of ${spread} ms: ${ttls.join(", ")} (seed ${random.seed})`, () =>
+      expect(spread).toBeGreaterThan(2000));
+  });
 });
+

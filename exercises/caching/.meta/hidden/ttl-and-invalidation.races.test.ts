@@ -1,11 +1,11 @@
 import { because, seededRandom, within } from "@backend-sandbox/testkit";
 import { randomProduct, useCatalog } from "#support/catalog";
-import { fieldsOf, get, put } from "#support/http";
+import { del, fieldsOf, get, patch, put } from "#support/http";
 
 const catalog = useCatalog();
 
 describe("ttl-and-invalidation: a read racing a write", () => {
-  it("serves the new state after a write, even when a read ran between the write's change and its commit", async () => {
+  it("[R2.5] serves the new state after a write, even when a read ran between the write's change and its commit", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -27,23 +27,33 @@ describe("ttl-and-invalidation: a read racing a write", () => {
     }
   });
 
-  it("does not let a read that loaded the old state before a write store it after the write", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
-    const apps = await catalog.instances(2);
-    const read = catalog.origin.holdNextRead();
-    const reading = get(`${apps[0]!.url}/products/${product.id}`);
-    await within(5000, "the cold read to reach the origin", read.reached);
-    const changed = randomProduct(random, { id: product.id });
-    const written = await within(5000, "a PUT while a read is loading", put(`${apps[1]!.url}/products/${product.id}`, fieldsOf(changed)));
-    expect(written.status).toBe(200);
-    read.release();
-    await reading; // it began before the write, so either state is a fair answer to it
-    for (const [n, app] of apps.entries()) {
-      const answer = await get(`${app.url}/products/${product.id}`);
-      because(`expected instance ${n + 1} to answer the write's state (version 2) after the slow read finished; a read that began before the write must not overwrite it (seed ${random.seed})`, () =>
-        expect(answer.body).toEqual({ ...changed, version: 2 }));
-    }
-  });
+  // Every write path invalidates: a fill that loaded the old row before any of them must not store it.
+  for (const method of ["PUT", "PATCH", "DELETE"] as const) {
+    it(`[R2.6] does not let a read that loaded the old state before a ${method} store it after the ${method}`, async () => {
+      const random = seededRandom();
+      const product = randomProduct(random);
+      await catalog.origin.seed([product]);
+      const apps = await catalog.instances(2);
+      const read = catalog.origin.holdNextRead();
+      const reading = get(`${apps[0]!.url}/products/${product.id}`);
+      await within(5000, "the cold read to reach the origin", read.reached);
+      const url = `${apps[1]!.url}/products/${product.id}`;
+      const changed = randomProduct(random, { id: product.id, version: 2 });
+      const [write, expected] =
+        method === "PUT" ? [put(url, fieldsOf(changed)), { status: 200, body: changed }]
+        : method === "PATCH" ? [patch(url, { priceCents: changed.priceCents }), { status: 200, body: { ...product, priceCents: changed.priceCents, version: 2 } }]
+        : [del(url), { status: 404, body: undefined }];
+      const written = await within(5000, `a ${method} while a read is loading`, write);
+      expect(written.status).toBe(method === "DELETE" ? 204 : 200);
+      read.release();
+      await reading; // it began before the write, so either state is a fair answer to it
+      for (const [n, app] of apps.entries()) {
+        const answer = await get(`${app.url}/products/${product.id}`);
+        because(`expected instance ${n + 1} to answer the ${method}'s state (${expected.status}) after the slow read finished, got ${answer.status} ${JSON.stringify(answer.body)}; a read that began before the write must not store what it loaded (seed ${random.seed})`, () => {
+          expect(answer.status).toBe(expected.status);
+          if (expected.body) expect(answer.body).toEqual(expected.body);
+        });
+      }
+    });
+  }
 });

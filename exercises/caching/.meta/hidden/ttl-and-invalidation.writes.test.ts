@@ -10,15 +10,18 @@ async function warm(apps: Instance[], product: Product) {
 }
 
 describe("ttl-and-invalidation: writes", () => {
-  it("serves the new state on every instance right after a PUT on one of them", async () => {
+  it("[R2.2, R2.5] serves the new state on every instance right after a PUT on one of them", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
     const apps = await catalog.instances(3);
     await warm(apps, product);
     const changed = randomProduct(random, { id: product.id });
-    const written = await put(`${random.pick(apps).url}/products/${product.id}`, fieldsOf(changed));
-    expect(written.status).toBe(200);
+    const written = await put(`${random.pick(apps).url}/products/${product.id}`, { ...fieldsOf(changed), id: "ignored", version: 99 });
+    because(`expected 200 with the replaced product (version 2) as the body, got ${written.status} ${JSON.stringify(written.body)} (seed ${random.seed})`, () => {
+      expect(written.status).toBe(200);
+      expect(written.body).toEqual({ ...changed, version: 2 });
+    });
     for (const [n, app] of apps.entries()) {
       const answer = await get(`${app.url}/products/${product.id}`);
       because(`expected instance ${n + 1} to answer the PUT's new state (version 2) at once (seed ${random.seed})`, () =>
@@ -26,7 +29,7 @@ describe("ttl-and-invalidation: writes", () => {
     }
   });
 
-  it("serves a PATCH's new state and a DELETE's 404 on every instance at once", async () => {
+  it("[R2.3, R2.5] serves a PATCH's new state and a DELETE's 404 on every instance at once, and 404 for writes to a missing id", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -45,9 +48,15 @@ describe("ttl-and-invalidation: writes", () => {
       because(`expected instance ${n + 1} to answer 404 after the DELETE, not the cached product; got ${answer.status} (seed ${random.seed})`, () =>
         expect(answer.status).toBe(404));
     }
+    const patchGone = await patch(`${apps[0]!.url}/products/${product.id}`, { priceCents });
+    const deleteGone = await del(`${apps[1]!.url}/products/${product.id}`);
+    because(`expected 404 for a PATCH and a DELETE of an id with no product, got ${patchGone.status} and ${deleteGone.status}`, () => {
+      expect(patchGone.status).toBe(404);
+      expect(deleteGone.status).toBe(404);
+    });
   });
 
-  it("keeps serving the committed state when a write fails in the origin", async () => {
+  it("[R2.7] keeps serving the committed state when a write fails in the origin", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -63,7 +72,7 @@ describe("ttl-and-invalidation: writes", () => {
     expect(await catalog.origin.direct.findById(product.id)).toEqual(product);
   });
 
-  it("rejects invalid writes (422 for bad fields, 400 for broken JSON) and changes nothing", async () => {
+  it("[R2.4] rejects invalid writes (422 for bad fields, 400 for broken JSON) and changes nothing", async () => {
     const random = seededRandom();
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
@@ -71,7 +80,8 @@ describe("ttl-and-invalidation: writes", () => {
     await warm([app!], product);
     const url = `${app!.url}/products/${product.id}`;
     const bad = [{ ...fieldsOf(product), priceCents: "12" }, { ...fieldsOf(product), priceCents: -1 },
-      { ...fieldsOf(product), priceCents: 1.5 }, { ...fieldsOf(product), name: "" }, { name: "x" }, [],
+      { ...fieldsOf(product), priceCents: 1.5 }, { ...fieldsOf(product), name: "" }, { ...fieldsOf(product), name: "   " },
+      { ...fieldsOf(product), name: "x".repeat(201) }, { ...fieldsOf(product), priceCents: 2_147_483_648 }, { name: "x" }, [], '"just a string"', "42", "null",
       { ...fieldsOf(product), category: "Bad Category!" }];
     for (const body of bad) {
       const answer = await put(url, body);

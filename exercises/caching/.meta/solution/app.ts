@@ -42,7 +42,7 @@ export function createApp(options: AppOptions): Express {
 
   const app = express();
   app.set("etag", false); // ours is strong and computed the same way on every instance
-  app.use(express.json({ limit: "16kb" }));
+  app.use(express.json({ limit: "16kb", strict: false })); // a bare JSON value reaches validation (422), only broken JSON is 400
   app.param("id", (req, res, next, id: string) => (ID.test(id) ? next() : problem(res, 400, "id must match [A-Za-z0-9_-]{1,64}")));
 
   app.get("/products", async (req, res) => {

@@ -1,5 +1,5 @@
 import { because, seededRandom, useServices, within } from "@backend-sandbox/testkit";
-import { ConflictError, InsufficientFundsError } from "#src/errors";
+import { ConflictError, InsufficientFundsError, ValidationError } from "#src/errors";
 import { migrate } from "#src/migrations";
 import { transfer, type Transfer } from "#src/transfers";
 import { balances, createAccounts } from "#support/seed";
@@ -14,7 +14,7 @@ const rowsWithReference = async (reference: string) =>
 const describeError = (error: unknown) => `${(error as { code?: string })?.code ?? ""} ${String(error)}`;
 
 describe("idempotent-writes", () => {
-  it("returns the original transfer on a retry and applies it once", async () => {
+  it("[R3.1] returns the original transfer on a retry and applies it once", async () => {
     const [a, b] = await createAccounts(services.pg, [500, 0], random);
     const request = { from: a!, to: b!, amount: random.int(1, 100), reference: `ref-${random.token()}` };
     const first = await transfer(services.pg, request);
@@ -27,7 +27,7 @@ describe("idempotent-writes", () => {
     expect(await rowsWithReference(request.reference)).toBe(1);
   });
 
-  it("applies once when 20 retries of one transfer race on two pools, and every caller gets the same transfer", async () => {
+  it("[R3.2] applies once when 20 retries of one transfer race on two pools, and every caller gets the same transfer", async () => {
     const [a, b] = await createAccounts(services.pg, [1_000, 0], random);
     const pools = [services.newPool({ max: 6 }), services.newPool({ max: 6 })];
     const request = { from: a!, to: b!, amount: random.int(1, 100), reference: `race-${random.token()}` };
@@ -43,7 +43,7 @@ describe("idempotent-writes", () => {
     expect(await rowsWithReference(request.reference)).toBe(1);
   });
 
-  it("applies each of 10 references once when each is sent 5 times at once", async () => {
+  it("[R3.2] applies each of 10 references once when each is sent 5 times at once", async () => {
     const [a, b] = await createAccounts(services.pg, [10_000, 0], random);
     const requests = Array.from({ length: 10 }, () => ({ from: a!, to: b!, amount: random.int(1, 50), reference: `batch-${random.token()}` }));
     const pools = [services.newPool({ max: 6 }), services.newPool({ max: 6 })];
@@ -57,17 +57,71 @@ describe("idempotent-writes", () => {
       expect(after).toEqual([10_000 - moved, moved]));
   });
 
-  it("refuses a reference reused for a different transfer with ConflictError, changing nothing", async () => {
-    const [a, b] = await createAccounts(services.pg, [500, 0], random);
+  it("[R3.3] refuses a reference reused with a different amount, receiver or sender with ConflictError, changing nothing", async () => {
+    const [a, b, c] = await createAccounts(services.pg, [500, 100, 100], random);
     const reference = `reuse-${random.token()}`;
     await transfer(services.pg, { from: a!, to: b!, amount: 40, reference });
-    const error = await transfer(services.pg, { from: a!, to: b!, amount: 41, reference }).catch((e: unknown) => e);
-    because(`expected the same reference with amount 41 instead of 40 to fail with ConflictError, got ${String(error)}`, () =>
-      expect(error).toBeInstanceOf(ConflictError));
-    expect(await balances(services.pg, [a!, b!])).toEqual([460, 40]);
+    const reuses = { amount: { from: a!, to: b!, amount: 41 }, to: { from: a!, to: c!, amount: 40 }, from: { from: c!, to: b!, amount: 40 } };
+    for (const [changed, request] of Object.entries(reuses)) {
+      const error = await transfer(services.pg, { ...request, reference }).catch((e: unknown) => e);
+      because(`expected the same reference with another ${changed} to fail with ConflictError, got ${String(error)}`, () =>
+        expect(error).toBeInstanceOf(ConflictError));
+    }
+    expect(await balances(services.pg, [a!, b!, c!])).toEqual([460, 140, 100]);
+    expect(await rowsWithReference(reference)).toBe(1);
   });
 
-  it("does not use up a reference when the transfer fails: a later retry applies", async () => {
+  it("[R3.2, R3.3] applies one of two different requests racing on one reference, and refuses the other with ConflictError", async () => {
+    const [a, b] = await createAccounts(services.pg, [1_000, 0], random);
+    const pools = [services.newPool({ max: 6 }), services.newPool({ max: 6 })];
+    const reference = `clash-${random.token()}`;
+    const amounts = [random.int(1, 50), random.int(51, 100)];
+    const settled = await within(15_000, "12 racing calls to settle", Promise.allSettled(Array.from({ length: 12 }, (_, i) =>
+      transfer(pools[i % 2]!, { from: a!, to: b!, amount: amounts[(i >> 1) % 2]!, reference }))));
+    const after = await balances(services.pg, [a!, b!]);
+    const winner = after[1]!;
+    const outcomes = settled.map((r, i) => {
+      const amount = amounts[(i >> 1) % 2]!;
+      if (r.status === "fulfilled") return r.value.amount === winner && amount === winner ? "same transfer" : `wrong transfer ${JSON.stringify(r.value)}`;
+      return r.reason instanceof ConflictError && amount !== winner ? "conflict" : `unexpected ${describeError(r.reason)} for amount ${amount}`;
+    });
+    because(`expected one of ${amounts.join(" and ")} moved once, balances are ${after.join(", ")} (seed ${random.seed})`, () =>
+      expect(amounts.includes(winner) && after[0] === 1_000 - winner).toBe(true));
+    because(`expected the winner's 6 calls to get its transfer and the other 6 ConflictError; saw ${[...new Set(outcomes)].join(" | ")}`, () =>
+      expect(outcomes.sort()).toEqual([...Array(6).fill("conflict"), ...Array(6).fill("same transfer")]));
+    expect(await rowsWithReference(reference)).toBe(1);
+  });
+
+  it("[R3.5] refuses a malformed reference with ValidationError and writes nothing", async () => {
+    const [a, b] = await createAccounts(services.pg, [500, 0], random);
+    const token = random.token(8);
+    const malformed: Record<string, unknown> = {
+      empty: "", "201 characters": "r".repeat(201), "a megabyte": "r".repeat(1_000_000), "a space": `pay ${token}`,
+      "a tab": `pay\t${token}`, "a newline": `pay\n${token}`, "a NUL": `pay\u0000${token}`, "DEL": `pay\u007f${token}`,
+      "a non-ASCII letter": `café-${token}`, "an emoji": `pay-😀-${token}`, "a number": 42, "an object": { id: token },
+    };
+    for (const [shape, reference] of Object.entries(malformed)) {
+      const error = await transfer(services.pg, { from: a!, to: b!, amount: 5, reference: reference as string }).catch((e: unknown) => e);
+      because(`expected a reference with ${shape} to be refused with ValidationError, got ${describeError(error)}`, () =>
+        expect(error).toBeInstanceOf(ValidationError));
+    }
+    const { rows } = await services.pg.query("SELECT count(*) AS n FROM transfers WHERE from_account_id = $1", [a]);
+    because(`expected no transfer written for a malformed reference, found ${rows[0].n}`, () => expect(Number(rows[0].n)).toBe(0));
+    expect(await balances(services.pg, [a!, b!])).toEqual([500, 0]);
+  });
+
+  it("[R3.5] accepts a reference of 200 characters and one made of any visible ASCII characters", async () => {
+    const [a, b] = await createAccounts(services.pg, [500, 0], random);
+    const visible = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).join("");
+    for (const reference of ["r".repeat(190) + random.token(10), `${visible}${random.token(6)}`]) {
+      const done = await transfer(services.pg, { from: a!, to: b!, amount: 5, reference }).catch((e: unknown) => e);
+      because(`expected reference ${JSON.stringify(reference.slice(0, 40))}... (${reference.length} characters) to be accepted, got ${describeError(done)}`, () =>
+        expect(done).toMatchObject({ reference, amount: 5 }));
+    }
+    expect(await balances(services.pg, [a!, b!])).toEqual([490, 10]);
+  });
+
+  it("[R3.4] does not use up a reference when the transfer fails: a later retry applies", async () => {
     const [a, b] = await createAccounts(services.pg, [10, 0], random);
     const request = { from: a!, to: b!, amount: 30, reference: `later-${random.token()}` };
     await expect(transfer(services.pg, request)).rejects.toBeInstanceOf(InsufficientFundsError);

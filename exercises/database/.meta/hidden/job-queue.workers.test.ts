@@ -1,6 +1,7 @@
 import { because, seededRandom, useServices, within } from "@backend-sandbox/testkit";
-import { enqueue, processNext } from "#src/job-queue";
+import { claimJob, enqueue, processNext } from "#src/job-queue";
 import { migrate } from "#src/migrations";
+import { pauseAfterQuery } from "#support/pausing-pool";
 
 const services = useServices();
 const random = seededRandom();
@@ -9,9 +10,22 @@ beforeAll(() => migrate(services.pg));
 beforeEach(() => services.pg.query("DELETE FROM jobs"));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const STATES = ["that are new", "due for a retry", "left by a crashed worker"] as const;
+
+/** Enqueues `count` jobs due at t0 and brings them into `state` as of t0 + 10 s; returns their ids. */
+async function jobsIn(state: (typeof STATES)[number], count: number, t0: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < count; i++) ids.push(await enqueue(services.pg, { type: "work", payload: { i }, runAt: new Date(t0), maxAttempts: 5 }));
+  const at = { workerId: "earlier", leaseMs: 1000, backoffMs: 1000, now: () => new Date(t0) };
+  for (let i = 0; i < count; i++) {
+    if (state === "due for a retry") await processNext(services.pg, async () => { throw new Error("first attempt fails"); }, at);
+    if (state === "left by a crashed worker") await claimJob(services.pg, at); // never settled: the lease ends at t0 + 1 s
+  }
+  return ids;
+}
 
 describe("job-queue: many workers", () => {
-  it("processes each of M jobs exactly once with 4 workers on separate pools", async () => {
+  it("[R6.7] processes each of M jobs exactly once with 4 workers on separate pools", async () => {
     const start = new Date();
     const jobs = random.int(40, 70);
     const ids: number[] = [];
@@ -32,7 +46,7 @@ describe("job-queue: many workers", () => {
     because(`expected every job done, saw ${JSON.stringify(rows)}`, () => expect(rows.map((r) => [r.status, Number(r.n)])).toEqual([["done", jobs]]));
   }, 40_000);
 
-  it("passes over a job whose row another worker holds locked instead of waiting for it", async () => {
+  it("[R6.8] passes over a job whose row another worker holds locked instead of waiting for it", async () => {
     const start = new Date();
     const first = await enqueue(services.pg, { type: "a", runAt: start });
     const second = await enqueue(services.pg, { type: "b", runAt: new Date(start.getTime() + 1) });
@@ -51,10 +65,51 @@ describe("job-queue: many workers", () => {
     }
   });
 
-  it("does not take a job whose run_at is still in the future", async () => {
+  it("[R6.2] does not take a job whose run_at is still in the future", async () => {
     const now = new Date();
     await enqueue(services.pg, { type: "later", runAt: new Date(now.getTime() + random.int(1000, 60_000)) });
     const ran = await processNext(services.pg, async () => {}, { workerId: "w", now: () => now });
     because("expected processNext to return false: the only job is not due yet", () => expect(ran).toBe(false));
+  });
+
+  it.each(STATES)("[R6.7] handles each job once when 4 workers drain jobs %s at once", async (state) => {
+    const t0 = Date.now();
+    const ids = await jobsIn(state, random.int(30, 50), t0);
+    const handled: number[] = [];
+    const worker = async (n: number) => {
+      const pool = services.newPool({ max: 2, idleTimeoutMillis: 200 });
+      const options = { workerId: `worker-${n}-${random.token(4)}`, now: () => new Date(t0 + 10_000) };
+      while (await processNext(pool, async (job) => { handled.push(job.id); await sleep(random.int(0, 3)); }, options));
+    };
+    await within(20_000, `4 workers to drain ${ids.length} jobs ${state}`, Promise.all([1, 2, 3, 4].map(worker)));
+    const twice = [...new Set(handled.filter((id, i) => handled.indexOf(id) !== i))];
+    because(`expected each job ${state} handled once; handled twice or more: ${twice.join(", ")} (seed ${random.seed})`, () => expect(twice).toEqual([]));
+    because(`expected all ${ids.length} jobs handled, ${new Set(handled).size} were`, () => expect([...new Set(handled)].sort((a, b) => a - b)).toEqual(ids));
+    const { rows } = await services.pg.query("SELECT status, count(*) AS n FROM jobs GROUP BY status");
+    because(`expected every job done, saw ${JSON.stringify(rows)}`, () => expect(rows.map((r) => [r.status, Number(r.n)])).toEqual([["done", ids.length]]));
+  }, 40_000);
+
+  it.each(STATES)("[R6.8] gives a second worker the other job when it claims while the first is between two queries, for jobs %s", async (state) => {
+    const t0 = Date.now();
+    const options = (workerId: string) => ({ workerId, now: () => new Date(t0 + 10_000) });
+    for (let step = 1; step <= 8; step++) {
+      await services.pg.query("DELETE FROM jobs");
+      const ids = await jobsIn(state, 2, t0);
+      const handled: Array<[string, number]> = [];
+      const first = pauseAfterQuery(services.newPool({ max: 2, idleTimeoutMillis: 200 }), step);
+      const firstDone = processNext(first.pool, async (job) => void handled.push(["first", job.id]), options("first"));
+      const ended = await Promise.race([first.paused.then(() => false), firstDone.then(() => true)]);
+      if (ended) break; // the first worker sent fewer than `step` queries: every pause point has been tried
+      const secondDone = processNext(services.newPool({ max: 2, idleTimeoutMillis: 200 }), async (job) => void handled.push(["second", job.id]), options("second"));
+      const second = await Promise.race([secondDone, sleep(3000).then(() => "still waiting after 3 s")]);
+      first.resume();
+      await firstDone;
+      await secondDone;
+      because(`expected the second worker to take a job at once while the first paused after its query #${step}, it returned ${second}`, () =>
+        expect(second).toBe(true));
+      const counts = ids.map((id) => handled.filter(([, h]) => h === id).length);
+      because(`expected jobs ${ids.join(", ")} (${state}) handled once each with the first worker paused after query #${step}; handled: ${JSON.stringify(handled)}`, () =>
+        expect(counts).toEqual([1, 1]));
+    }
   });
 });

@@ -18,25 +18,25 @@ async function violation(sql: string, values: unknown[] = []): Promise<string> {
 }
 
 describe("migrations: the schema carries the rules", () => {
-  it("rejects a negative balance with a CHECK constraint (23514)", async () => {
+  it("[R1.6] rejects a negative balance with a CHECK constraint (23514)", async () => {
     const [id] = await createAccounts(services.pg, [random.int(1, 50)], random);
     const code = await violation("UPDATE accounts SET balance = -1 WHERE id = $1", [id]);
     because("expected UPDATE accounts SET balance = -1 to fail with SQLSTATE 23514", () => expect(code).toBe("23514"));
   });
 
-  it("rejects an email that differs from an existing one only in case (23505)", async () => {
+  it("[R1.6] rejects an email that differs from an existing one only in case (23505)", async () => {
     const local = random.token(8);
     await services.pg.query("INSERT INTO accounts (email, name) VALUES ($1, 'Ann')", [`${local}@Example.test`]);
     const code = await violation("INSERT INTO accounts (email, name) VALUES ($1, 'Ann again')", [`${local.toUpperCase()}@example.TEST`]);
     because(`expected ${local.toUpperCase()}@example.TEST to collide with ${local}@Example.test (23505)`, () => expect(code).toBe("23505"));
   });
 
-  it("requires an email (23502)", async () => {
+  it("[R1.6] requires an email (23502)", async () => {
     const code = await violation("INSERT INTO accounts (email, name) VALUES (NULL, 'Nobody')");
     because("expected an account without email to be rejected with 23502", () => expect(code).toBe("23502"));
   });
 
-  it("rejects transfers and entries that name a missing account (23503)", async () => {
+  it("[R1.7] rejects transfers and entries that name a missing account (23503)", async () => {
     const [a, b] = await createAccounts(services.pg, [10, 10], random);
     const missing = 900_000_000 + random.int(0, 99_999);
     const transferCode = await violation(
@@ -48,7 +48,7 @@ describe("migrations: the schema carries the rules", () => {
     because(`expected an entry for missing account ${missing} to fail with 23503`, () => expect(entryCode).toBe("23503"));
   });
 
-  it("rejects a transfer of zero or less, and one from an account to itself (23514)", async () => {
+  it("[R1.8] rejects a transfer of zero or less, and one from an account to itself (23514)", async () => {
     const [a, b] = await createAccounts(services.pg, [10, 10], random);
     const insert = "INSERT INTO transfers (from_account_id, to_account_id, amount) VALUES ($1, $2, $3)";
     const seen = { zero: await violation(insert, [a, b, 0]), negative: await violation(insert, [a, b, -5]), self: await violation(insert, [a, a, 5]) };

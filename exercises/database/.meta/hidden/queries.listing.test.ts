@@ -24,7 +24,7 @@ async function expectedListing(latest: number) {
 }
 
 describe("queries: accounts with their latest entries", () => {
-  it("lists every account with its newest entries, including accounts without any", async () => {
+  it("[R4.6] lists every account with its newest entries, including accounts without any", async () => {
     const busy = await createAccounts(services.pg, Array.from({ length: random.int(8, 15) }, () => random.int(0, 900)), random);
     await createAccounts(services.pg, [random.int(0, 900), random.int(0, 900)], random); // no history
     await seedHistory(services.pg, busy, random.int(100, 300), new Date("2024-02-01T00:00:00Z"));
@@ -35,7 +35,13 @@ describe("queries: accounts with their latest entries", () => {
       expect(listing).toEqual(expected));
   });
 
-  it("uses at most 2 queries, however many accounts there are (no N+1)", async () => {
+  it("[R4.6] gives each account its 3 newest entries when latest is left out", async () => {
+    const listing = await listAccountsWithLatest(services.pg);
+    const expected = await expectedListing(3);
+    because("expected the default latest = 3", () => expect(listing).toEqual(expected));
+  });
+
+  it("[R4.7] uses at most 2 queries, however many accounts there are (no N+1)", async () => {
     for (const extra of [0, 25]) {
       const added = await createAccounts(services.pg, Array.from({ length: extra }, () => 0), random);
       if (added.length > 1) await seedHistory(services.pg, added, 50, new Date("2024-02-02T00:00:00Z"));

@@ -13,7 +13,7 @@ const random = seededRandom();
 beforeAll(() => migrate(services.pg));
 
 describe("safety: a bounded pool, released on errors", () => {
-  it("createPool bounds the pool, and a caller facing a busy pool fails within 2 s instead of hanging", async () => {
+  it("[R5.7] createPool bounds the pool, and a caller facing a busy pool fails within 2 s instead of hanging", async () => {
     const pool = createPool(services.databaseUrl);
     const held: PoolClient[] = [];
     try {
@@ -30,7 +30,7 @@ describe("safety: a bounded pool, released on errors", () => {
     }
   });
 
-  it("returns every connection after 60 failing calls, leaving none idle in a transaction", async () => {
+  it("[R5.8] returns every connection after 60 failing calls, leaving none idle in a transaction", async () => {
     const pool = services.newPool({ max: 2, connectionTimeoutMillis: 3000 });
     const [a, b] = await createAccounts(services.pg, [random.int(1, 50), 0], random);
     const failures = [

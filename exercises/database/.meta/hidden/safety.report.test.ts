@@ -10,14 +10,15 @@ const random = seededRandom();
 beforeAll(() => migrate(services.pg));
 
 describe("safety: the report runs under a statement timeout", () => {
-  it("totals transfers per UTC day, oldest first", async () => {
+  it("[R5.4] totals transfers per UTC day, oldest first", async () => {
     const [a, b] = await createAccounts(services.pg, [0, 0], random);
     const rows = [["2024-05-01T23:59:59.999Z", random.int(1, 90)], ["2024-05-02T00:00:00Z", random.int(1, 90)],
       ["2024-05-02T12:00:00Z", random.int(1, 90)], ["2024-04-30T00:00:01Z", random.int(1, 90)]] as const;
     for (const [at, amount] of rows) {
       await services.pg.query("INSERT INTO transfers (from_account_id, to_account_id, amount, created_at) VALUES ($1, $2, $3, $4)", [a, b, amount, at]);
     }
-    const report = await transferReport(services.pg, { timeoutMs: 5000 });
+    // A session far from UTC: the days must still split at UTC midnight.
+    const report = await transferReport(services.newPool({ max: 2, options: "-c TimeZone=Pacific/Auckland" }), { timeoutMs: 5000 });
     because(`expected days split at UTC midnight (seed ${random.seed})`, () => expect(report).toEqual([
       { day: "2024-04-30", count: 1, volume: rows[3][1] },
       { day: "2024-05-01", count: 1, volume: rows[0][1] },
@@ -25,7 +26,7 @@ describe("safety: the report runs under a statement timeout", () => {
     ]));
   });
 
-  it("gives up with TimeoutError near its budget when the query is blocked, and the pool still works", async () => {
+  it("[R5.5, R5.6] gives up with TimeoutError near its budget when the query is blocked, and the pool still works", async () => {
     const pool = services.newPool({ max: 1 }); // one connection: whatever the report leaves on it, the next query meets
     const blocker = await services.pg.connect();
     await blocker.query("BEGIN; LOCK TABLE transfers IN ACCESS EXCLUSIVE MODE");
@@ -43,7 +44,7 @@ describe("safety: the report runs under a statement timeout", () => {
     because(`expected a 600 ms query to run after the report, got ${String(after)}`, () => expect(after).toHaveProperty("rows"));
   });
 
-  it("leaves no timeout behind on the connection after a report that succeeded", async () => {
+  it("[R5.6] leaves no timeout behind on the connection after a report that succeeded", async () => {
     const pool = services.newPool({ max: 1 });
     await transferReport(pool, { timeoutMs: 300 });
     const after = await pool.query("SELECT pg_sleep(0.6), current_setting('statement_timeout') AS timeout").catch((e: Error) => e);

@@ -23,10 +23,23 @@ async function rejection(request: TransferRequest): Promise<unknown> {
 }
 
 describe("transfers are all or nothing", () => {
-  it("refuses invalid requests with ValidationError and writes nothing", async () => {
+  it("[R2.1] returns the transfer as stored, and dates both entries with the transfer's created_at", async () => {
+    const [a, b] = await createAccounts(services.pg, [random.int(100, 900), 0], random);
+    const amount = random.int(1, 99);
+    const done = await transfer(services.pg, { from: a!, to: b!, amount });
+    const { rows } = await services.pg.query(
+      `SELECT t.created_at, e.account_id, e.amount, e.created_at = t.created_at AS same_instant
+         FROM transfers t JOIN entries e ON e.transfer_id = t.id WHERE t.id = $1 ORDER BY e.amount`, [done.id]);
+    because(`expected transfer ${done.id} to resolve as stored (seed ${random.seed})`, () =>
+      expect(done).toEqual({ id: done.id, reference: null, fromAccountId: a, toAccountId: b, amount, createdAt: rows[0]?.created_at }));
+    because("expected two entries, -amount on the sender and +amount on the receiver, at the transfer's created_at", () =>
+      expect(rows.map((r) => [Number(r.account_id), Number(r.amount), r.same_instant])).toEqual([[a, -amount, true], [b, amount, true]]));
+  });
+
+  it("[R2.2] refuses invalid requests with ValidationError and writes nothing", async () => {
     const [a, b] = await createAccounts(services.pg, [100, 100], random);
     const before = await snapshot([a!, b!]);
-    for (const amount of [0, -5, 1.5, Number.NaN]) {
+    for (const amount of [0, -5, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
       const error = await rejection({ from: a!, to: b!, amount });
       because(`expected amount ${amount} to be refused with ValidationError, got ${String(error)}`, () => expect(error).toBeInstanceOf(ValidationError));
     }
@@ -35,7 +48,7 @@ describe("transfers are all or nothing", () => {
     expect(await snapshot([a!, b!])).toEqual(before);
   });
 
-  it("refuses a transfer to or from a missing account with NotFoundError and writes nothing", async () => {
+  it("[R2.3] refuses a transfer to or from a missing account with NotFoundError and writes nothing", async () => {
     const [a] = await createAccounts(services.pg, [100], random);
     const missing = 800_000_000 + random.int(0, 99_999);
     const before = await snapshot([a!]);
@@ -47,7 +60,7 @@ describe("transfers are all or nothing", () => {
     expect(await snapshot([a!])).toEqual(before);
   });
 
-  it("refuses an overdraft with InsufficientFundsError and leaves no transfer or entry behind", async () => {
+  it("[R2.4] refuses an overdraft with InsufficientFundsError and leaves no transfer or entry behind", async () => {
     const balance = random.int(10, 500);
     const [a, b] = await createAccounts(services.pg, [balance, 0], random);
     const error = await rejection({ from: a!, to: b!, amount: balance + 1 });
@@ -58,7 +71,7 @@ describe("transfers are all or nothing", () => {
     expect(await balances(services.pg, [a!, b!])).toEqual([0, balance]);
   });
 
-  it("never leaves a half-done transfer when the connection drops at any step", async () => {
+  it("[R2.5] never leaves a half-done transfer when the connection drops at any step", async () => {
     const [a, b] = await createAccounts(services.pg, [1_000, 0], random);
     const pool = services.newPool({ max: 3 });
     for (let step = 1; step <= 12; step++) {

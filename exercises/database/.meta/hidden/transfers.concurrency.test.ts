@@ -16,7 +16,7 @@ const outcome = (r: PromiseSettledResult<unknown>) =>
     : `${r.reason?.code ?? ""} ${r.reason?.message ?? r.reason}`.trim();
 
 describe("transfers under concurrency", () => {
-  it("keeps 200 concurrent transfers among 10 accounts correct: total conserved, no negative balance, no deadlock error", async () => {
+  it("[R2.6, R2.7] keeps 200 concurrent transfers among 10 accounts correct: total conserved, no negative balance, no deadlock error", async () => {
     const initial = Array.from({ length: 10 }, () => random.int(50, 300));
     const ids = await createAccounts(services.pg, initial, random);
     const pools = [services.newPool({ max: 8 }), services.newPool({ max: 8 })]; // two app instances
@@ -50,7 +50,7 @@ describe("transfers under concurrency", () => {
       expect(after).toEqual(ids.map((id, i) => initial[i]! + moved.get(id)!)));
   }, 40_000);
 
-  it("settles 60 concurrent transfers in both directions between two accounts without any error", async () => {
+  it("[R2.7] settles 60 concurrent transfers in both directions between two accounts without any error", async () => {
     const [a, b] = await createAccounts(services.pg, [10_000, 10_000], random);
     const pools = [services.newPool({ max: 8 }), services.newPool({ max: 8 })];
     const amounts = Array.from({ length: 60 }, () => random.int(1, 50));

@@ -80,9 +80,13 @@ function encodeCursor(id: number): string {
   return Buffer.from(`entry:${id}`).toString("base64url");
 }
 
-function decodeCursor(cursor: string): number {
-  const match = typeof cursor === "string" ? /^entry:(\d{1,15})$/.exec(Buffer.from(cursor, "base64url").toString()) : null;
-  if (!match) throw new ValidationError("malformed cursor");
+/** The cursor's entry id; anything historyPage could not have issued is a ValidationError. */
+function decodeCursor(cursor: unknown): number {
+  // Buffer.from skips characters outside the alphabet, so check the text first, and accept only
+  // the canonical encoding: a cursor cut short or padded must not pass as another position.
+  if (typeof cursor !== "string" || !/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) throw new ValidationError("malformed cursor");
+  const match = /^entry:([1-9]\d{0,14})$/.exec(Buffer.from(cursor, "base64url").toString());
+  if (!match || encodeCursor(Number(match[1])) !== cursor) throw new ValidationError("malformed cursor");
   return Number(match[1]);
 }
 

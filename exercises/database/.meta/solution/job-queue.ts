@@ -23,9 +23,11 @@ export async function enqueue(
   pool: Pool,
   job: { type: string; payload?: unknown; runAt?: Date; maxAttempts?: number },
 ): Promise<number> {
+  // Not the database's now(): it keeps microseconds, and a worker's clock reading a moment later,
+  // cut to milliseconds, could still be earlier than it.
   const { rows } = await pool.query(
-    "INSERT INTO jobs (type, payload, run_at, max_attempts) VALUES ($1, $2, coalesce($3, now()), $4) RETURNING id",
-    [job.type, JSON.stringify(job.payload ?? {}), job.runAt ?? null, job.maxAttempts ?? 3],
+    "INSERT INTO jobs (type, payload, run_at, max_attempts) VALUES ($1, $2, $3, $4) RETURNING id",
+    [job.type, JSON.stringify(job.payload ?? {}), job.runAt ?? new Date(), job.maxAttempts ?? 3],
   );
   return Number(rows[0].id);
 }

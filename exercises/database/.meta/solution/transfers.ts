@@ -19,6 +19,7 @@ export interface Transfer {
 }
 
 const RETRYABLE = new Set(["40001", "40P01"]); // serialization_failure, deadlock_detected
+const REFERENCE = /^[\x21-\x7e]{1,200}$/; // visible ASCII, as idempotency keys usually are
 
 /** Moves money between two accounts in one transaction; see the README for the rules. */
 export async function transfer(pool: Pool, request: TransferRequest): Promise<Transfer> {
@@ -26,8 +27,10 @@ export async function transfer(pool: Pool, request: TransferRequest): Promise<Tr
   if (![from, to].every(Number.isSafeInteger)) throw new ValidationError("account ids must be integers");
   if (!Number.isSafeInteger(amount) || amount <= 0) throw new ValidationError("amount must be a positive integer");
   if (from === to) throw new ValidationError("cannot transfer to the same account");
-  if (reference !== null && (typeof reference !== "string" || reference.length === 0 || reference.length > 200)) {
-    throw new ValidationError("reference must be a non-empty string of at most 200 characters");
+  // Checked before any query: a megabyte key would otherwise reach the unique index (54000),
+  // and a NUL byte the wire protocol (22021), as database errors instead of a clear refusal.
+  if (reference !== null && (typeof reference !== "string" || !REFERENCE.test(reference))) {
+    throw new ValidationError("reference must be 1 to 200 visible ASCII characters");
   }
   return inTransaction(pool, async (client) => {
     // Lock both rows in id order: two opposite transfers queue up instead of deadlocking.

@@ -21,7 +21,7 @@ async function dashboard(upstreamTimeoutMs = 2000) {
 }
 
 describe("aggregation", () => {
-  it("asks both upstreams in parallel: each is asked before the other has answered", async () => {
+  it("[R7.1] asks both upstreams in parallel: each is asked before the other has answered", async () => {
     const { users, orders, a, b, get } = await dashboard();
     // Each upstream holds its answer until both have been asked (or 1 s has passed): a gateway
     // that waits for one part before asking for the other makes the first one answer alone.
@@ -52,7 +52,7 @@ describe("aggregation", () => {
     });
   });
 
-  it("sends the same X-Request-Id to both upstreams and back to the client", async () => {
+  it("[R7.1] sends the same X-Request-Id to both upstreams and back to the client", async () => {
     const { users, orders, get } = await dashboard();
     const id = `dash-${random.token(10)}`;
 
@@ -65,7 +65,7 @@ describe("aggregation", () => {
     });
   });
 
-  it("degrades when one part fails: its value is null and errors says why", async () => {
+  it("[R7.2] degrades when one part fails: its value is null and errors says why", async () => {
     const { orders, a, b, get } = await dashboard();
     orders.behaviour = status(500, "orders");
 
@@ -79,7 +79,7 @@ describe("aggregation", () => {
     });
   });
 
-  it("reports a down part as 502 and a part that times out as 504, without waiting for it", async () => {
+  it("[R7.2] reports a down part as 502 and a part that times out as 504, without waiting for it", async () => {
     const down = await dashboard();
     await down.users.stop();
     const late = await dashboard(400);
@@ -97,7 +97,7 @@ describe("aggregation", () => {
     });
   });
 
-  it("answers a 502 problem document when every part fails, and treats a non-JSON answer as a failure", async () => {
+  it("[R7.2, R7.3] answers a 502 problem document when every part fails, and treats a non-JSON answer as a failure", async () => {
     const { users, orders, get } = await dashboard();
     users.behaviour = (_req, res) => res.writeHead(200, { "content-type": "text/html" }).end("<html>oops</html>");
     orders.behaviour = status(503, "orders");

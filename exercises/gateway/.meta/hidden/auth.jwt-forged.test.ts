@@ -1,6 +1,8 @@
+import crypto from "node:crypto";
 import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
 import { migrate } from "#src/consumers";
-import { base64url, jwt, jwtSetup, notRefused, ordersConsumer, signSegments } from "#support/jwt";
+import { base64url, bearer, jwt, jwtSetup, notRefused, ordersConsumer, signSegments } from "#support/jwt";
+import { send } from "#support/send";
 import { serveGateway } from "#support/serve-gateway";
 import { startUpstream, type Upstream } from "#support/upstream";
 
@@ -38,7 +40,7 @@ beforeEach(() => {
 });
 
 describe("auth: JWT bearer tokens that must be refused", () => {
-  it("refuses every token whose alg is not HS256 (RFC 8725): none, HS384, HS512, RS256, no alg", async () => {
+  it("[R3.7, R3.10] refuses every token whose alg is not HS256 (RFC 8725): none, HS384, HS512, RS256, no alg", async () => {
     const [none, payload] = [json({ alg: "none" }), json(claims())];
     const wrong = await notRefused(url, "/orders/1", {
       "alg none, no signature": `${none}.${payload}.`,
@@ -59,7 +61,7 @@ describe("auth: JWT bearer tokens that must be refused", () => {
     );
   });
 
-  it("refuses forged tokens: another secret, a changed payload or header, a signature cut or lengthened", async () => {
+  it("[R3.7, R3.11] refuses forged tokens: another secret, a changed payload or header, a signature cut or lengthened", async () => {
     const [header64, payload64, signature64 = ""] = jwt(secret, claims()).split(".");
     const signature = Buffer.from(signature64, "base64url");
     const wrong = await notRefused(url, "/orders/1", {
@@ -82,7 +84,7 @@ describe("auth: JWT bearer tokens that must be refused", () => {
     );
   });
 
-  it("refuses malformed tokens, each signed over its segments exactly as sent", async () => {
+  it("[R3.7, R3.9, R3.10] refuses malformed tokens, each signed over its segments exactly as sent", async () => {
     const header = json({ alg: "HS256", typ: "JWT" });
     const payload = json(claims());
     const valid = signSegments(secret, header, payload);
@@ -106,6 +108,17 @@ describe("auth: JWT bearer tokens that must be refused", () => {
       "a payload that is a JSON array": signSegments(secret, header, json([claims()])),
       "a payload that is JSON null": signSegments(secret, header, json(null)),
       "a crit extension (RFC 7515 §4.1.11)": signSegments(secret, critical, payload),
+      "one segment": header,
+      "a trailing dot": `${valid}.`,
+      "a leading dot": `.${valid}`,
+      "five segments": `${valid}.${header}.${payload}`,
+      "an empty payload segment": signSegments(secret, header, ""),
+      "an empty header segment": signSegments(secret, "", payload),
+      "the token cut in its payload": valid.slice(0, header.length + 1 + Math.floor(payload.length / 2)),
+      "a space inside the signature": `${valid.slice(0, -4)} ${valid.slice(-4)}`,
+      "a non-ASCII character in the payload": signSegments(secret, header, `${payload.slice(0, 6)}\u00e9${payload.slice(6)}`),
+      "8 KiB of base64url junk": random.token(8192).replace(/[^A-Za-z0-9_-]/g, "a"),
+      "8 KiB of padding in a signed payload": signSegments(secret, header, json({ ...claims(), pad: "p".repeat(6000) }) + "="),
     });
 
     because(
@@ -114,6 +127,62 @@ describe("auth: JWT bearer tokens that must be refused", () => {
         expect(standardBase64).toMatch(/\//);
         expect(wrong).toEqual([]);
         expect(orders.received).toHaveLength(0);
+      },
+    );
+  });
+
+  it("[R3.7, R3.14] refuses a sub that is a number, even one equal to a consumer's id", async () => {
+    const wrong = await notRefused(url, "/orders/1", {
+      "sub as a number": jwt(secret, { ...claims(), sub: Number(id) }),
+      "sub as an array": jwt(secret, { ...claims(), sub: [id] }),
+      "sub as an object": jwt(secret, { ...claims(), sub: { id } }),
+    });
+
+    because(
+      `expected 401 + Bearer error="invalid_token" for a sub that is not a string (consumer ${id}); not so for: ${wrong.join("; ")} ${seed}`,
+      () => {
+        expect(wrong).toEqual([]);
+        expect(orders.received).toHaveLength(0);
+      },
+    );
+  });
+
+  it("[R3.11] compares signatures with node:crypto's timingSafeEqual, forged and valid alike", async () => {
+    const valid = jwt(secret, claims());
+    const [header64, payload64, signature64 = ""] = valid.split(".");
+    const forged = Buffer.from(signature64, "base64url");
+    forged.writeUInt8(forged.readUInt8(forged.length - 1) ^ 1, forged.length - 1); // same length, last byte differs: only a full comparison finds it
+    const forgedToken = `${header64}.${payload64}.${base64url(forged)}`;
+    const spy = jest.spyOn(crypto, "timingSafeEqual");
+    const presented = (sig: Buffer) =>
+      spy.mock.calls.some(([a, b]) =>
+        [a, b].some((x) => {
+          const bytes = Buffer.from(x as Uint8Array);
+          return bytes.equals(sig) || bytes.equals(Buffer.from(base64url(sig)));
+        }),
+      );
+
+    let refused: string[];
+    let accepted: number;
+    let forgedSeen: boolean;
+    let validSeen: boolean;
+    try {
+      refused = await notRefused(url, "/orders/1", { "a signature with its last bit flipped": forgedToken });
+      forgedSeen = presented(forged);
+      spy.mockClear();
+      accepted = (await send(url, "/orders/1", { headers: bearer(valid) })).status;
+      validSeen = presented(Buffer.from(signature64, "base64url"));
+    } finally {
+      spy.mockRestore();
+    }
+
+    because(
+      `expected the forged token refused (${refused.join("; ") || "it was"}) and the valid one accepted (saw ${accepted}), each signature compared with crypto.timingSafeEqual (forged: ${forgedSeen ? "yes" : "no"}, valid: ${validSeen ? "yes" : "no"}), not with ===, Buffer.equals or a loop that stops at the first difference ${seed}`,
+      () => {
+        expect(refused).toEqual([]);
+        expect(accepted).toBe(200);
+        expect(forgedSeen).toBe(true);
+        expect(validSeen).toBe(true);
       },
     );
   });

@@ -51,7 +51,7 @@ beforeAll(async () => {
 });
 
 describe("auth: JWT exp, nbf and leeway", () => {
-  it("requires exp and refuses a token from the second it expires (leeway 0)", async () => {
+  it("[R3.13] requires exp and refuses a token from the second it expires (leeway 0)", async () => {
     const lifetime = random.int(2, 600);
     const expiring = expiringIn(lifetime);
 
@@ -82,7 +82,7 @@ describe("auth: JWT exp, nbf and leeway", () => {
     );
   });
 
-  it("refuses a token before its nbf, and accepts the same token from nbf on (leeway 0)", async () => {
+  it("[R3.13] refuses a token before its nbf, and accepts the same token from nbf on (leeway 0)", async () => {
     const wait = random.int(1, 600);
     const later = startingIn(wait);
 
@@ -100,7 +100,7 @@ describe("auth: JWT exp, nbf and leeway", () => {
     );
   });
 
-  it("allows 30 s of clock skew on exp and nbf by default, no more", async () => {
+  it("[R3.13, R3.15] allows 30 s of clock skew on exp and nbf by default, no more", async () => {
     const exp = await statuses(byDefault, [-10, -29, -30, -120].map(expiringIn));
     const nbf = await statuses(byDefault, [10, 30, 31, 120].map(startingIn));
 
@@ -118,7 +118,7 @@ describe("auth: JWT exp, nbf and leeway", () => {
     );
   });
 
-  it("uses the configured leeway", async () => {
+  it("[R3.13, R3.15] uses the configured leeway", async () => {
     const exp = await statuses(custom, [1 - leeway, -leeway].map(expiringIn));
     const nbf = await statuses(custom, [leeway, leeway + 1].map(startingIn));
 
@@ -131,7 +131,7 @@ describe("auth: JWT exp, nbf and leeway", () => {
     );
   });
 
-  it("refuses exp and nbf that are not NumericDate seconds", async () => {
+  it("[R3.12] refuses exp and nbf that are not NumericDate seconds, and accepts the bounds 0 and just under 10^10", async () => {
     const hour = Math.floor(now()) + 3600;
     const wrong = await notRefused(byDefault, "/orders/1", {
       "exp in milliseconds": token({ exp: hour * 1000 }),
@@ -140,12 +140,53 @@ describe("auth: JWT exp, nbf and leeway", () => {
       "exp true": token({ exp: true }),
       "nbf in milliseconds": token({ nbf: clock.now() - 60_000, exp: hour }),
       "nbf as a string": token({ nbf: String(Math.floor(now()) - 60), exp: hour }),
+      "nbf negative": token({ nbf: -1, exp: hour }),
+      "nbf -0.5": token({ nbf: -0.5, exp: hour }),
+      "exp 10^10": token({ exp: 1e10 }),
+      "exp 10^10 + 1": token({ exp: 1e10 + 1 }),
+      "nbf 10^10": token({ nbf: 1e10, exp: hour }),
     });
+    const bounds = await statuses(byDefault, [
+      token({ nbf: 0, exp: hour }),
+      token({ exp: 1e10 - 1 }),
+      token({ exp: 1e10 - 0.001 }),
+    ]);
 
     because(
       `expected 401 + Bearer error="invalid_token"; not so for: ${wrong.join("; ")} ${seed}`,
       () => {
         expect(wrong).toEqual([]);
+      },
+    );
+    because(
+      `expected nbf = 0 and exp = 10^10 - 1 s and - 1 ms (the NumericDate bounds, inside) to pass: saw ${bounds.join(", ")} ${seed}`,
+      () => {
+        expect(bounds).toEqual([200, 200, 200]);
+      },
+    );
+  });
+
+  it("[R3.13] reads the time from Date.now when now is left out", async () => {
+    const orders = await startUpstream("orders");
+    const { url } = await serveGateway({
+      pg: services.pg,
+      redis: services.redis,
+      routes: [{ name: "orders", prefix: "/orders", upstream: "orders" }],
+      upstreams: { orders: [orders.url] },
+      jwt: { secret },
+    });
+    const real = () => Date.now() / 1000;
+
+    const seen = await statuses(url, [
+      token({ exp: real() + 300 }),
+      token({ exp: real() - 120 }),
+      token({ nbf: real() + 600, exp: real() + 900 }),
+    ]);
+
+    because(
+      `expected, by the real clock, 200 for exp in 5 min, 401 for exp 2 min ago and 401 for nbf in 10 min: saw ${seen.join(", ")} ${seed}`,
+      () => {
+        expect(seen).toEqual([200, 401, 401]);
       },
     );
   });

@@ -43,7 +43,7 @@ beforeEach(() => {
 });
 
 describe("auth: JWT bearer tokens", () => {
-  it("forwards a valid HS256 token's consumer as X-Consumer-Id, without the token or a forged id", async () => {
+  it("[R3.6, R3.8] forwards a valid HS256 token's consumer as X-Consumer-Id, without the token or a forged id", async () => {
     const token = jwt(secret, claims());
     const forged = `forged-${random.token(6)}`;
 
@@ -63,7 +63,7 @@ describe("auth: JWT bearer tokens", () => {
     );
   });
 
-  it("answers 401 with a Bearer challenge but no error code when no credentials come; API keys still work", async () => {
+  it("[R3.6, R3.16] answers 401 with a Bearer challenge but no error code when no credentials come; API keys still work", async () => {
     const apiKey = `sk_${random.token(32)}`;
     await consumer("keyed", apiKey);
 
@@ -82,7 +82,7 @@ describe("auth: JWT bearer tokens", () => {
     );
   });
 
-  it("answers 401 when sub names no consumer, and 403 insufficient_scope for a route not allowed", async () => {
+  it("[R3.7, R3.8, R3.14] answers 401 when sub names no consumer, and 403 insufficient_scope for a route not allowed", async () => {
     const wrong = await notRefused(url, "/orders/1", {
       "no sub": jwt(secret, { exp: claims().exp }),
       "an empty sub": jwt(secret, claims("")),
@@ -108,14 +108,16 @@ describe("auth: JWT bearer tokens", () => {
     );
   });
 
-  it("refuses to start with a secret under 32 bytes (RFC 7518 §3.2) or a leeway over 60 s", () => {
+  it("[R3.15] refuses to start with a secret under 32 bytes (RFC 7518 §3.2) or a leeway outside 0 to 60 s", () => {
     const options = { routes: [], upstreams: {} };
     const short = () => createGateway({ ...options, jwt: { secret: random.token(31) } });
     const lax = () => createGateway({ ...options, jwt: { secret, leewaySeconds: 61 } });
+    const negative = () => createGateway({ ...options, jwt: { secret, leewaySeconds: -1 } });
 
-    because("expected createGateway to throw for a 31-byte secret and for a leeway of 61 s", () => {
+    because("expected createGateway to throw for a 31-byte secret and for a leeway of 61 s or -1 s", () => {
       expect(short).toThrow();
       expect(lax).toThrow();
+      expect(negative).toThrow();
     });
     const fine = createGateway({
       ...options,

@@ -34,15 +34,21 @@ beforeEach(() => {
 });
 
 describe("auth", () => {
-  it("answers 401 with WWW-Authenticate and a problem document when the key is missing or unknown", async () => {
+  it("[R1.6, R3.2] answers 401 with WWW-Authenticate and a problem document for a missing key and for every string that is not a key", async () => {
     const real = key();
+    const long = `sk_${random.token(120)}`; // bcrypt would look at its first 72 bytes only
     await createConsumer(services.pg, { name: "web", apiKey: real, routes: ["orders"], rateLimit: 1000 });
-    const attempts = [undefined, "", key(), real.slice(0, -1), `${real}x`, real.toUpperCase(), "' OR '1'='1"];
+    await createConsumer(services.pg, { name: "long", apiKey: long, routes: ["orders"], rateLimit: 1000 });
+    const attempts = [
+      undefined, "", key(), real.slice(0, -1), `${real}x`, real.toUpperCase(), "' OR '1'='1",
+      `${long.slice(0, 72)}${"Z".repeat(long.length - 72)}`, long.slice(0, 72), "k".repeat(8192),
+      `${real.slice(0, -1)}\u00e9`, [real, real],
+    ];
 
     const answers: Sent[] = [];
     for (const apiKey of attempts) answers.push(await send(url, "/orders/1", { headers: apiKey === undefined ? {} : { "x-api-key": apiKey } }));
 
-    because(`expected 401 + WWW-Authenticate for: no key, empty, unknown, truncated, extended, upper-cased, SQL injection ${seed}`, () => {
+    because(`expected 401 + WWW-Authenticate for: no key, empty, unknown, truncated, extended, upper-cased, SQL injection, same first 72 bytes, first 72 bytes only, 8 KiB, non-ASCII, the key twice; saw ${answers.map((a) => a.status).join(", ")} ${seed}`, () => {
       expect(answers.map((a) => a.status)).toEqual(attempts.map(() => 401));
       for (const answer of answers) {
         expect(answer.headers["www-authenticate"]).toBeTruthy();
@@ -50,9 +56,11 @@ describe("auth", () => {
       }
       expect(orders.received).toHaveLength(0);
     });
+    const longKey = await send(url, "/orders/1", { headers: { "x-api-key": long } });
+    because(`expected the ${long.length}-character key itself to pass; saw ${longKey.status} ${seed}`, () => expect(longKey.status).toBe(200));
   });
 
-  it("answers 403 when the consumer's key is valid but the route is not allowed to it", async () => {
+  it("[R3.3] answers 403 when the consumer's key is valid but the route is not allowed to it", async () => {
     const apiKey = key();
     await createConsumer(services.pg, { name: "reports", apiKey, routes: ["users"], rateLimit: 1000 });
 
@@ -67,7 +75,7 @@ describe("auth", () => {
     });
   });
 
-  it("forwards the consumer's id as X-Consumer-Id, overwriting a forged one, and never forwards the key", async () => {
+  it("[R3.4] forwards the consumer's id as X-Consumer-Id, overwriting a forged one, and never forwards the key", async () => {
     const apiKey = key();
     const { id } = await createConsumer(services.pg, { name: "mobile", apiKey, routes: ["orders", "users"], rateLimit: 1000 });
     const other = await createConsumer(services.pg, { name: "other", apiKey: key(), routes: ["orders"], rateLimit: 1000 });
@@ -83,7 +91,7 @@ describe("auth", () => {
     });
   });
 
-  it("serves public routes without a key, and drops a client's X-Consumer-Id there too", async () => {
+  it("[R3.1, R3.4] serves public routes without a key, and drops a client's X-Consumer-Id there too", async () => {
     const answer = await send(url, "/status", { headers: { "x-consumer-id": "1" } });
 
     because("expected 200 on a public route without a key, and no X-Consumer-Id upstream", () => {
@@ -92,16 +100,20 @@ describe("auth", () => {
     });
   });
 
-  it("recognises a consumer created after the gateway started", async () => {
+  it("[R3.2, R3.5] recognises a consumer created after the gateway started, even one whose key was tried before", async () => {
     const apiKey = key();
+    const before = await send(url, "/orders/1", { headers: { "x-api-key": apiKey } });
     await createConsumer(services.pg, { name: "late", apiKey, routes: ["orders"], rateLimit: 1000 });
 
     const answer = await send(url, "/orders/1", { headers: { "x-api-key": apiKey } });
 
-    because(`expected 200 for a consumer created while the gateway runs ${seed}`, () => expect(answer.status).toBe(200));
+    because(`expected 401 for a key before its consumer exists, then 200 right after createConsumer, with no stale "unknown key" remembered; saw ${before.status}, then ${answer.status} ${seed}`, () => {
+      expect(before.status).toBe(401);
+      expect(answer.status).toBe(200);
+    });
   });
 
-  it("never stores an API key in a form that can be read back from the database", async () => {
+  it("[R3.5] never stores an API key in a form that can be read back from the database", async () => {
     const apiKeys = [key(), key(), key()];
     for (const [i, apiKey] of apiKeys.entries()) {
       await createConsumer(services.pg, { name: `stored-${i}`, apiKey, routes: ["orders"], rateLimit: 1000 });

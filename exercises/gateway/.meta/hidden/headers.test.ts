@@ -16,7 +16,7 @@ async function gateway() {
 }
 
 describe("headers", () => {
-  it("strips hop-by-hop headers and every header the client's Connection names before forwarding", async () => {
+  it("[R2.1] strips hop-by-hop headers and every header the client's Connection names before forwarding", async () => {
     const { svc, url } = await gateway();
     const hop = `x-hop-${random.token(6)}`;
     const kept = `x-kept-${random.token(6)}`;
@@ -39,7 +39,7 @@ describe("headers", () => {
     });
   });
 
-  it("strips hop-by-hop headers and those the upstream's Connection names from the response", async () => {
+  it("[R2.1] strips hop-by-hop headers and those the upstream's Connection names from the response", async () => {
     const { svc, url } = await gateway();
     const hop = `x-up-hop-${random.token(6)}`;
     svc.behaviour = (_req, res) => {
@@ -56,7 +56,7 @@ describe("headers", () => {
     });
   });
 
-  it("appends the client's address to X-Forwarded-For and sets X-Forwarded-Proto, X-Forwarded-Host and Via", async () => {
+  it("[R2.2, R2.3, R2.4, R2.5] appends the client's address to X-Forwarded-For and sets X-Forwarded-Proto, X-Forwarded-Host and Via", async () => {
     const { svc, url } = await gateway();
     const spoofed = `203.0.113.${random.int(1, 254)}`;
     const host = `shop-${random.token(5)}.example`;
@@ -77,19 +77,26 @@ describe("headers", () => {
     });
   });
 
-  it("keeps a well-formed X-Request-Id from the client, upstream and in the answer", async () => {
+  it("[R2.6] keeps a well-formed X-Request-Id from the client (up to 128 characters), upstream and in the answer", async () => {
     const { svc, url } = await gateway();
     const id = `req-${random.token(16)}`;
+    const longest = `A.b_c-${"9".repeat(122)}`; // 128 characters, every kind allowed
 
     const answer = await send(url, "/svc/a", { headers: { "x-request-id": id } });
+    const atLimit = await send(url, "/svc/a", { headers: { "x-request-id": longest } });
+    const overLimit = await send(url, "/svc/a", { headers: { "x-request-id": `${longest}0` } });
 
     because(`expected X-Request-Id ${id} upstream and back; upstream saw ${svc.received[0]?.headers["x-request-id"]}, client got ${answer.headers["x-request-id"]} ${seed}`, () => {
       expect(svc.received[0]!.headers["x-request-id"]).toBe(id);
       expect(answer.headers["x-request-id"]).toBe(id);
     });
+    because(`expected a 128-character id kept and a 129-character one replaced; got ${atLimit.headers["x-request-id"]} and ${overLimit.headers["x-request-id"]}`, () => {
+      expect(atLimit.headers["x-request-id"]).toBe(longest);
+      expect(overLimit.headers["x-request-id"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    });
   });
 
-  it("replaces a malformed or oversized X-Request-Id with a fresh UUID v4, and every request gets its own", async () => {
+  it("[R2.6] replaces a malformed or oversized X-Request-Id with a fresh UUID v4, and every request gets its own", async () => {
     const { svc, url } = await gateway();
     const bad = ["has spaces in it", "x".repeat(10_000), "<script>alert(1)</script>"];
 
@@ -105,7 +112,7 @@ describe("headers", () => {
     });
   });
 
-  it("puts the X-Request-Id on the gateway's own error answers too", async () => {
+  it("[R2.6] puts the X-Request-Id on the gateway's own error answers too", async () => {
     const { url } = await gateway();
     const id = `err-${random.token(12)}`;
 

@@ -22,7 +22,7 @@ async function pool(count: number, extra: { healthCheckIntervalMs?: number; heal
 }
 
 describe("load-balancing", () => {
-  it("takes turns: sequential and concurrent requests are spread evenly over the instances", async () => {
+  it("[R6.1] takes turns: sequential and concurrent requests are spread evenly over the instances", async () => {
     const rounds = random.int(2, 5);
     const { url, counts, reset, run } = await pool(3);
 
@@ -37,7 +37,7 @@ describe("load-balancing", () => {
     });
   });
 
-  it("removes an instance failing its health check and brings it back once it passes again", async () => {
+  it("[R6.2] removes an instance failing its health check at the default /healthz and brings it back once it passes again", async () => {
     const sick = random.int(0, 2);
     const { instances, gateway, counts, reset, run } = await pool(3);
 
@@ -57,7 +57,7 @@ describe("load-balancing", () => {
     });
   });
 
-  it("treats an instance that is down as unhealthy, and a slow health answer too", async () => {
+  it("[R6.2] treats an instance that is down as unhealthy, and a slow health answer too", async () => {
     const { instances, gateway, counts, run } = await pool(3, { healthPath: "/status/health" });
     await instances[0]!.stop();
     instances[2]!.healthDelayMs = 5000; // healthy, but answers long after the 500 ms timeout
@@ -74,7 +74,7 @@ describe("load-balancing", () => {
     });
   });
 
-  it("answers 503 without calling anyone when no instance is healthy", async () => {
+  it("[R6.4] answers 503 without calling anyone when no instance is healthy", async () => {
     const { instances, gateway, url, counts } = await pool(2);
     instances.forEach((i) => { i.healthy = false; });
     await gateway.checkHealth();
@@ -88,7 +88,7 @@ describe("load-balancing", () => {
     });
   });
 
-  it("runs health checks on its own when healthCheckIntervalMs is set", async () => {
+  it("[R6.3] runs health checks on its own when healthCheckIntervalMs is set", async () => {
     const { instances, counts, reset, run } = await pool(2, { healthCheckIntervalMs: 50 });
 
     instances[0]!.healthy = false;
@@ -107,6 +107,19 @@ describe("load-balancing", () => {
     because(`expected 0/4 while instance 0 fails its checks and 2/2 after it recovers, with no call to checkHealth(); saw ${without.join("/")} then ${counts().join("/")}`, () => {
       expect(left).toBe(true);
       expect(without).toEqual([0, 4]);
+      expect(counts()).toEqual([2, 2]);
+    });
+  });
+
+  it("[R6.3] probes no instance on its own when healthCheckIntervalMs is left out", async () => {
+    const { instances, counts, run } = await pool(2);
+    instances[0]!.healthy = false;
+
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await run(4);
+
+    because(`expected no health probe in 1.5 s without healthCheckIntervalMs or checkHealth(), and both instances still in rotation; saw ${instances.map((i) => i.probes).join("/")} probes and ${counts().join("/")} requests`, () => {
+      expect(instances.map((i) => i.probes)).toEqual([0, 0]);
       expect(counts()).toEqual([2, 2]);
     });
   });

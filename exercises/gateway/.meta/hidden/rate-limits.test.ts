@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { because, onCleanup, seededRandom, startRedis, useServices, within } from "@backend-sandbox/testkit";
 import { createConsumer, migrate } from "#src/consumers";
+import { bearer, jwt } from "#support/jwt";
 import { send, PROBLEM_JSON } from "#support/send";
 import { serveGateway } from "#support/serve-gateway";
 import { startUpstream, type Upstream } from "#support/upstream";
@@ -16,14 +17,18 @@ beforeAll(async () => {
   orders = await startUpstream("orders");
 });
 
-async function consumer(rateLimit: number) {
+async function consumerWithId(rateLimit: number) {
   const apiKey = `sk_${random.token(32)}`;
-  await createConsumer(services.pg, { name: `c-${random.token(4)}`, apiKey, routes: ["orders"], rateLimit });
-  return { "x-api-key": apiKey };
+  const { id } = await createConsumer(services.pg, { name: `c-${random.token(4)}`, apiKey, routes: ["orders"], rateLimit });
+  return { apiKey, id };
+}
+
+async function consumer(rateLimit: number) {
+  return { "x-api-key": (await consumerWithId(rateLimit)).apiKey };
 }
 
 describe("rate-limits", () => {
-  it("lets exactly the limit through when many requests race on two gateway instances", async () => {
+  it("[R4.1, R4.2] lets exactly the limit through when many requests race on two gateway instances", async () => {
     const limit = random.int(5, 15);
     const total = limit * 3;
     const headers = await consumer(limit);
@@ -50,18 +55,66 @@ describe("rate-limits", () => {
     });
   });
 
-  it("counts each consumer separately", async () => {
+  it("[R4.3] counts each consumer separately", async () => {
     const limit = random.int(2, 5);
     const [greedy, patient] = [await consumer(limit), await consumer(limit)];
-    const { url } = await serveGateway({ pg: services.pg, redis: services.redis, routes, upstreams: { orders: [orders.url] } });
+    const status = await startUpstream("status");
+    const { url } = await serveGateway({
+      pg: services.pg, redis: services.redis,
+      routes: [...routes, { name: "status", prefix: "/status", upstream: "status", public: true }],
+      upstreams: { orders: [orders.url], status: [status.url] },
+    });
 
     for (let i = 0; i < limit + 2; i += 1) await send(url, "/orders", { headers: greedy });
     const other = await send(url, "/orders", { headers: patient });
+    const open: number[] = [];
+    for (let i = 0; i < limit + 2; i += 1) open.push((await send(url, "/status", { headers: greedy })).status);
 
-    because(`expected a fresh consumer to pass after another used up its ${limit} requests ${seed}`, () => expect(other.status).toBe(200));
+    because(`expected a fresh consumer to pass after another used up its ${limit} requests (saw ${other.status}), and the public route to serve all ${limit + 2} (saw ${open.join(", ")}) ${seed}`, () => {
+      expect(other.status).toBe(200);
+      expect(open).toEqual(Array(limit + 2).fill(200));
+    });
   });
 
-  it("starts a new window once the old one has passed", async () => {
+  it("[R4.1, R4.2] uses a 60 s window when rateLimitWindowMs is left out", async () => {
+    const headers = await consumer(1);
+    const { url } = await serveGateway({ pg: services.pg, redis: services.redis, routes, upstreams: { orders: [orders.url] } });
+
+    const first = await send(url, "/orders", { headers });
+    const second = await send(url, "/orders", { headers });
+    const retryAfter = Number(second.headers["retry-after"]);
+
+    because(`expected 200 then 429 with Retry-After 60 (55 to 60 allowing for a slow machine) for a limit of 1 in the default window; saw ${first.status}, ${second.status} with Retry-After ${second.headers["retry-after"]} ${seed}`, () => {
+      expect([first.status, second.status]).toEqual([200, 429]);
+      expect(retryAfter >= 55 && retryAfter <= 60).toBe(true);
+    });
+  });
+
+  it("[R4.1] shares one count between a consumer's API key and its bearer tokens, across two gateway instances", async () => {
+    const limit = random.int(4, 10);
+    const total = limit * 3;
+    const secret = random.token(40);
+    const { apiKey, id } = await consumerWithId(limit);
+    const token = jwt(secret, { sub: id, exp: Math.floor(Date.now() / 1000) + 3600 });
+    const options = { routes, upstreams: { orders: [orders.url] }, rateLimitWindowMs: 60_000, jwt: { secret } };
+    const one = await serveGateway({ ...options, pg: services.pg, redis: services.redis });
+    const two = await serveGateway({ ...options, pg: services.newPool(), redis: services.newRedis() });
+    const before = orders.received.length;
+
+    // Every combination of credential and instance, interleaved and all at once.
+    const answers = await Promise.all(Array.from({ length: total }, (_, i) =>
+      send(i % 2 ? one.url : two.url, "/orders", { headers: (i >> 1) % 2 ? bearer(token) : { "x-api-key": apiKey } })));
+
+    const passed = answers.filter((a) => a.status === 200).length;
+    const limited = answers.filter((a) => a.status === 429).length;
+    because(`expected exactly ${limit} of ${total} concurrent requests (half with the key, half with a token, over two instances) to pass and the rest to get 429; ${passed} passed, ${limited} limited ${seed}`, () => {
+      expect(passed).toBe(limit);
+      expect(limited).toBe(total - limit);
+      expect(orders.received.length - before).toBe(limit);
+    });
+  });
+
+  it("[R4.4] starts a new window once the old one has passed", async () => {
     const headers = await consumer(2);
     const { url } = await serveGateway({ pg: services.pg, redis: services.redis, routes, upstreams: { orders: [orders.url] }, rateLimitWindowMs: 1500 });
 
@@ -76,7 +129,7 @@ describe("rate-limits", () => {
     });
   });
 
-  it("answers 503 with Retry-After within a second or two while Redis is frozen, and recovers", async () => {
+  it("[R4.5] answers 503 with Retry-After within a second or two while Redis is frozen, and recovers", async () => {
     const redisServer = await startRedis();
     const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
     redis.on("error", () => {});

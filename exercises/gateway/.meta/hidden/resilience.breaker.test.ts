@@ -1,7 +1,7 @@
 import { because, seededRandom } from "@backend-sandbox/testkit";
 import { send, PROBLEM_JSON } from "#support/send";
 import { manualClock, serveGateway } from "#support/serve-gateway";
-import { echo, startUpstream, status } from "#support/upstream";
+import { echo, slow, startUpstream, status } from "#support/upstream";
 
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
@@ -29,7 +29,7 @@ async function statuses(url: string, path: string, count: number) {
 }
 
 describe("resilience: circuit breaker", () => {
-  it("opens after the threshold of consecutive failures and then fails fast without calling the upstream", async () => {
+  it("[R5.5] opens after the threshold of consecutive failures and then fails fast without calling the upstream", async () => {
     const threshold = random.int(2, 5);
     const { users, orders, url } = await gateway(threshold);
     users.behaviour = status(500);
@@ -52,7 +52,7 @@ describe("resilience: circuit breaker", () => {
     });
   });
 
-  it("counts only consecutive failures: a success in between resets the count", async () => {
+  it("[R5.5] counts only consecutive failures: a success in between resets the count", async () => {
     const threshold = random.int(3, 5);
     const { users, url } = await gateway(threshold);
 
@@ -68,7 +68,7 @@ describe("resilience: circuit breaker", () => {
     });
   });
 
-  it("counts refused connections as failures too", async () => {
+  it("[R5.2, R5.5] counts refused connections as failures too", async () => {
     const { users, url } = await gateway(2);
     await users.stop();
 
@@ -77,7 +77,7 @@ describe("resilience: circuit breaker", () => {
     because(`expected 502, 502, then 503 from the open circuit; saw ${seen.join(", ")}`, () => expect(seen).toEqual([502, 502, 503]));
   });
 
-  it("half-opens after the cool-down: a successful trial closes the circuit", async () => {
+  it("[R5.6] half-opens after the cool-down: a successful trial closes the circuit", async () => {
     const cooldown = random.int(5, 60) * 1000;
     const { users, clock, url } = await gateway(2, cooldown);
     users.behaviour = status(500);
@@ -99,7 +99,7 @@ describe("resilience: circuit breaker", () => {
     });
   });
 
-  it("half-opens after the cool-down: a failed trial opens the circuit again at once", async () => {
+  it("[R5.6] half-opens after the cool-down: a failed trial opens the circuit again at once", async () => {
     const { users, clock, url } = await gateway(3, 10_000);
     users.behaviour = status(500);
     await statuses(url, "/users/1", 3);
@@ -111,6 +111,63 @@ describe("resilience: circuit breaker", () => {
     because(`expected the trial to reach the upstream (500) and the next request to get 503 without reaching it; users saw ${users.received.length}, answers ${trial.status}, ${reopened.status}`, () => {
       expect([trial.status, reopened.status]).toEqual([500, 503]);
       expect(users.received).toHaveLength(4);
+    });
+  });
+
+  it("[R5.6] lets exactly one trial through when concurrent requests arrive after the cool-down", async () => {
+    const { users, clock, url } = await gateway(2, 10_000);
+    users.behaviour = status(500);
+    await statuses(url, "/users/1", 2);
+    clock.advance(10_000);
+    users.behaviour = slow(1500, echo("users")); // the trial stays in flight while the others arrive
+
+    const answers = await Promise.all(Array.from({ length: 6 }, () => send(url, "/users/1")));
+    const after = await send(url, "/users/1");
+
+    const codes = answers.map((a) => a.status).sort();
+    const refused = answers.filter((a) => a.status === 503);
+    because(`expected one trial (200) and five fast 503s with Retry-After while it was in flight, then a closed circuit; saw ${codes.join(", ")}, the upstream got ${users.received.length - 2} of the 6, then ${after.status} ${seed}`, () => {
+      expect(codes).toEqual([200, 503, 503, 503, 503, 503]);
+      expect(users.received).toHaveLength(2 + 1 + 1);
+      for (const answer of refused) expect(Number(answer.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+      expect(after.status).toBe(200);
+    });
+  });
+
+  it("[R5.6] measures the cool-down with Date.now when now is left out", async () => {
+    const users = await startUpstream("users");
+    const { url } = await serveGateway({
+      routes: [{ name: "users", prefix: "/users", upstream: "users", public: true }],
+      upstreams: { users: [users.url] },
+      breaker: { failureThreshold: 2, cooldownMs: 400 },
+    });
+    users.behaviour = status(500);
+    await statuses(url, "/users/1", 2);
+    const open = await send(url, "/users/1");
+    users.behaviour = echo("users");
+    await new Promise((resolve) => setTimeout(resolve, 700));
+
+    const trial = await send(url, "/users/1");
+
+    because(`expected 503 right after opening and 200 once 400 ms of real time had passed; saw ${open.status}, then ${trial.status}`, () => {
+      expect(open.status).toBe(503);
+      expect(trial.status).toBe(200);
+    });
+  });
+
+  it("[R5.5] has no breaker when breaker is left out: failures never make the gateway refuse", async () => {
+    const users = await startUpstream("users");
+    const { url } = await serveGateway({
+      routes: [{ name: "users", prefix: "/users", upstream: "users", public: true }],
+      upstreams: { users: [users.url] },
+    });
+    users.failNext(12, 500);
+
+    const seen = await statuses(url, "/users/1", 13);
+
+    because(`expected twelve upstream 500s and then 200, all reaching the upstream; saw ${seen.join(", ")}`, () => {
+      expect(seen).toEqual([...Array(12).fill(500), 200]);
+      expect(users.received).toHaveLength(13);
     });
   });
 });

@@ -20,7 +20,7 @@ async function gateway(retries = 0, instances?: string[]) {
 const garbage: Behaviour = (req) => req.socket.end("THIS IS NOT HTTP\r\n\r\n");
 
 describe("resilience", () => {
-  it("answers 504 soon after the timeout and abandons the slow upstream request", async () => {
+  it("[R5.1] answers 504 soon after the timeout and abandons the slow upstream request", async () => {
     const { svc, url } = await gateway();
     svc.behaviour = slow(5000, echo("svc"));
 
@@ -35,7 +35,7 @@ describe("resilience", () => {
     });
   });
 
-  it("answers 502 when the upstream refuses the connection, hangs up, or speaks garbage", async () => {
+  it("[R5.2] answers 502 when the upstream refuses the connection, hangs up, or speaks garbage", async () => {
     const down = await gateway(0, [await deadUrl()]);
     const rude = await gateway();
     rude.svc.behaviour = hangUp;
@@ -50,7 +50,7 @@ describe("resilience", () => {
     });
   });
 
-  it("retries a GET and a PUT after a 503, replaying the same body", async () => {
+  it("[R5.3] retries a GET and a PUT after a 503, replaying the same body", async () => {
     const { svc, url } = await gateway(1);
     const body = JSON.stringify({ name: random.token(10) });
 
@@ -66,7 +66,7 @@ describe("resilience", () => {
     });
   });
 
-  it.each(["POST", "PATCH"])("never retries a %s, whatever went wrong", async (method) => {
+  for (const method of ["POST", "PATCH"]) it(`[R5.4] never retries a ${method}, whatever went wrong`, async () => {
     const { svc, url } = await gateway(2);
 
     svc.failNext(1, 503);
@@ -80,7 +80,7 @@ describe("resilience", () => {
     });
   });
 
-  it("bounds retries: a GET is tried 1 + retries times, then the upstream's answer is returned", async () => {
+  it("[R5.3] bounds retries: a GET is tried 1 + retries times, then the upstream's answer is returned", async () => {
     const retries = random.int(1, 3);
     const { svc, url } = await gateway(retries);
     svc.failNext(100, 503);
@@ -93,7 +93,7 @@ describe("resilience", () => {
     });
   });
 
-  it("retries an idempotent request on the next instance when one refuses connections", async () => {
+  it("[R5.3] retries an idempotent request on the next instance when one refuses connections", async () => {
     const healthy = await startUpstream("healthy");
     const { url } = await gateway(1, [await deadUrl(), healthy.url]);
 
@@ -103,6 +103,48 @@ describe("resilience", () => {
     because(`expected all 4 GETs to succeed through the live instance; saw ${statuses.join(", ")}`, () => {
       expect(statuses).toEqual([200, 200, 200, 200]);
       expect(healthy.received).toHaveLength(4);
+    });
+  });
+
+  it("[R5.1] waits 5 s for an upstream when upstreamTimeoutMs is left out", async () => {
+    const patient = await startUpstream("patient");
+    const stuck = await startUpstream("stuck");
+    patient.behaviour = slow(3000, echo("patient"));
+    stuck.behaviour = slow(15_000, echo("stuck"));
+    const { url } = await serveGateway({
+      routes: [
+        { name: "patient", prefix: "/patient", upstream: "patient", public: true },
+        { name: "stuck", prefix: "/stuck", upstream: "stuck", public: true },
+      ],
+      upstreams: { patient: [patient.url], stuck: [stuck.url] },
+    });
+
+    const [slowAnswer, timedOut] = await Promise.all([
+      send(url, "/patient/a", { timeoutMs: 12_000 }),
+      send(url, "/stuck/a", { timeoutMs: 12_000 }),
+    ]);
+
+    because(`expected 200 from an upstream answering after 3 s (saw ${slowAnswer.status}) and 504 from one that never answers, about 5 s in (saw ${timedOut.status} after ${Math.round(timedOut.ms)} ms)`, () => {
+      expect(slowAnswer.status).toBe(200);
+      expect(timedOut.status).toBe(504);
+      expect(timedOut.ms).toBeGreaterThan(4500);
+      expect(timedOut.ms).toBeLessThan(9000);
+    });
+  }, 20_000);
+
+  it("[R5.3] makes one attempt only when retries is left out", async () => {
+    const [a, b] = [await startUpstream("a"), await startUpstream("b")];
+    const { url } = await serveGateway({
+      routes: [{ name: "svc", prefix: "/svc", upstream: "svc", public: true }],
+      upstreams: { svc: [a.url, b.url] },
+    });
+    a.failNext(1, 503);
+
+    const answer = await send(url, "/svc/item");
+
+    because(`expected the first instance's 503 as is and no second attempt without retries; saw ${answer.status}, attempts ${a.received.length} + ${b.received.length}`, () => {
+      expect(answer.status).toBe(503);
+      expect(a.received.length + b.received.length).toBe(1);
     });
   });
 });

@@ -8,18 +8,18 @@ const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
-async function gateway(maxBodyBytes: number) {
+async function gateway(maxBodyBytes?: number) {
   const svc = await startUpstream("svc");
   const { url } = await serveGateway({
     routes: [{ name: "svc", prefix: "/svc", upstream: "svc", public: true }],
     upstreams: { svc: [svc.url] },
-    maxBodyBytes,
+    ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
   });
   return { svc, url };
 }
 
 describe("routing: bodies", () => {
-  it("streams a 4 MB upload: the upstream gets the first bytes before the client has sent the rest", async () => {
+  it("[R1.4] streams a 4 MB upload: the upstream gets the first bytes before the client has sent the rest", async () => {
     const { svc, url } = await gateway(8 * 1024 * 1024);
     const body = bytes(4 * 1024 * 1024, random.seed);
     let arrivedEarly = false;
@@ -39,7 +39,7 @@ describe("routing: bodies", () => {
     });
   });
 
-  it("streams a 3 MB response back intact", async () => {
+  it("[R1.4, R1.8] streams a 3 MB response back intact", async () => {
     const { svc, url } = await gateway(1024);
     const payload = bytes(3 * 1024 * 1024, random.seed + 1);
     svc.behaviour = (_req, res) => res.writeHead(200, { "content-type": "application/octet-stream" }).end(payload);
@@ -52,7 +52,7 @@ describe("routing: bodies", () => {
     });
   });
 
-  it("answers 413 to a Content-Length over the limit without contacting the upstream, and accepts exactly the limit", async () => {
+  it("[R1.6, R1.8] answers 413 to a Content-Length over the limit without contacting the upstream, and accepts exactly the limit", async () => {
     const limit = random.int(1000, 5000);
     const { svc, url } = await gateway(limit);
 
@@ -67,7 +67,20 @@ describe("routing: bodies", () => {
     });
   });
 
-  it("answers 413 to a chunked body that grows past the limit, and the upstream never gets all of it", async () => {
+  it("[R1.8] limits bodies to 1 MiB (1,048,576 bytes) when maxBodyBytes is left out", async () => {
+    const { svc, url } = await gateway();
+    const mib = 1024 * 1024;
+
+    const atLimit = await send(url, "/svc/x", { method: "POST", body: Buffer.alloc(mib, 2), timeoutMs: 15_000 });
+    const over = await send(url, "/svc/x", { method: "POST", body: Buffer.alloc(mib + 1, 2), timeoutMs: 15_000 });
+
+    because(`expected 200 for exactly 1 MiB and 413 for 1 MiB + 1 byte without maxBodyBytes; saw ${atLimit.status}, ${over.status}`, () => {
+      expect([atLimit.status, over.status]).toEqual([200, 413]);
+      expect(svc.received.map((r) => r.body.length)).toEqual([mib]);
+    });
+  });
+
+  it("[R1.8] answers 413 to a chunked body that grows past the limit, and the upstream never gets all of it", async () => {
     const limit = random.int(2000, 6000);
     const { svc, url } = await gateway(limit);
     const chunk = Buffer.alloc(1000, 7);
@@ -81,7 +94,7 @@ describe("routing: bodies", () => {
     });
   });
 
-  it("refuses absolute-form targets and dot segments with 400, calling no upstream", async () => {
+  it("[R1.9] refuses absolute-form targets and dot segments with 400, calling no upstream", async () => {
     const { svc, url } = await gateway(1024);
     const targets = ["http://evil.example/svc/x", "/svc/../admin", "/svc/%2e%2e/admin", "/svc/./x"];
 

@@ -8,7 +8,7 @@ const seed = `(seed ${random.seed})`;
 const seen = (u: Upstream) => u.received.map((r) => `${r.method} ${r.url}`);
 
 describe("routing", () => {
-  it("strips a random prefix and keeps the rest of the path and the query byte for byte", async () => {
+  it("[R1.2] strips a random prefix and keeps the rest of the path and the query byte for byte", async () => {
     const svc = await startUpstream("svc");
     const prefix = `/api/${random.token(6)}`;
     const { url } = await serveGateway({
@@ -26,7 +26,7 @@ describe("routing", () => {
     });
   });
 
-  it("replaces the prefix by the route's rewrite", async () => {
+  it("[R1.2] replaces the prefix by the route's rewrite", async () => {
     const users = await startUpstream("users");
     const { url } = await serveGateway({
       routes: [{ name: "users", prefix: "/v1/users", upstream: "users", rewrite: "/internal/people", public: true }],
@@ -39,7 +39,7 @@ describe("routing", () => {
       expect(seen(users)).toEqual(["GET /internal/people/42?full=1"]));
   });
 
-  it("picks the longest matching prefix and matches only whole path segments", async () => {
+  it("[R1.1, R1.7] picks the longest matching prefix and matches only whole path segments", async () => {
     const users = await startUpstream("users");
     const admin = await startUpstream("admin");
     const { url } = await serveGateway({
@@ -62,7 +62,7 @@ describe("routing", () => {
     });
   });
 
-  it("answers an unknown route with a 404 problem document and calls no upstream", async () => {
+  it("[R1.6, R1.7] answers an unknown route with a 404 problem document and calls no upstream", async () => {
     const svc = await startUpstream("svc");
     const { url } = await serveGateway({
       routes: [{ name: "svc", prefix: "/svc", upstream: "svc", public: true }],
@@ -79,7 +79,7 @@ describe("routing", () => {
     });
   });
 
-  it("passes methods, bodies and headers through unchanged", async () => {
+  it("[R1.3] passes methods, bodies and headers through unchanged", async () => {
     const svc = await startUpstream("svc");
     const { url } = await serveGateway({
       routes: [{ name: "svc", prefix: "/svc", upstream: "svc", public: true }],
@@ -103,7 +103,7 @@ describe("routing", () => {
     });
   });
 
-  it("returns the upstream's status and headers, errors included, without rewriting them", async () => {
+  it("[R1.5] returns the upstream's status and headers, errors included, without rewriting them", async () => {
     const svc = await startUpstream("svc");
     const { url } = await serveGateway({
       routes: [{ name: "svc", prefix: "/svc", upstream: "svc", public: true }],

@@ -25,7 +25,7 @@ async function spend(url: string, count: number, apiKey?: string, headers?: Reco
 describe("fixed-window: clients", () => {
   beforeEach(() => services.redis.flushdb());
 
-  it("gives every API key a budget of its own", async () => {
+  it("[R1.4] gives every API key a budget of its own", async () => {
     const { limit, url } = await setup();
     const [a, b] = [random.token(), random.token()];
     const spentA = await spend(url, limit + 1, a);
@@ -35,7 +35,7 @@ describe("fixed-window: clients", () => {
       expect(firstOfB).toEqual(Array(limit).fill(200)));
   });
 
-  it("counts requests without a key by the caller's IP, apart from any key", async () => {
+  it("[R1.4] counts requests without a key by the caller's IP, apart from any key", async () => {
     const { limit, url } = await setup();
     const anonymous = await spend(url, limit + 1);
     const withKey = await spend(url, 1, random.token());
@@ -44,7 +44,7 @@ describe("fixed-window: clients", () => {
     because(`expected a keyed client to keep its own budget while the IP is refused ${seed}`, () => expect(withKey).toEqual([200]));
   });
 
-  it("does not hand out fresh budgets for forged X-Forwarded-For addresses", async () => {
+  it("[R1.4] does not hand out fresh budgets for forged X-Forwarded-For addresses", async () => {
     const { limit, url } = await setup();
     await spend(url, limit);
     const forged: Awaited<ReturnType<typeof spend>> = [];
@@ -56,7 +56,7 @@ describe("fixed-window: clients", () => {
       expect(forged).toEqual(Array(5).fill(429)));
   });
 
-  it("keeps an API key that is spelled like the caller's IP apart from that IP", async () => {
+  it("[R1.4] keeps an API key that is spelled like the caller's IP apart from that IP", async () => {
     const { limit, url } = await setup();
     await spend(url, limit); // the IP's budget is now spent
     for (const spelled of ["127.0.0.1", "ip-127.0.0.1", "ip.127.0.0.1"]) {
@@ -65,12 +65,25 @@ describe("fixed-window: clients", () => {
     }
   });
 
-  it("refuses a malformed X-API-Key with a 400 problem, without counting it", async () => {
+  it("[R1.5] refuses a malformed X-API-Key in every shape with a 400 problem, without counting it", async () => {
     const { limit, url } = await setup();
-    const malformed = ["", "x".repeat(129), "has space", "colon:key", "star*", "quote\"key", "clé"];
-    for (const apiKey of malformed) {
+    const malformed = {
+      empty: "",
+      "129 characters": "k".repeat(129),
+      "10 000 characters": random.token().padEnd(10_000, "x"),
+      space: "has space",
+      tab: "has\ttab",
+      colon: "colon:key",
+      star: "star*",
+      quote: 'quote"key',
+      "base64 padding": "a2V5Cg==",
+      "base64 slash and plus": "ab/cd+ef",
+      "percent-encoded": "key%2Fone",
+      "non-ASCII": "clé",
+    };
+    for (const [shape, apiKey] of Object.entries(malformed)) {
       const reply = await get(url, undefined, { "X-API-Key": apiKey });
-      because(`expected 400 application/problem+json for X-API-Key ${JSON.stringify(apiKey)}, saw ${reply.status} ${reply.headers.get("content-type")}`, () => {
+      because(`expected 400 application/problem+json for an X-API-Key that is ${shape} (${JSON.stringify(apiKey.slice(0, 40))}), saw ${reply.status} ${reply.headers.get("content-type")}`, () => {
         expect(reply.status).toBe(400);
         expect(isProblem(reply)).toBe(true);
       });
@@ -78,5 +91,16 @@ describe("fixed-window: clients", () => {
     const anonymous = await spend(url, limit);
     because(`expected the refused malformed requests not to spend the IP's budget ${seed}`, () =>
       expect(anonymous).toEqual(Array(limit).fill(200)));
+  });
+
+  it("[R1.5, R1.4] accepts keys of 1 and of 128 characters, each of the whole alphabet, as clients of their own", async () => {
+    const { limit, url } = await setup();
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-";
+    const longest = random.token(4) + alphabet.repeat(2).slice(0, 124);
+    for (const apiKey of [random.pick([...alphabet]), longest]) {
+      const replies = await spend(url, limit + 1, apiKey);
+      because(`expected ${limit} × 200 then 429 for the ${apiKey.length}-character key ${JSON.stringify(apiKey)} ${seed}`, () =>
+        expect(replies).toEqual([...Array(limit).fill(200), 429]));
+    }
   });
 });

@@ -27,7 +27,7 @@ function fields(reply: Reply, what: string) {
 describe("headers", () => {
   beforeEach(() => services.redis.flushdb());
 
-  it("names the policy, its quota and window on every answer, 429s included", async () => {
+  it("[R2.1] names the policy, its quota and window on every answer, 429s included", async () => {
     const { policy, url, key } = await setup();
     for (let i = 1; i <= policy.limit + 2; i++) {
       const reply = await get(url, key);
@@ -39,7 +39,7 @@ describe("headers", () => {
     }
   });
 
-  it("counts remaining quota down by one per request to 0, never below", async () => {
+  it("[R2.2] counts remaining quota down by one per request to 0, never below", async () => {
     const { policy, url, key } = await setup();
     const remaining: (number | undefined)[] = [];
     for (let i = 0; i < policy.limit + 3; i++) remaining.push(fields(await get(url, key), `request ${i + 1}`).limit.r);
@@ -47,7 +47,7 @@ describe("headers", () => {
     because(`expected r to go ${expected.join(", ")} for limit ${policy.limit} ${seed}`, () => expect(remaining).toEqual(expected));
   });
 
-  it("sends t as the whole seconds, rounded up, until the window ends; on a 429, Retry-After equals t", async () => {
+  it("[R2.3, R1.3] sends t as the whole seconds, rounded up, until the window ends; on a 429, Retry-After equals t", async () => {
     const { policy, clock, url, key } = await setup();
     const windowMs = policy.windowSeconds * 1000;
     let elapsed = 0;
@@ -66,7 +66,7 @@ describe("headers", () => {
     }
   });
 
-  it("restores the full quota in the next window", async () => {
+  it("[R2.2, R2.3, R1.1] restores the full quota in the next window", async () => {
     const { policy, clock, url, key } = await setup();
     for (let i = 0; i <= policy.limit; i++) await get(url, key);
     clock.advance(policy.windowSeconds * 1000);

@@ -10,7 +10,7 @@ const seed = `(seed ${random.seed})`;
 const BOUND_MS = 1500; // redisTimeoutMs is 200; the rest is margin for a loaded machine
 
 describe("redis-outage: Redis paused", () => {
-  it.each(["closed", "open"] as const)("fails %s within the bound while Redis is frozen, then recovers", async (failMode) => {
+  it.each(["closed", "open"] as const)("[R6.1, R6.2, R6.3, R6.5] fails %s within the bound while Redis is frozen, then recovers", async (failMode) => {
     const { server, newClient } = await outageRedis();
     const policy: Policy = { name: "default", algorithm: random.pick(["fixed-window", "sliding-window", "token-bucket"] as const), limit: random.int(3, 8), windowSeconds: 60 };
     const url = await startApp({ redis: await newClient(), policy, failMode, redisTimeoutMs: 200 });

@@ -14,7 +14,7 @@ function policy(): Policy {
 }
 
 describe("redis-outage: Redis stopped", () => {
-  it("fails closed: 503 problem with Retry-After within the bound, never 500, then recovers by itself", async () => {
+  it("[R6.1, R6.2, R6.5] fails closed: 503 problem with Retry-After within the bound, never 500, then recovers by itself", async () => {
     const { server, newClient } = await outageRedis();
     const chosen = policy();
     const url = await startApp({ redis: await newClient(), policy: chosen, failMode: "closed", redisTimeoutMs: 200 });
@@ -49,7 +49,7 @@ describe("redis-outage: Redis stopped", () => {
       expect(again).toEqual([...Array(chosen.limit).fill(200), 429]));
   });
 
-  it("fails open: lets requests through within the bound, reports the error, then limits again", async () => {
+  it("[R6.1, R6.3, R6.4, R6.5] fails open: lets requests through within the bound, reports the error, then limits again", async () => {
     const { server, newClient } = await outageRedis();
     const chosen = policy();
     const errors: unknown[] = [];

@@ -1,9 +1,11 @@
 // Stage sliding-window, hidden. Holds for a sliding log and for a sliding-window counter alike.
+// Requests go one after another: exact counts under concurrency are stage many-instances.
 import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
 import type { Policy } from "#src/app";
 import { fakeClock, windowStart } from "#support/fake-clock";
-import { burst, countStatus, get, statuses } from "#support/http";
+import { countStatus, get, inTurn, statuses } from "#support/http";
 import { rateLimitFields, retryAfter } from "#support/rate-limit-headers";
+import { badExpiries } from "#support/redis-keys";
 import { startApp } from "#support/start-app";
 
 const services = useServices();
@@ -20,26 +22,26 @@ async function setup(limit = random.int(5, 20), windowSeconds = random.int(10, 6
 describe("sliding-window", () => {
   beforeEach(() => services.redis.flushdb());
 
-  it("lets at most one request of a second full burst through just after a fixed window's boundary", async () => {
+  it("[R3.1] lets at most one request of a second full burst through just after a fixed window's boundary", async () => {
     const { policy, clock, url, key } = await setup();
     const margin = Math.floor(policy.windowSeconds * 1000 * 0.005); // 0.5% of the window
     clock.advance(policy.windowSeconds * 1000 - margin);
-    const first = await burst([url], policy.limit, key);
+    const first = await inTurn(url, policy.limit, key);
     clock.advance(2 * margin);
-    const second = await burst([url], policy.limit, key);
+    const second = await inTurn(url, policy.limit, key);
     because(`expected all ${policy.limit} of the first burst to pass ${seed}`, () => expect(countStatus(first, 200)).toBe(policy.limit));
     because(`expected at most 1 of a second burst of ${policy.limit}, ${2 * margin} ms later, to pass; ${countStatus(second, 200)} passed ${seed}`, () =>
       expect(countStatus(second, 200)).toBeLessThanOrEqual(1));
   });
 
-  it("counts requests that arrive in the same millisecond one by one", async () => {
+  it("[R3.2] counts requests made at the same millisecond one by one", async () => {
     const { policy, url, key } = await setup();
-    const replies = await burst([url], 3 * policy.limit, key);
+    const replies = await inTurn(url, 3 * policy.limit, key); // the clock stands still
     because(`expected exactly ${policy.limit} of ${3 * policy.limit} same-millisecond requests to pass, ${countStatus(replies, 200)} passed ${seed}`, () =>
       expect(countStatus(replies, 200)).toBe(policy.limit));
   });
 
-  it("refuses with r=0, t equal to Retry-After, and lets the client back after Retry-After", async () => {
+  it("[R3.4, R1.3, R2.2, R2.3] refuses with r=0, t equal to Retry-After, and lets the client back after Retry-After", async () => {
     const { policy, clock, url, key } = await setup();
     for (let i = 0; i < policy.limit; i++) {
       clock.advance(random.int(0, 500));
@@ -59,7 +61,7 @@ describe("sliding-window", () => {
     because(`expected a retry after Retry-After (${wait} s) to pass ${seed}`, () => expect(retried.status).toBe(200));
   });
 
-  it("never throttles a client that keeps well under the limit", async () => {
+  it("[R3.3] never throttles a client that keeps well under the limit", async () => {
     const { policy, clock, url, key } = await setup();
     const gap = Math.ceil((policy.windowSeconds * 1000 * 1.5) / policy.limit);
     const seen: number[] = [];
@@ -71,9 +73,12 @@ describe("sliding-window", () => {
       expect(seen).toEqual(Array(seen.length).fill(200)));
   });
 
-  it("gives the whole quota back after a quiet window", async () => {
+  it("[R3.3, R1.6] gives the whole quota back after two quiet windows, and its keys expire", async () => {
     const { policy, clock, url, key } = await setup();
-    await burst([url], policy.limit + 2, key);
+    await inTurn(url, policy.limit + 2, key);
+    const bad = await badExpiries(services.redis, 2 * policy.windowSeconds * 1000);
+    because(`expected every key to expire within two windows (${2 * policy.windowSeconds} s); these do not: ${bad.join(", ")} ${seed}`, () =>
+      expect(bad).toEqual([]));
     clock.advance(2 * policy.windowSeconds * 1000 + 1);
     const again: Awaited<ReturnType<typeof get>>[] = [];
     for (let i = 0; i <= policy.limit; i++) again.push(await get(url, key));

@@ -13,7 +13,8 @@ const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 const CACHE_MS = 30_000;
 
-async function setup() {
+/** Plans, keys and one app; `planCacheMs` is left out of the app's options when not given. */
+async function setup(planCacheMs?: number) {
   await services.redis.flushdb();
   await createPlansTables(services.pg);
   const free = { name: `free-${random.token(4)}`, limit: random.int(2, 5) };
@@ -27,7 +28,8 @@ async function setup() {
   const clock = fakeClock(windowStart(random, 60));
   const counted = countingPool(services.newPool());
   const anonymous: Policy = { name: "anonymous", algorithm: "fixed-window", limit: random.int(2, 4), windowSeconds: 60 };
-  const url = await startApp({ redis: services.newRedis(), pg: counted.pool, policy: anonymous, now: clock.now, planCacheMs: CACHE_MS });
+  const options = { redis: services.newRedis(), pg: counted.pool, policy: anonymous, now: clock.now };
+  const url = await startApp(planCacheMs === undefined ? options : { ...options, planCacheMs });
   return { free, pro, keys, clock, url, anonymous, roundTrips: counted.roundTrips };
 }
 
@@ -38,8 +40,8 @@ async function spend(url: string, count: number, apiKey?: string) {
 }
 
 describe("tiers", () => {
-  it("limits each key by its plan, names the plan in the headers, and keeps keys of one plan apart", async () => {
-    const { free, pro, keys, url } = await setup();
+  it("[R7.1] limits each key by its plan, names the plan in the headers, and keeps keys of one plan apart", async () => {
+    const { free, pro, keys, url } = await setup(CACHE_MS);
     const freeReplies = await spend(url, free.limit + 1, keys.free);
     const proReplies = await spend(url, pro.limit + 1, keys.pro);
     const free2 = await get(url, keys.free2);
@@ -52,8 +54,8 @@ describe("tiers", () => {
     because(`expected a second key on the free plan to have its own budget ${seed}`, () => expect(free2.status).toBe(200));
   });
 
-  it("refuses unknown keys with a 401 problem, and never lets a key that looks like SQL through", async () => {
-    const { url } = await setup();
+  it("[R7.2, R1.5] refuses unknown keys with a 401 problem, and never lets a key that looks like SQL through", async () => {
+    const { url } = await setup(CACHE_MS);
     const unknown = await get(url, random.token());
     because(`expected 401 application/problem+json for an unknown key, saw ${unknown.status} ${unknown.headers.get("content-type")}`, () => {
       expect(unknown.status).toBe(401);
@@ -67,8 +69,8 @@ describe("tiers", () => {
     because("expected the api_keys table to be intact", () => expect(rows[0].n).toBe(3));
   });
 
-  it("costs no Postgres round trip per request once a key's plan is known", async () => {
-    const { keys, url, roundTrips } = await setup();
+  it("[R7.4] costs no Postgres round trip per request once a key's plan is known", async () => {
+    const { keys, url, roundTrips } = await setup(CACHE_MS);
     const start = roundTrips();
     for (const key of [keys.free, keys.pro, keys.free2]) await get(url, key);
     const warm = roundTrips();
@@ -83,8 +85,8 @@ describe("tiers", () => {
       expect(countStatus(replies, 200) + countStatus(replies, 429)).toBe(replies.length));
   });
 
-  it("takes a changed plan into account once planCacheMs has passed", async () => {
-    const { free, pro, keys, clock, url } = await setup();
+  it("[R7.4] takes a changed plan into account once planCacheMs has passed", async () => {
+    const { free, pro, keys, clock, url } = await setup(CACHE_MS);
     await get(url, keys.free);
     await services.pg.query("UPDATE api_keys SET plan = $1 WHERE api_key = $2", [pro.name, keys.free]);
     clock.advance(CACHE_MS + 1);
@@ -93,12 +95,27 @@ describe("tiers", () => {
       expect(rateLimitFields(reply)?.policy.name).toBe(pro.name));
   });
 
-  it("limits requests without a key by IP with the default policy", async () => {
-    const { url, anonymous } = await setup();
+  it("[R7.3] limits requests without a key by IP with the default policy", async () => {
+    const { url, anonymous } = await setup(CACHE_MS);
     const replies = await spend(url, anonymous.limit + 1);
     because(`expected ${anonymous.limit} × 200 then 429 under the "anonymous" policy for key-less requests ${seed}`, () => {
       expect(statuses(replies)).toEqual([...Array(anonymous.limit).fill(200), 429]);
       expect(rateLimitFields(replies[0]!)?.policy.name).toBe("anonymous");
     });
+  });
+
+  it("[R7.4] with planCacheMs left out, serves a key's plan from memory for 60 000 ms on the clock, then reads it again", async () => {
+    const { free, pro, keys, clock, url, roundTrips } = await setup();
+    await get(url, keys.free);
+    await services.pg.query("UPDATE api_keys SET plan = $1 WHERE api_key = $2", [pro.name, keys.free]);
+    const read = roundTrips();
+    clock.advance(59_999);
+    const cached = await get(url, keys.free);
+    because(`expected the cached plan "${free.name}" and no Postgres round trip 59 999 ms after the read (planCacheMs defaults to 60 000), saw "${rateLimitFields(cached)?.policy.name}" and ${roundTrips() - read} round trips ${seed}`, () =>
+      expect({ plan: rateLimitFields(cached)?.policy.name, roundTrips: roundTrips() - read }).toEqual({ plan: free.name, roundTrips: 0 }));
+    clock.advance(2);
+    const reread = await get(url, keys.free);
+    because(`expected the changed plan "${pro.name}" 60 001 ms after the read (planCacheMs defaults to 60 000), saw "${rateLimitFields(reread)?.policy.name}" ${seed}`, () =>
+      expect(rateLimitFields(reread)?.policy.name).toBe(pro.name));
   });
 });

@@ -1,9 +1,11 @@
 // Stage token-bucket, hidden: capacity `limit`, continuous refill of limit/windowSeconds tokens per second.
+// Requests go one after another: exact counts under concurrency are stage many-instances.
 import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
 import type { Policy } from "#src/app";
 import { fakeClock, windowStart } from "#support/fake-clock";
-import { burst, countStatus, get, statuses } from "#support/http";
+import { countStatus, get, inTurn, statuses } from "#support/http";
 import { rateLimitFields, retryAfter } from "#support/rate-limit-headers";
+import { badExpiries } from "#support/redis-keys";
 import { startApp } from "#support/start-app";
 
 const services = useServices();
@@ -20,15 +22,19 @@ async function setup(limit: number, windowSeconds: number) {
 describe("token-bucket", () => {
   beforeEach(() => services.redis.flushdb());
 
-  it("starts full: lets a burst of exactly `limit` through, then refuses", async () => {
+  it("[R4.1, R1.6] starts full: lets a burst of exactly `limit` through, then refuses; its keys expire", async () => {
     const limit = random.int(5, 30);
-    const { url, key } = await setup(limit, random.int(10, 100));
-    const replies = await burst([url], limit + 10, key);
+    const windowSeconds = random.int(10, 100);
+    const { url, key } = await setup(limit, windowSeconds);
+    const replies = await inTurn(url, limit + 10, key);
     because(`expected exactly ${limit} of ${limit + 10} requests at one instant to pass, ${countStatus(replies, 200)} passed ${seed}`, () =>
       expect(countStatus(replies, 200)).toBe(limit));
+    const bad = await badExpiries(services.redis, 2 * windowSeconds * 1000);
+    because(`expected every key to expire within two windows (${2 * windowSeconds} s); these do not: ${bad.join(", ")} ${seed}`, () =>
+      expect(bad).toEqual([]));
   });
 
-  it("follows redis-cell's GCRA vector (capacity 5, 1 token per second)", async () => {
+  it("[R4.1, R4.3] follows redis-cell's GCRA vector (capacity 5, 1 token per second)", async () => {
     const { clock, url, key } = await setup(5, 5);
     const replies: Awaited<ReturnType<typeof get>>[] = [];
     for (let i = 0; i < 6; i++) replies.push(await get(url, key));
@@ -46,9 +52,9 @@ describe("token-bucket", () => {
     });
   });
 
-  it("keeps fractions of a token between requests (5 tokens per 2 s: one per 400 ms)", async () => {
+  it("[R4.2] keeps fractions of a token between requests (5 tokens per 2 s: one per 400 ms)", async () => {
     const { clock, url, key } = await setup(5, 2);
-    await burst([url], 5, key);
+    await inTurn(url, 5, key);
     // Tokens in the bucket at each step, before the request: 0.75, 1.625, 1.5, 0.875, 1.125, 0.125.
     const steps = [300, 350, 350, 150, 100, 0];
     const expected = [429, 200, 200, 429, 200, 429];
@@ -61,11 +67,11 @@ describe("token-bucket", () => {
       expect(seen).toEqual(expected));
   });
 
-  it("answers a refused request with the whole seconds, rounded up, until the next token; on time it passes", async () => {
+  it("[R4.3, R1.3] answers a refused request with the whole seconds, rounded up, until the next token; on time it passes", async () => {
     const limit = random.int(2, 6);
     const windowSeconds = limit * random.int(3, 9); // one token every 3 to 9 s
     const { clock, url, key } = await setup(limit, windowSeconds);
-    await burst([url], limit, key);
+    await inTurn(url, limit, key);
     const waited = random.int(100, 2900);
     clock.advance(waited);
     const refused = await get(url, key);
@@ -81,17 +87,17 @@ describe("token-bucket", () => {
     because(`expected 429 a second before Retry-After and 200 on time ${seed}`, () => expect([early.status, onTime.status]).toEqual([429, 200]));
   });
 
-  it("never holds more than `limit` tokens, however long the client was quiet", async () => {
+  it("[R4.1] never holds more than `limit` tokens, however long the client was quiet", async () => {
     const limit = random.int(3, 10);
     const { clock, url, key } = await setup(limit, 10);
-    await burst([url], limit, key);
+    await inTurn(url, limit, key);
     clock.advance(100 * 10_000);
-    const replies = await burst([url], limit + 5, key);
+    const replies = await inTurn(url, limit + 5, key);
     because(`expected exactly ${limit} to pass after a long quiet spell, ${countStatus(replies, 200)} passed ${seed}`, () =>
       expect(countStatus(replies, 200)).toBe(limit));
   });
 
-  it("publishes capacity and window in RateLimit-Policy", async () => {
+  it("[R4.3, R2.2] publishes capacity and window in RateLimit-Policy", async () => {
     const limit = random.int(3, 10);
     const windowSeconds = random.int(5, 60);
     const { url, key } = await setup(limit, windowSeconds);

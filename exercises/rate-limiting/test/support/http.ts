@@ -26,6 +26,13 @@ export function burst(baseUrls: string[], count: number, apiKey?: string): Promi
   return Promise.all(Array.from({ length: count }, (_, i) => get(baseUrls[i % baseUrls.length]!, apiKey)));
 }
 
+/** `count` requests one after another (each sent once the previous one is answered); the replies in order. */
+export async function inTurn(baseUrl: string, count: number, apiKey?: string): Promise<Reply[]> {
+  const replies: Reply[] = [];
+  for (let i = 0; i < count; i++) replies.push(await get(baseUrl, apiKey));
+  return replies;
+}
+
 export function statuses(replies: Reply[]): number[] {
   return replies.map((reply) => reply.status);
 }

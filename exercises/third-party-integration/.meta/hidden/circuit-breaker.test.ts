@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { because, seededRandom } from "@backend-sandbox/testkit";
 import { createPaymentClient, type PaymentClientOptions } from "#src/payment-client";
 import { startFakeProvider } from "#support/fake-provider";
@@ -19,7 +20,7 @@ const setup = async (options: Partial<PaymentClientOptions> = {}) => {
 const ctx = `(threshold ${threshold}, cool-down ${cooldownMs} ms, seed ${random.seed})`;
 
 describe("circuit-breaker", () => {
-  it("opens after failureThreshold failures in a row: calls fail fast with circuit_open, nothing sent", async () => {
+  it("[R6.1, R6.2] opens after failureThreshold failures in a row: calls fail fast with circuit_open, nothing sent", async () => {
     const { provider, charge, time } = await setup({ maxAttempts: 4 });
     provider.otherwise({ status: 500 });
     for (let i = 0; i < threshold; i++) await charge(); // each call may retry: every failed request counts
@@ -33,7 +34,7 @@ describe("circuit-breaker", () => {
     });
   });
 
-  it("counts only failures in a row: a success in between resets the count", async () => {
+  it("[R6.1] counts only failures in a row: a success in between resets the count", async () => {
     const { provider, charge, failTimes } = await setup();
     await failTimes(threshold - 1);
     await charge();
@@ -44,7 +45,7 @@ describe("circuit-breaker", () => {
       expect(provider.requests.length).toBe(before + 1));
   });
 
-  it("does not count 4xx answers as failures: the provider is up", async () => {
+  it("[R6.1] does not count 4xx answers as failures: the provider is up", async () => {
     const { provider, charge } = await setup();
     provider.script(...Array(threshold * 2).fill(null).map((_, i) => ({ status: i % 2 ? 402 : 400 })));
     for (let i = 0; i < threshold * 2; i++) await charge();
@@ -55,12 +56,13 @@ describe("circuit-breaker", () => {
     });
   });
 
-  it("lets one probe through after the cool-down; its success closes the circuit", async () => {
+  it("[R6.2, R6.3] lets one probe through after the cool-down; its success closes the circuit", async () => {
     const { provider, charge, failTimes, time } = await setup();
     await failTimes(threshold);
     time.advance(cooldownMs - 1);
     const early = await charge();
-    because(`expected circuit_open 1 ms before the cool-down ends ${ctx}`, () => expect(early).toMatchObject({ code: "circuit_open" }));
+    because(`expected { code: "circuit_open", attempts: 0, retryAfterMs: 1 } 1 ms before the cool-down ends ${ctx}`, () =>
+      expect(early).toMatchObject({ code: "circuit_open", attempts: 0, retryAfterMs: 1 }));
     time.advance(1);
     const results = [await charge(), await charge(), await charge()];
     because(`expected the probe and the calls after it to succeed ${ctx}`, () => {
@@ -69,7 +71,7 @@ describe("circuit-breaker", () => {
     });
   });
 
-  it("re-opens for a full cool-down when the probe fails", async () => {
+  it("[R6.3] re-opens for a full cool-down when the probe fails", async () => {
     const { provider, charge, failTimes, time } = await setup();
     await failTimes(threshold);
     time.advance(cooldownMs);
@@ -85,7 +87,7 @@ describe("circuit-breaker", () => {
     });
   });
 
-  it("sends exactly one probe when 10 calls arrive together after the cool-down", async () => {
+  it("[R6.3] sends exactly one probe when 10 calls arrive together after the cool-down", async () => {
     const { provider, charge, failTimes, time } = await setup();
     await failTimes(threshold);
     time.advance(cooldownMs);
@@ -98,11 +100,21 @@ describe("circuit-breaker", () => {
     });
   });
 
-  it("counts timeouts as failures", async () => {
+  it("[R6.1] counts timeouts as failures", async () => {
     const { provider, charge } = await setup({ timeoutMs: 100 });
     provider.otherwise({ delayMs: 2000 });
     for (let i = 0; i < threshold; i++) await charge();
     const error = await charge();
     because(`expected circuit_open after ${threshold} timeouts ${ctx}`, () => expect(error).toMatchObject({ code: "circuit_open" }));
+  });
+
+  it("[R6.4] stops an operation whose own retries open the circuit, with circuit_open", async () => {
+    const { provider, charge } = await setup({ maxAttempts: threshold + 3, deadlineMs: 10 ** 9 });
+    provider.otherwise({ status: 503 });
+    const error = await charge();
+    because(`expected ${threshold} requests, then { code: "circuit_open", attempts: ${threshold} }; saw ${provider.requests.length} and ${inspect(error)} ${ctx}`, () => {
+      expect(provider.requests).toHaveLength(threshold);
+      expect(error).toMatchObject({ code: "circuit_open", attempts: threshold });
+    });
   });
 });

@@ -25,7 +25,7 @@ const payment = (status: string, version: number, id = `pay_${random.token()}`, 
   ({ id, amount, status, version });
 
 describe("exactly-once-processing", () => {
-  it("processes 8 concurrent deliveries of one event, across two instances, exactly once", async () => {
+  it("[R4.1, R4.2] processes 8 concurrent deliveries of one event, across two instances, exactly once", async () => {
     // Writing the ledger is made slow (300 ms, in Postgres), so that every delivery arrives while
     // the first one's transaction is still open: a check-then-insert dedupe then lets several
     // through every time, not only when the scheduler happens to interleave them.
@@ -48,7 +48,7 @@ describe("exactly-once-processing", () => {
     }
   });
 
-  it("ignores a redelivery minutes later, re-signed, and processes a new event id with the same data", async () => {
+  it("[R4.2] ignores a redelivery minutes later, re-signed, and processes a new event id with the same data", async () => {
     const p = payment("succeeded", 1);
     const first = eventBody(`evt_${random.token()}`, "payment.succeeded", p);
     await deliver(first);
@@ -63,7 +63,7 @@ describe("exactly-once-processing", () => {
       expect(entries).toEqual([p.amount, p.amount]));
   });
 
-  it("does not mark an event processed when processing fails, so the redelivery is applied", async () => {
+  it("[R4.3] does not mark an event processed when processing fails, so the redelivery is applied", async () => {
     const p = payment("succeeded", 1);
     await services.pg.query(`
       CREATE TABLE IF NOT EXISTS injected_faults (payment_id text PRIMARY KEY);
@@ -85,7 +85,7 @@ describe("exactly-once-processing", () => {
     });
   });
 
-  it("ends in the newest state when events arrive out of order", async () => {
+  it("[R4.1, R4.4] ends in the newest state when events arrive out of order", async () => {
     const first = payment("processing", 1);
     const events = [
       eventBody(`evt_${random.token()}`, "payment.processing", first),
@@ -101,7 +101,7 @@ describe("exactly-once-processing", () => {
       expect([...entries].sort((a, b) => a - b)).toEqual([-first.amount, first.amount]));
   });
 
-  it("ends in the newest state when 6 versions arrive at once, shuffled", async () => {
+  it("[R4.4] ends in the newest state when 6 versions arrive at once, shuffled", async () => {
     const p = payment("processing", 1);
     const versions = [1, 2, 3, 4, 5, 6].sort(() => random.next() - 0.5);
     await Promise.all(versions.map((v, i) => deliver(eventBody(`evt_${random.token()}`, "payment.updated", { ...p, status: `s${v}`, version: v }), i)));

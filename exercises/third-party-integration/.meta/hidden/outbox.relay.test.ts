@@ -20,7 +20,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tally = (ids: string[]) => ids.reduce((m, id) => m.set(id, (m.get(id) ?? 0) + 1), new Map<string, number>());
 
 describe("outbox relay", () => {
-  it("delivers every row once, oldest first, batchSize at a time", async () => {
+  it("[R5.3] delivers every row once, oldest first, batchSize at a time", async () => {
     const ids = await addRows(25);
     const seen: OutboxMessage[] = [];
     const relay = createOutboxRelay({ pg: services.pg, batchSize: 10, deliver: async (m) => void seen.push(m) });
@@ -32,7 +32,7 @@ describe("outbox relay", () => {
     });
   });
 
-  it("keeps a row whose delivery failed pending, and delivers it on a later run", async () => {
+  it("[R5.4] keeps a row whose delivery failed pending, and delivers it on a later run", async () => {
     const ids = await addRows(6);
     const delivered: string[] = [];
     let failOnce = true;
@@ -46,7 +46,7 @@ describe("outbox relay", () => {
       expect([...delivered].sort()).toEqual([...ids].sort()));
   });
 
-  it("never delivers one row twice when three relays run at the same time", async () => {
+  it("[R5.5] never delivers one row twice when three relays run at the same time", async () => {
     const ids = await addRows(60);
     const delivered: string[] = [];
     const deliver = async (m: OutboxMessage) => { await pause(3); delivered.push(String(m.id)); };
@@ -62,7 +62,7 @@ describe("outbox relay", () => {
     });
   });
 
-  it("loses nothing when a relay dies mid-batch: another relay delivers the rest", async () => {
+  it("[R5.6] loses nothing when a relay dies mid-batch: another relay delivers the rest", async () => {
     const ids = await addRows(8);
     const name = `relay_${random.token(8)}`;
     // Its own pool, never ended: the hung relay never returns its client, so end() would wait forever.
@@ -82,5 +82,16 @@ describe("outbox relay", () => {
     await waitUntil(10_000, "a second relay to deliver what is left", async () => (await survivor.runOnce()) === 0 && (await pending()) === 0);
     const missing = ids.filter((id) => !delivered.includes(id));
     because(`expected every row delivered at least once; missing ${JSON.stringify(missing)}`, () => expect(missing).toEqual([]));
+  });
+
+  it("[R5.3] delivers 10 rows per run when batchSize is left out", async () => {
+    const ids = await addRows(23);
+    const seen: string[] = [];
+    const relay = createOutboxRelay({ pg: services.pg, deliver: async (m) => void seen.push(String(m.id)) });
+    const counts = [await relay.runOnce(), await relay.runOnce(), await relay.runOnce()];
+    because(`expected runs to deliver [10, 10, 3], saw [${counts}]`, () => {
+      expect(counts).toEqual([10, 10, 3]);
+      expect(seen).toEqual(ids);
+    });
   });
 });

@@ -12,7 +12,7 @@ const ordersOf = (customerId: string) => count("SELECT count(*) FROM orders WHER
 const outboxOf = (customerId: string) => count("SELECT count(*) FROM outbox WHERE payload->>'customerId' = $1", [customerId]);
 
 describe("outbox", () => {
-  it("answers 201 with the order and writes one order.created outbox row for it", async () => {
+  it("[R5.2] answers 201 with the order and writes one order.created outbox row for it", async () => {
     const input = { customerId: `cus_${random.token()}`, amountCents: random.int(1, 1_000_000), currency: random.pick(["eur", "usd", "gbp"]) };
     const response = await checkout.postOrder(input);
     const order = (await response.json()) as { id: string };
@@ -25,13 +25,18 @@ describe("outbox", () => {
       expect(rows).toEqual([{ topic: "order.created", payload: { orderId: order.id, ...input }, delivered_at: null }]));
   });
 
-  it("answers 422 to an invalid order (400 to unparsable JSON) and writes nothing", async () => {
+  it("[R5.1] answers 422 to an invalid order (400 to unparsable JSON) and writes nothing", async () => {
     const customerId = `cus_${random.token()}`;
     const invalid = [
       {}, { customerId, currency: "eur" }, { customerId, amountCents: 0, currency: "eur" },
       { customerId, amountCents: -5, currency: "eur" }, { customerId, amountCents: 12.5, currency: "eur" },
       { customerId, amountCents: "100", currency: "eur" }, { customerId, amountCents: 100, currency: "euro" },
       { customerId, amountCents: 100 }, { customerId: 42, amountCents: 100, currency: "eur" }, [],
+      { customerId, amountCents: 100, currency: "EUR" }, { customerId, amountCents: 100, currency: "eu" },
+      { customerId, amountCents: 100, currency: "e1r" }, { customerId: "", amountCents: 100, currency: "eur" },
+      { customerId: `${customerId}_${"x".repeat(100)}`, amountCents: 100, currency: "eur" },
+      { customerId, amountCents: 100_000_001, currency: "eur" }, { customerId, amountCents: null, currency: "eur" },
+      { customerId, amountCents: true, currency: "eur" }, { customerId, amountCents: 100, currency: ["eur"] },
     ];
     for (const body of invalid) {
       const response = await checkout.postOrder(body);
@@ -43,7 +48,7 @@ describe("outbox", () => {
     because(`expected no order and no outbox row, saw ${written}`, () => expect(written).toEqual([0, 0]));
   });
 
-  it.each(["outbox", "orders"])("writes neither the order nor the outbox row when the %s insert fails", async (table) => {
+  it.each(["outbox", "orders"])("[R5.2] writes neither the order nor the outbox row when the %s insert fails", async (table) => {
     const customerId = `cus_poison_${random.token()}`;
     const column = table === "outbox" ? "NEW.payload->>'customerId'" : "NEW.customer_id";
     await services.pg.query(`
@@ -63,7 +68,7 @@ describe("outbox", () => {
     }
   });
 
-  it("writes one outbox row per order under 40 concurrent orders on two instances", async () => {
+  it("[R5.2] writes one outbox row per order under 40 concurrent orders on two instances", async () => {
     const second = (await startServer(createApp({ pg: services.newPool(), webhookSecret: "x", now: Date.now }))).url;
     const customerId = `cus_${random.token()}`;
     const responses = await Promise.all(Array.from({ length: 40 }, (_, i) =>
@@ -75,5 +80,24 @@ describe("outbox", () => {
     const written = [await ordersOf(customerId), await outboxOf(customerId), orphans];
     because(`expected [orders, outbox rows, orders without exactly one row] = [40, 40, 0], saw [${written}]`, () =>
       expect(written).toEqual([40, 40, 0]));
+  });
+
+  it("[R5.1, R5.2] accepts the boundaries: a 1- and a 100-character customerId, amountCents 1 and 100000000, extra fields ignored", async () => {
+    const longest = `cus_${random.token(96)}`;
+    const orders = [
+      { customerId: longest, amountCents: 100_000_000, currency: "usd" },
+      { customerId: "c", amountCents: 1, currency: "jpy", note: "ignored" },
+    ];
+    for (const order of orders) {
+      const response = await checkout.postOrder(order);
+      const body = (await response.json()) as Record<string, unknown>;
+      const { note: _ignored, ...expected } = order as typeof order & { note?: string };
+      because(`expected 201 with the order for ${JSON.stringify(order)}, got ${response.status} ${JSON.stringify(body)}`, () => {
+        expect(response.status).toBe(201);
+        expect(body).toEqual({ ...expected, id: expect.any(String), status: "pending" });
+      });
+    }
+    const rows = await outboxOf(longest);
+    because(`expected one outbox row for the 100-character customer, saw ${rows}`, () => expect(rows).toBe(1));
   });
 });

@@ -70,6 +70,11 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
 
   return {
     async createCharge(request) {
+      // A caller's key goes into a header: refuse one that is empty, over Stripe's 255 characters, or
+      // not visible ASCII (a newline would even let it smuggle in another header).
+      if (request.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(request.idempotencyKey)) {
+        throw new PaymentProviderError("invalid_request", "idempotencyKey must be 1-255 visible ASCII characters");
+      }
       // One key for every attempt of this operation, so a retry after a lost answer is not a second charge.
       const key = request.idempotencyKey ?? o.newIdempotencyKey();
       const started = o.now();

@@ -11,15 +11,17 @@ export class WebhookSignatureError extends Error {
 
 export function verifySignature(rawBody: Buffer, header: string | undefined, secret: string, nowMs: number): void {
   if (!header) throw new WebhookSignatureError("missing Stripe-Signature header");
-  let timestamp: string | undefined;
+  const timestamps: string[] = [];
   const candidates: string[] = [];
   for (const element of header.split(",")) {
     const [key, ...rest] = element.trim().split("=");
     const value = rest.join("=");
-    if (key === "t") timestamp = value;
+    if (key === "t") timestamps.push(value);
     else if (key === "v1") candidates.push(value); // several during a secret rotation; v0 and others are ignored
   }
-  if (!timestamp || !/^\d{1,12}$/.test(timestamp)) throw new WebhookSignatureError("no timestamp in signature header");
+  // Exactly one t: with two, which one was signed would depend on who parses the header.
+  const [timestamp] = timestamps;
+  if (timestamps.length !== 1 || !/^\d{1,12}$/.test(timestamp!)) throw new WebhookSignatureError("expected one numeric t= in signature header");
   if (candidates.length === 0) throw new WebhookSignatureError("no v1 signature in signature header");
   if (Math.abs(Math.floor(nowMs / 1000) - Number(timestamp)) > TOLERANCE_SECONDS) {
     throw new WebhookSignatureError("timestamp outside the tolerance window");

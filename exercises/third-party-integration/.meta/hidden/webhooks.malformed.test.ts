@@ -1,0 +1,92 @@
+// The default import is node:crypto's own module object (a namespace import would be a copy), so
+// spying on it sees the calls the code under test makes.
+import crypto from "node:crypto";
+import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { startCheckout } from "#support/checkout-service";
+import { eventBody, signature, signatureHeader } from "#support/webhook-signing";
+
+const services = useServices();
+const random = seededRandom();
+const secret = `whsec_${random.token(32)}`;
+let checkout: Awaited<ReturnType<typeof startCheckout>>;
+beforeAll(async () => void (checkout = await startCheckout(services.pg, secret)));
+afterEach(() => jest.restoreAllMocks());
+
+const newEvent = () => {
+  const paymentId = `pay_${random.token()}`;
+  return { paymentId, body: eventBody(`evt_${random.token()}`, "payment.succeeded", { id: paymentId, amount: random.int(100, 50_000), status: "succeeded", version: 1 }) };
+};
+/** Delivers with exactly this Stripe-Signature value: undefined leaves the header out, "" sends it empty. */
+const deliver = (body: string, header: string | undefined) =>
+  fetch(`${checkout.url}/webhooks/payments`, {
+    method: "POST", body, headers: { "content-type": "application/json", ...(header === undefined ? {} : { "stripe-signature": header }) } });
+const paymentRows = async (paymentId: string) =>
+  (await services.pg.query("SELECT 1 FROM payments WHERE id = $1", [paymentId])).rowCount;
+
+describe("webhooks: malformed signatures", () => {
+  it("[R3.1, R3.2, R3.6] rejects every forged or malformed Stripe-Signature with 400, and records nothing", async () => {
+    const { paymentId, body } = newEvent();
+    const t = checkout.unixNow();
+    const good = signature(secret, t, body);
+    const junk = () => random.token(64).replace(/[g-z]/g, "f");
+    const cases: [string, string | undefined][] = [
+      ["no Stripe-Signature header", undefined],
+      ["an empty header", ""],
+      ["a lone comma", ","],
+      ["no t=", `v1=${good}`],
+      ["an empty t=", `t=,v1=${good}`],
+      ["a t= that is not a number", `t=soon,v1=${good}`],
+      ["a t= with a fraction", `t=${t}.0,v1=${good}`],
+      ["a negative t=", `t=-${t},v1=${good}`],
+      ["two t= (the first one signed)", `t=${t},t=${t - 1000},v1=${good}`],
+      ["two t= (the last one signed)", `t=${t - 1000},t=${t},v1=${good}`],
+      ["no v1=", `t=${t}`],
+      ["a v1 without =", `t=${t},v1`],
+      ["only a v0= signature", `t=${t},v0=${good}`],
+      ["a V1= key in capitals", `t=${t},V1=${good}`],
+      ["elements not separated by commas", `t=${t} v1=${good}`],
+      ["a v1 made with another secret", signatureHeader(`${secret}0`, t, body)],
+      ["a v1 for a body with one byte changed", signatureHeader(secret, t, body.replace('"amount": ', '"amount": 1'))],
+      ["a v1 for another timestamp", `t=${t},v1=${signature(secret, t - 1, body)}`],
+      ["a v1 one character short", `t=${t},v1=${good.slice(0, -1)}`],
+      ["a v1 one hex digit too long", `t=${t},v1=${good}0`],
+      ["a v1 with two extra non-hex characters", `t=${t},v1=${good}zz`],
+      ["a v1 twice as long", `t=${t},v1=${good}${good}`],
+      ["an empty v1", `t=${t},v1=`],
+      ["a v1 that is not hex", `t=${t},v1=${"zz".repeat(32)}`],
+      ["a v1 in uppercase hex", `t=${t},v1=${good.toUpperCase()}`],
+      ["a v1 in base64", `t=${t},v1=${Buffer.from(good, "hex").toString("base64")}`],
+      ["a huge header of 180 wrong v1 values", [`t=${t}`, ...Array.from({ length: 180 }, () => `v1=${junk()}`)].join(",")],
+      ["one huge v1 of 12000 characters", `t=${t},v1=${good.repeat(187).slice(0, 12_000)}`],
+    ];
+    const wrong: string[] = [];
+    for (const [what, header] of cases) {
+      const response = await deliver(body, header);
+      if (response.status !== 400) wrong.push(`${what}: ${response.status}`);
+    }
+    because(`expected 400 for every malformed or forged signature; got ${wrong.join("; ") || "none wrong"} (seed ${random.seed})`, () =>
+      expect(wrong).toEqual([]));
+    const recorded = await paymentRows(paymentId);
+    because("expected no payment recorded from any rejected delivery", () => expect(recorded).toBe(0));
+    const accepted = await deliver(body, `t=${t},v1=${good}`);
+    because(`expected 200 once the header is well-formed, got ${accepted.status}`, () => expect(accepted.status).toBe(200));
+  });
+
+  it("[R3.4] compares each well-formed v1 with node:crypto's timingSafeEqual, never with ===", async () => {
+    const spy = jest.spyOn(crypto, "timingSafeEqual");
+    const { body } = newEvent();
+    const t = checkout.unixNow();
+    const forged = await deliver(body, signatureHeader(`${secret}_forged`, t, body));
+    const forgedCalls = spy.mock.calls.length;
+    const genuine = await deliver(body, signatureHeader(secret, t, body));
+    const genuineCalls = spy.mock.calls.length - forgedCalls;
+    because(`expected 400 for a forged and 200 for a genuine signature, got ${forged.status} and ${genuine.status}`, () => {
+      expect(forged.status).toBe(400);
+      expect(genuine.status).toBe(200);
+    });
+    because(`expected timingSafeEqual from node:crypto to compare the forged and the genuine v1 (calls: ${forgedCalls} and ${genuineCalls}); a === or Buffer.equals comparison leaks through its timing how much of a guess was right`, () => {
+      expect(forgedCalls).toBeGreaterThan(0);
+      expect(genuineCalls).toBeGreaterThan(0);
+    });
+  });
+});
