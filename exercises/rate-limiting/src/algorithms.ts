@@ -1,7 +1,7 @@
 // The counting, in Redis: one function per algorithm behind consume().
 // Keep the exported names and signatures: rate-limiter.ts calls them.
 import type { Redis } from "ioredis";
-import type { Policy } from "./app";
+import type { Policy } from "./types";
 
 export interface Decision {
   /** May this request go on? */

@@ -36,7 +36,7 @@ describe("structure checks", () => {
     expect(failed(structureChecks(dir).checks)).toEqual([
       "holds nothing but the contract's files (README, package.json, tsconfig.json, jest.config.js, src, test, .meta): notes.txt is not part of an exercise; .meta/todo.md is not part of an exercise",
       'README.md has the sections "The interface", "Stages", "Pinned choices", "Standards", "Running" in that order ("Pinned choices" optional): it has "The interface", "Stages", "Standards", "How to run"',
-      "the stub has no `void x;` placeholders (name unused parameters _x instead): src/greeting.ts:2",
+      "the stub has no `void x;` placeholders (lint lets a stub leave parameters unused): src/greeting.ts:2",
     ]);
   });
 

@@ -4,7 +4,7 @@
 // Redis, so the tests can drive a fake clock; PEXPIRE only frees the memory of idle clients.
 import { createHash, randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { Policy } from "./app";
+import type { Policy } from "./types";
 
 export interface Decision {
   /** May this request go on? */

@@ -1,6 +1,6 @@
 // Per-key plans (free, pro, ...) stored in Postgres, served from memory in steady state.
 import type { Pool } from "pg";
-import type { Algorithm, Policy } from "./app";
+import type { Algorithm, Policy } from "./types";
 
 export interface PlanStore {
   /** The plan of `apiKey` as a Policy named after the plan, or undefined for an unknown key. */

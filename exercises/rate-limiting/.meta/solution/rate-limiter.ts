@@ -1,6 +1,6 @@
 // The middleware every request passes through: who is the client, may it go on, and what to tell it.
 import type { RequestHandler, Response } from "express";
-import type { AppOptions, Policy } from "./app";
+import type { AppOptions, Policy } from "./types";
 import { consume, type Decision } from "./algorithms";
 import { createPlanStore } from "./plans";
 
