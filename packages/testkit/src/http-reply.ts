@@ -72,7 +72,8 @@ const RFC_PHRASES: Record<number, string> = {
 /**
  * Asserts that a reply is RFC 9457 problem details for `status`: that status, Content-Type
  * `application/problem+json`, a JSON object whose `status` member matches and whose `type`,
- * `title` (and any `members` given) are present, and no stack trace in the body. An
+ * `title` (and any `members` given, e.g. `["detail", "instance"]`) are strings, and no stack
+ * trace in the body. An
  * `about:blank` problem's title must be the status's reason phrase (RFC 9457 §4.2.1). `what`
  * names the request in the failure message.
  */
@@ -89,7 +90,9 @@ export function expectProblem(
       expect(reply.status).toBe(status);
       expect(reply.headers.get("content-type")).toMatch(PROBLEM_JSON);
       expect(reply.body).toEqual(expect.objectContaining({ status }));
-      for (const member of ["type", "title", ...members]) expect(reply.body[member]).toBeDefined();
+      // RFC 9457 §3.1: type, title, detail and instance are strings.
+      for (const member of ["type", "title", ...members])
+        expect(typeof reply.body[member]).toBe("string");
     },
   );
   if (reply.body.type === "about:blank")
