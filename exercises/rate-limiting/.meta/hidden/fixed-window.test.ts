@@ -1,11 +1,12 @@
 // Stage fixed-window, hidden: the limit's edge, Retry-After, window resets, and real expiry.
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { PROBLEM_JSON, because, seededRandom, useServices } from "@backend-sandbox/testkit";
 import type { Policy } from "#src/app";
-import { fakeClock, windowStart } from "#support/fake-clock";
-import { get, isProblem, statuses } from "#support/http";
-import { retryAfter } from "#support/rate-limit-headers";
-import { keyExpiries } from "#support/redis-keys";
-import { startApp } from "#support/start-app";
+import { get, inTurn } from "#support/client-requests";
+import { keyExpiries } from "#support/key-expiries";
+import { statuses } from "#support/reply-statuses";
+import { retryAfter } from "#support/retry-after";
+import { startApp, startAppOnClock } from "#support/start-app";
+import { windowStart } from "#support/window-start";
 
 const services = useServices();
 const random = seededRandom();
@@ -13,8 +14,7 @@ const seed = `(seed ${random.seed})`;
 
 async function setup(limit: number, windowSeconds: number) {
   const policy: Policy = { name: `p-${random.token(6)}`, algorithm: "fixed-window", limit, windowSeconds };
-  const clock = fakeClock(windowStart(random, windowSeconds));
-  const url = await startApp({ redis: services.newRedis(), policy, now: clock.now });
+  const { clock, url } = await startAppOnClock(windowStart(random, windowSeconds), { redis: services.newRedis(), policy });
   return { policy, clock, url, key: random.token() };
 }
 
@@ -23,14 +23,13 @@ describe("fixed-window", () => {
 
   it("[R1.1, R1.2] lets exactly `limit` requests through and answers the next with a 429 problem", async () => {
     const { policy, url, key } = await setup(random.int(3, 12), random.int(10, 120));
-    const replies: Awaited<ReturnType<typeof get>>[] = [];
-    for (let i = 0; i <= policy.limit; i++) replies.push(await get(url, key));
+    const replies = await inTurn(url, policy.limit + 1, key);
     const expected = [...Array(policy.limit).fill(200), 429];
     because(`expected ${policy.limit} × 200 then 429 for limit ${policy.limit} ${seed}`, () =>
       expect(statuses(replies)).toEqual(expected));
     const refused = replies.at(-1)!;
     because(`expected the 429 to be application/problem+json (RFC 9457), saw ${refused.headers.get("content-type")}`, () =>
-      expect(isProblem(refused)).toBe(true));
+      expect(refused.headers.get("content-type")).toMatch(PROBLEM_JSON));
     because(`expected the 429 body to name the quota-exceeded problem type and the violated policy ${seed}`, () =>
       expect(refused.body).toMatchObject({
         type: "https://iana.org/assignments/http-problem-types#quota-exceeded",
@@ -64,8 +63,7 @@ describe("fixed-window", () => {
     clock.advance(999); // the window's last millisecond
     const last = await get(url, key);
     clock.advance(1); // the next window's first
-    const next: Awaited<ReturnType<typeof get>>[] = [];
-    for (let i = 0; i < policy.limit; i++) next.push(await get(url, key));
+    const next = await inTurn(url, policy.limit, key);
     because(`expected 429 in the window's last millisecond ${seed}`, () => expect(last.status).toBe(429));
     because(`expected ${policy.limit} × 200 from the next window's first millisecond ${seed}`, () =>
       expect(statuses(next)).toEqual(Array(policy.limit).fill(200)));

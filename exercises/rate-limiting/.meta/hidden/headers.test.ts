@@ -1,10 +1,11 @@
 // Stage headers, hidden: RateLimit-Policy and RateLimit (draft -08 and later) on 2xx and 429 alike.
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { because, seededRandom, useServices, type HttpReply } from "@backend-sandbox/testkit";
 import type { Policy } from "#src/app";
-import { fakeClock, windowStart } from "#support/fake-clock";
-import { get, type Reply } from "#support/http";
-import { rateLimitFields, retryAfter } from "#support/rate-limit-headers";
-import { startApp } from "#support/start-app";
+import { get } from "#support/client-requests";
+import { rateLimitFields } from "#support/rate-limit-fields";
+import { retryAfter } from "#support/retry-after";
+import { startAppOnClock } from "#support/start-app";
+import { windowStart } from "#support/window-start";
 
 const services = useServices();
 const random = seededRandom();
@@ -12,12 +13,11 @@ const seed = `(seed ${random.seed})`;
 
 async function setup() {
   const policy: Policy = { name: `plan-${random.token(5)}`, algorithm: "fixed-window", limit: random.int(3, 9), windowSeconds: random.int(20, 200) };
-  const clock = fakeClock(windowStart(random, policy.windowSeconds));
-  const url = await startApp({ redis: services.newRedis(), policy, now: clock.now });
+  const { clock, url } = await startAppOnClock(windowStart(random, policy.windowSeconds), { redis: services.newRedis(), policy });
   return { policy, clock, url, key: random.token() };
 }
 
-function fields(reply: Reply, what: string) {
+function fields(reply: HttpReply, what: string) {
   const parsed = rateLimitFields(reply);
   because(`expected RateLimit-Policy: "<name>";q=<limit>;w=<seconds> and RateLimit: "<name>";r=<remaining>;t=<seconds> on ${what}, saw ${JSON.stringify(reply.headers.get("ratelimit-policy"))} and ${JSON.stringify(reply.headers.get("ratelimit"))}`, () =>
     expect(parsed).toBeDefined());

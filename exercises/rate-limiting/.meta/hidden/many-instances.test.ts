@@ -1,10 +1,11 @@
 // Stage many-instances, hidden: three instances, three clients, one Redis; exact counts for every algorithm.
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { because, manualClock, seededRandom, useServices } from "@backend-sandbox/testkit";
 import type { Algorithm, Policy } from "#src/app";
-import { fakeClock, windowStart } from "#support/fake-clock";
-import { burst, countStatus } from "#support/http";
-import { badExpiries } from "#support/redis-keys";
+import { burst } from "#support/client-requests";
+import { badExpiries } from "#support/key-expiries";
+import { countStatus } from "#support/reply-statuses";
 import { startInstances } from "#support/start-app";
+import { windowStart } from "#support/window-start";
 
 const services = useServices();
 const random = seededRandom();
@@ -22,7 +23,7 @@ describe("many-instances", () => {
   it.each(ALGORITHMS)("[R5.1, R5.2, R1.6] %s: lets exactly `limit` of 3 × limit concurrent requests through three instances", async (algorithm) => {
     const limit = random.int(60, 100);
     const policy: Policy = { name: "default", algorithm, limit, windowSeconds: random.int(30, 120) };
-    const clock = fakeClock(windowStart(random, policy.windowSeconds) + 1000);
+    const clock = manualClock(windowStart(random, policy.windowSeconds) + 1000);
     const urls = await threeInstances(policy, clock.now);
     const key = random.token();
 
@@ -39,7 +40,7 @@ describe("many-instances", () => {
 
   it("[R5.1, R1.4] keeps clients apart under concurrency: two keys, each exactly its limit", async () => {
     const policy: Policy = { name: "default", algorithm: random.pick(ALGORITHMS), limit: random.int(20, 40), windowSeconds: 60 };
-    const clock = fakeClock(windowStart(random, 60) + 1000);
+    const clock = manualClock(windowStart(random, 60) + 1000);
     const urls = await threeInstances(policy, clock.now);
     const [a, b] = [random.token(), random.token()];
     const [forA, forB] = await Promise.all([burst(urls, 2 * policy.limit, a), burst(urls, 2 * policy.limit, b)]);
@@ -49,7 +50,7 @@ describe("many-instances", () => {
 
   it.each(ALGORITHMS)("[R5.1, R4.1] %s: holds the limit across instances over time, not only at one instant", async (algorithm) => {
     const policy: Policy = { name: "default", algorithm, limit: random.int(20, 40), windowSeconds: 60 };
-    const clock = fakeClock(windowStart(random, 60));
+    const clock = manualClock(windowStart(random, 60));
     const urls = await threeInstances(policy, clock.now);
     const key = random.token();
     let passed = 0;

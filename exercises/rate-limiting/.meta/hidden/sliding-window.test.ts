@@ -2,11 +2,13 @@
 // Requests go one after another: exact counts under concurrency are stage many-instances.
 import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
 import type { Policy } from "#src/app";
-import { fakeClock, windowStart } from "#support/fake-clock";
-import { countStatus, get, inTurn, statuses } from "#support/http";
-import { rateLimitFields, retryAfter } from "#support/rate-limit-headers";
-import { badExpiries } from "#support/redis-keys";
-import { startApp } from "#support/start-app";
+import { get, inTurn } from "#support/client-requests";
+import { badExpiries } from "#support/key-expiries";
+import { rateLimitFields } from "#support/rate-limit-fields";
+import { countStatus, statuses } from "#support/reply-statuses";
+import { retryAfter } from "#support/retry-after";
+import { startAppOnClock } from "#support/start-app";
+import { windowStart } from "#support/window-start";
 
 const services = useServices();
 const random = seededRandom();
@@ -14,8 +16,7 @@ const seed = `(seed ${random.seed})`;
 
 async function setup(limit = random.int(5, 20), windowSeconds = random.int(10, 60)) {
   const policy: Policy = { name: "default", algorithm: "sliding-window", limit, windowSeconds };
-  const clock = fakeClock(windowStart(random, windowSeconds));
-  const url = await startApp({ redis: services.newRedis(), policy, now: clock.now });
+  const { clock, url } = await startAppOnClock(windowStart(random, windowSeconds), { redis: services.newRedis(), policy });
   return { policy, clock, url, key: random.token() };
 }
 
@@ -80,8 +81,7 @@ describe("sliding-window", () => {
     because(`expected every key to expire within two windows (${2 * policy.windowSeconds} s); these do not: ${bad.join(", ")} ${seed}`, () =>
       expect(bad).toEqual([]));
     clock.advance(2 * policy.windowSeconds * 1000 + 1);
-    const again: Awaited<ReturnType<typeof get>>[] = [];
-    for (let i = 0; i <= policy.limit; i++) again.push(await get(url, key));
+    const again = await inTurn(url, policy.limit + 1, key);
     because(`expected ${policy.limit} × 200 then 429 after two quiet windows ${seed}`, () =>
       expect(statuses(again)).toEqual([...Array(policy.limit).fill(200), 429]));
   });

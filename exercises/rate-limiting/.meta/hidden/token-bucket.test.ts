@@ -2,11 +2,13 @@
 // Requests go one after another: exact counts under concurrency are stage many-instances.
 import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
 import type { Policy } from "#src/app";
-import { fakeClock, windowStart } from "#support/fake-clock";
-import { countStatus, get, inTurn, statuses } from "#support/http";
-import { rateLimitFields, retryAfter } from "#support/rate-limit-headers";
-import { badExpiries } from "#support/redis-keys";
-import { startApp } from "#support/start-app";
+import { get, inTurn } from "#support/client-requests";
+import { badExpiries } from "#support/key-expiries";
+import { rateLimitFields } from "#support/rate-limit-fields";
+import { countStatus, statuses } from "#support/reply-statuses";
+import { retryAfter } from "#support/retry-after";
+import { startAppOnClock } from "#support/start-app";
+import { windowStart } from "#support/window-start";
 
 const services = useServices();
 const random = seededRandom();
@@ -14,8 +16,7 @@ const seed = `(seed ${random.seed})`;
 
 async function setup(limit: number, windowSeconds: number) {
   const policy: Policy = { name: "default", algorithm: "token-bucket", limit, windowSeconds };
-  const clock = fakeClock(windowStart(random, 3600) + random.int(0, 3_599_999));
-  const url = await startApp({ redis: services.newRedis(), policy, now: clock.now });
+  const { clock, url } = await startAppOnClock(windowStart(random, 3600) + random.int(0, 3_599_999), { redis: services.newRedis(), policy });
   return { clock, url, key: random.token() };
 }
 
@@ -36,8 +37,7 @@ describe("token-bucket", () => {
 
   it("[R4.1, R4.3] follows redis-cell's GCRA vector (capacity 5, 1 token per second)", async () => {
     const { clock, url, key } = await setup(5, 5);
-    const replies: Awaited<ReturnType<typeof get>>[] = [];
-    for (let i = 0; i < 6; i++) replies.push(await get(url, key));
+    const replies = await inTurn(url, 6, key);
     const remaining = replies.map((reply) => rateLimitFields(reply)?.limit.r);
     because("expected 5 × 200 with r=4,3,2,1,0, then 429 with r=0 and Retry-After: 1", () => {
       expect(statuses(replies)).toEqual([200, 200, 200, 200, 200, 429]);

@@ -18,14 +18,3 @@ export async function outageRedis(): Promise<{ server: ServiceHandle; newClient:
   };
   return { server, newClient };
 }
-
-/** Polls `probe` every 200 ms for up to `ms`; the last value it returned. */
-export async function eventually<T>(ms: number, probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + ms;
-  let value = await probe();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    value = await probe();
-  }
-  return value;
-}

@@ -1,21 +1,5 @@
 import type { SeededRandom } from "@backend-sandbox/testkit";
 
-/** A clock the test moves by hand; pass `clock.now` as the app's `now`. */
-export interface FakeClock {
-  now: () => number;
-  advance(ms: number): void;
-  set(ms: number): void;
-}
-
-export function fakeClock(startMs: number): FakeClock {
-  let current = startMs;
-  return {
-    now: () => current,
-    advance: (ms) => { current += ms; },
-    set: (ms) => { current = ms; },
-  };
-}
-
 /** A random instant in 2026-2027 where a window of `windowSeconds` starts (a multiple of it since the epoch). */
 export function windowStart(random: SeededRandom, windowSeconds: number): number {
   const windowMs = windowSeconds * 1000;

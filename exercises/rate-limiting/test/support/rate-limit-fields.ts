@@ -1,4 +1,4 @@
-import type { Reply } from "./http";
+import type { HttpReply } from "@backend-sandbox/testkit";
 
 /**
  * The RateLimit-Policy and RateLimit fields of draft-ietf-httpapi-ratelimit-headers (-08 and later):
@@ -12,7 +12,7 @@ export interface RateLimitFields {
 
 const ITEM = /^\s*"((?:[^"\\]|\\.)*)"((?:\s*;\s*[a-z*][a-z0-9_.*-]*(?:=[^;,]*)?)*)\s*(?:,|$)/;
 
-export function rateLimitFields(reply: Reply): RateLimitFields | undefined {
+export function rateLimitFields(reply: HttpReply): RateLimitFields | undefined {
   const policy = parseItem(reply.headers.get("ratelimit-policy"));
   const limit = parseItem(reply.headers.get("ratelimit"));
   if (!policy || !limit) return undefined;
@@ -32,10 +32,4 @@ function parseItem(value: string | null): { name: string; params: Record<string,
     params[key!] = raw !== undefined && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : undefined;
   }
   return { name: match[1]!.replace(/\\(.)/g, "$1"), params };
-}
-
-/** The Retry-After value as a number if it is delay-seconds (RFC 9110 §10.2.3), else undefined. */
-export function retryAfter(reply: Reply): number | undefined {
-  const value = reply.headers.get("retry-after");
-  return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
 }
