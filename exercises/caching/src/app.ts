@@ -36,7 +36,6 @@ export interface AppOptions extends Partial<CacheOptions> {
 /** Builds one instance of the service. Do not change this signature. */
 export function createApp(options: AppOptions): Express {
   const config: CacheOptions = { ...DEFAULT_CACHE_OPTIONS, ...options };
-  void config;
   const app = express();
   app.use(express.json({ limit: "16kb", strict: false })); // a bare JSON value reaches validation (422), only broken JSON is 400
 

@@ -11,7 +11,6 @@ export interface AppOptions {
 }
 
 export function createApp(options: AppOptions): express.Express {
-  void options;
   const app = express();
   // TODO(webhooks): POST /webhooks/payments verifies the signature over the raw body, then applies the event.
   app.post("/webhooks/payments", (_req, res) => void res.status(501).json({ error: "not implemented" }));

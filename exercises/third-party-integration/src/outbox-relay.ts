@@ -14,7 +14,6 @@ export interface OutboxRelay {
 }
 
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  void options;
   return {
     async runOnce() {
       // TODO(outbox): at least once, never the same row by two relays at once, nothing lost on a crash.

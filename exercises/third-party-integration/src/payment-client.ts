@@ -27,10 +27,8 @@ export interface PaymentClient {
 }
 
 export function createPaymentClient(options: PaymentClientOptions): PaymentClient {
-  void options;
   return {
     async createCharge(request: ChargeRequest): Promise<Charge> {
-      void request;
       // TODO(client): send the charge with the secret key and a timeout; map failures to PaymentProviderError.
       // TODO(retries): retry what may succeed next time, with backoff, one idempotency key per operation.
       throw new Error("not implemented: createCharge");

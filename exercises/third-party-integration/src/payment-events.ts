@@ -17,7 +17,6 @@ export async function applyPaymentEvent(pg: Pool, event: PaymentEvent): Promise<
 }
 
 export function isPaymentEvent(value: unknown): value is PaymentEvent {
-  void value;
   // TODO(webhooks): the event's shape (README R3.6).
   throw new Error("not implemented: isPaymentEvent");
 }

@@ -14,6 +14,5 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
 }
 
 export function isRetryableStatus(status: number): boolean {
-  void status;
   throw new Error("not implemented: isRetryableStatus");
 }
