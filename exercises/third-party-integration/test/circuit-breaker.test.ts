@@ -1,16 +1,15 @@
-import { because, timed } from "@backend-sandbox/testkit";
+import { because, manualClock, timed } from "@backend-sandbox/testkit";
 import { createPaymentClient } from "#src/payment-client";
 import { startFakeProvider } from "#support/fake-provider";
-import { virtualTime } from "#support/virtual-time";
 
 describe("circuit-breaker", () => {
   it("[R6.1, R6.2] fails fast without calling the provider after 5 failures in a row", async () => {
-    const time = virtualTime();
+    const clock = manualClock();
     const provider = await startFakeProvider("sk_test_visible");
     provider.otherwise({ status: 500 });
     const client = createPaymentClient({
       baseUrl: provider.url, secretKey: "sk_test_visible", maxAttempts: 1,
-      breaker: { failureThreshold: 5, cooldownMs: 30_000 }, now: time.now, sleep: time.sleep,
+      breaker: { failureThreshold: 5, cooldownMs: 30_000 }, now: clock.now, sleep: clock.sleep,
     });
     for (let i = 0; i < 5; i++) {
       await expect(client.createCharge({ amount: 100, currency: "eur" })).rejects.toMatchObject({ code: "unavailable" });

@@ -9,7 +9,7 @@ describe("outbox", () => {
     const checkout = await startCheckout(services.pg, "whsec_visible");
     const response = await checkout.postOrder({ customerId: "cus_1", amountCents: 2500, currency: "eur" });
     because("expected 201 for a valid order", () => expect(response.status).toBe(201));
-    const order = (await response.json()) as { id: string };
+    const order = response.body as { id: string };
 
     const delivered: OutboxMessage[] = [];
     const relay = createOutboxRelay({ pg: services.pg, deliver: async (m) => void delivered.push(m) });

@@ -1,6 +1,7 @@
 import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
 import { startCheckout } from "#support/checkout-service";
-import { eventBody, signatureHeader } from "#support/webhook-signing";
+import { eventBody } from "#support/payment-event-body";
+import { signatureHeader } from "#support/webhook-signing";
 
 const services = useServices();
 

@@ -1,18 +1,16 @@
 import { inspect } from "node:util";
-import { because, seededRandom, timed, within } from "@backend-sandbox/testkit";
+import { because, eventually, manualClock, seededRandom, timed, within } from "@backend-sandbox/testkit";
 import { createPaymentClient, type PaymentClientOptions } from "#src/payment-client";
 import { PaymentProviderError } from "#src/provider-error";
 import { startFakeProvider, type FakeProvider } from "#support/fake-provider";
-import { virtualTime } from "#support/virtual-time";
-import { waitUntil } from "#support/wait-until";
+import { failure } from "#support/failure";
 
 const random = seededRandom();
 const secretKey = `sk_live_${random.token(32)}`;
 const clientFor = (provider: FakeProvider, options: Partial<PaymentClientOptions> = {}) => {
-  const time = virtualTime();
-  return createPaymentClient({ baseUrl: provider.url, secretKey, sleep: time.sleep, now: time.now, ...options });
+  const clock = manualClock();
+  return createPaymentClient({ baseUrl: provider.url, secretKey, sleep: clock.sleep, now: clock.now, ...options });
 };
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
 
 describe("client", () => {
   it("[R1.1, R1.2] POSTs the charge as JSON with the secret key and an idempotency key, and returns the provider's charge", async () => {
@@ -63,7 +61,7 @@ describe("client", () => {
     const client = createPaymentClient({ baseUrl: provider.url, secretKey, timeoutMs: 500, maxAttempts: 1 });
     const error = await within(4000, "the call to fail after its 500 ms timeout", failure(client.createCharge({ amount: 1, currency: "eur" })));
     because(`expected code "timeout", got ${inspect(error)}`, () => expect(error).toMatchObject({ code: "timeout" }));
-    await waitUntil(2000, "the provider to see the connection closed", () => provider.abandoned > 0);
+    await eventually("the provider to see the connection closed", () => provider.abandoned > 0, { timeoutMs: 2000 });
   });
 
   it("[R1.4] times out after 5000 ms when timeoutMs is left out", async () => {

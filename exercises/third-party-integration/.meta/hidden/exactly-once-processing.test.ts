@@ -1,7 +1,9 @@
 import { createApp } from "#src/app";
 import { because, seededRandom, startServer, useServices } from "@backend-sandbox/testkit";
 import { startCheckout } from "#support/checkout-service";
-import { eventBody, signatureHeader, type PaymentSnapshot } from "#support/webhook-signing";
+import { eventBody, type PaymentSnapshot } from "#support/payment-event-body";
+import { deliverWebhook } from "#support/webhook-delivery";
+import { signatureHeader } from "#support/webhook-signing";
 
 const services = useServices();
 const random = seededRandom();
@@ -16,9 +18,7 @@ beforeAll(async () => {
 
 /** Delivers like the provider: signed now, to one of the two service instances. */
 const deliver = (body: string, instance = 0) =>
-  fetch(`${instance % 2 ? secondInstance : checkout.url}/webhooks/payments`, {
-    method: "POST", body, headers: { "content-type": "application/json", "stripe-signature": signatureHeader(secret, checkout.unixNow(), body) },
-  });
+  deliverWebhook(instance % 2 ? secondInstance : checkout.url, body, signatureHeader(secret, checkout.unixNow(), body));
 const ledger = async (paymentId: string) =>
   (await services.pg.query<{ amount: number }>("SELECT amount FROM ledger_entries WHERE payment_id = $1 ORDER BY id", [paymentId])).rows.map((r) => r.amount);
 const payment = (status: string, version: number, id = `pay_${random.token()}`, amount = random.int(100, 90_000)): PaymentSnapshot =>

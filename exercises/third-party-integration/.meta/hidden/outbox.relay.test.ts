@@ -1,8 +1,7 @@
 import { Pool } from "pg";
-import { because, seededRandom, useServices, within } from "@backend-sandbox/testkit";
+import { because, eventually, seededRandom, useServices, within } from "@backend-sandbox/testkit";
 import { createOutboxRelay, type OutboxMessage } from "#src/outbox-relay";
 import { migrate } from "#src/schema";
-import { waitUntil } from "#support/wait-until";
 
 const services = useServices();
 const random = seededRandom();
@@ -76,10 +75,10 @@ describe("outbox relay", () => {
       delivered.push(String(m.id));
     } });
     void doomed.runOnce().catch(() => {});
-    await waitUntil(5000, "the first relay to deliver 3 rows and start on the 4th", () => calls >= 4);
+    await eventually("the first relay to deliver 3 rows and start on the 4th", () => calls >= 4, { timeoutMs: 5000 });
     await services.pg.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [name]);
     const survivor = createOutboxRelay({ pg: services.pg, deliver: async (m) => void delivered.push(String(m.id)) });
-    await waitUntil(10_000, "a second relay to deliver what is left", async () => (await survivor.runOnce()) === 0 && (await pending()) === 0);
+    await eventually("a second relay to deliver what is left", async () => (await survivor.runOnce()) === 0 && (await pending()) === 0, { timeoutMs: 10_000 });
     const missing = ids.filter((id) => !delivered.includes(id));
     because(`expected every row delivered at least once; missing ${JSON.stringify(missing)}`, () => expect(missing).toEqual([]));
   });

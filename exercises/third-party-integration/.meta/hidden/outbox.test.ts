@@ -1,6 +1,7 @@
 import { createApp } from "#src/app";
-import { because, seededRandom, startServer, useServices } from "@backend-sandbox/testkit";
+import { because, request, seededRandom, startServer, useServices } from "@backend-sandbox/testkit";
 import { startCheckout } from "#support/checkout-service";
+import { postOrder } from "#support/post-order";
 
 const services = useServices();
 const random = seededRandom();
@@ -15,7 +16,7 @@ describe("outbox", () => {
   it("[R5.2] answers 201 with the order and writes one order.created outbox row for it", async () => {
     const input = { customerId: `cus_${random.token()}`, amountCents: random.int(1, 1_000_000), currency: random.pick(["eur", "usd", "gbp"]) };
     const response = await checkout.postOrder(input);
-    const order = (await response.json()) as { id: string };
+    const order = response.body as { id: string };
     because(`expected 201 and the order echoed with an id and status pending (seed ${random.seed})`, () => {
       expect(response.status).toBe(201);
       expect(order).toEqual({ ...input, id: expect.any(String), status: "pending" });
@@ -42,7 +43,7 @@ describe("outbox", () => {
       const response = await checkout.postOrder(body);
       because(`expected 422 for ${JSON.stringify(body)}, got ${response.status}`, () => expect(response.status).toBe(422));
     }
-    const broken = await fetch(`${checkout.url}/orders`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"customerId": ' });
+    const broken = await request(`${checkout.url}/orders`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"customerId": ' });
     because(`expected 400 for unparsable JSON, got ${broken.status}`, () => expect(broken.status).toBe(400));
     const written = [await ordersOf(customerId), await outboxOf(customerId)];
     because(`expected no order and no outbox row, saw ${written}`, () => expect(written).toEqual([0, 0]));
@@ -72,8 +73,7 @@ describe("outbox", () => {
     const second = (await startServer(createApp({ pg: services.newPool(), webhookSecret: "x", now: Date.now }))).url;
     const customerId = `cus_${random.token()}`;
     const responses = await Promise.all(Array.from({ length: 40 }, (_, i) =>
-      fetch(`${i % 2 ? second : checkout.url}/orders`, { method: "POST", headers: { "content-type": "application/json" },
-        body: JSON.stringify({ customerId, amountCents: i + 1, currency: "eur" }) })));
+      postOrder(i % 2 ? second : checkout.url, { customerId, amountCents: i + 1, currency: "eur" })));
     because("expected 40 × 201", () => expect(responses.map((r) => r.status)).toEqual(Array(40).fill(201)));
     const orphans = await count(`SELECT count(*) FROM orders o WHERE o.customer_id = $1 AND
       (SELECT count(*) FROM outbox x WHERE x.payload->>'orderId' = o.id::text) <> 1`, [customerId]);
@@ -90,7 +90,7 @@ describe("outbox", () => {
     ];
     for (const order of orders) {
       const response = await checkout.postOrder(order);
-      const body = (await response.json()) as Record<string, unknown>;
+      const body = response.body as Record<string, unknown>;
       const { note: _ignored, ...expected } = order as typeof order & { note?: string };
       because(`expected 201 with the order for ${JSON.stringify(order)}, got ${response.status} ${JSON.stringify(body)}`, () => {
         expect(response.status).toBe(201);

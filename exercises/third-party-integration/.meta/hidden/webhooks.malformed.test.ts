@@ -3,7 +3,8 @@
 import crypto from "node:crypto";
 import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
 import { startCheckout } from "#support/checkout-service";
-import { eventBody, signature, signatureHeader } from "#support/webhook-signing";
+import { eventBody } from "#support/payment-event-body";
+import { signature, signatureHeader } from "#support/webhook-signing";
 
 const services = useServices();
 const random = seededRandom();
@@ -16,10 +17,6 @@ const newEvent = () => {
   const paymentId = `pay_${random.token()}`;
   return { paymentId, body: eventBody(`evt_${random.token()}`, "payment.succeeded", { id: paymentId, amount: random.int(100, 50_000), status: "succeeded", version: 1 }) };
 };
-/** Delivers with exactly this Stripe-Signature value: undefined leaves the header out, "" sends it empty. */
-const deliver = (body: string, header: string | undefined) =>
-  fetch(`${checkout.url}/webhooks/payments`, {
-    method: "POST", body, headers: { "content-type": "application/json", ...(header === undefined ? {} : { "stripe-signature": header }) } });
 const paymentRows = async (paymentId: string) =>
   (await services.pg.query("SELECT 1 FROM payments WHERE id = $1", [paymentId])).rowCount;
 
@@ -61,14 +58,14 @@ describe("webhooks: malformed signatures", () => {
     ];
     const wrong: string[] = [];
     for (const [what, header] of cases) {
-      const response = await deliver(body, header);
+      const response = await checkout.deliver(body, header);
       if (response.status !== 400) wrong.push(`${what}: ${response.status}`);
     }
     because(`expected 400 for every malformed or forged signature; got ${wrong.join("; ") || "none wrong"} (seed ${random.seed})`, () =>
       expect(wrong).toEqual([]));
     const recorded = await paymentRows(paymentId);
     because("expected no payment recorded from any rejected delivery", () => expect(recorded).toBe(0));
-    const accepted = await deliver(body, `t=${t},v1=${good}`);
+    const accepted = await checkout.deliver(body, `t=${t},v1=${good}`);
     because(`expected 200 once the header is well-formed, got ${accepted.status}`, () => expect(accepted.status).toBe(200));
   });
 
@@ -76,9 +73,9 @@ describe("webhooks: malformed signatures", () => {
     const spy = jest.spyOn(crypto, "timingSafeEqual");
     const { body } = newEvent();
     const t = checkout.unixNow();
-    const forged = await deliver(body, signatureHeader(`${secret}_forged`, t, body));
+    const forged = await checkout.deliver(body, signatureHeader(`${secret}_forged`, t, body));
     const forgedCalls = spy.mock.calls.length;
-    const genuine = await deliver(body, signatureHeader(secret, t, body));
+    const genuine = await checkout.deliver(body, signatureHeader(secret, t, body));
     const genuineCalls = spy.mock.calls.length - forgedCalls;
     because(`expected 400 for a forged and 200 for a genuine signature, got ${forged.status} and ${genuine.status}`, () => {
       expect(forged.status).toBe(400);
