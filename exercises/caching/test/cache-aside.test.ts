@@ -1,6 +1,6 @@
-import { because, seededRandom } from "@backend-sandbox/testkit";
-import { randomProduct, useCatalog } from "#support/catalog";
-import { get } from "#support/http";
+import { because, request, seededRandom } from "@backend-sandbox/testkit";
+import { randomProduct } from "#support/random-product";
+import { useCatalog } from "#support/use-catalog";
 
 const catalog = useCatalog();
 
@@ -11,8 +11,8 @@ describe("cache-aside", () => {
     await catalog.origin.seed([product]);
     const [app] = await catalog.instances(1);
 
-    const first = await get(`${app!.url}/products/${product.id}`);
-    const second = await get(`${app!.url}/products/${product.id}`);
+    const first = await request(`${app!.url}/products/${product.id}`);
+    const second = await request(`${app!.url}/products/${product.id}`);
 
     because(`expected both reads of ${product.id} to answer 200 with the product (seed ${random.seed})`, () => {
       expect(first.status).toBe(200);

@@ -1,6 +1,7 @@
-import { because, seededRandom } from "@backend-sandbox/testkit";
-import { randomProduct, useCatalog } from "#support/catalog";
-import { fieldsOf, get, put } from "#support/http";
+import { because, request, seededRandom } from "@backend-sandbox/testkit";
+import { fieldsOf } from "#support/fields-of";
+import { randomProduct } from "#support/random-product";
+import { useCatalog } from "#support/use-catalog";
 
 const catalog = useCatalog();
 
@@ -10,14 +11,14 @@ describe("collections", () => {
     const [first, second] = [randomProduct(random, { category: "toys" }), randomProduct(random, { category: "toys" })];
     await catalog.origin.seed([first!]);
     const [app] = await catalog.instances(1);
-    await get(`${app!.url}/products?category=toys`);
-    const cached = await get(`${app!.url}/products?category=toys`);
+    await request(`${app!.url}/products?category=toys`);
+    const cached = await request(`${app!.url}/products?category=toys`);
     because(`expected the list from the cache: 1 origin list call, saw ${catalog.origin.calls.list}`, () => {
       expect(cached.body).toEqual({ items: [first] });
       expect(catalog.origin.calls.list).toBe(1);
     });
-    await put(`${app!.url}/products/${second!.id}`, fieldsOf(second!));
-    const after = await get(`${app!.url}/products?category=toys`);
+    await request(`${app!.url}/products/${second!.id}`, { method: "PUT", json: fieldsOf(second!) });
+    const after = await request(`${app!.url}/products?category=toys`);
     because(`expected both products, sorted by id, right after the PUT (seed ${random.seed})`, () =>
       expect(after.body).toEqual({ items: [first, second].sort((x, y) => (x!.id < y!.id ? -1 : 1)) }));
   });

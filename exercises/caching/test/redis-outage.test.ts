@@ -1,7 +1,7 @@
-import { because, seededRandom, startRedis, within } from "@backend-sandbox/testkit";
-import { randomProduct, useCatalog } from "#support/catalog";
+import { because, request, seededRandom, startRedis, within } from "@backend-sandbox/testkit";
 import { FAIL_FAST } from "#support/fail-fast";
-import { get } from "#support/http";
+import { randomProduct } from "#support/random-product";
+import { useCatalog } from "#support/use-catalog";
 
 const catalog = useCatalog();
 
@@ -13,7 +13,7 @@ describe("redis-outage", () => {
     const redis = await startRedis(); // a Redis of this file's own, which the test can stop
     const [app] = await catalog.instances(1, { redisUrl: redis.url, redisOptions: FAIL_FAST });
     await redis.stop();
-    const answer = await within(3000, "an answer while Redis is stopped", get(`${app!.url}/products/${product.id}`));
+    const answer = await within(3000, "an answer while Redis is stopped", request(`${app!.url}/products/${product.id}`));
     because(`expected 200 with the product from Postgres, got ${answer.status} (seed ${random.seed})`, () => expect(answer.body).toEqual(product));
   }, 30_000);
 
@@ -23,10 +23,10 @@ describe("redis-outage", () => {
     await catalog.origin.seed([product]);
     const redis = await startRedis();
     const [app] = await catalog.instances(1, { redisUrl: redis.url, redisOptions: FAIL_FAST });
-    await get(`${app!.url}/products/${product.id}`); // cached now
+    await request(`${app!.url}/products/${product.id}`); // cached now
     await redis.pause(); // a paused Redis accepts commands and never answers: only commandTimeout ends them
     try {
-      const answer = await within(5000, "an answer while Redis is paused", get(`${app!.url}/products/${product.id}`));
+      const answer = await within(5000, "an answer while Redis is paused", request(`${app!.url}/products/${product.id}`));
       because(`expected 200 with the product within 2500 ms, got ${answer.status} after ${Math.round(answer.ms)} ms (seed ${random.seed})`, () => {
         expect(answer.body).toEqual(product);
         expect(answer.ms).toBeLessThan(2500);

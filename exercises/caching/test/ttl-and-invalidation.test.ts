@@ -1,6 +1,7 @@
-import { because, seededRandom, within } from "@backend-sandbox/testkit";
-import { randomProduct, useCatalog } from "#support/catalog";
-import { fieldsOf, get, put } from "#support/http";
+import { because, request, seededRandom, within } from "@backend-sandbox/testkit";
+import { fieldsOf } from "#support/fields-of";
+import { randomProduct } from "#support/random-product";
+import { useCatalog } from "#support/use-catalog";
 
 const catalog = useCatalog();
 
@@ -10,7 +11,7 @@ describe("ttl-and-invalidation", () => {
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
     const [app] = await catalog.instances(1, { ttlMs: 20_000, jitterRatio: 0.5 });
-    await get(`${app!.url}/products/${product.id}`);
+    await request(`${app!.url}/products/${product.id}`);
     const pttl = await catalog.services.redis.pttl(`product:${product.id}`);
     because(`expected PTTL of product:${product.id} in [~20000, 30000], saw ${pttl}`, () => {
       expect(pttl).toBeGreaterThan(18_000);
@@ -23,10 +24,10 @@ describe("ttl-and-invalidation", () => {
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
     const [a, b] = await catalog.instances(2);
-    await get(`${b!.url}/products/${product.id}`); // b has it cached now
+    await request(`${b!.url}/products/${product.id}`); // b has it cached now
     const changed = randomProduct(random, { id: product.id });
-    expect((await put(`${a!.url}/products/${product.id}`, fieldsOf(changed))).status).toBe(200);
-    const answer = await get(`${b!.url}/products/${product.id}`);
+    expect((await request(`${a!.url}/products/${product.id}`, { method: "PUT", json: fieldsOf(changed) })).status).toBe(200);
+    const answer = await request(`${b!.url}/products/${product.id}`);
     because(`expected instance b to answer the new state (version 2) after the PUT on a (seed ${random.seed})`, () =>
       expect(answer.body).toEqual({ ...changed, version: 2 }));
   });
@@ -37,13 +38,13 @@ describe("ttl-and-invalidation", () => {
     await catalog.origin.seed([product]);
     const [a, b] = await catalog.instances(2);
     const read = catalog.origin.holdNextRead(); // the next origin read waits here, old row in hand
-    const reading = get(`${a!.url}/products/${product.id}`);
+    const reading = request(`${a!.url}/products/${product.id}`);
     await within(5000, "the cold read to reach the origin", read.reached);
     const changed = randomProduct(random, { id: product.id });
-    expect((await put(`${b!.url}/products/${product.id}`, fieldsOf(changed))).status).toBe(200);
+    expect((await request(`${b!.url}/products/${product.id}`, { method: "PUT", json: fieldsOf(changed) })).status).toBe(200);
     read.release();
     await reading;
-    const answer = await get(`${b!.url}/products/${product.id}`);
+    const answer = await request(`${b!.url}/products/${product.id}`);
     because(`expected the PUT's state (version 2), not the old row the slow read loaded (seed ${random.seed})`, () =>
       expect(answer.body).toEqual({ ...changed, version: 2 }));
   });

@@ -1,6 +1,7 @@
-import { because, seededRandom } from "@backend-sandbox/testkit";
-import { keysWithTtl, randomProduct, useCatalog } from "#support/catalog";
-import { get } from "#support/http";
+import { because, PROBLEM_JSON, request, seededRandom, type HttpReply } from "@backend-sandbox/testkit";
+import { keysWithTtl } from "#support/keys-with-ttl";
+import { randomProduct } from "#support/random-product";
+import { useCatalog } from "#support/use-catalog";
 
 const catalog = useCatalog();
 
@@ -11,8 +12,8 @@ describe("cache-aside", () => {
     await catalog.origin.seed([product]);
     const [app] = await catalog.instances(1);
     const reads = random.int(3, 6);
-    const answers: Awaited<ReturnType<typeof get>>[] = [];
-    for (let n = 0; n < reads; n++) answers.push(await get(`${app!.url}/products/${product.id}`));
+    const answers: HttpReply[] = [];
+    for (let n = 0; n < reads; n++) answers.push(await request(`${app!.url}/products/${product.id}`));
     because(`expected ${reads} reads of ${product.id} to answer 200 with the stored product (seed ${random.seed})`, () => {
       for (const answer of answers) expect([answer.status, answer.body]).toEqual([200, product]);
       expect(answers[0]!.headers.get("content-type")).toMatch(/^application\/json\b/);
@@ -28,7 +29,7 @@ describe("cache-aside", () => {
     const [app] = await catalog.instances(1);
     for (let round = 0; round < 3; round++) {
       for (const product of products) {
-        const answer = await get(`${app!.url}/products/${product.id}`);
+        const answer = await request(`${app!.url}/products/${product.id}`);
         because(`expected GET /products/${product.id} to answer that product (seed ${random.seed})`, () => expect(answer.body).toEqual(product));
       }
     }
@@ -41,7 +42,7 @@ describe("cache-aside", () => {
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
     const apps = await catalog.instances(3);
-    for (const app of apps) expect((await get(`${app.url}/products/${product.id}`)).body).toEqual(product);
+    for (const app of apps) expect((await request(`${app.url}/products/${product.id}`)).body).toEqual(product);
     because(`expected 1 origin call for one read on each of 3 instances, saw ${catalog.origin.reads(product.id)} (seed ${random.seed})`, () =>
       expect(catalog.origin.reads(product.id)).toBe(1));
   });
@@ -52,7 +53,7 @@ describe("cache-aside", () => {
     await catalog.origin.seed([product]);
     const ttlMs = random.int(20, 40) * 1000;
     const [app] = await catalog.instances(1, { ttlMs, jitterRatio: 0.1 });
-    await get(`${app!.url}/products/${product.id}`);
+    await request(`${app!.url}/products/${product.id}`);
     const ttls = await keysWithTtl(catalog.services.redis);
     const pttl = ttls.get(`product:${product.id}`);
     because(`expected key product:${product.id} with a PTTL in (0, ${ttlMs * 1.1}], saw ${pttl} (keys: ${[...ttls.keys()].join(", ")})`, () => {
@@ -68,7 +69,7 @@ describe("cache-aside", () => {
     const [app] = await catalog.instances(1);
     const hostile = ["a:lock", "x".repeat(65), "..%2F..%2Fetc", "a%20b", "%00", "*", "a%3Ab", "%E2%98%83"];
     for (const id of hostile) {
-      const answer = await get(`${app!.url}/products/${id}`);
+      const answer = await request(`${app!.url}/products/${id}`);
       because(`expected GET /products/${id} to answer 400, got ${answer.status}`, () => expect(answer.status).toBe(400));
     }
     because(`expected no origin call for malformed ids, saw ${catalog.origin.calls.findById}`, () => expect(catalog.origin.calls.findById).toBe(0));
@@ -79,10 +80,10 @@ describe("cache-aside", () => {
   it("[R1.5] answers 404 as application/problem+json for an id that does not exist", async () => {
     const random = seededRandom();
     const [app] = await catalog.instances(1);
-    const answer = await get(`${app!.url}/products/p-${random.token(8)}`);
+    const answer = await request(`${app!.url}/products/p-${random.token(8)}`);
     because(`expected 404 problem+json for a missing id (seed ${random.seed}), got ${answer.status} ${answer.headers.get("content-type")}`, () => {
       expect(answer.status).toBe(404);
-      expect(answer.headers.get("content-type")).toMatch(/^application\/problem\+json\b/);
+      expect(answer.headers.get("content-type")).toMatch(PROBLEM_JSON);
     });
   });
 
@@ -92,7 +93,7 @@ describe("cache-aside", () => {
     await catalog.origin.seed([product]);
     const [app] = await catalog.instances(1, { random: () => 0 }); // no jitter drawn from stage 2 on
     const started = performance.now();
-    await get(`${app!.url}/products/${product.id}`);
+    await request(`${app!.url}/products/${product.id}`);
     const pttl = await catalog.services.redis.pttl(`product:${product.id}`);
     const slack = Math.ceil(performance.now() - started) + 1;
     because(`expected product:${product.id} to get the default ttlMs, a PTTL within ${slack} ms below 60000, saw ${pttl} (seed ${random.seed})`, () => {
@@ -107,12 +108,12 @@ describe("cache-aside", () => {
     await catalog.origin.seed([product]);
     const [app] = await catalog.instances(1);
     catalog.origin.failNext("findById");
-    const failed = await get(`${app!.url}/products/${product.id}`);
+    const failed = await request(`${app!.url}/products/${product.id}`);
     because(`expected 503 problem+json when the origin fails, got ${failed.status} ${failed.headers.get("content-type")}`, () => {
       expect(failed.status).toBe(503);
-      expect(failed.headers.get("content-type")).toMatch(/^application\/problem\+json\b/);
+      expect(failed.headers.get("content-type")).toMatch(PROBLEM_JSON);
     });
-    const retry = await get(`${app!.url}/products/${product.id}`);
+    const retry = await request(`${app!.url}/products/${product.id}`);
     because(`expected the next read to call the origin again and answer the product: 2 origin calls, saw ${catalog.origin.reads(product.id)} (seed ${random.seed})`, () => {
       expect(retry.body).toEqual(product);
       expect(catalog.origin.reads(product.id)).toBe(2);

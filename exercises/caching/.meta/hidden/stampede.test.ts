@@ -1,6 +1,7 @@
-import { because, seededRandom, within } from "@backend-sandbox/testkit";
-import { randomProduct, sleep, useCatalog } from "#support/catalog";
-import { get } from "#support/http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { because, request, seededRandom, within } from "@backend-sandbox/testkit";
+import { randomProduct } from "#support/random-product";
+import { useCatalog } from "#support/use-catalog";
 
 const catalog = useCatalog({ delayMs: 150 }); // a slow origin, so that cold requests overlap
 
@@ -11,7 +12,7 @@ describe("stampede", () => {
     await catalog.origin.seed([product]);
     const apps = await catalog.instances(3, { lockTtlMs: 10_000 }); // longer than any load, even on a busy machine
     const answers = await within(15_000, "100 concurrent cold reads to be answered",
-      Promise.all(Array.from({ length: 100 }, (_, n) => get(`${apps[n % 3]!.url}/products/${product.id}`))));
+      Promise.all(Array.from({ length: 100 }, (_, n) => request(`${apps[n % 3]!.url}/products/${product.id}`))));
     const wrong = answers.filter((a) => a.status !== 200 || JSON.stringify(a.body) !== JSON.stringify(product));
     because(`expected all 100 answers to be 200 with the product; ${wrong.length} were not (seed ${random.seed})`, () => expect(wrong.length).toBe(0));
     because(`expected exactly 1 origin call for 100 concurrent cold reads on 3 instances, saw ${catalog.origin.reads(product.id)} (seed ${random.seed})`, () =>
@@ -25,7 +26,7 @@ describe("stampede", () => {
     const lockTtlMs = random.int(3, 6) * 1000;
     const [app] = await catalog.instances(1, { lockTtlMs });
     const read = catalog.origin.holdNextRead();
-    const reading = get(`${app!.url}/products/${product.id}`);
+    const reading = request(`${app!.url}/products/${product.id}`);
     await within(5000, "the cold read to reach the origin", read.reached);
     const lock = `lock:product:${product.id}`;
     const pttl = await catalog.services.redis.pttl(lock);
@@ -45,7 +46,7 @@ describe("stampede", () => {
     await catalog.origin.seed([product]);
     const [app] = await catalog.instances(1, { lockTtlMs: 2000 });
     const read = catalog.origin.holdNextRead();
-    const reading = get(`${app!.url}/products/${product.id}`);
+    const reading = request(`${app!.url}/products/${product.id}`);
     await within(5000, "the cold read to reach the origin", read.reached);
     // As if the first lock had expired during a slow load and another request had taken it.
     const lock = `lock:product:${product.id}`;
@@ -64,7 +65,7 @@ describe("stampede", () => {
     await catalog.origin.seed([product]);
     const [app] = await catalog.instances(1, { lockTtlMs: 2000 });
     await catalog.services.redis.set(`lock:product:${product.id}`, `dead-${random.token(6)}`, "PX", 800);
-    const reading = get(`${app!.url}/products/${product.id}`);
+    const reading = request(`${app!.url}/products/${product.id}`);
     await sleep(400);
     because(`expected no origin call while another holder's lock is live, saw ${catalog.origin.reads(product.id)}`, () =>
       expect(catalog.origin.reads(product.id)).toBe(0));
@@ -81,11 +82,11 @@ describe("stampede", () => {
     await catalog.origin.seed([product]);
     const [app] = await catalog.instances(1, { lockTtlMs: 10_000 });
     catalog.origin.failNext("findById");
-    const failed = await within(5000, "an answer when the origin fails", get(`${app!.url}/products/${product.id}`));
+    const failed = await within(5000, "an answer when the origin fails", request(`${app!.url}/products/${product.id}`));
     because(`expected 503 when the origin fails, got ${failed.status}`, () => expect(failed.status).toBe(503));
     const lock = await catalog.services.redis.exists(`lock:product:${product.id}`);
     because("expected the lock to be released after the failed load (not left to its 10 s expiry)", () => expect(lock).toBe(0));
-    const retry = await within(5000, "the next read", get(`${app!.url}/products/${product.id}`));
+    const retry = await within(5000, "the next read", request(`${app!.url}/products/${product.id}`));
     because(`expected the next read to retry the origin and answer 200 (seed ${random.seed})`, () => {
       expect(retry.body).toEqual(product);
       expect(catalog.origin.reads(product.id)).toBe(2);
@@ -99,7 +100,7 @@ describe("stampede", () => {
     const [app] = await catalog.instances(1);
     const read = catalog.origin.holdNextRead();
     const started = performance.now();
-    const reading = get(`${app!.url}/products/${product.id}`);
+    const reading = request(`${app!.url}/products/${product.id}`);
     await within(5000, "the cold read to reach the origin", read.reached);
     const pttl = await catalog.services.redis.pttl(`lock:product:${product.id}`);
     const slack = Math.ceil(performance.now() - started) + 1; // the lock is no older than this

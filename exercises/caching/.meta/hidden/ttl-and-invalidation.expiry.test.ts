@@ -1,6 +1,7 @@
-import { because, seededRandom } from "@backend-sandbox/testkit";
-import { randomProduct, sleep, useCatalog } from "#support/catalog";
-import { get } from "#support/http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { because, request, seededRandom } from "@backend-sandbox/testkit";
+import { randomProduct } from "#support/random-product";
+import { useCatalog } from "#support/use-catalog";
 
 const catalog = useCatalog();
 
@@ -10,11 +11,11 @@ describe("ttl-and-invalidation: expiry", () => {
     const product = randomProduct(random);
     await catalog.origin.seed([product]);
     const [app] = await catalog.instances(1, { ttlMs: 400, softTtlMs: 400, jitterRatio: 0.25 });
-    await get(`${app!.url}/products/${product.id}`);
-    await get(`${app!.url}/products/${product.id}`);
+    await request(`${app!.url}/products/${product.id}`);
+    await request(`${app!.url}/products/${product.id}`);
     expect(catalog.origin.reads(product.id)).toBe(1);
     await sleep(1200); // past 400 ms * 1.25, with room for a loaded machine
-    const answer = await get(`${app!.url}/products/${product.id}`);
+    const answer = await request(`${app!.url}/products/${product.id}`);
     because(`expected a read 1.2 s after a 400 ms (+25%) entry to reach the origin again: 2 calls, saw ${catalog.origin.reads(product.id)} (seed ${random.seed})`, () => {
       expect(answer.body).toEqual(product);
       expect(catalog.origin.reads(product.id)).toBe(2);
@@ -32,7 +33,7 @@ describe("ttl-and-invalidation: expiry", () => {
     const stored: { ttl: number; slack: number }[] = [];
     for (const product of products) {
       const started = performance.now();
-      await get(`${app!.url}/products/${product.id}`);
+      await request(`${app!.url}/products/${product.id}`);
       const pttl = await catalog.services.redis.pttl(`product:${product.id}`);
       stored.push({ ttl: pttl, slack: Math.ceil(performance.now() - started) + 1 });
     }
@@ -56,7 +57,7 @@ describe("ttl-and-invalidation: expiry", () => {
     const draw = 0.5 + random.next() / 2; // a jitter of 2 s or more, far above the time a fill takes
     const [app] = await catalog.instances(1, { ttlMs, softTtlMs: ttlMs, jitterRatio: 0.4, random: () => draw });
     const started = performance.now();
-    await get(`${app!.url}/products/${product.id}`);
+    await request(`${app!.url}/products/${product.id}`);
     const pttl = await catalog.services.redis.pttl(`product:${product.id}`);
     const slack = Math.ceil(performance.now() - started) + 1;
     const expected = ttlMs * (1 + 0.4 * draw);
@@ -73,7 +74,7 @@ describe("ttl-and-invalidation: expiry", () => {
     const draw = 0.5 + random.next() / 2;
     const [app] = await catalog.instances(1, { random: () => draw }); // ttlMs and jitterRatio left out
     const started = performance.now();
-    await get(`${app!.url}/products/${product.id}`);
+    await request(`${app!.url}/products/${product.id}`);
     const pttl = await catalog.services.redis.pttl(`product:${product.id}`);
     const slack = Math.ceil(performance.now() - started) + 1;
     const expected = 60_000 * (1 + 0.1 * draw);
@@ -90,7 +91,7 @@ describe("ttl-and-invalidation: expiry", () => {
     const [app] = await catalog.instances(1, { ttlMs: 20_000, softTtlMs: 20_000, jitterRatio: 0.5 });
     const ttls: number[] = [];
     for (const product of products) {
-      await get(`${app!.url}/products/${product.id}`);
+      await request(`${app!.url}/products/${product.id}`);
       ttls.push(await catalog.services.redis.pttl(`product:${product.id}`));
     }
     // 20 uniform draws over a 10 s range: a spread under 2 s has a chance below 1e-11.

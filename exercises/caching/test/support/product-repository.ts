@@ -1,5 +1,6 @@
 // The origin handed to the learner: products in Postgres, behind a deliberately slow read.
 // Tests build it, wrap it (see origin.ts) and pass the wrapper to createApp as `repository`.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Pool } from "pg";
 import type { Product, ProductFields, ProductRepository } from "#src/product";
 
@@ -13,7 +14,6 @@ export interface PgProductRepositoryOptions {
 }
 
 const COLUMNS = "id, name, category, price_cents AS \"priceCents\", version";
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class PgProductRepository implements ProductRepository {
   constructor(private readonly pool: Pool, private readonly options: PgProductRepositoryOptions = {}) {}

@@ -1,9 +1,8 @@
 // One call sets up a test file: its own Redis database and Postgres database, the counted origin,
 // and app instances started on real HTTP ports. Redis and the table are emptied before each test.
-import { onCleanup, startServer, useServices, within, type SeededRandom } from "@backend-sandbox/testkit";
+import { onCleanup, startServer, useServices, within } from "@backend-sandbox/testkit";
 import { Redis, type RedisOptions } from "ioredis";
 import type { AppOptions } from "#src/app";
-import type { Product } from "#src/product";
 import { createOrigin, type Origin } from "./origin";
 
 export interface Instance {
@@ -66,30 +65,4 @@ function newRedisAt(url: string, options: RedisOptions = {}): Redis {
   const client = new Redis(url, options);
   onCleanup(() => client.disconnect());
   return client;
-}
-
-export function randomProduct(random: SeededRandom, fields: Partial<Product> = {}): Product {
-  return {
-    id: `p-${random.token(10)}`,
-    name: `${random.pick(["Blue", "Red", "Green", "Tiny", "Large"])} ${random.pick(["mug", "lamp", "chair", "pen"])} ${random.token(4)}`,
-    category: random.pick(["kitchen", "garden", "office", "toys"]),
-    priceCents: random.int(100, 99_999),
-    version: 1,
-    ...fields,
-  };
-}
-
-/** A clock the test moves by hand; pass `clock.now` as the app's `now`. */
-export function manualClock(start = Date.now()) {
-  let time = start;
-  return { now: () => time, advance: (ms: number) => void (time += ms) };
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Every key in the database with its PTTL (-1: no expiry). Test data sets are small, so KEYS is fine here. */
-export async function keysWithTtl(redis: Redis): Promise<Map<string, number>> {
-  const keys = await redis.keys("*");
-  const ttls = await Promise.all(keys.map((key) => redis.pttl(key)));
-  return new Map(keys.map((key, i) => [key, ttls[i]!]));
 }
