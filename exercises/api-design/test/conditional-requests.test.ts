@@ -1,11 +1,7 @@
-import { useServices } from "@backend-sandbox/testkit";
-import { aProject, startApi, type Api } from "#support/api";
+import { aProject } from "#support/a-project";
+import { useApi } from "#support/use-api";
 
-const services = useServices();
-let api: Api;
-beforeAll(async () => {
-  api = await startApi(services);
-});
+const api = useApi();
 
 describe("conditional-requests", () => {
   it("[R4.1, R4.2] answers 304 to a GET whose If-None-Match holds the current ETag", async () => {

@@ -1,13 +1,9 @@
-import { useServices } from "@backend-sandbox/testkit";
-import { ManualClock, startApi, type Api } from "#support/api";
-import { nextLink } from "#support/link";
+import { manualClock } from "@backend-sandbox/testkit";
+import { nextLink } from "#support/link-header";
+import { useApi } from "#support/use-api";
 
-const services = useServices();
-const clock = new ManualClock();
-let api: Api;
-beforeAll(async () => {
-  api = await startApi(services, { now: clock.now });
-});
+const clock = manualClock(Date.parse("2025-03-01T09:00:00.000Z"));
+const api = useApi({ now: clock.date });
 
 describe("pagination", () => {
   it("[R3.1, R3.3, R3.6, R3.7] pages through projects, newest first, by following Link rel=\"next\"", async () => {

@@ -1,11 +1,7 @@
-import { useServices } from "@backend-sandbox/testkit";
-import { aProject, startApi, type Api } from "#support/api";
+import { aProject } from "#support/a-project";
+import { useApi } from "#support/use-api";
 
-const services = useServices();
-let api: Api;
-beforeAll(async () => {
-  api = await startApi(services);
-});
+const api = useApi();
 
 describe("resources", () => {
   it("[R1.1] creates a project: 201, a Location to it, and the project in the body", async () => {

@@ -1,14 +1,12 @@
-import { because, seededRandom, startServer, useServices } from "@backend-sandbox/testkit";
-import { createApp } from "#src/app";
-import { apiAt, startApi, type Api } from "#support/api";
+import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import type { Api } from "#support/api-client";
+import { startAnotherApi, startApi } from "#support/start-api";
 
 const services = useServices();
 const random = seededRandom();
 let apis: Api[];
 beforeAll(async () => {
-  const first = await startApi(services);
-  const second = apiAt((await startServer(createApp({ pg: services.newPool(), cursorSecret: "s", onError: () => {} }))).url);
-  apis = [first, second];
+  apis = [await startApi(services), await startAnotherApi(services)];
 });
 
 describe("conditional-requests", () => {

@@ -1,13 +1,9 @@
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
-import { startApi, type Api } from "#support/api";
-import { describeReply, expectProblem } from "#support/problem";
+import { because, expectProblem, seededRandom } from "@backend-sandbox/testkit";
+import { describeReply } from "#support/describe-reply";
+import { useApi } from "#support/use-api";
 
-const services = useServices();
 const random = seededRandom();
-let api: Api;
-beforeAll(async () => {
-  api = await startApi(services);
-});
+const api = useApi();
 const STRONG = /^"[\x21\x23-\x7e]*"$/;
 
 async function aProjectWithTag() {
@@ -50,7 +46,7 @@ describe("conditional-requests", () => {
     const cases: [Record<string, string>, number][] = [[{}, 428], [{ "if-match": etag }, 412], [{ "if-match": `W/${current}` }, 412], [{ "if-match": '"other"' }, 412]];
     for (const [headers, status] of cases) {
       const reply = await api.put(path, { name: "lost update" }, headers);
-      expectProblem(reply, status, `PUT with If-Match ${headers["if-match"] ?? "(none)"} (current ${current})`);
+      expectProblem(reply, status, `PUT with If-Match ${headers["if-match"] ?? "(none)"} (current ${current})`, ["detail", "instance"]);
     }
     const after = await api.get(path);
     because(`expected the refused PUTs to change nothing; got ${describeReply(after)}`, () =>
@@ -101,7 +97,7 @@ describe("conditional-requests", () => {
     const cases: [Record<string, string>, number][] = [[{}, 428], [{ "if-match": '"stale"' }, 422], [{ "if-match": etag }, 422]];
     for (const [headers, status] of cases) {
       const reply = await api.put(path, invalid, headers);
-      expectProblem(reply, status, `PUT of an invalid body with If-Match ${headers["if-match"] ?? "(none)"} (current ${etag})`);
+      expectProblem(reply, status, `PUT of an invalid body with If-Match ${headers["if-match"] ?? "(none)"} (current ${etag})`, ["detail", "instance"]);
     }
     expect((await api.get(path)).body).toEqual(before);
   });

@@ -1,16 +1,15 @@
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
-import { ManualClock, startApi, type Api, type Reply } from "#support/api";
+import { because, manualClock, seededRandom } from "@backend-sandbox/testkit";
+import type { ApiReply } from "#support/api-client";
 import { Contract } from "#support/contract";
-import { linksIn } from "#support/link";
+import { linksIn } from "#support/link-header";
+import { useApi } from "#support/use-api";
 
-const services = useServices();
 const random = seededRandom();
-const clock = new ManualClock();
-const replies: Reply[] = [];
-let api: Api;
+const clock = manualClock(Date.parse("2025-03-01T09:00:00.000Z"));
+const replies: ApiReply[] = [];
+const api = useApi({ now: clock.date, record: (reply) => replies.push(reply) });
 let contract: Contract;
 beforeAll(async () => {
-  api = await startApi(services, { now: clock.now, record: (reply) => replies.push(reply) });
   const doc = await api.get("/openapi.json");
   contract = new Contract(doc.body ?? {});
 });

@@ -1,8 +1,8 @@
 import { Pool } from "pg";
-import { because, startPostgres, startServer, within } from "@backend-sandbox/testkit";
+import { because, expectProblem, startPostgres, startServer, within } from "@backend-sandbox/testkit";
 import { createApp, migrate } from "#src/app";
-import { apiAt, type Api } from "#support/api";
-import { describeReply, expectProblem } from "#support/problem";
+import { apiAt, type Api } from "#support/api-client";
+import { describeReply } from "#support/describe-reply";
 
 let postgres: Awaited<ReturnType<typeof startPostgres>>;
 let pool: Pool;
@@ -31,7 +31,7 @@ describe("errors", () => {
     ]) {
       const reply = await within(8000, "an answer while Postgres is down", send());
       because(`expected 500 or 503 while Postgres is down; got ${describeReply(reply)}`, () => expect([500, 503]).toContain(reply.status));
-      expectProblem(reply, reply.status, `${reply.method} ${reply.path} while Postgres is down`);
+      expectProblem(reply, reply.status, `${reply.method} ${reply.path} while Postgres is down`, ["detail", "instance"]);
       because(`expected the problem to hide the database error; got ${reply.text}`, () =>
         expect(reply.text).not.toMatch(/ECONNREFUSED|connect|postgres|terminat|5432|\bpg\b/i),
       );

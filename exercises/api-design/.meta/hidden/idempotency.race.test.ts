@@ -1,15 +1,13 @@
-import { because, seededRandom, startServer, useServices } from "@backend-sandbox/testkit";
-import { createApp } from "#src/app";
-import { apiAt, startApi, type Api } from "#support/api";
-import { walk } from "#support/link";
+import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import type { Api } from "#support/api-client";
+import { startAnotherApi, startApi } from "#support/start-api";
+import { walk } from "#support/walk";
 
 const services = useServices();
 const random = seededRandom();
 let apis: Api[];
 beforeAll(async () => {
-  const first = await startApi(services);
-  const second = apiAt((await startServer(createApp({ pg: services.newPool(), cursorSecret: "s", onError: () => {} }))).url);
-  apis = [first, second];
+  apis = [await startApi(services), await startAnotherApi(services)];
 });
 const count = async (name: string) =>
   (await walk(apis[0]!.get, apis[0]!.url, "/projects?limit=50")).flatMap((page) => page.items).filter((p) => p.name === name).length;

@@ -1,15 +1,11 @@
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
-import { ManualClock, startApi, type Api } from "#support/api";
-import { walk } from "#support/link";
-import { describeReply, expectProblem } from "#support/problem";
+import { because, expectProblem, manualClock, PROBLEM_JSON, seededRandom } from "@backend-sandbox/testkit";
+import { describeReply } from "#support/describe-reply";
+import { useApi } from "#support/use-api";
+import { walk } from "#support/walk";
 
-const services = useServices();
 const random = seededRandom();
-const clock = new ManualClock();
-let api: Api;
-beforeAll(async () => {
-  api = await startApi(services, { now: clock.now });
-});
+const clock = manualClock(Date.parse("2025-03-01T09:00:00.000Z"));
+const api = useApi({ now: clock.date });
 const seed = `(seed ${random.seed})`;
 const named = async (name: string) =>
   (await walk(api.get, api.url, "/projects?limit=50")).flatMap((page) => page.items).filter((p) => p.name === name);
@@ -42,7 +38,7 @@ describe("idempotency", () => {
     const changed = [{ name: `Other ${random.token(8)}` }, { name, priority: random.int(1, 5) }, { name, tags: ["x"] }];
     for (const body of changed) {
       const reply = await api.post("/projects", body, key);
-      expectProblem(reply, 422, `a reused Idempotency-Key with the different payload ${JSON.stringify(body)} ${seed}`);
+      expectProblem(reply, 422, `a reused Idempotency-Key with the different payload ${JSON.stringify(body)} ${seed}`, ["detail", "instance"]);
       expect(await named(body.name)).toHaveLength(body.name === name ? 1 : 0);
     }
   });
@@ -102,7 +98,7 @@ describe("idempotency", () => {
       const reply = await api.post("/projects", { name }, { "idempotency-key": bad });
       because(`expected an Idempotency-Key ${shape}, ${JSON.stringify(bad).slice(0, 40)}, to be 400 problem details; got ${describeReply(reply)}`, () => {
         expect(reply.status).toBe(400);
-        expect(reply.headers.get("content-type")).toMatch(/^application\/problem\+json\b/);
+        expect(reply.headers.get("content-type")).toMatch(PROBLEM_JSON);
       });
     }
     const made = await named(name);

@@ -1,15 +1,13 @@
 import crypto from "node:crypto";
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
-import { ManualClock, startApi, type Api } from "#support/api";
-import { linksIn } from "#support/link";
-import { describeReply } from "#support/problem";
+import { because, manualClock, seededRandom } from "@backend-sandbox/testkit";
+import { describeReply } from "#support/describe-reply";
+import { linksIn } from "#support/link-header";
+import { useApi } from "#support/use-api";
 
-const services = useServices();
 const random = seededRandom();
-const clock = new ManualClock();
-let api: Api;
+const clock = manualClock(Date.parse("2025-03-01T09:00:00.000Z"));
+const api = useApi({ now: clock.date, cursorSecret: `secret-${random.token(8)}` });
 beforeAll(async () => {
-  api = await startApi(services, { now: clock.now, cursorSecret: `secret-${random.token(8)}` });
   for (let i = 0; i < 56; i += 8) {
     clock.advance(1000);
     await Promise.all(Array.from({ length: 8 }, (_, j) => api.post("/projects", { name: `p${i + j}` })));

@@ -1,19 +1,21 @@
-import { because, seededRandom, startServer, useServices } from "@backend-sandbox/testkit";
-import { createApp } from "#src/app";
-import { apiAt, ManualClock, startApi, type Api } from "#support/api";
-import { linksIn, walk } from "#support/link";
+import { because, manualClock, seededRandom, useServices } from "@backend-sandbox/testkit";
+import type { Api } from "#support/api-client";
+import { linksIn } from "#support/link-header";
+import { startAnotherApi, startApi } from "#support/start-api";
+import { walk } from "#support/walk";
 
 const services = useServices();
 const random = seededRandom();
-const clock = new ManualClock();
+const clock = manualClock(Date.parse("2025-03-01T09:00:00.000Z"));
 const seed = `(seed ${random.seed})`;
 let api: Api;
 let other: Api; // a second instance on the same database
 const seeded: { id: string; name: string; status: string; priority: number; createdAt: string }[] = [];
 
 beforeAll(async () => {
-  api = await startApi(services, { now: clock.now, cursorSecret: "walk-secret" });
-  other = apiAt((await startServer(createApp({ pg: services.newPool(), now: clock.now, cursorSecret: "walk-secret" }))).url);
+  const options = { now: clock.date, cursorSecret: "walk-secret" };
+  api = await startApi(services, options);
+  other = await startAnotherApi(services, options);
   // 57 projects in bursts that share a createdAt to the millisecond, and names that repeat.
   while (seeded.length < 57) {
     clock.advance(random.int(1, 3) * 1000);

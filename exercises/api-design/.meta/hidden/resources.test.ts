@@ -1,13 +1,9 @@
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
-import { startApi, type Api } from "#support/api";
-import { describeReply } from "#support/problem";
+import { because, seededRandom } from "@backend-sandbox/testkit";
+import { describeReply } from "#support/describe-reply";
+import { useApi } from "#support/use-api";
 
-const services = useServices();
 const random = seededRandom();
-let api: Api;
-beforeAll(async () => {
-  api = await startApi(services);
-});
+const api = useApi();
 const seed = `(seed ${random.seed})`;
 const allowOf = (header: string | null) =>
   new Set((header ?? "").split(",").map((m) => m.trim().toUpperCase()).filter((m) => m && m !== "OPTIONS"));

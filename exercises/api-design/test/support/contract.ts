@@ -1,7 +1,7 @@
 // Checks replies against the OpenAPI 3.1 document the API serves. OpenAPI 3.1 schemas are
 // JSON Schema 2020-12, so Ajv2020 validates them; formats are not checked.
 import Ajv2020 from "ajv/dist/2020";
-import type { Reply } from "./api";
+import type { ApiReply } from "./api-client";
 
 const BASE = "https://contract.test/openapi.json";
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -28,7 +28,7 @@ export class Contract {
   }
 
   /** What is wrong with this reply according to the document; [] when it conforms. */
-  violations(reply: Reply): string[] {
+  violations(reply: ApiReply): string[] {
     const where = `${reply.method} ${reply.path} -> ${reply.status}`;
     const found = this.operation(reply.method, reply.path);
     if (!found) return [`${where}: the document has no operation for ${reply.method} ${reply.path}`];
