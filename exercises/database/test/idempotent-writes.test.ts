@@ -1,12 +1,11 @@
-import { seededRandom, useServices } from "@backend-sandbox/testkit";
-import { migrate } from "#src/migrations";
+import { seededRandom } from "@backend-sandbox/testkit";
 import { transfer } from "#src/transfers";
-import { balances, createAccounts } from "#support/seed";
+import { balances } from "#support/balances";
+import { createAccounts } from "#support/create-accounts";
+import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
-
-beforeAll(() => migrate(services.pg));
 
 describe("idempotent-writes", () => {
   it("[R3.1] applies a transfer retried with the same reference once, and returns the original", async () => {

@@ -1,12 +1,11 @@
-import { seededRandom, useServices } from "@backend-sandbox/testkit";
+import { seededRandom } from "@backend-sandbox/testkit";
 import { historyPage } from "#src/history";
-import { migrate } from "#src/migrations";
-import { createAccounts, seedHistory } from "#support/seed";
+import { createAccounts } from "#support/create-accounts";
+import { seedHistory } from "#support/seed-history";
+import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
-
-beforeAll(() => migrate(services.pg));
 
 const newestFirst = async (account: number) =>
   (await services.pg.query("SELECT id FROM entries WHERE account_id = $1 ORDER BY created_at DESC, id DESC", [account])).rows.map((row) => Number(row.id));

@@ -1,13 +1,12 @@
-import { seededRandom, useServices } from "@backend-sandbox/testkit";
+import { seededRandom } from "@backend-sandbox/testkit";
 import { InsufficientFundsError } from "#src/errors";
-import { migrate } from "#src/migrations";
 import { transfer } from "#src/transfers";
-import { balances, createAccounts } from "#support/seed";
+import { balances } from "#support/balances";
+import { createAccounts } from "#support/create-accounts";
+import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
-
-beforeAll(() => migrate(services.pg));
 
 describe("transfers", () => {
   it("[R2.1] moves money and records the transfer with one entry per side", async () => {

@@ -1,13 +1,12 @@
-import { because, seededRandom, useServices, within } from "@backend-sandbox/testkit";
+import { because, seededRandom, within } from "@backend-sandbox/testkit";
 import { ConflictError, InsufficientFundsError, ValidationError } from "#src/errors";
-import { migrate } from "#src/migrations";
 import { transfer, type Transfer } from "#src/transfers";
-import { balances, createAccounts } from "#support/seed";
+import { balances } from "#support/balances";
+import { createAccounts } from "#support/create-accounts";
+import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
-
-beforeAll(() => migrate(services.pg));
 
 const rowsWithReference = async (reference: string) =>
   Number((await services.pg.query("SELECT count(*) AS n FROM transfers WHERE reference = $1", [reference])).rows[0].n);

@@ -1,11 +1,9 @@
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
-import { migrate } from "#src/migrations";
-import { createAccounts } from "#support/seed";
+import { because, seededRandom } from "@backend-sandbox/testkit";
+import { createAccounts } from "#support/create-accounts";
+import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
-
-beforeAll(() => migrate(services.pg));
 
 /** Runs SQL that must break a rule of the schema; returns the SQLSTATE Postgres answered. */
 async function violation(sql: string, values: unknown[] = []): Promise<string> {

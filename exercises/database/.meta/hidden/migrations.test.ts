@@ -1,4 +1,4 @@
-import { because, seededRandom, useServices, within } from "@backend-sandbox/testkit";
+import { because, eventually, seededRandom, useServices, within } from "@backend-sandbox/testkit";
 import { migrate, migrations, type Migration } from "#src/migrations";
 import { pauseAfterQuery } from "#support/pausing-pool";
 
@@ -88,7 +88,6 @@ describe("migrations", () => {
   });
 
   it("[R1.4, R1.1] applies each new migration once when a second runner starts while the first is between any two queries", async () => {
-    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     const waitingOnLock = async () => Number((await services.pg.query(
       "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rows[0].n) > 0;
     for (let step = 1; step <= 40; step++) {
@@ -107,8 +106,9 @@ describe("migrations", () => {
       const secondRun = migrate(services.newPool({ max: 2, idleTimeoutMillis: 200 }), list).then((v) => ({ v }), (e: unknown) => ({ e }));
       let secondEnded = false;
       void secondRun.then(() => (secondEnded = true));
-      // Let the second runner go as far as it can: to its end, or until it waits for a lock.
-      for (let waited = 0; waited < 3000 && !secondEnded && !(await waitingOnLock()); waited += 25) await sleep(25);
+      // Let the second runner go as far as it can: to its end, or until it waits for a lock (after 3 s the first goes on anyway).
+      await eventually("the second runner to end or to wait for a lock", async () => secondEnded || (await waitingOnLock()),
+        { timeoutMs: 3000, intervalMs: 25 }).catch(() => undefined);
       first.resume();
       const results = [await firstRun, await secondRun];
       const errors = results.flatMap((r) => ("e" in r ? [String((r.e as Error)?.message ?? r.e)] : []));

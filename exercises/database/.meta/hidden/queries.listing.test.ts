@@ -1,13 +1,12 @@
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { because, seededRandom } from "@backend-sandbox/testkit";
 import { listAccountsWithLatest } from "#src/history";
-import { migrate } from "#src/migrations";
+import { createAccounts } from "#support/create-accounts";
 import { spyOnPool } from "#support/query-spy";
-import { createAccounts, seedHistory } from "#support/seed";
+import { seedHistory } from "#support/seed-history";
+import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
-
-beforeAll(() => migrate(services.pg));
 
 /** What the listing must return, computed here with plain SQL. */
 async function expectedListing(latest: number) {

@@ -1,18 +1,18 @@
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { because, seededRandom } from "@backend-sandbox/testkit";
 import { ValidationError } from "#src/errors";
 import { historyPage } from "#src/history";
-import { migrate } from "#src/migrations";
+import { createAccounts } from "#support/create-accounts";
 import { describePlan, explain, planNodes, rowsRead } from "#support/query-plan";
 import { spyOnPool } from "#support/query-spy";
-import { createAccounts, seedHistory } from "#support/seed";
+import { seedHistory } from "#support/seed-history";
+import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
 let accounts: number[] = [];
 const INDEX_NODES = ["Index Scan", "Index Only Scan", "Bitmap Index Scan"];
 
 beforeAll(async () => {
-  await migrate(services.pg);
   accounts = await createAccounts(services.pg, Array.from({ length: 20 }, () => 0), random);
   await seedHistory(services.pg, accounts, 50_000, new Date("2024-01-01T00:00:00Z")); // 100k entries
 }, 60_000);

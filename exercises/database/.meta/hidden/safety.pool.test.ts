@@ -1,16 +1,14 @@
-import { because, seededRandom, timed, useServices, within } from "@backend-sandbox/testkit";
+import { because, seededRandom, timed, within } from "@backend-sandbox/testkit";
 import type { PoolClient } from "pg";
-import { migrate } from "#src/migrations";
 import { createPool } from "#src/pool";
 import { transferReport } from "#src/report";
 import { searchAccounts } from "#src/search";
 import { transfer } from "#src/transfers";
-import { createAccounts } from "#support/seed";
+import { createAccounts } from "#support/create-accounts";
+import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
-
-beforeAll(() => migrate(services.pg));
 
 describe("safety: a bounded pool, released on errors", () => {
   it("[R5.7] createPool bounds the pool, and a caller facing a busy pool fails within 2 s instead of hanging", async () => {

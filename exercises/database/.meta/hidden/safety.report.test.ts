@@ -1,13 +1,12 @@
-import { because, seededRandom, timed, useServices, within } from "@backend-sandbox/testkit";
+import { because, seededRandom, timed, within } from "@backend-sandbox/testkit";
 import { TimeoutError } from "#src/errors";
-import { migrate } from "#src/migrations";
 import { transferReport } from "#src/report";
-import { createAccounts } from "#support/seed";
+import { createAccounts } from "#support/create-accounts";
+import { useMigratedDatabase } from "#support/use-migrated-database";
+import { whileLocked } from "#support/while-locked";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
-
-beforeAll(() => migrate(services.pg));
 
 describe("safety: the report runs under a statement timeout", () => {
   it("[R5.4] totals transfers per UTC day, oldest first", async () => {
@@ -28,18 +27,13 @@ describe("safety: the report runs under a statement timeout", () => {
 
   it("[R5.5, R5.6] gives up with TimeoutError near its budget when the query is blocked, and the pool still works", async () => {
     const pool = services.newPool({ max: 1 }); // one connection: whatever the report leaves on it, the next query meets
-    const blocker = await services.pg.connect();
-    await blocker.query("BEGIN; LOCK TABLE transfers IN ACCESS EXCLUSIVE MODE");
-    try {
+    await whileLocked(services.pg, "LOCK TABLE transfers IN ACCESS EXCLUSIVE MODE", [], async () => {
       const timeoutMs = random.int(200, 400);
       const { value: error, ms } = await timed(() =>
         within(8000, "the report to give up while its table is locked", transferReport(pool, { timeoutMs }).catch((e: unknown) => e)));
       because(`expected TimeoutError with a ${timeoutMs} ms budget, got ${String(error)}`, () => expect(error).toBeInstanceOf(TimeoutError));
       because(`expected the report to give up within ${timeoutMs + 2500} ms, took ${Math.round(ms)} ms`, () => expect(ms).toBeLessThan(timeoutMs + 2500));
-    } finally {
-      await blocker.query("ROLLBACK");
-      blocker.release();
-    }
+    });
     const after = await within(5000, "a query on the pool after the timeout", pool.query("SELECT pg_sleep(0.6), 1 AS ok").catch((e: Error) => e));
     because(`expected a 600 ms query to run after the report, got ${String(after)}`, () => expect(after).toHaveProperty("rows"));
   });

@@ -1,9 +1,9 @@
-import { because, seededRandom, timed, useServices } from "@backend-sandbox/testkit";
+import { because, seededRandom, timed } from "@backend-sandbox/testkit";
 import { ValidationError } from "#src/errors";
-import { migrate } from "#src/migrations";
 import { searchAccounts } from "#src/search";
+import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
 const tag = random.token(6);
 const people = [
@@ -12,7 +12,6 @@ const people = [
 ];
 
 beforeAll(async () => {
-  await migrate(services.pg);
   for (const [local, name] of people) {
     await services.pg.query("INSERT INTO accounts (email, name, balance) VALUES ($1, $2, $3)", [`${local}.${tag}@example.test`, name, random.int(0, 999)]);
   }

@@ -1,14 +1,13 @@
-import { because, seededRandom, useServices, within } from "@backend-sandbox/testkit";
+import { because, seededRandom, within } from "@backend-sandbox/testkit";
 import { InsufficientFundsError, NotFoundError, ValidationError } from "#src/errors";
-import { migrate } from "#src/migrations";
 import { transfer, type TransferRequest } from "#src/transfers";
+import { balances } from "#support/balances";
+import { createAccounts } from "#support/create-accounts";
 import { spyOnPool } from "#support/query-spy";
-import { balances, createAccounts } from "#support/seed";
+import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
-
-beforeAll(() => migrate(services.pg));
 
 /** What the database holds about these accounts: balances, transfers and entries touching them. */
 async function snapshot(ids: number[]) {

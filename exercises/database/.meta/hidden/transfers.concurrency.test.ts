@@ -1,13 +1,12 @@
-import { because, seededRandom, useServices, within } from "@backend-sandbox/testkit";
+import { because, seededRandom, within } from "@backend-sandbox/testkit";
 import { InsufficientFundsError } from "#src/errors";
-import { migrate } from "#src/migrations";
 import { transfer } from "#src/transfers";
-import { balances, createAccounts, totalBalance } from "#support/seed";
+import { balances } from "#support/balances";
+import { createAccounts } from "#support/create-accounts";
+import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
-
-beforeAll(() => migrate(services.pg));
 
 /** Classifies each settled transfer: "ok", "insufficient", or the unexpected error's code/message. */
 const outcome = (r: PromiseSettledResult<unknown>) =>
@@ -58,6 +57,6 @@ describe("transfers under concurrency", () => {
       transfer(pools[i % 2]!, i % 2 === 0 ? { from: a!, to: b!, amount } : { from: b!, to: a!, amount }))));
     const failures = settled.map(outcome).filter((o) => o !== "ok");
     because(`expected all 60 opposite transfers to succeed; failures: ${[...new Set(failures)].join(" | ")}`, () => expect(failures).toEqual([]));
-    expect(await totalBalance(services.pg, [a!, b!])).toBe(20_000);
+    expect((await balances(services.pg, [a!, b!])).reduce((x, y) => x + y, 0)).toBe(20_000);
   }, 40_000);
 });

@@ -1,29 +1,5 @@
-// Test data written straight into the learner's tables (the columns the README pins).
+// Transfer history written straight into the learner's tables (the columns the README pins).
 import type { Pool } from "pg";
-import type { SeededRandom } from "@backend-sandbox/testkit";
-
-/** Inserts one account per balance; returns their ids in the same order. */
-export async function createAccounts(pool: Pool, balances: number[], random: SeededRandom): Promise<number[]> {
-  const emails = balances.map((_, i) => `${random.token(8)}.${i}@example.test`);
-  const { rows } = await pool.query(
-    `INSERT INTO accounts (email, name, balance)
-     SELECT e, 'Holder ' || i, b FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS t(e, b, i)
-     ORDER BY i RETURNING id`,
-    [emails, balances],
-  );
-  return rows.map((row) => Number(row.id));
-}
-
-export async function totalBalance(pool: Pool, ids: number[]): Promise<number> {
-  const { rows } = await pool.query("SELECT coalesce(sum(balance), 0) AS total FROM accounts WHERE id = ANY($1::bigint[])", [ids]);
-  return Number(rows[0].total);
-}
-
-export async function balances(pool: Pool, ids: number[]): Promise<number[]> {
-  const { rows } = await pool.query("SELECT id, balance FROM accounts WHERE id = ANY($1::bigint[])", [ids]);
-  const byId = new Map(rows.map((row) => [Number(row.id), Number(row.balance)]));
-  return ids.map((id) => byId.get(id)!);
-}
 
 /**
  * `transfers` transfers (two entries each) among `accounts`, written in one INSERT … SELECT each,
