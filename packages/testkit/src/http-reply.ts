@@ -23,6 +23,11 @@ export interface RequestOptions {
   body?: string | Uint8Array;
   /** Fails the request when no complete answer comes in time (default 10000 ms). */
   timeoutMs?: number;
+  /**
+   * "manual" (the default): a 3xx is the reply, as the server sent it, so a test sees exactly what
+   * the code under test answered; "follow" lets fetch follow redirects.
+   */
+  redirect?: "manual" | "follow";
 }
 
 /** Sends one request with fetch and reads the whole answer (RFC 9110 semantics, Node's fetch). */
@@ -39,6 +44,7 @@ export async function request(url: string, options: RequestOptions = {}): Promis
     method: options.method ?? "GET",
     headers,
     body,
+    redirect: options.redirect ?? "manual",
     signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
   });
   const text = await response.text();

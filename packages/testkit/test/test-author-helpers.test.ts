@@ -59,6 +59,17 @@ describe("request and expectProblem", () => {
     expect(reply.ms).toBeGreaterThan(0);
   });
 
+  it("answers with a redirect as the server sent it, unless asked to follow it", async () => {
+    const server = await startServer((req, res) => {
+      if (req.url === "/old") res.writeHead(301, { location: "/new" }).end();
+      else res.writeHead(200, { "content-type": "text/plain" }).end("moved here");
+    });
+    const seen = await request(`${server.url}/old`);
+    expect([seen.status, seen.headers.get("location")]).toEqual([301, "/new"]);
+    const followed = await request(`${server.url}/old`, { redirect: "follow" });
+    expect([followed.status, followed.text, followed.body]).toEqual([200, "moved here", undefined]);
+  });
+
   it("accepts RFC 9457 problem details and refuses a plain JSON error, naming the request", async () => {
     const server = await startServer((req, res) => {
       const problem = req.url === "/problem";
