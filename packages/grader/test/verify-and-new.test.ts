@@ -1,6 +1,6 @@
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { everyRun } from "../src/commands/verify";
+import { everyRun } from "../src/score/verify-checks";
 import { FIXTURES, sandbox, scratchDir } from "./run-sandbox";
 
 describe("everyRun", () => {

@@ -176,7 +176,10 @@ function stubAndSolutionChecks(dir: string): Check[] {
       ok: stub.some((file) => readFileSync(file, "utf8").includes("// TODO")),
       what: "the stub in src/ has a // TODO",
     },
-    problems("the stub has no `void x;` placeholders (lint lets a stub leave parameters unused)", voids),
+    problems(
+      "the stub has no `void x;` placeholders (lint lets a stub leave parameters unused)",
+      voids,
+    ),
     problems(
       ".meta/solution/ has every file of src/ (and may add modules of its own)",
       unmatched.length ? [`missing ${unmatched.join(", ")}`] : [],
