@@ -106,6 +106,10 @@ const COMMANDS: CommandSpec[] = [
       ],
       ["--static", "only the checks that grade nothing: structure and the rule trace (seconds)"],
       [
+        "--all-stages",
+        "grade wrong solutions on every stage's hidden tests, not only the stages their patch declares",
+      ],
+      [
         "--wrong-solution <bugs>",
         "with one slug: grade only these wrong solutions (comma-separated), not the solution or stub",
       ],

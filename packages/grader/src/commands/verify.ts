@@ -26,6 +26,8 @@ export interface VerifyOptions {
   static?: boolean;
   /** Comma-separated wrong solutions: grade only these, of the one exercise named. */
   wrongSolution?: string;
+  /** Grade wrong solutions on every stage's hidden tests, not only those their patch declares. */
+  allStages?: boolean;
 }
 
 /** What one `verify` does, read from its arguments once. */
@@ -34,6 +36,8 @@ interface VerifyPlan {
   timeoutSeconds?: number;
   repeat: number;
   static: boolean;
+  /** Every stage's hidden tests for wrong solutions, whatever their `Stages:` line says. */
+  allStages: boolean;
   /** `--wrong-solution`: only these wrong solutions, no solution or stub runs. */
   onlyBugs?: string[];
 }
@@ -108,6 +112,7 @@ function readPlan(places: Places, slugs: string[], options: VerifyOptions): Veri
     timeoutSeconds,
     repeat,
     static: options.static === true,
+    allStages: options.allStages === true,
     onlyBugs: chosenWrongSolutions(places, slugs, options.wrongSolution),
   };
 }
@@ -128,9 +133,11 @@ async function verifyExercise(dir: string, run: VerifyRun): Promise<void> {
     if (run.signal.aborted) break;
     const label = `${slug} (wrong solution ${bug})`;
     run.progress.start(label, 1, 1);
-    const wrong = await run.session.grade(exercise, { kind: "wrong-solution", bug });
+    const { allStages } = run.plan;
+    const wrong = await run.session.grade(exercise, { kind: "wrong-solution", bug, allStages });
     run.progress.finish(wrong, label);
-    run.tally.add(slug, [wrongSolutionCaught(bug, wrong, declaredStages(dir, bug))], true);
+    const declared = allStages ? [] : declaredStages(dir, bug);
+    run.tally.add(slug, [wrongSolutionCaught(bug, wrong, declared)], true);
   }
 }
 

@@ -17,7 +17,12 @@ export type SourceChoice =
   | { kind: "learner" }
   | { kind: "solution" }
   | { kind: "submission"; dir: string }
-  | { kind: "wrong-solution"; bug: string };
+  | {
+      kind: "wrong-solution";
+      bug: string;
+      /** Every stage's hidden tests, whatever the patch's `Stages:` line declares. */
+      allStages?: boolean;
+    };
 
 export interface PreparedSource {
   dir: string;
@@ -61,7 +66,8 @@ export function prepareSource(
           writeFileSync(target, text);
         }
       }
-      return { dir, dispose, ...(wrong.stages.length > 0 ? { stages: wrong.stages } : {}) };
+      const declared = choice.allStages ? [] : wrong.stages;
+      return { dir, dispose, ...(declared.length > 0 ? { stages: declared } : {}) };
     } catch (error) {
       return { dir, dispose, problem: (error as Error).message };
     }
