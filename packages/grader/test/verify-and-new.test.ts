@@ -159,6 +159,13 @@ describe("sandbox new, then sandbox verify", () => {
     expect(wrong.stdout).toMatch(
       /✗ wrong solution ignores-sign is caught in the stages it declares \(basics\): it passes every test of those stages/,
     );
+    const everyStage = await sandbox(
+      ["verify", "partial", "--wrong-solution", "ignores-sign", "--all-stages"],
+      { SANDBOX_EXERCISES_DIR: copy },
+    );
+    expect(everyStage.stdout).toMatch(
+      /✓ wrong solution ignores-sign is caught by negatives \(3 of 3 tests\), 10 \/ 30/,
+    );
     writeFileSync(patch, `Stages: negative\n\n${body}`);
     const misnamed = await sandbox(["verify", "partial", "--static"], {
       SANDBOX_EXERCISES_DIR: copy,
