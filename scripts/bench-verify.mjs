@@ -3,7 +3,7 @@
 // the patches declare and once on every stage's hidden tests (`--all-stages`), in turn (A B A B ...)
 // so that a drifting machine weighs on both alike. Prints a Markdown table for docs/performance.md.
 // Usage: node scripts/bench-verify.mjs [--runs N] [--exercises a,b]
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -15,15 +15,7 @@ const root = join(import.meta.dirname, "..");
 const sandbox = join(root, "packages/grader/bin/sandbox.js");
 const slugs =
   values.exercises?.split(",") ??
-  JSON.parse(
-    spawnSync(
-      process.execPath,
-      ["-p", `JSON.stringify(require("${join(root, "exercises/exercises.json")}"))`],
-      {
-        encoding: "utf8",
-      },
-    ).stdout,
-  );
+  JSON.parse(readFileSync(join(root, "exercises/exercises.json"), "utf8"));
 
 function verify(slug, bugs, allStages) {
   const args = [sandbox, "verify", slug, "--wrong-solution", bugs.join(",")];
