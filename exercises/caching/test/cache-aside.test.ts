@@ -1,14 +1,11 @@
-import { because, request, seededRandom } from "@backend-sandbox/testkit";
-import { randomProduct } from "#support/random-product";
+import { because, request } from "@backend-sandbox/testkit";
 import { useCatalog } from "#support/use-catalog";
 
 const catalog = useCatalog();
 
 describe("cache-aside", () => {
   it("[R1.1, R1.2] reads a product from the origin once, then serves it from Redis", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [app] = await catalog.instances(1);
 
     const first = await request(`${app!.url}/products/${product.id}`);

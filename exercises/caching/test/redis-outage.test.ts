@@ -1,15 +1,12 @@
-import { because, request, seededRandom, startRedis, within } from "@backend-sandbox/testkit";
+import { because, request, startRedis, within } from "@backend-sandbox/testkit";
 import { FAIL_FAST } from "#support/fail-fast";
-import { randomProduct } from "#support/random-product";
 import { useCatalog } from "#support/use-catalog";
 
 const catalog = useCatalog();
 
 describe("redis-outage", () => {
   it("[R6.1] answers from the origin while Redis is stopped", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const redis = await startRedis(); // a Redis of this file's own, which the test can stop
     const [app] = await catalog.instances(1, { redisUrl: redis.url, redisOptions: FAIL_FAST });
     await redis.stop();
@@ -18,9 +15,7 @@ describe("redis-outage", () => {
   }, 30_000);
 
   it("[R6.1] answers a cached product from the origin within 2.5 s while Redis is paused", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const redis = await startRedis();
     const [app] = await catalog.instances(1, { redisUrl: redis.url, redisOptions: FAIL_FAST });
     await request(`${app!.url}/products/${product.id}`); // cached now

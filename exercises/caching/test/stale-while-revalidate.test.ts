@@ -1,14 +1,11 @@
-import { because, manualClock, request, seededRandom, within } from "@backend-sandbox/testkit";
-import { randomProduct } from "#support/random-product";
+import { because, manualClock, request, within } from "@backend-sandbox/testkit";
 import { useCatalog } from "#support/use-catalog";
 
 const catalog = useCatalog();
 
 describe("stale-while-revalidate", () => {
   it("[R5.1, R5.2] past softTtlMs serves the stale product without waiting for the refresh", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const clock = manualClock();
     const [app] = await catalog.instances(1, { softTtlMs: 5000, ttlMs: 60_000, now: clock.now });
     await request(`${app!.url}/products/${product.id}`);
@@ -21,9 +18,7 @@ describe("stale-while-revalidate", () => {
   });
 
   it("[R5.5, R5.6] answers 304 to If-None-Match with the current ETag", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { product } = await catalog.seededProduct();
     const [app] = await catalog.instances(1);
     const url = `${app!.url}/products/${product.id}`;
     const etag = (await request(url)).headers.get("etag");

@@ -1,14 +1,11 @@
-import { because, request, seededRandom } from "@backend-sandbox/testkit";
-import { randomProduct } from "#support/random-product";
+import { because, request } from "@backend-sandbox/testkit";
 import { useCatalog } from "#support/use-catalog";
 
 const catalog = useCatalog({ delayMs: 150 });
 
 describe("stampede", () => {
   it("[R3.1] sends 30 concurrent cold reads on 2 instances to the origin once", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [a, b] = await catalog.instances(2, { lockTtlMs: 10_000 });
     const answers = await Promise.all(Array.from({ length: 30 }, (_, n) => request(`${(n % 2 ? a : b)!.url}/products/${product.id}`)));
     because(`expected 30 answers of 200 and 1 origin call, saw ${catalog.origin.reads(product.id)} calls (seed ${random.seed})`, () => {

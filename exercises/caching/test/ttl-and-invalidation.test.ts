@@ -1,4 +1,4 @@
-import { because, request, seededRandom, within } from "@backend-sandbox/testkit";
+import { because, request, within } from "@backend-sandbox/testkit";
 import { fieldsOf } from "#support/fields-of";
 import { randomProduct } from "#support/random-product";
 import { useCatalog } from "#support/use-catalog";
@@ -7,9 +7,7 @@ const catalog = useCatalog();
 
 describe("ttl-and-invalidation", () => {
   it("[R1.3, R2.1] gives a product entry a TTL between ttlMs and ttlMs * (1 + jitterRatio)", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { product } = await catalog.seededProduct();
     const [app] = await catalog.instances(1, { ttlMs: 20_000, jitterRatio: 0.5 });
     await request(`${app!.url}/products/${product.id}`);
     const pttl = await catalog.services.redis.pttl(`product:${product.id}`);
@@ -20,9 +18,7 @@ describe("ttl-and-invalidation", () => {
   });
 
   it("[R2.2, R2.5] serves a PUT's new state from another instance right away", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [a, b] = await catalog.instances(2);
     await request(`${b!.url}/products/${product.id}`); // b has it cached now
     const changed = randomProduct(random, { id: product.id });
@@ -33,9 +29,7 @@ describe("ttl-and-invalidation", () => {
   });
 
   it("[R2.6] does not let a slow read that loaded the old row put it back after a PUT", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [a, b] = await catalog.instances(2);
     const read = catalog.origin.holdNextRead(); // the next origin read waits here, old row in hand
     const reading = request(`${a!.url}/products/${product.id}`);

@@ -7,9 +7,7 @@ const catalog = useCatalog();
 
 describe("cache-aside", () => {
   it("[R1.1, R1.2] calls the origin once for repeated reads of a product and answers the same body each time", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [app] = await catalog.instances(1);
     const reads = random.int(3, 6);
     const answers: HttpReply[] = [];
@@ -38,9 +36,7 @@ describe("cache-aside", () => {
   });
 
   it("[R1.2] shares entries between instances through Redis: an entry stored by one is served by the others", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const apps = await catalog.instances(3);
     for (const app of apps) expect((await request(`${app.url}/products/${product.id}`)).body).toEqual(product);
     because(`expected 1 origin call for one read on each of 3 instances, saw ${catalog.origin.reads(product.id)} (seed ${random.seed})`, () =>
@@ -48,9 +44,7 @@ describe("cache-aside", () => {
   });
 
   it("[R1.2, R1.3] stores the entry under product:<id> with an expiry no longer than the configured TTL", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const ttlMs = random.int(20, 40) * 1000;
     const [app] = await catalog.instances(1, { ttlMs, jitterRatio: 0.1 });
     await request(`${app!.url}/products/${product.id}`);
@@ -88,9 +82,7 @@ describe("cache-aside", () => {
   });
 
   it("[R1.3] gives an entry the default ttlMs of 60000 ms when the option is left out", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [app] = await catalog.instances(1, { random: () => 0 }); // no jitter drawn from stage 2 on
     const started = performance.now();
     await request(`${app!.url}/products/${product.id}`);
@@ -103,9 +95,7 @@ describe("cache-aside", () => {
   });
 
   it("[R1.6] answers 503 when the origin fails, stores nothing, and the next read calls the origin again", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [app] = await catalog.instances(1);
     catalog.origin.failNext("findById");
     const failed = await request(`${app!.url}/products/${product.id}`);

@@ -19,6 +19,9 @@ beforeEach(() => admin.flushdb());
 
 const BOUND_MS = 2500; // a read may spend a few 300 ms command timeouts, not more
 
+/** `count` instances on this file's Redis, with the fail-fast client options. */
+const failFastInstances = (count: number) => catalog.instances(count, { redisUrl: redis.url, redisOptions: FAIL_FAST });
+
 async function readAll(apps: Instance[], product: Product, what: string) {
   const answers = await within(BOUND_MS + 1000, what, Promise.all(apps.map((app) => request(`${app.url}/products/${product.id}`))));
   for (const answer of answers) {
@@ -34,7 +37,7 @@ describe("redis-outage", () => {
     const random = seededRandom();
     const [cached, cold] = [randomProduct(random), randomProduct(random)];
     await catalog.origin.seed([cached, cold]);
-    const apps = await catalog.instances(2, { redisUrl: redis.url, redisOptions: FAIL_FAST });
+    const apps = await failFastInstances(2);
     await readAll(apps, cached, "before the outage");
     await redis.pause();
     try {
@@ -46,10 +49,8 @@ describe("redis-outage", () => {
   }, 30_000);
 
   it("[R6.1, R6.2] keeps reads and writes working while Redis is stopped, and serves the write's state", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
-    const apps = await catalog.instances(2, { redisUrl: redis.url, redisOptions: FAIL_FAST });
+    const { random, product } = await catalog.seededProduct();
+    const apps = await failFastInstances(2);
     await readAll(apps, product, "before the outage");
     await redis.stop();
     try {
@@ -64,10 +65,8 @@ describe("redis-outage", () => {
   }, 30_000);
 
   it("[R6.4] uses the cache again once Redis is back", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
-    const [app] = await catalog.instances(1, { redisUrl: redis.url, redisOptions: FAIL_FAST });
+    const { random, product } = await catalog.seededProduct();
+    const [app] = await failFastInstances(1);
     await redis.stop();
     await readAll([app!], product, "while Redis is stopped");
     await redis.start();
@@ -85,10 +84,8 @@ describe("redis-outage", () => {
   }, 30_000);
 
   it("[R6.2, R6.3] serves a write made during a pause once Redis resumes, never the entry cached before it", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
-    const apps = await catalog.instances(2, { redisUrl: redis.url, redisOptions: FAIL_FAST });
+    const { random, product } = await catalog.seededProduct();
+    const apps = await failFastInstances(2);
     await readAll(apps, product, "before the outage");
     await redis.pause();
     const changed = { ...randomProduct(random, { id: product.id }), version: 2 };

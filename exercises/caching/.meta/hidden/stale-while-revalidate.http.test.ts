@@ -1,5 +1,4 @@
-import { because, request, seededRandom } from "@backend-sandbox/testkit";
-import { randomProduct } from "#support/random-product";
+import { because, request } from "@backend-sandbox/testkit";
 import { useCatalog } from "#support/use-catalog";
 
 const catalog = useCatalog();
@@ -16,9 +15,7 @@ function directives(header: string | null): Map<string, string | true> {
 
 describe("stale-while-revalidate: HTTP caching", () => {
   it("[R5.4] sends Cache-Control: max-age=<softTtl s>, stale-while-revalidate=<ttl - softTtl s>", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const fresh = random.int(5, 120);
     const stale = random.int(5, 600);
     const [app] = await catalog.instances(1, { softTtlMs: fresh * 1000, ttlMs: (fresh + stale) * 1000 });
@@ -33,9 +30,7 @@ describe("stale-while-revalidate: HTTP caching", () => {
   });
 
   it("[R5.5] sends a strong ETag that is the same on every instance and changes when the product changes", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { product } = await catalog.seededProduct();
     const apps = await catalog.instances(2);
     const tags: (string | null)[] = [];
     for (const app of [...apps, ...apps]) tags.push((await request(`${app.url}/products/${product.id}`)).headers.get("etag"));
@@ -49,9 +44,7 @@ describe("stale-while-revalidate: HTTP caching", () => {
   });
 
   it("[R5.6] answers 304 without a body to a matching If-None-Match, and without reaching the origin", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [app] = await catalog.instances(1);
     const url = `${app!.url}/products/${product.id}`;
     const first = await request(url);
@@ -74,9 +67,7 @@ describe("stale-while-revalidate: HTTP caching", () => {
   });
 
   it("[R5.6] answers 200 with the new product to an If-None-Match holding the ETag from before a write", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [app] = await catalog.instances(1);
     const url = `${app!.url}/products/${product.id}`;
     const old = (await request(url)).headers.get("etag")!;
@@ -91,9 +82,7 @@ describe("stale-while-revalidate: HTTP caching", () => {
   });
 
   it("[R5.4, R5.1] sends max-age=30, stale-while-revalidate=30 when softTtlMs and ttlMs are left out", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [app] = await catalog.instances(1);
     const answer = await request(`${app!.url}/products/${product.id}`);
     const cc = directives(answer.headers.get("cache-control"));

@@ -84,9 +84,7 @@ describe("stale-while-revalidate", () => {
   });
 
   it("[R5.1, R5.2] judges the soft TTL with Date.now when now is left out", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [app] = await catalog.instances(1, { softTtlMs: 300, ttlMs: 60_000, lockTtlMs: 10_000 });
     expect((await request(`${app!.url}/products/${product.id}`)).body).toEqual(product);
     const newer = (await catalog.origin.direct.patch(product.id, { priceCents: product.priceCents + 1 }))!; // behind the cache's back

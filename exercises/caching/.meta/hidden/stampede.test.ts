@@ -1,15 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { because, request, seededRandom, within } from "@backend-sandbox/testkit";
-import { randomProduct } from "#support/random-product";
+import { because, request, within } from "@backend-sandbox/testkit";
 import { useCatalog } from "#support/use-catalog";
 
 const catalog = useCatalog({ delayMs: 150 }); // a slow origin, so that cold requests overlap
 
 describe("stampede", () => {
   it("[R3.1] lets 100 concurrent cold requests across 3 instances reach the origin exactly once", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const apps = await catalog.instances(3, { lockTtlMs: 10_000 }); // longer than any load, even on a busy machine
     const answers = await within(15_000, "100 concurrent cold reads to be answered",
       Promise.all(Array.from({ length: 100 }, (_, n) => request(`${apps[n % 3]!.url}/products/${product.id}`))));
@@ -20,9 +17,7 @@ describe("stampede", () => {
   });
 
   it("[R3.2] holds lock:product:<id> with an expiry while the origin loads, and removes it afterwards", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const lockTtlMs = random.int(3, 6) * 1000;
     const [app] = await catalog.instances(1, { lockTtlMs });
     const read = catalog.origin.holdNextRead();
@@ -41,9 +36,7 @@ describe("stampede", () => {
   });
 
   it("[R3.3] releases the lock only while it still holds it: another holder's lock is left alone", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [app] = await catalog.instances(1, { lockTtlMs: 2000 });
     const read = catalog.origin.holdNextRead();
     const reading = request(`${app!.url}/products/${product.id}`);
@@ -60,9 +53,7 @@ describe("stampede", () => {
   });
 
   it("[R3.4] waits for a lock whose holder died, then proceeds once that lock expires", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [app] = await catalog.instances(1, { lockTtlMs: 2000 });
     await catalog.services.redis.set(`lock:product:${product.id}`, `dead-${random.token(6)}`, "PX", 800);
     const reading = request(`${app!.url}/products/${product.id}`);
@@ -77,9 +68,7 @@ describe("stampede", () => {
   });
 
   it("[R1.6, R3.5] does not cache an origin failure: it answers 503, frees the lock, and the next read retries", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [app] = await catalog.instances(1, { lockTtlMs: 10_000 });
     catalog.origin.failNext("findById");
     const failed = await within(5000, "an answer when the origin fails", request(`${app!.url}/products/${product.id}`));
@@ -94,9 +83,7 @@ describe("stampede", () => {
   });
 
   it("[R3.2] gives the lock the default lockTtlMs of 2000 ms when the option is left out", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [app] = await catalog.instances(1);
     const read = catalog.origin.holdNextRead();
     const started = performance.now();

@@ -7,9 +7,7 @@ const catalog = useCatalog();
 
 describe("ttl-and-invalidation: expiry", () => {
   it("[R1.3] reads the origin again once an entry has expired", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [app] = await catalog.instances(1, { ttlMs: 400, softTtlMs: 400, jitterRatio: 0.25 });
     await request(`${app!.url}/products/${product.id}`);
     await request(`${app!.url}/products/${product.id}`);
@@ -50,9 +48,7 @@ describe("ttl-and-invalidation: expiry", () => {
   });
 
   it("[R2.1] draws the jitter from the injected random(): ttlMs * (1 + jitterRatio * random())", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const ttlMs = random.int(10, 20) * 1000;
     const draw = 0.5 + random.next() / 2; // a jitter of 2 s or more, far above the time a fill takes
     const [app] = await catalog.instances(1, { ttlMs, softTtlMs: ttlMs, jitterRatio: 0.4, random: () => draw });
@@ -68,9 +64,7 @@ describe("ttl-and-invalidation: expiry", () => {
   });
 
   it("[R2.1] uses the default jitterRatio of 0.1 when the option is left out", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const draw = 0.5 + random.next() / 2;
     const [app] = await catalog.instances(1, { random: () => draw }); // ttlMs and jitterRatio left out
     const started = performance.now();

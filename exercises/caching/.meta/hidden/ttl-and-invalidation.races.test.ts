@@ -1,4 +1,4 @@
-import { because, request, seededRandom, within } from "@backend-sandbox/testkit";
+import { because, request, within } from "@backend-sandbox/testkit";
 import { fieldsOf } from "#support/fields-of";
 import { randomProduct } from "#support/random-product";
 import { useCatalog } from "#support/use-catalog";
@@ -7,9 +7,7 @@ const catalog = useCatalog();
 
 describe("ttl-and-invalidation: a read racing a write", () => {
   it("[R2.5] serves the new state after a write, even when a read ran between the write's change and its commit", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const apps = await catalog.instances(2);
     await request(`${apps[0]!.url}/products/${product.id}`);
     const changed = randomProduct(random, { id: product.id });
@@ -31,9 +29,7 @@ describe("ttl-and-invalidation: a read racing a write", () => {
   // Every write path invalidates: a fill that loaded the old row before any of them must not store it.
   for (const method of ["PUT", "PATCH", "DELETE"] as const) {
     it(`[R2.6] does not let a read that loaded the old state before a ${method} store it after the ${method}`, async () => {
-      const random = seededRandom();
-      const product = randomProduct(random);
-      await catalog.origin.seed([product]);
+      const { random, product } = await catalog.seededProduct();
       const apps = await catalog.instances(2);
       const read = catalog.origin.holdNextRead();
       const reading = request(`${apps[0]!.url}/products/${product.id}`);

@@ -1,4 +1,4 @@
-import { because, request, seededRandom } from "@backend-sandbox/testkit";
+import { because, request } from "@backend-sandbox/testkit";
 import type { Product } from "#src/product";
 import { fieldsOf } from "#support/fields-of";
 import { randomProduct } from "#support/random-product";
@@ -12,9 +12,7 @@ async function warm(apps: Instance[], product: Product) {
 
 describe("ttl-and-invalidation: writes", () => {
   it("[R2.2, R2.5] serves the new state on every instance right after a PUT on one of them", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const apps = await catalog.instances(3);
     await warm(apps, product);
     const changed = randomProduct(random, { id: product.id });
@@ -31,9 +29,7 @@ describe("ttl-and-invalidation: writes", () => {
   });
 
   it("[R2.3, R2.5] serves a PATCH's new state and a DELETE's 404 on every instance at once, and 404 for writes to a missing id", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const apps = await catalog.instances(3);
     await warm(apps, product);
     const priceCents = product.priceCents + random.int(1, 500);
@@ -58,9 +54,7 @@ describe("ttl-and-invalidation: writes", () => {
   });
 
   it("[R2.7] keeps serving the committed state when a write fails in the origin", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const apps = await catalog.instances(2);
     await warm(apps, product);
     catalog.origin.failNext("put");
@@ -74,9 +68,7 @@ describe("ttl-and-invalidation: writes", () => {
   });
 
   it("[R2.4] rejects invalid writes (422 for bad fields, 400 for broken JSON) and changes nothing", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [app] = await catalog.instances(1);
     await warm([app!], product);
     const url = `${app!.url}/products/${product.id}`;

@@ -1,9 +1,11 @@
 // One call sets up a test file: its own Redis database and Postgres database, the counted origin,
 // and app instances started on real HTTP ports. Redis and the table are emptied before each test.
-import { onCleanup, startServer, useServices, within } from "@backend-sandbox/testkit";
+import { onCleanup, seededRandom, startServer, useServices, within, type SeededRandom } from "@backend-sandbox/testkit";
 import { Redis, type RedisOptions } from "ioredis";
 import type { AppOptions } from "#src/app";
+import type { Product } from "#src/product";
 import { createOrigin, type Origin } from "./origin";
+import { randomProduct } from "./random-product";
 
 export interface Instance {
   readonly url: string;
@@ -44,6 +46,13 @@ export function useCatalog(setup: { delayMs?: number } = {}) {
     services,
     get origin(): Origin {
       return origin!;
+    },
+    /** How most tests begin: a seeded random (its seed goes in failure messages) and one random product in the origin. */
+    async seededProduct(): Promise<{ random: SeededRandom; product: Product }> {
+      const random = seededRandom();
+      const product = randomProduct(random);
+      await origin!.seed([product]);
+      return { random, product };
     },
     /** Starts `count` instances sharing one Redis (separate clients) and the counted origin. */
     async instances(count: number, options: InstanceOptions = {}): Promise<Instance[]> {
