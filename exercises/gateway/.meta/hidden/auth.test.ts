@@ -1,6 +1,6 @@
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { because, PROBLEM_JSON, seededRandom, useServices, type HttpReply } from "@backend-sandbox/testkit";
 import { createConsumer, migrate } from "#src/consumers";
-import { send, PROBLEM_JSON, type Sent } from "#support/send";
+import { send } from "#support/send";
 import { serveGateway } from "#support/serve-gateway";
 import { startUpstream, type Upstream } from "#support/upstream";
 
@@ -45,14 +45,14 @@ describe("auth", () => {
       `${real.slice(0, -1)}\u00e9`, [real, real],
     ];
 
-    const answers: Sent[] = [];
+    const answers: HttpReply[] = [];
     for (const apiKey of attempts) answers.push(await send(url, "/orders/1", { headers: apiKey === undefined ? {} : { "x-api-key": apiKey } }));
 
     because(`expected 401 + WWW-Authenticate for: no key, empty, unknown, truncated, extended, upper-cased, SQL injection, same first 72 bytes, first 72 bytes only, 8 KiB, non-ASCII, the key twice; saw ${answers.map((a) => a.status).join(", ")} ${seed}`, () => {
       expect(answers.map((a) => a.status)).toEqual(attempts.map(() => 401));
       for (const answer of answers) {
-        expect(answer.headers["www-authenticate"]).toBeTruthy();
-        expect(answer.headers["content-type"]).toMatch(PROBLEM_JSON);
+        expect(answer.headers.get("www-authenticate")).toBeTruthy();
+        expect(answer.headers.get("content-type")).toMatch(PROBLEM_JSON);
       }
       expect(orders.received).toHaveLength(0);
     });
@@ -69,7 +69,7 @@ describe("auth", () => {
 
     because(`expected 403 on /orders (not in the consumer's routes) and 200 on /users ${seed}`, () => {
       expect(denied.status).toBe(403);
-      expect(denied.headers["content-type"]).toMatch(PROBLEM_JSON);
+      expect(denied.headers.get("content-type")).toMatch(PROBLEM_JSON);
       expect(allowed.status).toBe(200);
       expect(orders.received).toHaveLength(0);
     });

@@ -1,15 +1,17 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
-import { because, onCleanup, seededRandom, startRedis, useServices, within } from "@backend-sandbox/testkit";
+import { because, onCleanup, PROBLEM_JSON, seededRandom, startRedis, useServices, within } from "@backend-sandbox/testkit";
 import { createConsumer, migrate } from "#src/consumers";
-import { bearer, jwt } from "#support/jwt";
-import { send, PROBLEM_JSON } from "#support/send";
+import { bearer } from "#support/bearer";
+import { jwt } from "#support/jwt";
+import { send } from "#support/send";
 import { serveGateway } from "#support/serve-gateway";
+import { servePrivateRoutes } from "#support/serve-private-routes";
 import { startUpstream, type Upstream } from "#support/upstream";
 
 const services = useServices();
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
-const routes = [{ name: "orders", prefix: "/orders", upstream: "orders" }];
 let orders: Upstream;
 
 beforeAll(async () => {
@@ -32,9 +34,8 @@ describe("rate-limits", () => {
     const limit = random.int(5, 15);
     const total = limit * 3;
     const headers = await consumer(limit);
-    const upstreams = { orders: [orders.url] };
-    const one = await serveGateway({ pg: services.pg, redis: services.redis, routes, upstreams, rateLimitWindowMs: 60_000 });
-    const two = await serveGateway({ routes, upstreams, rateLimitWindowMs: 60_000, redis: services.newRedis(), pg: services.newPool() });
+    const one = await servePrivateRoutes(services, [orders], { rateLimitWindowMs: 60_000 });
+    const two = await servePrivateRoutes(services, [orders], { rateLimitWindowMs: 60_000, redis: services.newRedis(), pg: services.newPool() });
     const before = orders.received.length;
 
     const answers = await Promise.all(Array.from({ length: total }, (_, i) => send(i % 2 ? one.url : two.url, "/orders", { headers })));
@@ -48,8 +49,8 @@ describe("rate-limits", () => {
     });
     because("expected every 429 to be a problem document with Retry-After between 1 and 60 seconds", () => {
       for (const answer of limited) {
-        expect(answer.headers["content-type"]).toMatch(PROBLEM_JSON);
-        const retryAfter = Number(answer.headers["retry-after"]);
+        expect(answer.headers.get("content-type")).toMatch(PROBLEM_JSON);
+        const retryAfter = Number(answer.headers.get("retry-after"));
         expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60).toBe(true);
       }
     });
@@ -61,7 +62,7 @@ describe("rate-limits", () => {
     const status = await startUpstream("status");
     const { url } = await serveGateway({
       pg: services.pg, redis: services.redis,
-      routes: [...routes, { name: "status", prefix: "/status", upstream: "status", public: true }],
+      routes: [{ name: "orders", prefix: "/orders", upstream: "orders" }, { name: "status", prefix: "/status", upstream: "status", public: true }],
       upstreams: { orders: [orders.url], status: [status.url] },
     });
 
@@ -78,13 +79,13 @@ describe("rate-limits", () => {
 
   it("[R4.1, R4.2] uses a 60 s window when rateLimitWindowMs is left out", async () => {
     const headers = await consumer(1);
-    const { url } = await serveGateway({ pg: services.pg, redis: services.redis, routes, upstreams: { orders: [orders.url] } });
+    const { url } = await servePrivateRoutes(services, [orders]);
 
     const first = await send(url, "/orders", { headers });
     const second = await send(url, "/orders", { headers });
-    const retryAfter = Number(second.headers["retry-after"]);
+    const retryAfter = Number(second.headers.get("retry-after"));
 
-    because(`expected 200 then 429 with Retry-After 60 (55 to 60 allowing for a slow machine) for a limit of 1 in the default window; saw ${first.status}, ${second.status} with Retry-After ${second.headers["retry-after"]} ${seed}`, () => {
+    because(`expected 200 then 429 with Retry-After 60 (55 to 60 allowing for a slow machine) for a limit of 1 in the default window; saw ${first.status}, ${second.status} with Retry-After ${second.headers.get("retry-after")} ${seed}`, () => {
       expect([first.status, second.status]).toEqual([200, 429]);
       expect(retryAfter >= 55 && retryAfter <= 60).toBe(true);
     });
@@ -96,9 +97,9 @@ describe("rate-limits", () => {
     const secret = random.token(40);
     const { apiKey, id } = await consumerWithId(limit);
     const token = jwt(secret, { sub: id, exp: Math.floor(Date.now() / 1000) + 3600 });
-    const options = { routes, upstreams: { orders: [orders.url] }, rateLimitWindowMs: 60_000, jwt: { secret } };
-    const one = await serveGateway({ ...options, pg: services.pg, redis: services.redis });
-    const two = await serveGateway({ ...options, pg: services.newPool(), redis: services.newRedis() });
+    const options = { rateLimitWindowMs: 60_000, jwt: { secret } };
+    const one = await servePrivateRoutes(services, [orders], options);
+    const two = await servePrivateRoutes(services, [orders], { ...options, pg: services.newPool(), redis: services.newRedis() });
     const before = orders.received.length;
 
     // Every combination of credential and instance, interleaved and all at once.
@@ -116,11 +117,11 @@ describe("rate-limits", () => {
 
   it("[R4.4] starts a new window once the old one has passed", async () => {
     const headers = await consumer(2);
-    const { url } = await serveGateway({ pg: services.pg, redis: services.redis, routes, upstreams: { orders: [orders.url] }, rateLimitWindowMs: 1500 });
+    const { url } = await servePrivateRoutes(services, [orders], { rateLimitWindowMs: 1500 });
 
     const first: number[] = [];
     for (let i = 0; i < 3; i += 1) first.push((await send(url, "/orders", { headers })).status);
-    await new Promise((resolve) => setTimeout(resolve, 1800));
+    await sleep(1800);
     const later = await send(url, "/orders", { headers });
 
     because(`expected 200, 200, 429 in a 1.5 s window, then 200 after 1.8 s; saw ${first.join(", ")}, then ${later.status}`, () => {
@@ -135,7 +136,7 @@ describe("rate-limits", () => {
     redis.on("error", () => {});
     onCleanup(() => redis.disconnect());
     const headers = await consumer(100);
-    const { url } = await serveGateway({ pg: services.pg, redis, routes, upstreams: { orders: [orders.url] } });
+    const { url } = await servePrivateRoutes(services, [orders], { redis });
     expect((await send(url, "/orders", { headers })).status).toBe(200);
 
     await redisServer.pause();
@@ -145,7 +146,7 @@ describe("rate-limits", () => {
 
     because(`expected 503 + Retry-After while Redis was frozen (saw ${frozen.status}), then 200 (saw ${back.status})`, () => {
       expect(frozen.status).toBe(503);
-      expect(Number(frozen.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+      expect(Number(frozen.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
       expect(back.status).toBe(200);
     });
   });

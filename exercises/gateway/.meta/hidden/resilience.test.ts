@@ -1,18 +1,18 @@
-import { because, seededRandom } from "@backend-sandbox/testkit";
-import { eventually, send, PROBLEM_JSON } from "#support/send";
+import { because, eventually, PROBLEM_JSON, seededRandom } from "@backend-sandbox/testkit";
+import { send } from "#support/send";
+import { deadUrl } from "#support/dead-url";
 import { serveGateway } from "#support/serve-gateway";
-import { deadUrl, echo, hangUp, slow, startUpstream, type Behaviour } from "#support/upstream";
+import { servePublicRoute } from "#support/serve-public-route";
+import { echo, hangUp, slow, startUpstream, type Behaviour } from "#support/upstream";
 
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 
 async function gateway(retries = 0, instances?: string[]) {
-  const svc = await startUpstream("svc");
-  const { url } = await serveGateway({
-    routes: [{ name: "svc", prefix: "/svc", upstream: "svc", public: true }],
-    upstreams: { svc: instances ?? [svc.url] },
+  const { upstream: svc, url } = await servePublicRoute("svc", "/svc", {
     upstreamTimeoutMs: 300,
     retries,
+    ...(instances && { upstreams: { svc: instances } }),
   });
   return { svc, url };
 }
@@ -25,14 +25,13 @@ describe("resilience", () => {
     svc.behaviour = slow(5000, echo("svc"));
 
     const answer = await send(url, "/svc/slow");
-    const abandoned = await eventually(() => svc.received[0]?.aborted === true, 2000);
 
-    because(`expected a 504 problem document within 1500 ms of a 300 ms timeout (took ${Math.round(answer.ms)} ms, status ${answer.status}), and the upstream connection closed`, () => {
+    because(`expected a 504 problem document within 1500 ms of a 300 ms timeout (took ${Math.round(answer.ms)} ms, status ${answer.status})`, () => {
       expect(answer.status).toBe(504);
-      expect(answer.headers["content-type"]).toMatch(PROBLEM_JSON);
+      expect(answer.headers.get("content-type")).toMatch(PROBLEM_JSON);
       expect(answer.ms).toBeLessThan(1500);
-      expect(abandoned).toBe(true);
     });
+    await eventually("the upstream connection closed (the slow request abandoned)", () => svc.received[0]?.aborted === true, { timeoutMs: 2000, intervalMs: 20 });
   });
 
   it("[R5.2] answers 502 when the upstream refuses the connection, hangs up, or speaks garbage", async () => {
@@ -46,7 +45,7 @@ describe("resilience", () => {
 
     because(`expected 502 problem documents for refused, hung-up and garbage answers; saw ${answers.map((a) => a.status).join(", ")}`, () => {
       expect(answers.map((a) => a.status)).toEqual([502, 502, 502]);
-      for (const answer of answers) expect(answer.headers["content-type"]).toMatch(PROBLEM_JSON);
+      for (const answer of answers) expect(answer.headers.get("content-type")).toMatch(PROBLEM_JSON);
     });
   });
 

@@ -1,6 +1,7 @@
-import { because, seededRandom } from "@backend-sandbox/testkit";
-import { send, PROBLEM_JSON } from "#support/send";
+import { because, PROBLEM_JSON, seededRandom } from "@backend-sandbox/testkit";
+import { send } from "#support/send";
 import { serveGateway } from "#support/serve-gateway";
+import { servePublicRoute } from "#support/serve-public-route";
 import { startUpstream, status, type Upstream } from "#support/upstream";
 
 const random = seededRandom();
@@ -9,12 +10,8 @@ const seen = (u: Upstream) => u.received.map((r) => `${r.method} ${r.url}`);
 
 describe("routing", () => {
   it("[R1.2] strips a random prefix and keeps the rest of the path and the query byte for byte", async () => {
-    const svc = await startUpstream("svc");
     const prefix = `/api/${random.token(6)}`;
-    const { url } = await serveGateway({
-      routes: [{ name: "svc", prefix, upstream: "svc", public: true }],
-      upstreams: { svc: [svc.url] },
-    });
+    const { upstream: svc, url } = await servePublicRoute("svc", prefix);
     const id = random.int(1, 99999);
     const query = `?a=1&a=2&b=%2F+x&c&d=%C3%A9&q=${random.token(4)}`;
 
@@ -63,28 +60,20 @@ describe("routing", () => {
   });
 
   it("[R1.6, R1.7] answers an unknown route with a 404 problem document and calls no upstream", async () => {
-    const svc = await startUpstream("svc");
-    const { url } = await serveGateway({
-      routes: [{ name: "svc", prefix: "/svc", upstream: "svc", public: true }],
-      upstreams: { svc: [svc.url] },
-    });
+    const { upstream: svc, url } = await servePublicRoute("svc", "/svc");
 
     const answer = await send(url, `/${random.token(8)}/x`, { method: "POST", body: "{}" });
 
     because("expected 404 application/problem+json with status 404, and no upstream request", () => {
       expect(answer.status).toBe(404);
-      expect(answer.headers["content-type"]).toMatch(PROBLEM_JSON);
-      expect(answer.json).toMatchObject({ status: 404 });
+      expect(answer.headers.get("content-type")).toMatch(PROBLEM_JSON);
+      expect(answer.body).toMatchObject({ status: 404 });
       expect(svc.received).toHaveLength(0);
     });
   });
 
   it("[R1.3] passes methods, bodies and headers through unchanged", async () => {
-    const svc = await startUpstream("svc");
-    const { url } = await serveGateway({
-      routes: [{ name: "svc", prefix: "/svc", upstream: "svc", public: true }],
-      upstreams: { svc: [svc.url] },
-    });
+    const { upstream: svc, url } = await servePublicRoute("svc", "/svc");
     const methods = ["POST", "PUT", "PATCH", "DELETE"];
     const bodies = methods.map(() => JSON.stringify({ note: random.token(20), n: random.int(0, 1e6) }));
 
@@ -104,11 +93,7 @@ describe("routing", () => {
   });
 
   it("[R1.5] returns the upstream's status and headers, errors included, without rewriting them", async () => {
-    const svc = await startUpstream("svc");
-    const { url } = await serveGateway({
-      routes: [{ name: "svc", prefix: "/svc", upstream: "svc", public: true }],
-      upstreams: { svc: [svc.url] },
-    });
+    const { upstream: svc, url } = await servePublicRoute("svc", "/svc");
     svc.behaviour = (_req, res) => {
       res.writeHead(418, { "set-cookie": ["a=1; Path=/", "b=2; HttpOnly"], "x-tea": "earl grey", "content-type": "text/plain" }).end("short and stout");
     };
@@ -118,9 +103,9 @@ describe("routing", () => {
 
     because("expected 418 with both Set-Cookie headers and the body, then the upstream's 500 as 500 (not 502)", () => {
       expect(teapot.status).toBe(418);
-      expect(teapot.headers["set-cookie"]).toEqual(["a=1; Path=/", "b=2; HttpOnly"]);
-      expect(teapot.headers["x-tea"]).toBe("earl grey");
-      expect(teapot.body.toString()).toBe("short and stout");
+      expect(teapot.headers.getSetCookie()).toEqual(["a=1; Path=/", "b=2; HttpOnly"]);
+      expect(teapot.headers.get("x-tea")).toBe("earl grey");
+      expect(teapot.text).toBe("short and stout");
       expect(broken.status).toBe(500);
     });
   });
