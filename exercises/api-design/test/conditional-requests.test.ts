@@ -27,7 +27,10 @@ describe("conditional-requests", () => {
     const created = await api.post("/projects", aProject());
     const path = `/projects/${created.body.id}`;
     const etag = { "if-match": created.headers.get("etag")! };
-    const replies = await Promise.all([api.put(path, aProject("Alice"), etag), api.put(path, aProject("Bob"), etag)]);
+    const replies = await Promise.all([
+      api.put(path, aProject("Alice"), etag),
+      api.put(path, aProject("Bob"), etag),
+    ]);
     expect(replies.map((reply) => reply.status).sort()).toEqual([200, 412]);
   });
 });

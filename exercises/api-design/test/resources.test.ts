@@ -7,7 +7,12 @@ describe("resources", () => {
   it("[R1.1] creates a project: 201, a Location to it, and the project in the body", async () => {
     const created = await api.post("/projects", aProject("Spring catalogue"));
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: "Spring catalogue", status: "active", priority: 3, tags: [] });
+    expect(created.body).toMatchObject({
+      name: "Spring catalogue",
+      status: "active",
+      priority: 3,
+      tags: [],
+    });
     const location = created.headers.get("location")!;
     expect(new URL(location, api.url).pathname).toBe(`/projects/${created.body.id}`);
 

@@ -11,12 +11,17 @@ describe("cache-aside", () => {
     const first = await request(`${app!.url}/products/${product.id}`);
     const second = await request(`${app!.url}/products/${product.id}`);
 
-    because(`expected both reads of ${product.id} to answer 200 with the product (seed ${random.seed})`, () => {
-      expect(first.status).toBe(200);
-      expect(first.body).toEqual(product);
-      expect(second.body).toEqual(product);
-    });
-    because(`expected one origin call for two reads of ${product.id}, saw ${catalog.origin.reads(product.id)}`, () =>
-      expect(catalog.origin.reads(product.id)).toBe(1));
+    because(
+      `expected both reads of ${product.id} to answer 200 with the product (seed ${random.seed})`,
+      () => {
+        expect(first.status).toBe(200);
+        expect(first.body).toEqual(product);
+        expect(second.body).toEqual(product);
+      },
+    );
+    because(
+      `expected one origin call for two reads of ${product.id}, saw ${catalog.origin.reads(product.id)}`,
+      () => expect(catalog.origin.reads(product.id)).toBe(1),
+    );
   });
 });

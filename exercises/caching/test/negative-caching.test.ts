@@ -13,10 +13,14 @@ describe("negative-caching", () => {
     const url = `${app!.url}/products/${product.id}`;
     expect((await request(url)).status).toBe(404);
     expect((await request(url)).status).toBe(404);
-    because(`expected 1 origin call for two reads of a missing id, saw ${catalog.origin.reads(product.id)}`, () =>
-      expect(catalog.origin.reads(product.id)).toBe(1));
+    because(
+      `expected 1 origin call for two reads of a missing id, saw ${catalog.origin.reads(product.id)}`,
+      () => expect(catalog.origin.reads(product.id)).toBe(1),
+    );
     expect((await request(url, { method: "PUT", json: fieldsOf(product) })).status).toBe(201);
     const created = await request(url);
-    because(`expected the created product at once (seed ${random.seed})`, () => expect(created.body).toEqual(product));
+    because(`expected the created product at once (seed ${random.seed})`, () =>
+      expect(created.body).toEqual(product),
+    );
   });
 });

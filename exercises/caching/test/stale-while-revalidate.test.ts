@@ -12,9 +12,15 @@ describe("stale-while-revalidate", () => {
     await catalog.origin.direct.patch(product.id, { priceCents: product.priceCents + 1 }); // behind the cache's back
     clock.advance(5001);
     const refresh = catalog.origin.holdNextRead(); // the refresh will wait here until released
-    const answer = await within(3000, "the stale product while the refresh is held", request(`${app!.url}/products/${product.id}`));
+    const answer = await within(
+      3000,
+      "the stale product while the refresh is held",
+      request(`${app!.url}/products/${product.id}`),
+    );
     refresh.release();
-    because(`expected the stale product (version 1) (seed ${random.seed})`, () => expect(answer.body).toEqual(product));
+    because(`expected the stale product (version 1) (seed ${random.seed})`, () =>
+      expect(answer.body).toEqual(product),
+    );
   });
 
   it("[R5.5, R5.6] answers 304 to If-None-Match with the current ETag", async () => {
@@ -24,6 +30,8 @@ describe("stale-while-revalidate", () => {
     const etag = (await request(url)).headers.get("etag");
     expect(etag).toMatch(/^"/);
     const answer = await request(url, { headers: { "if-none-match": etag! } });
-    because(`expected 304 for If-None-Match: ${etag}, got ${answer.status}`, () => expect(answer.status).toBe(304));
+    because(`expected 304 for If-None-Match: ${etag}, got ${answer.status}`, () =>
+      expect(answer.status).toBe(304),
+    );
   });
 });

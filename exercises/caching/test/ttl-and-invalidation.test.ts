@@ -22,10 +22,19 @@ describe("ttl-and-invalidation", () => {
     const [a, b] = await catalog.instances(2);
     await request(`${b!.url}/products/${product.id}`); // b has it cached now
     const changed = randomProduct(random, { id: product.id });
-    expect((await request(`${a!.url}/products/${product.id}`, { method: "PUT", json: fieldsOf(changed) })).status).toBe(200);
+    expect(
+      (
+        await request(`${a!.url}/products/${product.id}`, {
+          method: "PUT",
+          json: fieldsOf(changed),
+        })
+      ).status,
+    ).toBe(200);
     const answer = await request(`${b!.url}/products/${product.id}`);
-    because(`expected instance b to answer the new state (version 2) after the PUT on a (seed ${random.seed})`, () =>
-      expect(answer.body).toEqual({ ...changed, version: 2 }));
+    because(
+      `expected instance b to answer the new state (version 2) after the PUT on a (seed ${random.seed})`,
+      () => expect(answer.body).toEqual({ ...changed, version: 2 }),
+    );
   });
 
   it("[R2.6] does not let a slow read that loaded the old row put it back after a PUT", async () => {
@@ -35,12 +44,20 @@ describe("ttl-and-invalidation", () => {
     const reading = request(`${a!.url}/products/${product.id}`);
     await within(5000, "the cold read to reach the origin", read.reached);
     const changed = randomProduct(random, { id: product.id });
-    expect((await request(`${b!.url}/products/${product.id}`, { method: "PUT", json: fieldsOf(changed) })).status).toBe(200);
+    expect(
+      (
+        await request(`${b!.url}/products/${product.id}`, {
+          method: "PUT",
+          json: fieldsOf(changed),
+        })
+      ).status,
+    ).toBe(200);
     read.release();
     await reading;
     const answer = await request(`${b!.url}/products/${product.id}`);
-    because(`expected the PUT's state (version 2), not the old row the slow read loaded (seed ${random.seed})`, () =>
-      expect(answer.body).toEqual({ ...changed, version: 2 }));
+    because(
+      `expected the PUT's state (version 2), not the old row the slow read loaded (seed ${random.seed})`,
+      () => expect(answer.body).toEqual({ ...changed, version: 2 }),
+    );
   });
 });
-

@@ -21,7 +21,9 @@ describe("idempotent-writes", () => {
     const [ann, bob] = await createAccounts(services.pg, [100, 0], random);
     const pools = [services.newPool({ max: 5 }), services.newPool({ max: 5 })]; // two app instances
     const request = { from: ann!, to: bob!, amount: 25, reference: `race-${random.token()}` };
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => transfer(pools[i % 2]!, request)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => transfer(pools[i % 2]!, request)),
+    );
     expect(new Set(results.map((t) => t.id)).size).toBe(1);
     expect(await balances(services.pg, [ann!, bob!])).toEqual([75, 25]);
   });

@@ -8,8 +8,10 @@ beforeEach(() => services.pg.query("DELETE FROM jobs"));
 describe("job-queue", () => {
   it("[R6.1, R6.2, R6.4] runs each due job once, oldest first, then reports an empty queue", async () => {
     const clock = manualClock(Date.now());
-    const ids = [await enqueue(services.pg, { type: "email", payload: { to: "ann" }, runAt: clock.date() }),
-      await enqueue(services.pg, { type: "email", payload: { to: "bob" }, runAt: clock.date() })];
+    const ids = [
+      await enqueue(services.pg, { type: "email", payload: { to: "ann" }, runAt: clock.date() }),
+      await enqueue(services.pg, { type: "email", payload: { to: "bob" }, runAt: clock.date() }),
+    ];
     const handled: Job[] = [];
     const options = { workerId: "w1", now: clock.date };
     while (await processNext(services.pg, async (job) => void handled.push(job), options));
@@ -21,7 +23,8 @@ describe("job-queue", () => {
 
   it("[R6.7] lets 3 workers on separate pools drain 30 jobs, each handled exactly once", async () => {
     const clock = manualClock(Date.now());
-    for (let i = 0; i < 30; i++) await enqueue(services.pg, { type: "resize", payload: { n: i }, runAt: clock.date() });
+    for (let i = 0; i < 30; i++)
+      await enqueue(services.pg, { type: "resize", payload: { n: i }, runAt: clock.date() });
     const handled: number[] = [];
     const worker = async (n: number) => {
       const pool = services.newPool({ max: 2 });

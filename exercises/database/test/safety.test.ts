@@ -16,13 +16,16 @@ describe("safety", () => {
   });
 
   it("[R5.3] refuses a sort column outside the allowed list", async () => {
-    await expect(searchAccounts(services.pg, { sort: "balance; DROP TABLE accounts" })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      searchAccounts(services.pg, { sort: "balance; DROP TABLE accounts" }),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 
   it("[R5.5, R5.6] gives up with TimeoutError when the report is blocked, and leaves no timeout on the connection", async () => {
     const pool = services.newPool({ max: 1 }); // the next query gets the report's connection
     await whileLocked(services.pg, "LOCK TABLE transfers IN ACCESS EXCLUSIVE MODE", [], () =>
-      expect(transferReport(pool, { timeoutMs: 200 })).rejects.toBeInstanceOf(TimeoutError));
+      expect(transferReport(pool, { timeoutMs: 200 })).rejects.toBeInstanceOf(TimeoutError),
+    );
     await expect(pool.query("SELECT pg_sleep(0.4)")).resolves.toHaveProperty("rows");
   });
 });

@@ -9,7 +9,15 @@ async function dashboard() {
   const { url } = await serveGateway({
     routes: [],
     upstreams: { users: [users.url], orders: [orders.url] },
-    aggregates: [{ path: "/dashboard", parts: { profile: { upstream: "users", path: "/me" }, orders: { upstream: "orders", path: "/recent" } } }],
+    aggregates: [
+      {
+        path: "/dashboard",
+        parts: {
+          profile: { upstream: "users", path: "/me" },
+          orders: { upstream: "orders", path: "/recent" },
+        },
+      },
+    ],
   });
   return { users, orders, url };
 }

@@ -12,14 +12,23 @@ beforeAll(() => migrate(services.pg));
 
 describe("auth", () => {
   it("[R3.1, R3.2, R3.3] forwards a request with a valid X-Api-Key, 401 without, 403 for a route not allowed", async () => {
-    await createConsumer(services.pg, { name: "shop-web", apiKey: "key-web-1234567890", routes: ["orders"], rateLimit: 100 });
+    await createConsumer(services.pg, {
+      name: "shop-web",
+      apiKey: "key-web-1234567890",
+      routes: ["orders"],
+      rateLimit: 100,
+    });
     const orders = await startUpstream("orders");
     const users = await startUpstream("users");
     const { url } = await servePrivateRoutes(services, [orders, users]);
 
-    const withKey = await send(url, "/orders/7", { headers: { "x-api-key": "key-web-1234567890" } });
+    const withKey = await send(url, "/orders/7", {
+      headers: { "x-api-key": "key-web-1234567890" },
+    });
     const withoutKey = await send(url, "/orders/7");
-    const notAllowed = await send(url, "/users/7", { headers: { "x-api-key": "key-web-1234567890" } });
+    const notAllowed = await send(url, "/users/7", {
+      headers: { "x-api-key": "key-web-1234567890" },
+    });
 
     expect(withKey.status).toBe(200);
     expect(withoutKey.status).toBe(401);
@@ -30,11 +39,19 @@ describe("auth", () => {
   });
 
   it("[R3.6, R3.8, R3.10] forwards a request with a valid HS256 bearer token as its consumer and refuses alg: none", async () => {
-    const { id } = await createConsumer(services.pg, { name: "shop-app", apiKey: "key-app-1234567890", routes: ["orders"], rateLimit: 100 });
+    const { id } = await createConsumer(services.pg, {
+      name: "shop-app",
+      apiKey: "key-app-1234567890",
+      routes: ["orders"],
+      rateLimit: 100,
+    });
     const orders = await startUpstream("orders");
     const clock = manualClock();
     const secret = "a-secret-of-32-bytes-or-more-0123";
-    const { url } = await servePrivateRoutes(services, [orders], { jwt: { secret }, now: clock.now });
+    const { url } = await servePrivateRoutes(services, [orders], {
+      jwt: { secret },
+      now: clock.now,
+    });
     const claims = { sub: id, exp: clock.now() / 1000 + 300 };
     const unsigned = `${base64url(JSON.stringify({ alg: "none" }))}.${base64url(JSON.stringify(claims))}.`;
 

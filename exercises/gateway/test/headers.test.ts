@@ -5,7 +5,9 @@ describe("headers", () => {
   it("[R2.1] drops a header the client named in Connection, keeps the others", async () => {
     const { upstream: users, url } = await servePublicRoute("users", "/users");
 
-    await send(url, "/users/1", { headers: { connection: "keep-alive, x-hop", "x-hop": "secret", "x-end": "kept" } });
+    await send(url, "/users/1", {
+      headers: { connection: "keep-alive, x-hop", "x-hop": "secret", "x-end": "kept" },
+    });
 
     const seen = users.received[0]!;
     expect(seen.headers["x-hop"]).toBeUndefined();
@@ -17,7 +19,9 @@ describe("headers", () => {
 
     const answer = await send(url, "/users/1");
 
-    expect(answer.headers.get("x-request-id")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(answer.headers.get("x-request-id")).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(users.received[0]!.headers["x-request-id"]).toBe(answer.headers.get("x-request-id"));
   });
 });

@@ -11,7 +11,11 @@ const catalogOver = (instances: Upstream[]) =>
 
 describe("load-balancing", () => {
   it("[R6.1] spreads 6 requests over 3 instances, 2 each", async () => {
-    const instances = [await startUpstream("a"), await startUpstream("b"), await startUpstream("c")];
+    const instances = [
+      await startUpstream("a"),
+      await startUpstream("b"),
+      await startUpstream("c"),
+    ];
     const { url } = await catalogOver(instances);
 
     for (let i = 0; i < 6; i += 1) await send(url, "/catalog/items");

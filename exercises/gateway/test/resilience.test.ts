@@ -7,7 +7,9 @@ import { echo, slow, status } from "#support/upstream";
 
 describe("resilience", () => {
   it("[R5.1] answers 504 when the upstream is slower than the timeout", async () => {
-    const { upstream: users, url } = await servePublicRoute("users", "/users", { upstreamTimeoutMs: 250 });
+    const { upstream: users, url } = await servePublicRoute("users", "/users", {
+      upstreamTimeoutMs: 250,
+    });
     users.behaviour = slow(3000, echo("users"));
 
     const answer = await send(url, "/users/1");

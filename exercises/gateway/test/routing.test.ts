@@ -23,7 +23,9 @@ describe("routing", () => {
   });
 
   it("[R1.6, R1.8] answers 413 to a body over maxBodyBytes without contacting the upstream", async () => {
-    const { upstream: users, url } = await servePublicRoute("users", "/api/users", { maxBodyBytes: 100 });
+    const { upstream: users, url } = await servePublicRoute("users", "/api/users", {
+      maxBodyBytes: 100,
+    });
 
     const answer = await send(url, "/api/users", { method: "POST", body: "x".repeat(101) });
 

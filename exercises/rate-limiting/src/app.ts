@@ -11,7 +11,11 @@ import type { AppOptions } from "./types";
 export type { Algorithm, AppOptions, Policy } from "./types";
 
 const QUOTES = [
-  { id: 1, text: "Simple things should be simple, complex things should be possible.", author: "Alan Kay" },
+  {
+    id: 1,
+    text: "Simple things should be simple, complex things should be possible.",
+    author: "Alan Kay",
+  },
   { id: 2, text: "Make it work, make it right, make it fast.", author: "Kent Beck" },
   { id: 3, text: "There is no silver bullet.", author: "Fred Brooks" },
 ];

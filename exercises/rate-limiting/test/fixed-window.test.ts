@@ -47,7 +47,11 @@ describe("fixed-window", () => {
     for (const malformed of ["", "has space", "x".repeat(129)]) {
       const reply = await get(url, malformed);
       const problem = PROBLEM_JSON.test(reply.headers.get("content-type") ?? "");
-      expect({ key: malformed, status: reply.status, problem }).toEqual({ key: malformed, status: 400, problem: true });
+      expect({ key: malformed, status: reply.status, problem }).toEqual({
+        key: malformed,
+        status: 400,
+        problem: true,
+      });
     }
   });
 });

@@ -17,7 +17,11 @@ describe("many-instances", () => {
       const clock = manualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
       const policy = { name: "default", algorithm, limit: 100, windowSeconds: 60 };
       // Three instances, each with its own Redis client and its own modules, as three processes would have.
-      const urls = await startInstances(3, () => ({ redis: services.newRedis(), policy, now: clock.now }));
+      const urls = await startInstances(3, () => ({
+        redis: services.newRedis(),
+        policy,
+        now: clock.now,
+      }));
 
       const replies = await burst(urls, 300, "alice");
 

@@ -13,7 +13,10 @@ describe("redis-outage", () => {
       failMode: "closed",
       redisTimeoutMs: 200,
     });
-    await eventually("a 200 while Redis is up", () => get(url, "alice"), { until: (reply) => reply.status === 200, timeoutMs: 5000 });
+    await eventually("a 200 while Redis is up", () => get(url, "alice"), {
+      until: (reply) => reply.status === 200,
+      timeoutMs: 5000,
+    });
 
     await server.stop();
     const refused = await within(1000, "an answer while Redis is stopped", get(url, "alice"));
@@ -22,6 +25,9 @@ describe("redis-outage", () => {
     expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
 
     await server.start();
-    await eventually("a 200 once Redis is back", () => get(url, "alice"), { until: (reply) => reply.status === 200, timeoutMs: 15_000 });
+    await eventually("a 200 once Redis is back", () => get(url, "alice"), {
+      until: (reply) => reply.status === 200,
+      timeoutMs: 15_000,
+    });
   });
 });

@@ -2,7 +2,11 @@
 // at once. Keep the exported names and signatures.
 import type { Pool } from "pg";
 
-export interface OutboxMessage { id: string; topic: string; payload: unknown }
+export interface OutboxMessage {
+  id: string;
+  topic: string;
+  payload: unknown;
+}
 export interface OutboxRelayOptions {
   pg: Pool;
   deliver: (message: OutboxMessage) => Promise<void>;

@@ -19,8 +19,18 @@ export interface PaymentClientOptions {
   newIdempotencyKey?: () => string;
 }
 
-export interface ChargeRequest { amount: number; currency: string; orderId?: string; idempotencyKey?: string }
-export interface Charge { id: string; amount: number; currency: string; status: string }
+export interface ChargeRequest {
+  amount: number;
+  currency: string;
+  orderId?: string;
+  idempotencyKey?: string;
+}
+export interface Charge {
+  id: string;
+  amount: number;
+  currency: string;
+  status: string;
+}
 export interface PaymentClient {
   /** POST {baseUrl}/v1/charges. @throws {PaymentProviderError} whatever goes wrong. */
   createCharge(request: ChargeRequest): Promise<Charge>;

@@ -9,7 +9,10 @@ export interface PaymentEvent {
   data: { object: { id: string; amount: number; status: string; version: number } };
 }
 
-export async function applyPaymentEvent(pg: Pool, event: PaymentEvent): Promise<"processed" | "duplicate"> {
+export async function applyPaymentEvent(
+  pg: Pool,
+  event: PaymentEvent,
+): Promise<"processed" | "duplicate"> {
   void [pg, event];
   // TODO(webhooks): upsert the event's snapshot into payments.
   // TODO(exactly-once-processing): the ledger entry, once per event id, even concurrently; newest version wins.

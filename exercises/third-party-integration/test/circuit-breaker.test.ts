@@ -8,17 +8,31 @@ describe("circuit-breaker", () => {
     const provider = await startFakeProvider("sk_test_visible");
     provider.otherwise({ status: 500 });
     const client = createPaymentClient({
-      baseUrl: provider.url, secretKey: "sk_test_visible", maxAttempts: 1,
-      breaker: { failureThreshold: 5, cooldownMs: 30_000 }, now: clock.now, sleep: clock.sleep,
+      baseUrl: provider.url,
+      secretKey: "sk_test_visible",
+      maxAttempts: 1,
+      breaker: { failureThreshold: 5, cooldownMs: 30_000 },
+      now: clock.now,
+      sleep: clock.sleep,
     });
     for (let i = 0; i < 5; i++) {
-      await expect(client.createCharge({ amount: 100, currency: "eur" })).rejects.toMatchObject({ code: "unavailable" });
+      await expect(client.createCharge({ amount: 100, currency: "eur" })).rejects.toMatchObject({
+        code: "unavailable",
+      });
     }
 
-    const { value: error, ms } = await timed(() => client.createCharge({ amount: 100, currency: "eur" }).catch((e: unknown) => e));
+    const { value: error, ms } = await timed(() =>
+      client.createCharge({ amount: 100, currency: "eur" }).catch((e: unknown) => e),
+    );
 
-    because("expected the 6th call to fail with code `circuit_open`", () => expect(error).toMatchObject({ code: "circuit_open" }));
-    because("expected the provider to see only the first 5 requests", () => expect(provider.requests).toHaveLength(5));
-    because(`expected a fast failure; it took ${Math.round(ms)} ms`, () => expect(ms).toBeLessThan(500));
+    because("expected the 6th call to fail with code `circuit_open`", () =>
+      expect(error).toMatchObject({ code: "circuit_open" }),
+    );
+    because("expected the provider to see only the first 5 requests", () =>
+      expect(provider.requests).toHaveLength(5),
+    );
+    because(`expected a fast failure; it took ${Math.round(ms)} ms`, () =>
+      expect(ms).toBeLessThan(500),
+    );
   });
 });

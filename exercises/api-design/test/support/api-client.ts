@@ -21,7 +21,11 @@ export type Api = ReturnType<typeof apiAt>;
 export function apiAt(baseUrl: string, record?: (reply: ApiReply) => void) {
   async function send(method: string, path: string, options: SendOptions = {}): Promise<ApiReply> {
     const { json, raw: body, headers } = options;
-    const reply = { method, path, ...(await request(new URL(path, baseUrl).href, { method, headers, json, body })) };
+    const reply = {
+      method,
+      path,
+      ...(await request(new URL(path, baseUrl).href, { method, headers, json, body })),
+    };
     record?.(reply);
     return reply;
   }
@@ -29,8 +33,10 @@ export function apiAt(baseUrl: string, record?: (reply: ApiReply) => void) {
     url: baseUrl,
     send,
     get: (path: string, headers?: Record<string, string>) => send("GET", path, { headers }),
-    post: (path: string, json: unknown, headers?: Record<string, string>) => send("POST", path, { json, headers }),
-    put: (path: string, json: unknown, headers?: Record<string, string>) => send("PUT", path, { json, headers }),
+    post: (path: string, json: unknown, headers?: Record<string, string>) =>
+      send("POST", path, { json, headers }),
+    put: (path: string, json: unknown, headers?: Record<string, string>) =>
+      send("PUT", path, { json, headers }),
     del: (path: string, headers?: Record<string, string>) => send("DELETE", path, { headers }),
   };
 }

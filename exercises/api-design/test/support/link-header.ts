@@ -4,7 +4,8 @@ export function linksIn(header: string | null): Map<string, string> {
   if (!header) return links;
   for (const match of header.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]+)*)/g)) {
     const rel = /;\s*rel\s*=\s*"?([^";,]+)"?/i.exec(match[2] ?? "")?.[1];
-    for (const type of rel?.toLowerCase().split(/\s+/) ?? []) if (!links.has(type)) links.set(type, match[1]!);
+    for (const type of rel?.toLowerCase().split(/\s+/) ?? [])
+      if (!links.has(type)) links.set(type, match[1]!);
   }
   return links;
 }

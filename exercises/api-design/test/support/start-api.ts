@@ -16,7 +16,10 @@ export async function startApi(services: FileServices, options: StartOptions = {
 }
 
 /** Serves another app instance on the file's (already migrated) database, with a pool of its own. */
-export async function startAnotherApi(services: FileServices, options: Partial<AppOptions> = {}): Promise<Api> {
+export async function startAnotherApi(
+  services: FileServices,
+  options: Partial<AppOptions> = {},
+): Promise<Api> {
   const app = createApp({ pg: services.newPool(), ...DEFAULTS, ...options });
   return apiAt((await startServer(app)).url);
 }

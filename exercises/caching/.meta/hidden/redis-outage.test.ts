@@ -1,4 +1,12 @@
-import { because, eventually, onCleanup, request, seededRandom, startRedis, within } from "@backend-sandbox/testkit";
+import {
+  because,
+  eventually,
+  onCleanup,
+  request,
+  seededRandom,
+  startRedis,
+  within,
+} from "@backend-sandbox/testkit";
 import { Redis } from "ioredis";
 import type { Product } from "#src/product";
 import { FAIL_FAST } from "#support/fail-fast";
@@ -20,15 +28,23 @@ beforeEach(() => admin.flushdb());
 const BOUND_MS = 2500; // a read may spend a few 300 ms command timeouts, not more
 
 /** `count` instances on this file's Redis, with the fail-fast client options. */
-const failFastInstances = (count: number) => catalog.instances(count, { redisUrl: redis.url, redisOptions: FAIL_FAST });
+const failFastInstances = (count: number) =>
+  catalog.instances(count, { redisUrl: redis.url, redisOptions: FAIL_FAST });
 
 async function readAll(apps: Instance[], product: Product, what: string) {
-  const answers = await within(BOUND_MS + 1000, what, Promise.all(apps.map((app) => request(`${app.url}/products/${product.id}`))));
+  const answers = await within(
+    BOUND_MS + 1000,
+    what,
+    Promise.all(apps.map((app) => request(`${app.url}/products/${product.id}`))),
+  );
   for (const answer of answers) {
-    because(`expected 200 with the product within ${BOUND_MS} ms ${what}, got ${answer.status} after ${Math.round(answer.ms)} ms`, () => {
-      expect(answer.body).toEqual(product);
-      expect(answer.ms).toBeLessThan(BOUND_MS);
-    });
+    because(
+      `expected 200 with the product within ${BOUND_MS} ms ${what}, got ${answer.status} after ${Math.round(answer.ms)} ms`,
+      () => {
+        expect(answer.body).toEqual(product);
+        expect(answer.ms).toBeLessThan(BOUND_MS);
+      },
+    );
   }
 }
 
@@ -56,8 +72,18 @@ describe("redis-outage", () => {
     try {
       await readAll(apps, product, "while Redis is stopped");
       const changed = randomProduct(random, { id: product.id });
-      const written = await within(BOUND_MS + 1000, "a PUT while Redis is stopped", request(`${apps[0]!.url}/products/${product.id}`, { method: "PUT", json: fieldsOf(changed) }));
-      because(`expected the PUT to succeed without Redis (the write is in Postgres), got ${written.status} (seed ${random.seed})`, () => expect(written.status).toBe(200));
+      const written = await within(
+        BOUND_MS + 1000,
+        "a PUT while Redis is stopped",
+        request(`${apps[0]!.url}/products/${product.id}`, {
+          method: "PUT",
+          json: fieldsOf(changed),
+        }),
+      );
+      because(
+        `expected the PUT to succeed without Redis (the write is in Postgres), got ${written.status} (seed ${random.seed})`,
+        () => expect(written.status).toBe(200),
+      );
       await readAll(apps, { ...changed, version: 2 }, "after a write while Redis is stopped");
     } finally {
       await redis.start();
@@ -70,17 +96,24 @@ describe("redis-outage", () => {
     await redis.stop();
     await readAll([app!], product, "while Redis is stopped");
     await redis.start();
-    await eventually(`product:${product.id} to be stored in Redis again after its return (seed ${random.seed})`, async () => {
-      if (await admin.exists(`product:${product.id}`)) return true;
-      await request(`${app!.url}/products/${product.id}`);
-      return false;
-    }, { timeoutMs: 10_000, intervalMs: 100 });
+    await eventually(
+      `product:${product.id} to be stored in Redis again after its return (seed ${random.seed})`,
+      async () => {
+        if (await admin.exists(`product:${product.id}`)) return true;
+        await request(`${app!.url}/products/${product.id}`);
+        return false;
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
     const before = catalog.origin.reads(product.id);
     await readAll([app!, app!, app!], product, "after Redis came back");
-    because(`expected reads to come from Redis again within 10 s of its return: product:${product.id} stored and no more origin calls, saw ${catalog.origin.reads(product.id) - before} more (seed ${random.seed})`, () => {
-      expect(before).toBeGreaterThan(0);
-      expect(catalog.origin.reads(product.id)).toBe(before);
-    });
+    because(
+      `expected reads to come from Redis again within 10 s of its return: product:${product.id} stored and no more origin calls, saw ${catalog.origin.reads(product.id) - before} more (seed ${random.seed})`,
+      () => {
+        expect(before).toBeGreaterThan(0);
+        expect(catalog.origin.reads(product.id)).toBe(before);
+      },
+    );
   }, 30_000);
 
   it("[R6.2, R6.3] serves a write made during a pause once Redis resumes, never the entry cached before it", async () => {
@@ -92,7 +125,14 @@ describe("redis-outage", () => {
     try {
       // Reads first, so that each instance has seen Redis fail before the write comes.
       await readAll(apps, product, "while Redis is paused");
-      const written = await within(BOUND_MS + 1000, "a PUT while Redis is paused", request(`${apps[1]!.url}/products/${product.id}`, { method: "PUT", json: fieldsOf(changed) }));
+      const written = await within(
+        BOUND_MS + 1000,
+        "a PUT while Redis is paused",
+        request(`${apps[1]!.url}/products/${product.id}`, {
+          method: "PUT",
+          json: fieldsOf(changed),
+        }),
+      );
       expect(written.status).toBe(200);
       await readAll(apps, changed, "after a write while Redis is paused");
     } finally {
@@ -106,11 +146,19 @@ describe("redis-outage", () => {
     // check every answer on the way: none may be the entry cached before the write (a wrong answer
     // ends the wait and fails the test; eventually alone would retry it).
     let wrong: unknown;
-    await eventually(`the instances to serve from the cache again after Redis resumed (seed ${random.seed})`, async () => {
-      const before = catalog.origin.reads(product.id);
-      await readAll(apps, changed, "after Redis resumed (the write was made during the pause)").catch((error: unknown) => (wrong = error));
-      return wrong !== undefined || catalog.origin.reads(product.id) === before;
-    }, { timeoutMs: 10_000, intervalMs: 100 });
+    await eventually(
+      `the instances to serve from the cache again after Redis resumed (seed ${random.seed})`,
+      async () => {
+        const before = catalog.origin.reads(product.id);
+        await readAll(
+          apps,
+          changed,
+          "after Redis resumed (the write was made during the pause)",
+        ).catch((error: unknown) => (wrong = error));
+        return wrong !== undefined || catalog.origin.reads(product.id) === before;
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
     if (wrong !== undefined) throw wrong;
   }, 30_000);
 });

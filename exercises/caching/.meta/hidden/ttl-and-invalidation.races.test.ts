@@ -12,17 +12,26 @@ describe("ttl-and-invalidation: a read racing a write", () => {
     await request(`${apps[0]!.url}/products/${product.id}`);
     const changed = randomProduct(random, { id: product.id });
     const commit = catalog.origin.holdNextCommit();
-    const writing = request(`${apps[0]!.url}/products/${product.id}`, { method: "PUT", json: fieldsOf(changed) });
+    const writing = request(`${apps[0]!.url}/products/${product.id}`, {
+      method: "PUT",
+      json: fieldsOf(changed),
+    });
     await within(5000, "the PUT to reach the origin", commit.reached);
     // The write has changed the row but not committed: a read now can only see the old row.
-    const during = await within(5000, "a read while a write is uncommitted", request(`${apps[1]!.url}/products/${product.id}`));
+    const during = await within(
+      5000,
+      "a read while a write is uncommitted",
+      request(`${apps[1]!.url}/products/${product.id}`),
+    );
     expect(during.body).toEqual(product);
     commit.release();
     expect((await writing).status).toBe(200);
     for (const [n, app] of apps.entries()) {
       const answer = await request(`${app.url}/products/${product.id}`);
-      because(`expected instance ${n + 1} to answer the committed write (version 2), not the state read before the commit (seed ${random.seed})`, () =>
-        expect(answer.body).toEqual({ ...changed, version: 2 }));
+      because(
+        `expected instance ${n + 1} to answer the committed write (version 2), not the state read before the commit (seed ${random.seed})`,
+        () => expect(answer.body).toEqual({ ...changed, version: 2 }),
+      );
     }
   });
 
@@ -37,19 +46,30 @@ describe("ttl-and-invalidation: a read racing a write", () => {
       const url = `${apps[1]!.url}/products/${product.id}`;
       const changed = randomProduct(random, { id: product.id, version: 2 });
       const [write, expected] =
-        method === "PUT" ? [request(url, { method: "PUT", json: fieldsOf(changed) }), { status: 200, body: changed }]
-        : method === "PATCH" ? [request(url, { method: "PATCH", json: { priceCents: changed.priceCents } }), { status: 200, body: { ...product, priceCents: changed.priceCents, version: 2 } }]
-        : [request(url, { method: "DELETE" }), { status: 404, body: undefined }];
+        method === "PUT"
+          ? [
+              request(url, { method: "PUT", json: fieldsOf(changed) }),
+              { status: 200, body: changed },
+            ]
+          : method === "PATCH"
+            ? [
+                request(url, { method: "PATCH", json: { priceCents: changed.priceCents } }),
+                { status: 200, body: { ...product, priceCents: changed.priceCents, version: 2 } },
+              ]
+            : [request(url, { method: "DELETE" }), { status: 404, body: undefined }];
       const written = await within(5000, `a ${method} while a read is loading`, write);
       expect(written.status).toBe(method === "DELETE" ? 204 : 200);
       read.release();
       await reading; // it began before the write, so either state is a fair answer to it
       for (const [n, app] of apps.entries()) {
         const answer = await request(`${app.url}/products/${product.id}`);
-        because(`expected instance ${n + 1} to answer the ${method}'s state (${expected.status}) after the slow read finished, got ${answer.status} ${JSON.stringify(answer.body)}; a read that began before the write must not store what it loaded (seed ${random.seed})`, () => {
-          expect(answer.status).toBe(expected.status);
-          if (expected.body) expect(answer.body).toEqual(expected.body);
-        });
+        because(
+          `expected instance ${n + 1} to answer the ${method}'s state (${expected.status}) after the slow read finished, got ${answer.status} ${JSON.stringify(answer.body)}; a read that began before the write must not store what it loaded (seed ${random.seed})`,
+          () => {
+            expect(answer.status).toBe(expected.status);
+            if (expected.body) expect(answer.body).toEqual(expected.body);
+          },
+        );
       }
     });
   }

@@ -1,6 +1,13 @@
 // One call sets up a test file: its own Redis database and Postgres database, the counted origin,
 // and app instances started on real HTTP ports. Redis and the table are emptied before each test.
-import { onCleanup, seededRandom, startServer, useServices, within, type SeededRandom } from "@backend-sandbox/testkit";
+import {
+  onCleanup,
+  seededRandom,
+  startServer,
+  useServices,
+  within,
+  type SeededRandom,
+} from "@backend-sandbox/testkit";
 import { Redis, type RedisOptions } from "ioredis";
 import type { AppOptions } from "#src/app";
 import type { Product } from "#src/product";
@@ -27,7 +34,9 @@ const loaded: CreateApp[] = [];
  */
 function createAppOfInstance(n: number): CreateApp {
   while (loaded.length <= n) {
-    jest.isolateModules(() => loaded.push((require("#src/app") as typeof import("#src/app")).createApp));
+    jest.isolateModules(() =>
+      loaded.push((require("#src/app") as typeof import("#src/app")).createApp),
+    );
   }
   return loaded[n]!;
 }
@@ -59,10 +68,21 @@ export function useCatalog(setup: { delayMs?: number } = {}) {
       const { redisUrl, redisOptions, ...appOptions } = options;
       const started: Instance[] = [];
       for (let n = 0; n < count; n++) {
-        const redis = redisUrl ? newRedisAt(redisUrl, redisOptions) : services.newRedis(redisOptions);
+        const redis = redisUrl
+          ? newRedisAt(redisUrl, redisOptions)
+          : services.newRedis(redisOptions);
         // Ready before the first request: a client without an offline queue rejects until then.
-        if (redis.status !== "ready") await within(10_000, "the Redis client to connect", new Promise((ready) => redis.once("ready", ready)));
-        const app = createAppOfInstance(n)({ ...appOptions, redis, repository: origin!.repository });
+        if (redis.status !== "ready")
+          await within(
+            10_000,
+            "the Redis client to connect",
+            new Promise((ready) => redis.once("ready", ready)),
+          );
+        const app = createAppOfInstance(n)({
+          ...appOptions,
+          redis,
+          repository: origin!.repository,
+        });
         started.push({ url: (await startServer(app)).url, redis });
       }
       return started;

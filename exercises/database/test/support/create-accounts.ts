@@ -3,7 +3,11 @@ import type { Pool } from "pg";
 import type { SeededRandom } from "@backend-sandbox/testkit";
 
 /** Inserts one account per balance; returns their ids in the same order. */
-export async function createAccounts(pool: Pool, balances: number[], random: SeededRandom): Promise<number[]> {
+export async function createAccounts(
+  pool: Pool,
+  balances: number[],
+  random: SeededRandom,
+): Promise<number[]> {
   const emails = balances.map((_, i) => `${random.token(8)}.${i}@example.test`);
   const { rows } = await pool.query(
     `INSERT INTO accounts (email, name, balance)

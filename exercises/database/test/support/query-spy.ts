@@ -15,15 +15,20 @@ export interface QuerySpy {
 }
 
 /** `fail(query, n)` returning true makes the n-th query (1-based) reject without reaching Postgres. */
-export function spyOnPool(pool: Pool, fail: (query: SpiedQuery, n: number) => boolean = () => false): QuerySpy {
+export function spyOnPool(
+  pool: Pool,
+  fail: (query: SpiedQuery, n: number) => boolean = () => false,
+): QuerySpy {
   const queries: SpiedQuery[] = [];
   const spied = wrapPoolQueries(pool, (send) => (...args) => {
     const [first, second] = args as [string | { text: string; values?: unknown[] }, unknown];
     const text = typeof first === "string" ? first : first.text;
-    const values = (Array.isArray(second) ? second : typeof first === "object" ? first.values : undefined) ?? [];
+    const values =
+      (Array.isArray(second) ? second : typeof first === "object" ? first.values : undefined) ?? [];
     const query = { text, values };
     queries.push(query);
-    if (fail(query, queries.length)) return Promise.reject(new Error("injected failure: the connection dropped"));
+    if (fail(query, queries.length))
+      return Promise.reject(new Error("injected failure: the connection dropped"));
     return send(...args);
   });
   return { pool: spied, queries };

@@ -6,11 +6,18 @@ import type { Pool } from "pg";
  * without touching balances. Timestamps come in groups of three that share an instant, spaced by
  * 1.5 ms (so sub-millisecond values exist), starting at `start`.
  */
-export async function seedHistory(pool: Pool, accounts: number[], transfers: number, start: Date): Promise<void> {
+export async function seedHistory(
+  pool: Pool,
+  accounts: number[],
+  transfers: number,
+  start: Date,
+): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
-    const { rows } = await client.query("SELECT rolsuper FROM pg_roles WHERE rolname = current_user");
+    const { rows } = await client.query(
+      "SELECT rolsuper FROM pg_roles WHERE rolname = current_user",
+    );
     // Skipping the per-row foreign-key triggers makes 100k rows take about a second, not four.
     if (rows[0]?.rolsuper) await client.query("SET LOCAL session_replication_role = replica");
     await client.query(

@@ -3,7 +3,12 @@
 import type { Pool } from "pg";
 
 /** Opens a transaction on its own connection, takes the lock with `lockSql`, runs `body`, then rolls back. */
-export async function whileLocked<T>(pool: Pool, lockSql: string, values: unknown[], body: () => Promise<T>): Promise<T> {
+export async function whileLocked<T>(
+  pool: Pool,
+  lockSql: string,
+  values: unknown[],
+  body: () => Promise<T>,
+): Promise<T> {
   const blocker = await pool.connect();
   try {
     await blocker.query("BEGIN");

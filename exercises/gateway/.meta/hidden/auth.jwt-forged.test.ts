@@ -110,11 +110,22 @@ describe("auth: JWT bearer tokens that must be refused", () => {
       "five segments": `${valid}.${header}.${payload}`,
       "an empty payload segment": signSegments(secret, header, ""),
       "an empty header segment": signSegments(secret, "", payload),
-      "the token cut in its payload": valid.slice(0, header.length + 1 + Math.floor(payload.length / 2)),
+      "the token cut in its payload": valid.slice(
+        0,
+        header.length + 1 + Math.floor(payload.length / 2),
+      ),
       "a space inside the signature": `${valid.slice(0, -4)} ${valid.slice(-4)}`,
-      "a non-ASCII character in the payload": signSegments(secret, header, `${payload.slice(0, 6)}\u00e9${payload.slice(6)}`),
+      "a non-ASCII character in the payload": signSegments(
+        secret,
+        header,
+        `${payload.slice(0, 6)}\u00e9${payload.slice(6)}`,
+      ),
       "8 KiB of base64url junk": random.token(8192).replace(/[^A-Za-z0-9_-]/g, "a"),
-      "8 KiB of padding in a signed payload": signSegments(secret, header, json({ ...claims(), pad: "p".repeat(6000) }) + "="),
+      "8 KiB of padding in a signed payload": signSegments(
+        secret,
+        header,
+        json({ ...claims(), pad: "p".repeat(6000) }) + "=",
+      ),
     });
 
     expect(standardBase64).toMatch(/\//); // the case is what its name says
@@ -151,7 +162,9 @@ describe("auth: JWT bearer tokens that must be refused", () => {
     let forgedSeen: boolean;
     let validSeen: boolean;
     try {
-      refused = await notRefused(url, "/orders/1", { "a signature with its last bit flipped": forgedToken });
+      refused = await notRefused(url, "/orders/1", {
+        "a signature with its last bit flipped": forgedToken,
+      });
       forgedSeen = presented(forged);
       spy.mockClear();
       accepted = (await send(url, "/orders/1", { headers: bearer(valid) })).status;

@@ -42,7 +42,8 @@ beforeAll(async () => {
     rateLimit: 10_000,
   };
   ({ id: sub } = await createConsumer(services.pg, app));
-  const serve = (jwt: JwtOptions) => servePrivateRoutes(services, [orders], { jwt, now: clock.now });
+  const serve = (jwt: JwtOptions) =>
+    servePrivateRoutes(services, [orders], { jwt, now: clock.now });
   byDefault = (await serve({ secret })).url;
   strict = (await serve({ secret, leewaySeconds: 0 })).url;
   custom = (await serve({ secret, leewaySeconds: leeway })).url;

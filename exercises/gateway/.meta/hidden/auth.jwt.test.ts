@@ -30,7 +30,10 @@ beforeAll(async () => {
   orders = await startUpstream("orders");
   users = await startUpstream("users");
   id = await consumer("app");
-  ({ url } = await servePrivateRoutes(services, [orders, users], { jwt: { secret }, now: clock.now }));
+  ({ url } = await servePrivateRoutes(services, [orders, users], {
+    jwt: { secret },
+    now: clock.now,
+  }));
 });
 beforeEach(() => {
   orders.received.length = 0;
@@ -109,11 +112,14 @@ describe("auth: JWT bearer tokens", () => {
     const lax = () => createGateway({ ...options, jwt: { secret, leewaySeconds: 61 } });
     const negative = () => createGateway({ ...options, jwt: { secret, leewaySeconds: -1 } });
 
-    because("expected createGateway to throw for a 31-byte secret and for a leeway of 61 s or -1 s", () => {
-      expect(short).toThrow();
-      expect(lax).toThrow();
-      expect(negative).toThrow();
-    });
+    because(
+      "expected createGateway to throw for a 31-byte secret and for a leeway of 61 s or -1 s",
+      () => {
+        expect(short).toThrow();
+        expect(lax).toThrow();
+        expect(negative).toThrow();
+      },
+    );
     const fine = createGateway({
       ...options,
       jwt: { secret: random.token(32), leewaySeconds: 60 },

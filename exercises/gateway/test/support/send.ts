@@ -23,7 +23,10 @@ export function send(base: string, target: string, options: SendOptions = {}): P
   const { method = "GET", body, timeoutMs = 5000 } = options;
   const headers = { ...options.headers };
   // Node frames a DELETE or GET body only when told its length.
-  if ((typeof body === "string" || Buffer.isBuffer(body)) && headers["content-length"] === undefined) {
+  if (
+    (typeof body === "string" || Buffer.isBuffer(body)) &&
+    headers["content-length"] === undefined
+  ) {
     headers["content-length"] = Buffer.byteLength(body);
   }
   const started = performance.now();
@@ -46,7 +49,9 @@ export function send(base: string, target: string, options: SendOptions = {}): P
         });
       });
     });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no complete answer to ${method} ${target} within ${timeoutMs} ms`)));
+    req.setTimeout(timeoutMs, () =>
+      req.destroy(new Error(`no complete answer to ${method} ${target} within ${timeoutMs} ms`)),
+    );
     req.on("error", reject);
     if (body === undefined) req.end();
     else if (typeof body === "string" || Buffer.isBuffer(body)) req.end(body);

@@ -6,7 +6,10 @@ import { Redis } from "ioredis";
  * A Redis of the test's own to stop, start, pause and resume, and a client on it made with
  * ioredis' defaults (offline queue on, 20 retries per command), as an app would get.
  */
-export async function outageRedis(): Promise<{ server: ServiceHandle; newClient: () => Promise<Redis> }> {
+export async function outageRedis(): Promise<{
+  server: ServiceHandle;
+  newClient: () => Promise<Redis>;
+}> {
   const server = await startRedis();
   const newClient = async () => {
     const client = new Redis(server.url);

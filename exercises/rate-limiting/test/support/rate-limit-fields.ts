@@ -22,7 +22,9 @@ export function rateLimitFields(reply: HttpReply): RateLimitFields | undefined {
   };
 }
 
-function parseItem(value: string | null): { name: string; params: Record<string, number | undefined> } | undefined {
+function parseItem(
+  value: string | null,
+): { name: string; params: Record<string, number | undefined> } | undefined {
   const match = value === null ? null : ITEM.exec(value);
   if (!match) return undefined;
   const params: Record<string, number | undefined> = {};

@@ -14,7 +14,10 @@ export async function startApp(options: AppOptions): Promise<string> {
 }
 
 /** Serves one app instance whose `now` is a manual clock starting at `startMs`; the clock and the base URL. */
-export async function startAppOnClock(startMs: number, options: Omit<AppOptions, "now">): Promise<{ clock: ManualClock; url: string }> {
+export async function startAppOnClock(
+  startMs: number,
+  options: Omit<AppOptions, "now">,
+): Promise<{ clock: ManualClock; url: string }> {
   const clock = manualClock(startMs);
   return { clock, url: await startApp({ ...options, now: clock.now }) };
 }

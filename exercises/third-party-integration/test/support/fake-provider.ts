@@ -36,7 +36,10 @@ export interface FakeProvider {
   abandoned: number;
 }
 
-export async function startFakeProvider(secretKey: string, clock: () => number = Date.now): Promise<FakeProvider> {
+export async function startFakeProvider(
+  secretKey: string,
+  clock: () => number = Date.now,
+): Promise<FakeProvider> {
   const queue: Step[] = [];
   let fallback: Step = {};
   const provider: FakeProvider = {
@@ -83,7 +86,9 @@ export async function startFakeProvider(secretKey: string, clock: () => number =
       });
     }
     if (step.drop === "after-charge") return void req.socket.destroy();
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(provider.charges.get(key)));
+    res
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify(provider.charges.get(key)));
   };
 
   const server = await startServer((req, res) => void handle(req, res));
@@ -92,7 +97,9 @@ export async function startFakeProvider(secretKey: string, clock: () => number =
 }
 
 /** A fake provider and the manual clock it stamps requests with: pass `clock.now` (and `clock.sleep`) to the client too. */
-export async function startFakeProviderOnClock(secretKey: string): Promise<{ clock: ManualClock; provider: FakeProvider }> {
+export async function startFakeProviderOnClock(
+  secretKey: string,
+): Promise<{ clock: ManualClock; provider: FakeProvider }> {
   const clock = manualClock();
   return { clock, provider: await startFakeProvider(secretKey, clock.now) };
 }

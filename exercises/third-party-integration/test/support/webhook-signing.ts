@@ -6,6 +6,11 @@ export function signature(secret: string, timestamp: number, body: string | Buff
 }
 
 /** A Stripe-Signature header value; `extra` adds more elements (other v1 values, v0, ...). */
-export function signatureHeader(secret: string, timestamp: number, body: string | Buffer, extra: string[] = []): string {
+export function signatureHeader(
+  secret: string,
+  timestamp: number,
+  body: string | Buffer,
+  extra: string[] = [],
+): string {
   return [`t=${timestamp}`, `v1=${signature(secret, timestamp, body)}`, ...extra].join(",");
 }
