@@ -24,8 +24,11 @@
 #   XDG_CACHE_HOME         cache root (default: ~/.cache); cache in $XDG_CACHE_HOME/backend-sandbox/service-images/
 set -euo pipefail
 
-REDIS_IMAGE="${SANDBOX_REDIS_IMAGE:-backend-sandbox/redis:7}"
-POSTGRES_IMAGE="${SANDBOX_POSTGRES_IMAGE:-backend-sandbox/postgres:15}"
+# The tags are written once, in packages/testkit/service-images.json ("offline").
+IMAGES_JSON="$(dirname "$0")/../packages/testkit/service-images.json"
+offline_tag() { node -p "require(process.argv[1]).offline.$1" "$(realpath "$IMAGES_JSON")"; }
+REDIS_IMAGE="${SANDBOX_REDIS_IMAGE:-$(offline_tag redis)}"
+POSTGRES_IMAGE="${SANDBOX_POSTGRES_IMAGE:-$(offline_tag postgres)}"
 SUITE="${SANDBOX_DEBIAN_SUITE:-bookworm}"
 PG_MAJOR=15
 CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/backend-sandbox/service-images"

@@ -19,13 +19,11 @@ export interface AppOptions {
 
 /** Creates the tables the app needs. Must be safe to call more than once. */
 export async function migrate(pg: Pool): Promise<void> {
-  void pg;
   throw new Error("not implemented: migrate");
 }
 
 /** Builds the Express app. The tests serve it on a real port and call it with fetch. */
 export function createApp(options: AppOptions): Express {
-  void options;
   // TODO(resources): POST/GET/PUT/DELETE /projects[/:id] with 201 + Location, 404, 204, 405 + Allow, 415, 400.
   // TODO(errors): every error as application/problem+json (RFC 9457); 422 with errors[].pointer per field.
   // TODO(pagination): GET /projects: keyset pagination, signed opaque cursor, Link rel="next", filters, sort.

@@ -1,11 +1,7 @@
-import { useServices } from "@backend-sandbox/testkit";
-import { aProject, startApi, type Api } from "#support/api";
+import { aProject } from "#support/a-project";
+import { useApi } from "#support/use-api";
 
-const services = useServices();
-let api: Api;
-beforeAll(async () => {
-  api = await startApi(services);
-});
+const api = useApi();
 
 describe("conditional-requests", () => {
   it("[R4.1, R4.2] answers 304 to a GET whose If-None-Match holds the current ETag", async () => {
@@ -31,7 +27,10 @@ describe("conditional-requests", () => {
     const created = await api.post("/projects", aProject());
     const path = `/projects/${created.body.id}`;
     const etag = { "if-match": created.headers.get("etag")! };
-    const replies = await Promise.all([api.put(path, aProject("Alice"), etag), api.put(path, aProject("Bob"), etag)]);
+    const replies = await Promise.all([
+      api.put(path, aProject("Alice"), etag),
+      api.put(path, aProject("Bob"), etag),
+    ]);
     expect(replies.map((reply) => reply.status).sort()).toEqual([200, 412]);
   });
 });

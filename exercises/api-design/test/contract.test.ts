@@ -1,13 +1,10 @@
-import { useServices } from "@backend-sandbox/testkit";
-import { aProject, startApi, type Api, type Reply } from "#support/api";
+import { aProject } from "#support/a-project";
+import type { ApiReply } from "#support/api-client";
 import { Contract } from "#support/contract";
+import { useApi } from "#support/use-api";
 
-const services = useServices();
-const replies: Reply[] = [];
-let api: Api;
-beforeAll(async () => {
-  api = await startApi(services, { record: (reply) => replies.push(reply) });
-});
+const replies: ApiReply[] = [];
+const api = useApi({ record: (reply) => replies.push(reply) });
 
 describe("contract", () => {
   it("[R6.1] serves an OpenAPI 3.1 document at /openapi.json", async () => {

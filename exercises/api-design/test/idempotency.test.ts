@@ -1,11 +1,7 @@
-import { useServices } from "@backend-sandbox/testkit";
-import { aProject, startApi, type Api } from "#support/api";
+import { aProject } from "#support/a-project";
+import { useApi } from "#support/use-api";
 
-const services = useServices();
-let api: Api;
-beforeAll(async () => {
-  api = await startApi(services);
-});
+const api = useApi();
 
 describe("idempotency", () => {
   it("[R5.1] replays the first response to a retried POST with the same Idempotency-Key", async () => {
@@ -26,13 +22,17 @@ describe("idempotency", () => {
 
   it("[R5.3] creates one project for concurrent requests with one key", async () => {
     const key = { "idempotency-key": "double-click" };
-    const replies = await Promise.all(Array.from({ length: 5 }, () => api.post("/projects", aProject("Clicked twice"), key)));
+    const replies = await Promise.all(
+      Array.from({ length: 5 }, () => api.post("/projects", aProject("Clicked twice"), key)),
+    );
     const created = replies.filter((reply) => reply.status === 201);
     expect(replies.every((reply) => reply.status === 201 || reply.status === 409)).toBe(true);
     expect(new Set(created.map((reply) => reply.body.id)).size).toBe(1);
   });
 
   it("[R5.6] answers 400 to a malformed key, such as an unterminated quoted one", async () => {
-    expect((await api.post("/projects", aProject(), { "idempotency-key": '"unterminated' })).status).toBe(400);
+    expect(
+      (await api.post("/projects", aProject(), { "idempotency-key": '"unterminated' })).status,
+    ).toBe(400);
   });
 });

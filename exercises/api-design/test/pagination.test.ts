@@ -1,16 +1,12 @@
-import { useServices } from "@backend-sandbox/testkit";
-import { ManualClock, startApi, type Api } from "#support/api";
-import { nextLink } from "#support/link";
+import { manualClock } from "@backend-sandbox/testkit";
+import { nextLink } from "#support/link-header";
+import { useApi } from "#support/use-api";
 
-const services = useServices();
-const clock = new ManualClock();
-let api: Api;
-beforeAll(async () => {
-  api = await startApi(services, { now: clock.now });
-});
+const clock = manualClock(Date.parse("2025-03-01T09:00:00.000Z"));
+const api = useApi({ now: clock.date });
 
 describe("pagination", () => {
-  it("[R3.1, R3.3, R3.6, R3.7] pages through projects, newest first, by following Link rel=\"next\"", async () => {
+  it('[R3.1, R3.3, R3.6, R3.7] pages through projects, newest first, by following Link rel="next"', async () => {
     for (const name of ["first", "second", "third", "fourth", "fifth"]) {
       clock.advance(1000);
       expect((await api.post("/projects", { name })).status).toBe(201);
@@ -33,6 +29,8 @@ describe("pagination", () => {
     expect((await api.get("/projects?cursor=not-a-cursor")).status).toBe(400);
     const next = nextLink((await api.get("/projects?limit=1")).headers.get("link"), api.url)!;
     const cursor = new URL(next, api.url).searchParams.get("cursor")!;
-    expect((await api.get(`/projects?limit=1&cursor=${encodeURIComponent(cursor.slice(0, -1))}`)).status).toBe(400);
+    expect(
+      (await api.get(`/projects?limit=1&cursor=${encodeURIComponent(cursor.slice(0, -1))}`)).status,
+    ).toBe(400);
   });
 });

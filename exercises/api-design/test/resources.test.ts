@@ -1,17 +1,18 @@
-import { useServices } from "@backend-sandbox/testkit";
-import { aProject, startApi, type Api } from "#support/api";
+import { aProject } from "#support/a-project";
+import { useApi } from "#support/use-api";
 
-const services = useServices();
-let api: Api;
-beforeAll(async () => {
-  api = await startApi(services);
-});
+const api = useApi();
 
 describe("resources", () => {
   it("[R1.1] creates a project: 201, a Location to it, and the project in the body", async () => {
     const created = await api.post("/projects", aProject("Spring catalogue"));
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: "Spring catalogue", status: "active", priority: 3, tags: [] });
+    expect(created.body).toMatchObject({
+      name: "Spring catalogue",
+      status: "active",
+      priority: 3,
+      tags: [],
+    });
     const location = created.headers.get("location")!;
     expect(new URL(location, api.url).pathname).toBe(`/projects/${created.body.id}`);
 

@@ -19,7 +19,11 @@ export interface CacheOptions {
 }
 
 export const DEFAULT_CACHE_OPTIONS: CacheOptions = {
-  ttlMs: 60_000, jitterRatio: 0.1, softTtlMs: 30_000, negativeTtlMs: 5_000, lockTtlMs: 2_000,
+  ttlMs: 60_000,
+  jitterRatio: 0.1,
+  softTtlMs: 30_000,
+  negativeTtlMs: 5_000,
+  lockTtlMs: 2_000,
 };
 
 export interface AppOptions extends Partial<CacheOptions> {
@@ -36,7 +40,6 @@ export interface AppOptions extends Partial<CacheOptions> {
 /** Builds one instance of the service. Do not change this signature. */
 export function createApp(options: AppOptions): Express {
   const config: CacheOptions = { ...DEFAULT_CACHE_OPTIONS, ...options };
-  void config;
   const app = express();
   app.use(express.json({ limit: "16kb", strict: false })); // a bare JSON value reaches validation (422), only broken JSON is 400
 
@@ -47,10 +50,20 @@ export function createApp(options: AppOptions): Express {
   // TODO(stale-while-revalidate): past softTtlMs serve stale and refresh once in the background; Cache-Control, ETag, 304.
   // TODO(redis-outage): when Redis fails, answer from the origin; use the cache again once it is back.
   // TODO(collections): cache GET /products?category=... and invalidate it on any write without KEYS or SCAN.
-  app.get("/products/:id", () => { throw new Error("not implemented: GET /products/:id"); });
-  app.put("/products/:id", () => { throw new Error("not implemented: PUT /products/:id"); });
-  app.patch("/products/:id", () => { throw new Error("not implemented: PATCH /products/:id"); });
-  app.delete("/products/:id", () => { throw new Error("not implemented: DELETE /products/:id"); });
-  app.get("/products", () => { throw new Error("not implemented: GET /products"); });
+  app.get("/products/:id", () => {
+    throw new Error("not implemented: GET /products/:id");
+  });
+  app.put("/products/:id", () => {
+    throw new Error("not implemented: PUT /products/:id");
+  });
+  app.patch("/products/:id", () => {
+    throw new Error("not implemented: PATCH /products/:id");
+  });
+  app.delete("/products/:id", () => {
+    throw new Error("not implemented: DELETE /products/:id");
+  });
+  app.get("/products", () => {
+    throw new Error("not implemented: GET /products");
+  });
   return app;
 }

@@ -1,6 +1,7 @@
-import { because, seededRandom } from "@backend-sandbox/testkit";
-import { randomProduct, useCatalog } from "#support/catalog";
-import { fieldsOf, get, put } from "#support/http";
+import { because, request, seededRandom } from "@backend-sandbox/testkit";
+import { fieldsOf } from "#support/fields-of";
+import { randomProduct } from "#support/random-product";
+import { useCatalog } from "#support/use-catalog";
 
 const catalog = useCatalog();
 
@@ -10,12 +11,16 @@ describe("negative-caching", () => {
     const product = randomProduct(random);
     const [app] = await catalog.instances(1);
     const url = `${app!.url}/products/${product.id}`;
-    expect((await get(url)).status).toBe(404);
-    expect((await get(url)).status).toBe(404);
-    because(`expected 1 origin call for two reads of a missing id, saw ${catalog.origin.reads(product.id)}`, () =>
-      expect(catalog.origin.reads(product.id)).toBe(1));
-    expect((await put(url, fieldsOf(product))).status).toBe(201);
-    const created = await get(url);
-    because(`expected the created product at once (seed ${random.seed})`, () => expect(created.body).toEqual(product));
+    expect((await request(url)).status).toBe(404);
+    expect((await request(url)).status).toBe(404);
+    because(
+      `expected 1 origin call for two reads of a missing id, saw ${catalog.origin.reads(product.id)}`,
+      () => expect(catalog.origin.reads(product.id)).toBe(1),
+    );
+    expect((await request(url, { method: "PUT", json: fieldsOf(product) })).status).toBe(201);
+    const created = await request(url);
+    because(`expected the created product at once (seed ${random.seed})`, () =>
+      expect(created.body).toEqual(product),
+    );
   });
 });

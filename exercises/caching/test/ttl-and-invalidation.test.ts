@@ -1,16 +1,15 @@
-import { because, seededRandom, within } from "@backend-sandbox/testkit";
-import { randomProduct, useCatalog } from "#support/catalog";
-import { fieldsOf, get, put } from "#support/http";
+import { because, request, within } from "@backend-sandbox/testkit";
+import { fieldsOf } from "#support/fields-of";
+import { randomProduct } from "#support/random-product";
+import { useCatalog } from "#support/use-catalog";
 
 const catalog = useCatalog();
 
 describe("ttl-and-invalidation", () => {
   it("[R1.3, R2.1] gives a product entry a TTL between ttlMs and ttlMs * (1 + jitterRatio)", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { product } = await catalog.seededProduct();
     const [app] = await catalog.instances(1, { ttlMs: 20_000, jitterRatio: 0.5 });
-    await get(`${app!.url}/products/${product.id}`);
+    await request(`${app!.url}/products/${product.id}`);
     const pttl = await catalog.services.redis.pttl(`product:${product.id}`);
     because(`expected PTTL of product:${product.id} in [~20000, 30000], saw ${pttl}`, () => {
       expect(pttl).toBeGreaterThan(18_000);
@@ -19,33 +18,46 @@ describe("ttl-and-invalidation", () => {
   });
 
   it("[R2.2, R2.5] serves a PUT's new state from another instance right away", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [a, b] = await catalog.instances(2);
-    await get(`${b!.url}/products/${product.id}`); // b has it cached now
+    await request(`${b!.url}/products/${product.id}`); // b has it cached now
     const changed = randomProduct(random, { id: product.id });
-    expect((await put(`${a!.url}/products/${product.id}`, fieldsOf(changed))).status).toBe(200);
-    const answer = await get(`${b!.url}/products/${product.id}`);
-    because(`expected instance b to answer the new state (version 2) after the PUT on a (seed ${random.seed})`, () =>
-      expect(answer.body).toEqual({ ...changed, version: 2 }));
+    expect(
+      (
+        await request(`${a!.url}/products/${product.id}`, {
+          method: "PUT",
+          json: fieldsOf(changed),
+        })
+      ).status,
+    ).toBe(200);
+    const answer = await request(`${b!.url}/products/${product.id}`);
+    because(
+      `expected instance b to answer the new state (version 2) after the PUT on a (seed ${random.seed})`,
+      () => expect(answer.body).toEqual({ ...changed, version: 2 }),
+    );
   });
 
   it("[R2.6] does not let a slow read that loaded the old row put it back after a PUT", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [a, b] = await catalog.instances(2);
     const read = catalog.origin.holdNextRead(); // the next origin read waits here, old row in hand
-    const reading = get(`${a!.url}/products/${product.id}`);
+    const reading = request(`${a!.url}/products/${product.id}`);
     await within(5000, "the cold read to reach the origin", read.reached);
     const changed = randomProduct(random, { id: product.id });
-    expect((await put(`${b!.url}/products/${product.id}`, fieldsOf(changed))).status).toBe(200);
+    expect(
+      (
+        await request(`${b!.url}/products/${product.id}`, {
+          method: "PUT",
+          json: fieldsOf(changed),
+        })
+      ).status,
+    ).toBe(200);
     read.release();
     await reading;
-    const answer = await get(`${b!.url}/products/${product.id}`);
-    because(`expected the PUT's state (version 2), not the old row the slow read loaded (seed ${random.seed})`, () =>
-      expect(answer.body).toEqual({ ...changed, version: 2 }));
+    const answer = await request(`${b!.url}/products/${product.id}`);
+    because(
+      `expected the PUT's state (version 2), not the old row the slow read loaded (seed ${random.seed})`,
+      () => expect(answer.body).toEqual({ ...changed, version: 2 }),
+    );
   });
 });
-

@@ -35,6 +35,9 @@ export async function historyPage(
 }
 
 /** Every account (by id) with its `latest` newest entries. */
-export async function listAccountsWithLatest(pool: Pool, options: { latest?: number } = {}): Promise<AccountWithLatest[]> {
+export async function listAccountsWithLatest(
+  pool: Pool,
+  options: { latest?: number } = {},
+): Promise<AccountWithLatest[]> {
   throw new Error("not implemented: listAccountsWithLatest");
 }

@@ -18,6 +18,9 @@ export const migrations: Migration[] = [];
  * order, and returns the versions this call applied ([] when there was nothing to do).
  * Safe to run from several processes at once.
  */
-export async function migrate(pool: Pool, list: readonly Migration[] = migrations): Promise<number[]> {
+export async function migrate(
+  pool: Pool,
+  list: readonly Migration[] = migrations,
+): Promise<number[]> {
   throw new Error("not implemented: migrate");
 }

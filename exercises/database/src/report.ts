@@ -9,7 +9,10 @@ export interface DayTotal {
 }
 
 /** Transfers per UTC day, oldest first; throws TimeoutError if it runs past `timeoutMs`. */
-export async function transferReport(pool: Pool, options: { timeoutMs: number }): Promise<DayTotal[]> {
+export async function transferReport(
+  pool: Pool,
+  options: { timeoutMs: number },
+): Promise<DayTotal[]> {
   // TODO(safety): Postgres must cancel the query at the budget, and the connection must come back clean.
   throw new Error("not implemented: transferReport");
 }

@@ -1,12 +1,11 @@
-import { seededRandom, useServices } from "@backend-sandbox/testkit";
-import { migrate } from "#src/migrations";
+import { seededRandom } from "@backend-sandbox/testkit";
 import { transfer } from "#src/transfers";
-import { balances, createAccounts } from "#support/seed";
+import { balances } from "#support/balances";
+import { createAccounts } from "#support/create-accounts";
+import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
-
-beforeAll(() => migrate(services.pg));
 
 describe("idempotent-writes", () => {
   it("[R3.1] applies a transfer retried with the same reference once, and returns the original", async () => {
@@ -22,7 +21,9 @@ describe("idempotent-writes", () => {
     const [ann, bob] = await createAccounts(services.pg, [100, 0], random);
     const pools = [services.newPool({ max: 5 }), services.newPool({ max: 5 })]; // two app instances
     const request = { from: ann!, to: bob!, amount: 25, reference: `race-${random.token()}` };
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => transfer(pools[i % 2]!, request)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => transfer(pools[i % 2]!, request)),
+    );
     expect(new Set(results.map((t) => t.id)).size).toBe(1);
     expect(await balances(services.pg, [ann!, bob!])).toEqual([75, 25]);
   });

@@ -1,19 +1,19 @@
-import { useServices } from "@backend-sandbox/testkit";
+import { manualClock } from "@backend-sandbox/testkit";
 import { enqueue, processNext, type Job } from "#src/job-queue";
-import { migrate } from "#src/migrations";
+import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useServices();
-
-beforeAll(() => migrate(services.pg));
+const services = useMigratedDatabase();
 beforeEach(() => services.pg.query("DELETE FROM jobs"));
 
 describe("job-queue", () => {
   it("[R6.1, R6.2, R6.4] runs each due job once, oldest first, then reports an empty queue", async () => {
-    const start = new Date();
-    const ids = [await enqueue(services.pg, { type: "email", payload: { to: "ann" }, runAt: start }),
-      await enqueue(services.pg, { type: "email", payload: { to: "bob" }, runAt: start })];
+    const clock = manualClock(Date.now());
+    const ids = [
+      await enqueue(services.pg, { type: "email", payload: { to: "ann" }, runAt: clock.date() }),
+      await enqueue(services.pg, { type: "email", payload: { to: "bob" }, runAt: clock.date() }),
+    ];
     const handled: Job[] = [];
-    const options = { workerId: "w1", now: () => start };
+    const options = { workerId: "w1", now: clock.date };
     while (await processNext(services.pg, async (job) => void handled.push(job), options));
     expect(handled.map((job) => job.id)).toEqual(ids);
     expect(handled[1]!.payload).toEqual({ to: "bob" });
@@ -22,12 +22,13 @@ describe("job-queue", () => {
   });
 
   it("[R6.7] lets 3 workers on separate pools drain 30 jobs, each handled exactly once", async () => {
-    const start = new Date();
-    for (let i = 0; i < 30; i++) await enqueue(services.pg, { type: "resize", payload: { n: i }, runAt: start });
+    const clock = manualClock(Date.now());
+    for (let i = 0; i < 30; i++)
+      await enqueue(services.pg, { type: "resize", payload: { n: i }, runAt: clock.date() });
     const handled: number[] = [];
     const worker = async (n: number) => {
       const pool = services.newPool({ max: 2 });
-      const options = { workerId: `worker-${n}`, now: () => start };
+      const options = { workerId: `worker-${n}`, now: clock.date };
       while (await processNext(pool, async (job) => void handled.push(job.id), options));
     };
     await Promise.all([1, 2, 3].map(worker));

@@ -1,15 +1,19 @@
-import { seededRandom, useServices } from "@backend-sandbox/testkit";
+import { seededRandom } from "@backend-sandbox/testkit";
 import { historyPage } from "#src/history";
-import { migrate } from "#src/migrations";
-import { createAccounts, seedHistory } from "#support/seed";
+import { createAccounts } from "#support/create-accounts";
+import { seedHistory } from "#support/seed-history";
+import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
 
-beforeAll(() => migrate(services.pg));
-
 const newestFirst = async (account: number) =>
-  (await services.pg.query("SELECT id FROM entries WHERE account_id = $1 ORDER BY created_at DESC, id DESC", [account])).rows.map((row) => Number(row.id));
+  (
+    await services.pg.query(
+      "SELECT id FROM entries WHERE account_id = $1 ORDER BY created_at DESC, id DESC",
+      [account],
+    )
+  ).rows.map((row) => Number(row.id));
 
 describe("queries", () => {
   it("[R4.1, R4.2] pages through an account's history, newest first, each entry once", async () => {
@@ -33,6 +37,8 @@ describe("queries", () => {
     const first = await historyPage(services.pg, accounts[0]!, { limit: 5 });
     await seedHistory(services.pg, accounts, 4, new Date("2024-05-01T00:00:00Z")); // newer than every entry so far
     const second = await historyPage(services.pg, accounts[0]!, { limit: 5, after: first.next });
-    expect([...first.entries, ...second.entries].map((entry) => entry.id)).toEqual(expected.slice(0, 10));
+    expect([...first.entries, ...second.entries].map((entry) => entry.id)).toEqual(
+      expected.slice(0, 10),
+    );
   });
 });

@@ -1,14 +1,13 @@
-import { seededRandom, useServices } from "@backend-sandbox/testkit";
+import { seededRandom } from "@backend-sandbox/testkit";
 import { TimeoutError, ValidationError } from "#src/errors";
-import { migrate } from "#src/migrations";
 import { transferReport } from "#src/report";
 import { searchAccounts } from "#src/search";
-import { createAccounts } from "#support/seed";
+import { createAccounts } from "#support/create-accounts";
+import { useMigratedDatabase } from "#support/use-migrated-database";
+import { whileLocked } from "#support/while-locked";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
-
-beforeAll(() => migrate(services.pg));
 
 describe("safety", () => {
   it("[R5.1] treats a search term as text, never as SQL", async () => {
@@ -17,19 +16,16 @@ describe("safety", () => {
   });
 
   it("[R5.3] refuses a sort column outside the allowed list", async () => {
-    await expect(searchAccounts(services.pg, { sort: "balance; DROP TABLE accounts" })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      searchAccounts(services.pg, { sort: "balance; DROP TABLE accounts" }),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 
   it("[R5.5, R5.6] gives up with TimeoutError when the report is blocked, and leaves no timeout on the connection", async () => {
     const pool = services.newPool({ max: 1 }); // the next query gets the report's connection
-    const blocker = await services.pg.connect();
-    await blocker.query("BEGIN; LOCK TABLE transfers IN ACCESS EXCLUSIVE MODE");
-    try {
-      await expect(transferReport(pool, { timeoutMs: 200 })).rejects.toBeInstanceOf(TimeoutError);
-    } finally {
-      await blocker.query("ROLLBACK");
-      blocker.release();
-    }
+    await whileLocked(services.pg, "LOCK TABLE transfers IN ACCESS EXCLUSIVE MODE", [], () =>
+      expect(transferReport(pool, { timeoutMs: 200 })).rejects.toBeInstanceOf(TimeoutError),
+    );
     await expect(pool.query("SELECT pg_sleep(0.4)")).resolves.toHaveProperty("rows");
   });
 });

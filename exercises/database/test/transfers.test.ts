@@ -1,35 +1,57 @@
-import { seededRandom, useServices } from "@backend-sandbox/testkit";
+import { seededRandom } from "@backend-sandbox/testkit";
 import { InsufficientFundsError } from "#src/errors";
-import { migrate } from "#src/migrations";
 import { transfer } from "#src/transfers";
-import { balances, createAccounts } from "#support/seed";
+import { balances } from "#support/balances";
+import { createAccounts } from "#support/create-accounts";
+import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
-
-beforeAll(() => migrate(services.pg));
 
 describe("transfers", () => {
   it("[R2.1] moves money and records the transfer with one entry per side", async () => {
     const [ann, bob] = await createAccounts(services.pg, [100, 0], random);
     const done = await transfer(services.pg, { from: ann!, to: bob!, amount: 30 });
-    expect(done).toMatchObject({ fromAccountId: ann, toAccountId: bob, amount: 30, reference: null });
+    expect(done).toMatchObject({
+      fromAccountId: ann,
+      toAccountId: bob,
+      amount: 30,
+      reference: null,
+    });
     expect(await balances(services.pg, [ann!, bob!])).toEqual([70, 30]);
-    const { rows } = await services.pg.query("SELECT account_id, amount FROM entries WHERE transfer_id = $1 ORDER BY amount", [done.id]);
-    expect(rows.map((row) => [Number(row.account_id), Number(row.amount)])).toEqual([[ann, -30], [bob, 30]]);
+    const { rows } = await services.pg.query(
+      "SELECT account_id, amount FROM entries WHERE transfer_id = $1 ORDER BY amount",
+      [done.id],
+    );
+    expect(rows.map((row) => [Number(row.account_id), Number(row.amount)])).toEqual([
+      [ann, -30],
+      [bob, 30],
+    ]);
   });
 
   it("[R2.4] refuses a transfer the balance cannot cover, and changes nothing", async () => {
     const [ann, bob] = await createAccounts(services.pg, [10, 0], random);
-    await expect(transfer(services.pg, { from: ann!, to: bob!, amount: 11 })).rejects.toBeInstanceOf(InsufficientFundsError);
+    await expect(
+      transfer(services.pg, { from: ann!, to: bob!, amount: 11 }),
+    ).rejects.toBeInstanceOf(InsufficientFundsError);
     expect(await balances(services.pg, [ann!, bob!])).toEqual([10, 0]);
   });
 
   it("[R2.6] lets exactly 10 of 20 concurrent transfers of 10 out of a balance of 100 through, on two pools", async () => {
     const [ann, bob] = await createAccounts(services.pg, [100, 0], random);
     const pools = [services.newPool({ max: 5 }), services.newPool({ max: 5 })]; // two app instances
-    const settled = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => transfer(pools[i % 2]!, { from: ann!, to: bob!, amount: 10 })));
-    const outcomes = settled.map((r) => (r.status === "fulfilled" ? "ok" : r.reason instanceof InsufficientFundsError ? "insufficient" : String(r.reason)));
+    const settled = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        transfer(pools[i % 2]!, { from: ann!, to: bob!, amount: 10 }),
+      ),
+    );
+    const outcomes = settled.map((r) =>
+      r.status === "fulfilled"
+        ? "ok"
+        : r.reason instanceof InsufficientFundsError
+          ? "insufficient"
+          : String(r.reason),
+    );
     expect(outcomes.filter((o) => o === "ok")).toHaveLength(10);
     expect(outcomes.filter((o) => o !== "ok")).toEqual(Array(10).fill("insufficient"));
     expect(await balances(services.pg, [ann!, bob!])).toEqual([0, 100]);
@@ -39,8 +61,14 @@ describe("transfers", () => {
     const [ann, bob] = await createAccounts(services.pg, [1_000, 1_000], random);
     const pools = [services.newPool({ max: 5 }), services.newPool({ max: 5 })];
     const calls = Array.from({ length: 20 }, (_, i) =>
-      transfer(pools[i % 2]!, i % 2 === 0 ? { from: ann!, to: bob!, amount: 7 } : { from: bob!, to: ann!, amount: 5 }));
-    const errors = (await Promise.allSettled(calls)).flatMap((r) => (r.status === "rejected" ? [`${r.reason?.code ?? ""} ${r.reason}`] : []));
+      transfer(
+        pools[i % 2]!,
+        i % 2 === 0 ? { from: ann!, to: bob!, amount: 7 } : { from: bob!, to: ann!, amount: 5 },
+      ),
+    );
+    const errors = (await Promise.allSettled(calls)).flatMap((r) =>
+      r.status === "rejected" ? [`${r.reason?.code ?? ""} ${r.reason}`] : [],
+    );
     expect(errors).toEqual([]);
     expect(await balances(services.pg, [ann!, bob!])).toEqual([980, 1_020]);
   });

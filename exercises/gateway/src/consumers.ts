@@ -5,14 +5,11 @@ import type { NewConsumer } from "./types";
 
 /** Creates the tables the gateway needs; safe to run more than once. */
 export async function migrate(pg: Pool): Promise<void> {
-  void pg;
   // TODO(auth): a consumers table; never store an API key in a form that can be read back.
   throw new Error("not implemented: migrate");
 }
 
 /** Stores a consumer and returns its id (the gateway forwards it upstream as X-Consumer-Id). */
 export async function createConsumer(pg: Pool, consumer: NewConsumer): Promise<{ id: string }> {
-  void pg;
-  void consumer;
   throw new Error("not implemented: createConsumer");
 }

@@ -8,7 +8,6 @@ import type { Gateway, GatewayOptions } from "./types";
 export type { Aggregate, Gateway, GatewayOptions, JwtOptions, NewConsumer, Route } from "./types";
 
 export function createGateway(options: GatewayOptions): Gateway {
-  void options;
   // TODO(routing): match the longest route prefix, rewrite it, stream method, query, headers and
   //   body to an upstream instance and its answer back; 404 for no route, 413 over maxBodyBytes.
   // TODO(headers): drop hop-by-hop headers both ways (and those named in Connection), set

@@ -1,51 +1,54 @@
-import { useServices } from "@backend-sandbox/testkit";
+import { manualClock, useServices } from "@backend-sandbox/testkit";
 import { createConsumer, migrate } from "#src/consumers";
-import { base64url, bearer, bearerError, jwt } from "#support/jwt";
+import { bearer } from "#support/bearer";
+import { bearerError } from "#support/bearer-error";
+import { base64url, jwt } from "#support/jwt";
 import { send } from "#support/send";
-import { manualClock, serveGateway } from "#support/serve-gateway";
+import { servePrivateRoutes } from "#support/serve-private-routes";
 import { startUpstream } from "#support/upstream";
 
 const services = useServices();
+beforeAll(() => migrate(services.pg));
 
 describe("auth", () => {
   it("[R3.1, R3.2, R3.3] forwards a request with a valid X-Api-Key, 401 without, 403 for a route not allowed", async () => {
-    await migrate(services.pg);
-    await createConsumer(services.pg, { name: "shop-web", apiKey: "key-web-1234567890", routes: ["orders"], rateLimit: 100 });
+    await createConsumer(services.pg, {
+      name: "shop-web",
+      apiKey: "key-web-1234567890",
+      routes: ["orders"],
+      rateLimit: 100,
+    });
     const orders = await startUpstream("orders");
     const users = await startUpstream("users");
-    const { url } = await serveGateway({
-      pg: services.pg,
-      redis: services.redis,
-      routes: [
-        { name: "orders", prefix: "/orders", upstream: "orders" },
-        { name: "users", prefix: "/users", upstream: "users" },
-      ],
-      upstreams: { orders: [orders.url], users: [users.url] },
-    });
+    const { url } = await servePrivateRoutes(services, [orders, users]);
 
-    const withKey = await send(url, "/orders/7", { headers: { "x-api-key": "key-web-1234567890" } });
+    const withKey = await send(url, "/orders/7", {
+      headers: { "x-api-key": "key-web-1234567890" },
+    });
     const withoutKey = await send(url, "/orders/7");
-    const notAllowed = await send(url, "/users/7", { headers: { "x-api-key": "key-web-1234567890" } });
+    const notAllowed = await send(url, "/users/7", {
+      headers: { "x-api-key": "key-web-1234567890" },
+    });
 
     expect(withKey.status).toBe(200);
     expect(withoutKey.status).toBe(401);
-    expect(withoutKey.headers["www-authenticate"]).toBeTruthy();
+    expect(withoutKey.headers.get("www-authenticate")).toBeTruthy();
     expect(notAllowed.status).toBe(403);
     expect(orders.received).toHaveLength(1);
     expect(users.received).toHaveLength(0);
   });
 
   it("[R3.6, R3.8, R3.10] forwards a request with a valid HS256 bearer token as its consumer and refuses alg: none", async () => {
-    await migrate(services.pg);
-    const { id } = await createConsumer(services.pg, { name: "shop-app", apiKey: "key-app-1234567890", routes: ["orders"], rateLimit: 100 });
+    const { id } = await createConsumer(services.pg, {
+      name: "shop-app",
+      apiKey: "key-app-1234567890",
+      routes: ["orders"],
+      rateLimit: 100,
+    });
     const orders = await startUpstream("orders");
     const clock = manualClock();
     const secret = "a-secret-of-32-bytes-or-more-0123";
-    const { url } = await serveGateway({
-      pg: services.pg,
-      redis: services.redis,
-      routes: [{ name: "orders", prefix: "/orders", upstream: "orders" }],
-      upstreams: { orders: [orders.url] },
+    const { url } = await servePrivateRoutes(services, [orders], {
       jwt: { secret },
       now: clock.now,
     });

@@ -1,17 +1,16 @@
+import { manualClock } from "@backend-sandbox/testkit";
+import { deadUrl } from "#support/dead-url";
 import { send } from "#support/send";
-import { manualClock, serveGateway } from "#support/serve-gateway";
-import { deadUrl, echo, slow, startUpstream, status } from "#support/upstream";
-
+import { serveGateway } from "#support/serve-gateway";
+import { servePublicRoute } from "#support/serve-public-route";
+import { echo, slow, status } from "#support/upstream";
 
 describe("resilience", () => {
   it("[R5.1] answers 504 when the upstream is slower than the timeout", async () => {
-    const users = await startUpstream("users");
-    users.behaviour = slow(3000, echo("users"));
-    const { url } = await serveGateway({
-      routes: [{ name: "users", prefix: "/users", upstream: "users", public: true }],
-      upstreams: { users: [users.url] },
+    const { upstream: users, url } = await servePublicRoute("users", "/users", {
       upstreamTimeoutMs: 250,
     });
+    users.behaviour = slow(3000, echo("users"));
 
     const answer = await send(url, "/users/1");
 
@@ -29,14 +28,11 @@ describe("resilience", () => {
   });
 
   it("[R5.5] opens the circuit after 3 failures: the 4th request gets 503 without reaching the upstream", async () => {
-    const users = await startUpstream("users");
-    users.behaviour = status(500);
-    const { url } = await serveGateway({
-      routes: [{ name: "users", prefix: "/users", upstream: "users", public: true }],
-      upstreams: { users: [users.url] },
+    const { upstream: users, url } = await servePublicRoute("users", "/users", {
       breaker: { failureThreshold: 3, cooldownMs: 10_000 },
       now: manualClock().now,
     });
+    users.behaviour = status(500);
 
     const statuses: number[] = [];
     for (let i = 0; i < 4; i += 1) statuses.push((await send(url, "/users/1")).status);

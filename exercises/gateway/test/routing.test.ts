@@ -1,15 +1,10 @@
-import { send, PROBLEM_JSON } from "#support/send";
-import { serveGateway } from "#support/serve-gateway";
-import { startUpstream } from "#support/upstream";
-
+import { PROBLEM_JSON } from "@backend-sandbox/testkit";
+import { send } from "#support/send";
+import { servePublicRoute } from "#support/serve-public-route";
 
 describe("routing", () => {
   it("[R1.1, R1.2] sends /api/users/42?x=1 to the users service as /42?x=1", async () => {
-    const users = await startUpstream("users");
-    const { url } = await serveGateway({
-      routes: [{ name: "users", prefix: "/api/users", upstream: "users", public: true }],
-      upstreams: { users: [users.url] },
-    });
+    const { upstream: users, url } = await servePublicRoute("users", "/api/users");
 
     const answer = await send(url, "/api/users/42?x=1");
 
@@ -18,31 +13,24 @@ describe("routing", () => {
   });
 
   it("[R1.6, R1.7] answers an unknown path with a 404 problem document", async () => {
-    const users = await startUpstream("users");
-    const { url } = await serveGateway({
-      routes: [{ name: "users", prefix: "/api/users", upstream: "users", public: true }],
-      upstreams: { users: [users.url] },
-    });
+    const { upstream: users, url } = await servePublicRoute("users", "/api/users");
 
     const answer = await send(url, "/api/nowhere");
 
     expect(answer.status).toBe(404);
-    expect(answer.headers["content-type"]).toMatch(PROBLEM_JSON);
+    expect(answer.headers.get("content-type")).toMatch(PROBLEM_JSON);
     expect(users.received).toHaveLength(0);
   });
 
   it("[R1.6, R1.8] answers 413 to a body over maxBodyBytes without contacting the upstream", async () => {
-    const users = await startUpstream("users");
-    const { url } = await serveGateway({
-      routes: [{ name: "users", prefix: "/api/users", upstream: "users", public: true }],
-      upstreams: { users: [users.url] },
+    const { upstream: users, url } = await servePublicRoute("users", "/api/users", {
       maxBodyBytes: 100,
     });
 
     const answer = await send(url, "/api/users", { method: "POST", body: "x".repeat(101) });
 
     expect(answer.status).toBe(413);
-    expect(answer.headers["content-type"]).toMatch(PROBLEM_JSON);
+    expect(answer.headers.get("content-type")).toMatch(PROBLEM_JSON);
     expect(users.received).toHaveLength(0);
   });
 });

@@ -1,7 +1,7 @@
 // The counting, in Redis: one function per algorithm behind consume().
 // Keep the exported names and signatures: rate-limiter.ts calls them.
 import type { Redis } from "ioredis";
-import type { Policy } from "./app";
+import type { Policy } from "./types";
 
 export interface Decision {
   /** May this request go on? */
@@ -13,7 +13,12 @@ export interface Decision {
 }
 
 /** Counts one request of `client` under `policy` at `nowMs`, in one step that no other instance can split. */
-export async function consume(redis: Redis, policy: Policy, client: string, nowMs: number): Promise<Decision> {
+export async function consume(
+  redis: Redis,
+  policy: Policy,
+  client: string,
+  nowMs: number,
+): Promise<Decision> {
   // TODO(fixed-window): one counter per client per window, with an expiry so it leaves with its window.
   // TODO(sliding-window): no double burst across a fixed-window boundary; say which variant, and its error.
   // TODO(token-bucket): capacity `limit`, refilled continuously at limit/windowSeconds tokens per second.

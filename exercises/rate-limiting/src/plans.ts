@@ -1,7 +1,7 @@
 // Per-key plans (free, pro, ...) stored in Postgres, served from memory in steady state.
 // Keep the exported names and signatures: rate-limiter.ts calls them.
 import type { Pool } from "pg";
-import type { Policy } from "./app";
+import type { Policy } from "./types";
 
 export interface PlanStore {
   /** The plan of `apiKey` as a Policy named after the plan, or undefined for an unknown key. */

@@ -1,18 +1,16 @@
 // Stage fixed-window: N requests per window per client; the next one gets 429.
-import { useServices } from "@backend-sandbox/testkit";
-import { fakeClock } from "#support/fake-clock";
-import { get, isProblem } from "#support/http";
-import { startApp } from "#support/start-app";
+import { PROBLEM_JSON, useServices } from "@backend-sandbox/testkit";
+import { get } from "#support/client-requests";
+import { startApp, startAppOnClock } from "#support/start-app";
 
 const services = useServices();
 
 describe("fixed-window", () => {
   it("[R1.1, R1.2, R1.3] lets 5 requests through in a 60 s window and answers the 6th with 429 and Retry-After", async () => {
-    const clock = fakeClock(Date.UTC(2026, 0, 1, 12, 0, 0)); // a window starts here
-    const url = await startApp({
+    // A 60 s window starts at 12:00:00.
+    const { clock, url } = await startAppOnClock(Date.UTC(2026, 0, 1, 12, 0, 0), {
       redis: services.newRedis(),
       policy: { name: "default", algorithm: "fixed-window", limit: 5, windowSeconds: 60 },
-      now: clock.now,
     });
 
     for (let i = 1; i <= 5; i++) expect((await get(url, "alice")).status).toBe(200);
@@ -20,7 +18,7 @@ describe("fixed-window", () => {
     const refused = await get(url, "alice");
 
     expect(refused.status).toBe(429);
-    expect(isProblem(refused)).toBe(true);
+    expect(refused.headers.get("content-type")).toMatch(PROBLEM_JSON);
     expect(refused.headers.get("retry-after")).toBe("45");
 
     clock.advance(45_000); // the next window
@@ -28,11 +26,9 @@ describe("fixed-window", () => {
   });
 
   it("[R1.4] gives each API key its own budget", async () => {
-    const clock = fakeClock(Date.UTC(2026, 0, 1, 13, 0, 0));
-    const url = await startApp({
+    const { url } = await startAppOnClock(Date.UTC(2026, 0, 1, 13, 0, 0), {
       redis: services.newRedis(),
       policy: { name: "default", algorithm: "fixed-window", limit: 2, windowSeconds: 60 },
-      now: clock.now,
     });
 
     const alice = [await get(url, "alice"), await get(url, "alice"), await get(url, "alice")];
@@ -50,7 +46,12 @@ describe("fixed-window", () => {
 
     for (const malformed of ["", "has space", "x".repeat(129)]) {
       const reply = await get(url, malformed);
-      expect({ key: malformed, status: reply.status, problem: isProblem(reply) }).toEqual({ key: malformed, status: 400, problem: true });
+      const problem = PROBLEM_JSON.test(reply.headers.get("content-type") ?? "");
+      expect({ key: malformed, status: reply.status, problem }).toEqual({
+        key: malformed,
+        status: 400,
+        problem: true,
+      });
     }
   });
 });

@@ -1,9 +1,9 @@
 // Stage many-instances: three app instances share one Redis; the limit holds across them.
-import { useServices } from "@backend-sandbox/testkit";
+import { manualClock, useServices } from "@backend-sandbox/testkit";
 import type { Algorithm } from "#src/app";
-import { fakeClock } from "#support/fake-clock";
-import { burst, countStatus } from "#support/http";
-import { keyExpiries } from "#support/redis-keys";
+import { burst } from "#support/client-requests";
+import { keyExpiries } from "#support/key-expiries";
+import { countStatus } from "#support/reply-statuses";
 import { startInstances } from "#support/start-app";
 
 const services = useServices();
@@ -14,10 +14,14 @@ describe("many-instances", () => {
   it.each<Algorithm>(["fixed-window", "sliding-window", "token-bucket"])(
     "[R5.1, R5.2] %s: lets exactly 100 of 300 concurrent requests through three instances, and every key expires",
     async (algorithm) => {
-      const clock = fakeClock(Date.UTC(2026, 0, 1, 12, 0, 0));
+      const clock = manualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
       const policy = { name: "default", algorithm, limit: 100, windowSeconds: 60 };
       // Three instances, each with its own Redis client and its own modules, as three processes would have.
-      const urls = await startInstances(3, () => ({ redis: services.newRedis(), policy, now: clock.now }));
+      const urls = await startInstances(3, () => ({
+        redis: services.newRedis(),
+        policy,
+        now: clock.now,
+      }));
 
       const replies = await burst(urls, 300, "alice");
 

@@ -1,10 +1,9 @@
 // Stage tiers: per-key plans from Postgres, cached; unknown keys get 401.
 import { useServices } from "@backend-sandbox/testkit";
-import { fakeClock } from "#support/fake-clock";
-import { get } from "#support/http";
+import { get } from "#support/client-requests";
 import { addKey, addPlan, createPlansTables } from "#support/plans-tables";
-import { rateLimitFields } from "#support/rate-limit-headers";
-import { startApp } from "#support/start-app";
+import { rateLimitFields } from "#support/rate-limit-fields";
+import { startAppOnClock } from "#support/start-app";
 
 const services = useServices();
 
@@ -15,11 +14,10 @@ describe("tiers", () => {
     await addPlan(services.pg, "pro", "fixed-window", 5, 60);
     await addKey(services.pg, "key-free", "free");
     await addKey(services.pg, "key-pro", "pro");
-    const url = await startApp({
+    const { url } = await startAppOnClock(Date.UTC(2026, 0, 1, 12, 0, 0), {
       redis: services.newRedis(),
       pg: services.pg,
       policy: { name: "anonymous", algorithm: "fixed-window", limit: 1, windowSeconds: 60 },
-      now: fakeClock(Date.UTC(2026, 0, 1, 12, 0, 0)).now,
     });
 
     const free = [];

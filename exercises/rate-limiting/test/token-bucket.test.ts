@@ -1,18 +1,15 @@
 // Stage token-bucket: a burst of up to `limit`, then a steady refill of limit/windowSeconds per second.
 import { useServices } from "@backend-sandbox/testkit";
-import { fakeClock } from "#support/fake-clock";
-import { get } from "#support/http";
-import { startApp } from "#support/start-app";
+import { get } from "#support/client-requests";
+import { startAppOnClock } from "#support/start-app";
 
 const services = useServices();
 
 describe("token-bucket", () => {
   it("[R4.1, R4.2] refills 5 tokens per 2 s continuously: one token every 400 ms", async () => {
-    const clock = fakeClock(Date.UTC(2026, 0, 1, 12, 0, 0));
-    const url = await startApp({
+    const { clock, url } = await startAppOnClock(Date.UTC(2026, 0, 1, 12, 0, 0), {
       redis: services.newRedis(),
       policy: { name: "default", algorithm: "token-bucket", limit: 5, windowSeconds: 2 },
-      now: clock.now,
     });
 
     for (let i = 1; i <= 5; i++) expect((await get(url, "alice")).status).toBe(200); // the full bucket

@@ -11,10 +11,12 @@ export interface AppOptions {
 }
 
 export function createApp(options: AppOptions): express.Express {
-  void options;
   const app = express();
   // TODO(webhooks): POST /webhooks/payments verifies the signature over the raw body, then applies the event.
-  app.post("/webhooks/payments", (_req, res) => void res.status(501).json({ error: "not implemented" }));
+  app.post(
+    "/webhooks/payments",
+    (_req, res) => void res.status(501).json({ error: "not implemented" }),
+  );
   // TODO(outbox): POST /orders validates the order (README R5.1) and creates it (see orders.ts).
   app.post("/orders", (_req, res) => void res.status(501).json({ error: "not implemented" }));
   return app;

@@ -1,8 +1,15 @@
 // Creates an order and its `order.created` outbox row. Keep the exported names and signatures.
 import type { Pool } from "pg";
 
-export interface NewOrder { customerId: string; amountCents: number; currency: string }
-export interface Order extends NewOrder { id: string; status: string }
+export interface NewOrder {
+  customerId: string;
+  amountCents: number;
+  currency: string;
+}
+export interface Order extends NewOrder {
+  id: string;
+  status: string;
+}
 
 export async function createOrder(pg: Pool, input: NewOrder): Promise<Order> {
   void [pg, input];

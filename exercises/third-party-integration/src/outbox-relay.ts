@@ -2,7 +2,11 @@
 // at once. Keep the exported names and signatures.
 import type { Pool } from "pg";
 
-export interface OutboxMessage { id: string; topic: string; payload: unknown }
+export interface OutboxMessage {
+  id: string;
+  topic: string;
+  payload: unknown;
+}
 export interface OutboxRelayOptions {
   pg: Pool;
   deliver: (message: OutboxMessage) => Promise<void>;
@@ -14,7 +18,6 @@ export interface OutboxRelay {
 }
 
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  void options;
   return {
     async runOnce() {
       // TODO(outbox): at least once, never the same row by two relays at once, nothing lost on a crash.

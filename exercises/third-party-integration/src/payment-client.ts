@@ -19,18 +19,26 @@ export interface PaymentClientOptions {
   newIdempotencyKey?: () => string;
 }
 
-export interface ChargeRequest { amount: number; currency: string; orderId?: string; idempotencyKey?: string }
-export interface Charge { id: string; amount: number; currency: string; status: string }
+export interface ChargeRequest {
+  amount: number;
+  currency: string;
+  orderId?: string;
+  idempotencyKey?: string;
+}
+export interface Charge {
+  id: string;
+  amount: number;
+  currency: string;
+  status: string;
+}
 export interface PaymentClient {
   /** POST {baseUrl}/v1/charges. @throws {PaymentProviderError} whatever goes wrong. */
   createCharge(request: ChargeRequest): Promise<Charge>;
 }
 
 export function createPaymentClient(options: PaymentClientOptions): PaymentClient {
-  void options;
   return {
     async createCharge(request: ChargeRequest): Promise<Charge> {
-      void request;
       // TODO(client): send the charge with the secret key and a timeout; map failures to PaymentProviderError.
       // TODO(retries): retry what may succeed next time, with backoff, one idempotency key per operation.
       throw new Error("not implemented: createCharge");

@@ -9,7 +9,10 @@ export interface PaymentEvent {
   data: { object: { id: string; amount: number; status: string; version: number } };
 }
 
-export async function applyPaymentEvent(pg: Pool, event: PaymentEvent): Promise<"processed" | "duplicate"> {
+export async function applyPaymentEvent(
+  pg: Pool,
+  event: PaymentEvent,
+): Promise<"processed" | "duplicate"> {
   void [pg, event];
   // TODO(webhooks): upsert the event's snapshot into payments.
   // TODO(exactly-once-processing): the ledger entry, once per event id, even concurrently; newest version wins.
@@ -17,7 +20,6 @@ export async function applyPaymentEvent(pg: Pool, event: PaymentEvent): Promise<
 }
 
 export function isPaymentEvent(value: unknown): value is PaymentEvent {
-  void value;
   // TODO(webhooks): the event's shape (README R3.6).
   throw new Error("not implemented: isPaymentEvent");
 }

@@ -1,7 +1,12 @@
 // When and how long to wait before another attempt. Keep the exported signatures.
 
 /** The wait before retry number `retry` (1 = before the second attempt). */
-export function backoffDelay(retry: number, baseMs: number, capMs: number, random: () => number): number {
+export function backoffDelay(
+  retry: number,
+  baseMs: number,
+  capMs: number,
+  random: () => number,
+): number {
   void [retry, baseMs, capMs, random];
   // TODO(retries): exponential backoff with full jitter, capped.
   throw new Error("not implemented: backoffDelay");
@@ -14,6 +19,5 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
 }
 
 export function isRetryableStatus(status: number): boolean {
-  void status;
   throw new Error("not implemented: isRetryableStatus");
 }

@@ -9,7 +9,12 @@ export class WebhookSignatureError extends Error {
 }
 
 /** Throws WebhookSignatureError unless one v1 signature matches `rawBody`. */
-export function verifySignature(rawBody: Buffer, header: string | undefined, secret: string, nowMs: number): void {
+export function verifySignature(
+  rawBody: Buffer,
+  header: string | undefined,
+  secret: string,
+  nowMs: number,
+): void {
   void [rawBody, header, secret, nowMs];
   // TODO(webhooks): parse the header, check the timestamp window, compare the HMAC safely.
   throw new Error("not implemented: verifySignature");

@@ -1,25 +1,38 @@
-import { because, timed } from "@backend-sandbox/testkit";
+import { because, manualClock, timed } from "@backend-sandbox/testkit";
 import { createPaymentClient } from "#src/payment-client";
 import { startFakeProvider } from "#support/fake-provider";
-import { virtualTime } from "#support/virtual-time";
 
 describe("circuit-breaker", () => {
   it("[R6.1, R6.2] fails fast without calling the provider after 5 failures in a row", async () => {
-    const time = virtualTime();
+    const clock = manualClock();
     const provider = await startFakeProvider("sk_test_visible");
     provider.otherwise({ status: 500 });
     const client = createPaymentClient({
-      baseUrl: provider.url, secretKey: "sk_test_visible", maxAttempts: 1,
-      breaker: { failureThreshold: 5, cooldownMs: 30_000 }, now: time.now, sleep: time.sleep,
+      baseUrl: provider.url,
+      secretKey: "sk_test_visible",
+      maxAttempts: 1,
+      breaker: { failureThreshold: 5, cooldownMs: 30_000 },
+      now: clock.now,
+      sleep: clock.sleep,
     });
     for (let i = 0; i < 5; i++) {
-      await expect(client.createCharge({ amount: 100, currency: "eur" })).rejects.toMatchObject({ code: "unavailable" });
+      await expect(client.createCharge({ amount: 100, currency: "eur" })).rejects.toMatchObject({
+        code: "unavailable",
+      });
     }
 
-    const { value: error, ms } = await timed(() => client.createCharge({ amount: 100, currency: "eur" }).catch((e: unknown) => e));
+    const { value: error, ms } = await timed(() =>
+      client.createCharge({ amount: 100, currency: "eur" }).catch((e: unknown) => e),
+    );
 
-    because("expected the 6th call to fail with code `circuit_open`", () => expect(error).toMatchObject({ code: "circuit_open" }));
-    because("expected the provider to see only the first 5 requests", () => expect(provider.requests).toHaveLength(5));
-    because(`expected a fast failure; it took ${Math.round(ms)} ms`, () => expect(ms).toBeLessThan(500));
+    because("expected the 6th call to fail with code `circuit_open`", () =>
+      expect(error).toMatchObject({ code: "circuit_open" }),
+    );
+    because("expected the provider to see only the first 5 requests", () =>
+      expect(provider.requests).toHaveLength(5),
+    );
+    because(`expected a fast failure; it took ${Math.round(ms)} ms`, () =>
+      expect(ms).toBeLessThan(500),
+    );
   });
 });

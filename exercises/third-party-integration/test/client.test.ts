@@ -13,9 +13,16 @@ describe("client", () => {
     const charge = await client.createCharge({ amount: 1250, currency: "eur", orderId: "order-1" });
 
     because(`expected the charge the provider made (seed ${random.seed})`, () =>
-      expect(charge).toMatchObject({ id: "ch_1", amount: 1250, currency: "eur", status: "succeeded" }));
+      expect(charge).toMatchObject({
+        id: "ch_1",
+        amount: 1250,
+        currency: "eur",
+        status: "succeeded",
+      }),
+    );
     because("expected the request to carry `Authorization: Bearer <secretKey>`", () =>
-      expect(provider.requests[0]?.authorization).toBe(`Bearer ${secretKey}`));
+      expect(provider.requests[0]?.authorization).toBe(`Bearer ${secretKey}`),
+    );
   });
 
   it("[R1.5] turns a declined card (402) into a PaymentProviderError with code `declined`", async () => {
@@ -23,7 +30,9 @@ describe("client", () => {
     provider.script({ status: 402, body: { error: { code: "card_declined" } } });
     const client = createPaymentClient({ baseUrl: provider.url, secretKey: "sk_test_visible" });
 
-    const error = await client.createCharge({ amount: 500, currency: "eur" }).catch((e: unknown) => e);
+    const error = await client
+      .createCharge({ amount: 500, currency: "eur" })
+      .catch((e: unknown) => e);
 
     because("expected a PaymentProviderError with code `declined` and status 402", () => {
       expect(error).toBeInstanceOf(PaymentProviderError);

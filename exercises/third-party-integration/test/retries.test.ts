@@ -1,17 +1,21 @@
-import { because } from "@backend-sandbox/testkit";
+import { because, manualClock } from "@backend-sandbox/testkit";
 import { createPaymentClient } from "#src/payment-client";
 import { startFakeProvider } from "#support/fake-provider";
-import { virtualTime } from "#support/virtual-time";
 
 describe("retries", () => {
   it("[R2.1, R2.2, R2.3] retries two 503s with full-jitter backoff and the same idempotency key, then succeeds", async () => {
-    const time = virtualTime();
+    const clock = manualClock();
     const provider = await startFakeProvider("sk_test_visible");
     provider.script({ status: 503 }, { status: 503 });
     const client = createPaymentClient({
-      baseUrl: provider.url, secretKey: "sk_test_visible",
-      baseDelayMs: 100, maxDelayMs: 10_000, maxAttempts: 5,
-      sleep: time.sleep, now: time.now, random: () => 0.5,
+      baseUrl: provider.url,
+      secretKey: "sk_test_visible",
+      baseDelayMs: 100,
+      maxDelayMs: 10_000,
+      maxAttempts: 5,
+      sleep: clock.sleep,
+      now: clock.now,
+      random: () => 0.5,
     });
 
     const charge = await client.createCharge({ amount: 990, currency: "eur" });
@@ -19,7 +23,8 @@ describe("retries", () => {
     expect(charge.amount).toBe(990);
     because("expected 3 requests to the provider", () => expect(provider.requests).toHaveLength(3));
     because("expected waits of 0.5 × 100 and 0.5 × 200 ms (random() = 0.5, base 100 ms)", () =>
-      expect(time.sleeps).toEqual([50, 100]));
+      expect(clock.sleeps).toEqual([50, 100]),
+    );
     const keys = new Set(provider.requests.map((r) => r.idempotencyKey));
     because("expected every attempt to carry the same Idempotency-Key", () => {
       expect(keys.size).toBe(1);
@@ -30,10 +35,19 @@ describe("retries", () => {
   it("[R1.5, R2.1] does not retry a 400", async () => {
     const provider = await startFakeProvider("sk_test_visible");
     provider.script({ status: 400 });
-    const time = virtualTime();
-    const client = createPaymentClient({ baseUrl: provider.url, secretKey: "sk_test_visible", sleep: time.sleep, now: time.now });
+    const clock = manualClock();
+    const client = createPaymentClient({
+      baseUrl: provider.url,
+      secretKey: "sk_test_visible",
+      sleep: clock.sleep,
+      now: clock.now,
+    });
 
-    await expect(client.createCharge({ amount: 100, currency: "eur" })).rejects.toMatchObject({ code: "invalid_request" });
-    because("expected exactly 1 request: a 400 will not change on retry", () => expect(provider.requests).toHaveLength(1));
+    await expect(client.createCharge({ amount: 100, currency: "eur" })).rejects.toMatchObject({
+      code: "invalid_request",
+    });
+    because("expected exactly 1 request: a 400 will not change on retry", () =>
+      expect(provider.requests).toHaveLength(1),
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
 import { startCheckout } from "#support/checkout-service";
-import { eventBody, signatureHeader } from "#support/webhook-signing";
+import { eventBody } from "#support/payment-event-body";
+import { signatureHeader } from "#support/webhook-signing";
 
 const services = useServices();
 
@@ -9,12 +10,24 @@ describe("webhooks", () => {
     const random = seededRandom();
     const secret = `whsec_${random.token(32)}`;
     const checkout = await startCheckout(services.pg, secret);
-    const body = eventBody(`evt_${random.token()}`, "payment.succeeded", { id: `pay_${random.token()}`, amount: 1000, status: "succeeded", version: 1 });
+    const body = eventBody(`evt_${random.token()}`, "payment.succeeded", {
+      id: `pay_${random.token()}`,
+      amount: 1000,
+      status: "succeeded",
+      version: 1,
+    });
 
     const good = await checkout.deliver(body, signatureHeader(secret, checkout.unixNow(), body));
-    const bad = await checkout.deliver(body, signatureHeader(`${secret}x`, checkout.unixNow(), body));
+    const bad = await checkout.deliver(
+      body,
+      signatureHeader(`${secret}x`, checkout.unixNow(), body),
+    );
 
-    because(`expected 200 for a correctly signed event (seed ${random.seed})`, () => expect(good.status).toBe(200));
-    because("expected 400 for an event signed with another secret", () => expect(bad.status).toBe(400));
+    because(`expected 200 for a correctly signed event (seed ${random.seed})`, () =>
+      expect(good.status).toBe(200),
+    );
+    because("expected 400 for an event signed with another secret", () =>
+      expect(bad.status).toBe(400),
+    );
   });
 });

@@ -1,14 +1,175 @@
 // commander 15 is an ES module; this file is CommonJS (tsx/cjs), so it is loaded with import().
 import type { Command } from "commander" with { "resolution-mode": "import" };
-import { places } from "./repo-paths";
-import { UsageError } from "./usage-error";
-import type { VerifyOptions } from "./commands/verify";
+import { places, type Places } from "./repo-paths";
+import { UsageError } from "./terminal/usage-error";
 
 /** Exit codes of the grader contract. */
 const EXIT = { ok: 0, belowMinimum: 1, badInput: 2 } as const;
 
 type Commander = typeof import("commander", { with: { "resolution-mode": "import" } });
+/* eslint-disable @typescript-eslint/no-explicit-any -- commander hands actions untyped arguments */
+type Action = (where: Places, ...args: any[]) => Promise<number>;
 
+/** One `sandbox` command: how it reads on the command line, and the code that runs it. */
+interface CommandSpec {
+  name: string;
+  description: string;
+  /** `<required>` or `[optional]` / `[variadic...]`, each with its description. */
+  arguments?: [string, string][];
+  options?: [string, string][];
+  /** Takes the report options (--json, --junit, ...). */
+  reports?: boolean;
+  /**
+   * Loads the command's module only when it runs, so `sandbox list` does not pay for the
+   * testkit's Docker client.
+   */
+  action: Action;
+}
+
+const REPORT_OPTIONS: [string, string][] = [
+  ["--json <file>", "write the JSON report (schema in docs/grading.md)"],
+  ["--junit <file>", "write a JUnit XML report"],
+  ["--markdown <file>", "write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)"],
+  ["--gradescope <file>", "write Gradescope's results.json"],
+  ["--html <file>", "write a self-contained HTML page"],
+  ["--min-score <percent>", "exit 1 when the total is below this percentage"],
+];
+
+const COMMANDS: CommandSpec[] = [
+  {
+    name: "list",
+    description: "exercises with title, difficulty, services, stages and last score",
+    action: (where) =>
+      (require("./commands/list") as typeof import("./commands/list")).listCommand(where),
+  },
+  {
+    name: "test",
+    description: "run the visible tests of one exercise, with Jest's own output",
+    arguments: [["<slug>", "exercise"]],
+    options: [["--solution", "against .meta/solution/ instead of src/"]],
+    action: (where, slug, options) =>
+      (require("./commands/test") as typeof import("./commands/test")).testCommand(
+        where,
+        slug,
+        options,
+      ),
+  },
+  {
+    name: "grade",
+    description:
+      "visible and hidden tests, a score per stage and exercise (all exercises, or the one you are in)",
+    arguments: [["[slug...]", "exercises to grade"]],
+    options: [
+      ["--solution", "grade the reference solutions (.meta/solution/) instead of src/"],
+      [
+        "--submission <dir>",
+        "grade only the exercises/*/src/ folders of this checkout, with this checkout's tests",
+      ],
+      ["--hidden-dir <dir>", "hidden tests from <dir>/<slug>/ instead of .meta/hidden/"],
+      [
+        "--timeout <seconds>",
+        "time limit per exercise (default: timeLimitSeconds of exercise.json)",
+      ],
+      ["--shard <i/n>", "grade only shard i of n; join the JSON reports with `sandbox merge`"],
+      ["--quiet", "no progress lines"],
+    ],
+    reports: true,
+    action: (where, slugs, options) =>
+      (require("./commands/grade") as typeof import("./commands/grade")).gradeCommand(
+        where,
+        slugs,
+        options,
+      ),
+  },
+  {
+    name: "merge",
+    description:
+      "join the JSON reports of `grade --shard i/n` runs into one, and write any report from it",
+    arguments: [["<report...>", "JSON reports written by grade --json"]],
+    reports: true,
+    action: (_where, files, options) =>
+      (require("./commands/merge") as typeof import("./commands/merge")).mergeCommand(
+        files,
+        options,
+      ),
+  },
+  {
+    name: "verify",
+    description:
+      "maintainers: structure checks, solutions score the maximum, stubs 0, wrong solutions caught",
+    arguments: [["[slug...]", "exercises to verify (default: all)"]],
+    options: [
+      ["--timeout <seconds>", "time limit per run (default: timeLimitSeconds of exercise.json)"],
+      [
+        "--repeat <n>",
+        "grade each solution n times in a row; any failure is reported as flaky (the bar is 20)",
+      ],
+      ["--static", "only the checks that grade nothing: structure and the rule trace (seconds)"],
+      [
+        "--all-stages",
+        "grade wrong solutions on every stage's hidden tests, not only the stages their patch declares",
+      ],
+      [
+        "--wrong-solution <bugs>",
+        "with one slug: grade only these wrong solutions (comma-separated), not the solution or stub",
+      ],
+    ],
+    action: (where, slugs, options) =>
+      (require("./commands/verify") as typeof import("./commands/verify")).verifyCommand(
+        where,
+        slugs,
+        options,
+      ),
+  },
+  {
+    name: "format",
+    description:
+      "maintainers: Prettier over the checkout, and every wrong-solution patch rewritten to fit the formatted solution",
+    arguments: [["[path...]", "files or folders to format (default: the whole checkout)"]],
+    action: (where, paths) =>
+      (require("./commands/format") as typeof import("./commands/format")).formatCommand(
+        where,
+        paths,
+      ),
+  },
+  {
+    name: "hint",
+    description: "the next hint for a stage (default: the first stage not yet passed)",
+    arguments: [
+      ["<slug>", "exercise"],
+      ["[stage]", "stage id"],
+    ],
+    action: (where, slug, stage) =>
+      (require("./commands/hint") as typeof import("./commands/hint")).hintCommand(
+        where,
+        slug,
+        stage,
+      ),
+  },
+  {
+    name: "reset",
+    description: "restore src/ from git HEAD, backing your files up to .sandbox/backups/ first",
+    arguments: [["<slug>", "exercise"]],
+    action: (where, slug) =>
+      (require("./commands/reset") as typeof import("./commands/reset")).resetCommand(where, slug),
+  },
+  {
+    name: "new",
+    description: "scaffold an exercise that meets the contract, with one example stage",
+    arguments: [["<slug>", "kebab-case name of the new exercise"]],
+    action: (where, slug) =>
+      (require("./commands/new") as typeof import("./commands/new")).newCommand(where, slug),
+  },
+  {
+    name: "doctor",
+    description:
+      "check Node, which service provider `auto` picks and why, and that Redis and Postgres start",
+    action: () =>
+      (require("./commands/doctor") as typeof import("./commands/doctor")).doctorCommand(),
+  },
+];
+
+/** The `sandbox` program, built from the table above. */
 function program({ Command, Option }: Commander): Command {
   const cli = new Command("sandbox")
     .description("Grades the backend-sandbox exercises: visible and hidden tests, scored by stage.")
@@ -21,181 +182,25 @@ function program({ Command, Option }: Commander): Command {
     .addOption(new Option("--exercises-dir <dir>", "folder holding the exercises").hideHelp());
   const where = () => places(process.env, cli.opts<{ exercisesDir?: string }>().exercisesDir);
   let exitCode: number = EXIT.ok;
-  /* eslint-disable @typescript-eslint/no-explicit-any -- commander hands actions untyped arguments */
-  const run =
-    (action: (...args: any[]) => Promise<number>) =>
-    async (...args: any[]) => {
-      exitCode = await action(...args);
-    };
-  /* eslint-enable @typescript-eslint/no-explicit-any */
-
-  const reportOptions = (command: Command) =>
-    command
-      .option("--json <file>", "write the JSON report (schema in docs/grading.md)")
-      .option("--junit <file>", "write a JUnit XML report")
-      .option("--markdown <file>", "write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)")
-      .option("--gradescope <file>", "write Gradescope's results.json")
-      .option("--html <file>", "write a self-contained HTML page")
-      .option("--min-score <percent>", "exit 1 when the total is below this percentage");
-
-  cli
-    .command("list")
-    .description("exercises with title, difficulty, services, stages and last score")
-    .action(
-      run(async () =>
-        (require("./commands/list") as typeof import("./commands/list")).listCommand(where()),
-      ),
-    );
-
-  cli
-    .command("test")
-    .description("run the visible tests of one exercise, with Jest's own output")
-    .argument("<slug>", "exercise")
-    .option("--solution", "against .meta/solution/ instead of src/")
-    .action(
-      run(async (slug: string, options: { solution?: boolean }) =>
-        (require("./commands/test") as typeof import("./commands/test")).testCommand(
-          where(),
-          slug,
-          options,
-        ),
-      ),
-    );
-
-  reportOptions(
-    cli
-      .command("grade")
-      .description(
-        "visible and hidden tests, a score per stage and exercise (all exercises, or the one you are in)",
-      )
-      .argument("[slug...]", "exercises to grade")
-      .option("--solution", "grade the reference solutions (.meta/solution/) instead of src/")
-      .option(
-        "--submission <dir>",
-        "grade only the exercises/*/src/ folders of this checkout, with this checkout's tests",
-      )
-      .option("--hidden-dir <dir>", "hidden tests from <dir>/<slug>/ instead of .meta/hidden/")
-      .option(
-        "--timeout <seconds>",
-        "time limit per exercise (default: timeLimitSeconds of exercise.json)",
-      )
-      .option(
-        "--shard <i/n>",
-        "grade only shard i of n; join the JSON reports with `sandbox merge`",
-      )
-      .option("--quiet", "no progress lines"),
-  ).action(
-    run(async (slugs: string[], options) =>
-      (require("./commands/grade") as typeof import("./commands/grade")).gradeCommand(
-        where(),
-        slugs,
-        options,
-      ),
-    ),
-  );
-
-  reportOptions(
-    cli
-      .command("merge")
-      .description(
-        "join the JSON reports of `grade --shard i/n` runs into one, and write any report from it",
-      )
-      .argument("<report...>", "JSON reports written by grade --json"),
-  ).action(
-    run(async (files: string[], options) =>
-      (require("./commands/merge") as typeof import("./commands/merge")).mergeCommand(
-        files,
-        options,
-      ),
-    ),
-  );
-
-  cli
-    .command("verify")
-    .description(
-      "maintainers: structure checks, solutions score the maximum, stubs 0, wrong solutions caught",
-    )
-    .argument("[slug...]", "exercises to verify (default: all)")
-    .option(
-      "--timeout <seconds>",
-      "time limit per run (default: timeLimitSeconds of exercise.json)",
-    )
-    .option(
-      "--repeat <n>",
-      "grade each solution n times in a row; any failure is reported as flaky (the bar is 20)",
-    )
-    .option(
-      "--static",
-      "only the checks that grade nothing: structure and the rule trace (seconds)",
-    )
-    .option(
-      "--wrong-solution <bugs>",
-      "with one slug: grade only these wrong solutions (comma-separated), not the solution or stub",
-    )
-    .action(
-      run(async (slugs: string[], options: VerifyOptions) =>
-        (require("./commands/verify") as typeof import("./commands/verify")).verifyCommand(
-          where(),
-          slugs,
-          options,
-        ),
-      ),
-    );
-
-  cli
-    .command("hint")
-    .description("the next hint for a stage (default: the first stage not yet passed)")
-    .argument("<slug>", "exercise")
-    .argument("[stage]", "stage id")
-    .action(
-      run(async (slug: string, stage: string | undefined) =>
-        (require("./commands/hint") as typeof import("./commands/hint")).hintCommand(
-          where(),
-          slug,
-          stage,
-        ),
-      ),
-    );
-
-  cli
-    .command("reset")
-    .description("restore src/ from git HEAD, backing your files up to .sandbox/backups/ first")
-    .argument("<slug>", "exercise")
-    .action(
-      run(async (slug: string) =>
-        (require("./commands/reset") as typeof import("./commands/reset")).resetCommand(
-          where(),
-          slug,
-        ),
-      ),
-    );
-
-  cli
-    .command("new")
-    .description("scaffold an exercise that meets the contract, with one example stage")
-    .argument("<slug>", "kebab-case name of the new exercise")
-    .action(
-      run(async (slug: string) =>
-        (require("./commands/new") as typeof import("./commands/new")).newCommand(where(), slug),
-      ),
-    );
-
-  cli
-    .command("doctor")
-    .description(
-      "check Node, which service provider `auto` picks and why, and that Redis and Postgres start",
-    )
-    .action(
-      run(async () =>
-        (require("./commands/doctor") as typeof import("./commands/doctor")).doctorCommand(),
-      ),
-    );
-
+  for (const spec of COMMANDS) {
+    const command = cli.command(spec.name).description(spec.description);
+    for (const [name, description] of spec.arguments ?? []) command.argument(name, description);
+    for (const [flags, description] of [
+      ...(spec.options ?? []),
+      ...(spec.reports ? REPORT_OPTIONS : []),
+    ])
+      command.option(flags, description);
+    // commander calls an action with the arguments, then the options, then the command itself.
+    command.action(async (...args: any[]) => {
+      exitCode = await spec.action(where(), ...args.slice(0, -1));
+    });
+  }
   cli.hook("postAction", () => {
     process.exitCode = exitCode;
   });
   return cli;
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 async function main(argv: string[]): Promise<void> {
   const commander = await import("commander");

@@ -140,8 +140,7 @@ describe("sandbox doctor", () => {
     expect(run.stdout).toMatch(/^[✓✗] services: /m);
     const problems = (run.stdout.match(/^✗/gm) ?? []).length;
     if (problems === 0) {
-      expect(run.stdout).toMatch(/✓ redis started and answered in \d+ ms/);
-      expect(run.stdout).toMatch(/✓ postgres started and answered in \d+ ms/);
+      expect(run.stdout).toMatch(/✓ Redis and Postgres started and answered in \d+ ms/);
       expect(run.code).toBe(0);
     } else {
       expect(run.stdout).toMatch(/problems? found; fix them as described above/);

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { loadExercise } from "../src/exercise-manifest";
-import { citedRules, readRules, readTestTitles, ruleTraceChecks } from "../src/rule-trace";
+import { loadExercise } from "../src/exercise/manifest";
+import { citedRules, readRules, readTestTitles, ruleTraceChecks } from "../src/exercise/rule-trace";
 import { sandbox, scratchDir } from "./run-sandbox";
 
 const README = `# Shop
@@ -148,6 +148,7 @@ describe("ruleTraceChecks", () => {
     expect(failed).toEqual([
       {
         ok: false,
+        show: true,
         what: "every test cites a README rule in its title (3 tests, 3 citations)",
         detail: 'test/cart.test.ts:2: "no rule"',
       },

@@ -6,12 +6,13 @@ import {
   loadExercise,
   mergeReports,
   parseShard,
+  planRun,
   scoreExercise,
   shardOf,
   type JestRun,
 } from "../src/index";
-import { closestNames } from "../src/closest-names";
-import { hiddenTestMessage } from "../src/failure-message";
+import { closestNames } from "../src/terminal/closest-names";
+import { hiddenTestMessage } from "../src/score/failure-message";
 import { FIXTURES } from "./run-sandbox";
 
 const exercise = loadExercise(path.join(FIXTURES, "partial"));
@@ -54,7 +55,12 @@ const finished = (testResults: object[], exitCode = 0, success = exitCode === 0)
     testResults: testResults as never,
   },
 });
-const score = (run: JestRun) => scoreExercise({ exercise, run, hiddenDir, timeoutMs: 10_000 });
+const plan = planRun(exercise, {
+  sourceDir: path.join(exercise.dir, "src"),
+  hiddenDir,
+  timeoutMs: 10_000,
+});
+const score = (run: JestRun) => scoreExercise(plan, run);
 
 describe("scoring", () => {
   it("gives a stage points × passed ÷ total over visible and hidden tests", () => {

@@ -1,6 +1,6 @@
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { everyRun } from "../src/commands/verify";
+import { everyRun } from "../src/score/verify-checks";
 import { FIXTURES, sandbox, scratchDir } from "./run-sandbox";
 
 describe("everyRun", () => {
@@ -129,14 +129,50 @@ describe("sandbox new, then sandbox verify", () => {
     });
     expect(verify.code).toBe(1);
     expect(verify.stdout).toMatch(
-      /✗ wrong solution ignores-sign is caught: it scores the maximum, 30 \/ 30/,
+      /✗ wrong solution ignores-sign is caught: it passes every test, 30 \/ 30/,
     );
     // CI may keep only the end of its log, where the totals are: they name what failed.
     const counts = JSON.parse(readFileSync(path.join(results, "verify.json"), "utf8"));
     expect(counts.failures).toContain(
-      "partial: wrong solution ignores-sign is caught: it scores the maximum, 30 / 30",
+      "partial: wrong solution ignores-sign is caught: it passes every test, 30 / 30",
     );
     expect(verify.stdout).toMatch(/✗ has package.json/);
+  });
+
+  it("grades a wrong solution on the stages its patch declares only, and it must be caught there", async () => {
+    const copy = scratchDir("verify-stages");
+    cpSync(path.join(FIXTURES, "partial"), path.join(copy, "partial"), { recursive: true });
+    const patch = path.join(copy, "partial/.meta/wrong-solutions/ignores-sign.patch");
+    const body = readFileSync(patch, "utf8");
+    writeFileSync(patch, `Stages: negatives\n\n${body}`);
+    const right = await sandbox(["verify", "partial", "--wrong-solution", "ignores-sign"], {
+      SANDBOX_EXERCISES_DIR: copy,
+    });
+    expect(right.stdout).toMatch(
+      /✓ wrong solution ignores-sign is caught by negatives \(3 of 3 tests\): /,
+    );
+    expect(right.stdout).not.toMatch(/basics/); // the stage not declared did not run
+    writeFileSync(patch, `Stages: basics\n\n${body}`);
+    const wrong = await sandbox(["verify", "partial", "--wrong-solution", "ignores-sign"], {
+      SANDBOX_EXERCISES_DIR: copy,
+    });
+    expect(wrong.stdout).toMatch(
+      /✗ wrong solution ignores-sign is caught in the stages it declares \(basics\): it passes every test of those stages/,
+    );
+    const everyStage = await sandbox(
+      ["verify", "partial", "--wrong-solution", "ignores-sign", "--all-stages"],
+      { SANDBOX_EXERCISES_DIR: copy },
+    );
+    expect(everyStage.stdout).toMatch(
+      /✓ wrong solution ignores-sign is caught by negatives \(3 of 3 tests\), 10 \/ 30/,
+    );
+    writeFileSync(patch, `Stages: negative\n\n${body}`);
+    const misnamed = await sandbox(["verify", "partial", "--static"], {
+      SANDBOX_EXERCISES_DIR: copy,
+    });
+    expect(misnamed.stdout).toMatch(
+      /✗ wrong solution ignores-sign says why, applies to \.meta\/solution\/ and changes it: its Stages: line names negative, not stages of exercise\.json/,
+    );
   });
 
   it("names the bug whose patch no longer applies, and grades it as an error, not a crash", async () => {

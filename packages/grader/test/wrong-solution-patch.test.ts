@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { structureChecks } from "../src/structure-checks";
-import { readWrongSolution, wrongSolutionBugs } from "../src/wrong-solution-patch";
+import { structureChecks } from "../src/exercise/structure-checks";
+import { readWrongSolution, wrongSolutionBugs } from "../src/exercise/wrong-solution-patch";
 import { FIXTURES, scratchDir } from "./run-sandbox";
 
 /** A copy of the `partial` fixture (solution: `add` in math.ts) with the given wrong solutions. */

@@ -1,6 +1,6 @@
-/** Jest global teardown: ends the services global setup started. */
+/** Jest global teardown: ends the services global setup started (nothing, if they were handed down). */
 export default async function globalTeardown(): Promise<void> {
-  const services = globalThis.__backendSandboxServices ?? [];
+  const run = globalThis.__backendSandboxServices;
   globalThis.__backendSandboxServices = undefined;
-  await Promise.all(services.map((service) => service.dispose()));
+  await run?.dispose();
 }

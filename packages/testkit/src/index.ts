@@ -1,25 +1,18 @@
-// The whole public surface of @backend-sandbox/testkit.
+// The public surface of @backend-sandbox/testkit for test authors. What the grader and
+// `sandbox doctor` need (providers, shared services, the exercise layout) is in ./runner.
 export { useServices, type FileServices } from "./use-services";
 export { startServer, type RunningServer } from "./start-server";
 export { startRedis, startPostgres } from "./start-service";
+export type { ServiceHandle } from "./providers/provider";
 export { seededRandom, type SeededRandom } from "./seeded-random";
 export { because, within, timed, ExpectationError } from "./expectations";
 export { onCleanup } from "./cleanup";
+export { manualClock, type ManualClock } from "./manual-clock";
+export { eventually, type EventuallyOptions } from "./eventually";
 export {
-  chooseProvider,
-  dockerAnswers,
-  readSetting,
-  providerNamed,
-  NOTHING_AVAILABLE,
-  type ProviderChoice,
-} from "./choose-provider";
-export { findNativeBinaries } from "./providers/native";
-export { SESSION_LABEL, defaultImages } from "./providers/docker-defaults";
-export {
-  ServiceError,
-  type Provider,
-  type ProviderName,
-  type ServiceHandle,
-  type ServiceKind,
-} from "./providers/provider";
-export { waitUntilReady, redact } from "./readiness";
+  request,
+  expectProblem,
+  PROBLEM_JSON,
+  type HttpReply,
+  type RequestOptions,
+} from "./http-reply";

@@ -1,4 +1,4 @@
-import { chooseProvider, NOTHING_AVAILABLE, readSetting } from "../src";
+import { chooseProvider, NOTHING_AVAILABLE, readSetting } from "../src/runner";
 
 // An environment in which no Docker engine answers and no binaries can be found.
 const nothing = {

@@ -3,7 +3,8 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SESSION_LABEL, because } from "../src";
+import { because } from "../src";
+import { SESSION_LABEL } from "../src/runner";
 import { fixtureEnv, fixtureJestArgs } from "./fixture-run";
 
 /** Runs the fixture suite in its own process group, with its own TMPDIR and session label. */

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { Redis } from "ioredis";
 import { Client } from "pg";
-import type { Provider, ServiceHandle } from "../src";
+import type { Provider, ServiceHandle } from "../src/runner";
 
 /** What every provider that owns its servers must do: serve real commands, and fail and recover on cue. */
 export function describeProviderContract(makeProvider: () => Provider): void {

@@ -1,14 +1,12 @@
-import { because, seededRandom, startServer, useServices } from "@backend-sandbox/testkit";
-import { createApp } from "#src/app";
-import { apiAt, startApi, type Api } from "#support/api";
+import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import type { Api } from "#support/api-client";
+import { startAnotherApi, startApi } from "#support/start-api";
 
 const services = useServices();
 const random = seededRandom();
 let apis: Api[];
 beforeAll(async () => {
-  const first = await startApi(services);
-  const second = apiAt((await startServer(createApp({ pg: services.newPool(), cursorSecret: "s", onError: () => {} }))).url);
-  apis = [first, second];
+  apis = [await startApi(services), await startAnotherApi(services)];
 });
 
 describe("conditional-requests", () => {
@@ -19,17 +17,30 @@ describe("conditional-requests", () => {
       const etag = created.headers.get("etag")!;
       const writers = random.int(8, 12);
       const replies = await Promise.all(
-        Array.from({ length: writers }, (_, i) => apis[i % 2]!.put(path, { name: `writer ${i}`, priority: (i % 5) + 1 }, { "if-match": etag })),
+        Array.from({ length: writers }, (_, i) =>
+          apis[i % 2]!.put(
+            path,
+            { name: `writer ${i}`, priority: (i % 5) + 1 },
+            { "if-match": etag },
+          ),
+        ),
       );
       const winners = replies.filter((r) => r.status === 200);
-      const statuses = replies.map((r) => r.status).sort().join(", ");
-      because(`expected exactly 1 of ${writers} concurrent PUTs with If-Match ${etag} to get 200 and the rest 412 (seed ${random.seed}); got ${statuses}`, () => {
-        expect(winners).toHaveLength(1);
-        expect(replies.filter((r) => r.status === 412)).toHaveLength(writers - 1);
-      });
+      const statuses = replies
+        .map((r) => r.status)
+        .sort()
+        .join(", ");
+      because(
+        `expected exactly 1 of ${writers} concurrent PUTs with If-Match ${etag} to get 200 and the rest 412 (seed ${random.seed}); got ${statuses}`,
+        () => {
+          expect(winners).toHaveLength(1);
+          expect(replies.filter((r) => r.status === 412)).toHaveLength(writers - 1);
+        },
+      );
       const final = await apis[0]!.get(path);
-      because(`expected the project to hold the winner's write; got ${final.body.name}, winner ${winners[0]?.body?.name}`, () =>
-        expect(final.body).toEqual(winners[0]!.body),
+      because(
+        `expected the project to hold the winner's write; got ${final.body.name}, winner ${winners[0]?.body?.name}`,
+        () => expect(final.body).toEqual(winners[0]!.body),
       );
     }
   });

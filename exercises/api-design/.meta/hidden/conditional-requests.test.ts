@@ -1,13 +1,9 @@
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
-import { startApi, type Api } from "#support/api";
-import { describeReply, expectProblem } from "#support/problem";
+import { because, expectProblem, seededRandom } from "@backend-sandbox/testkit";
+import { describeReply } from "#support/describe-reply";
+import { useApi } from "#support/use-api";
 
-const services = useServices();
 const random = seededRandom();
-let api: Api;
-beforeAll(async () => {
-  api = await startApi(services);
-});
+const api = useApi();
 const STRONG = /^"[\x21\x23-\x7e]*"$/;
 
 async function aProjectWithTag() {
@@ -20,23 +16,35 @@ async function aProjectWithTag() {
 describe("conditional-requests", () => {
   it("[R4.1] sends a strong ETag on 201 and 200, the same for the same state", async () => {
     const { created, etag } = await aProjectWithTag();
-    because(`expected a strong ETag (no W/) on GET that equals the one on 201; got GET ${etag}, 201 ${created.headers.get("etag")}`, () => {
-      expect(etag).toMatch(STRONG);
-      expect(created.headers.get("etag")).toBe(etag);
-    });
+    because(
+      `expected a strong ETag (no W/) on GET that equals the one on 201; got GET ${etag}, 201 ${created.headers.get("etag")}`,
+      () => {
+        expect(etag).toMatch(STRONG);
+        expect(created.headers.get("etag")).toBe(etag);
+      },
+    );
   });
 
   it("[R4.2] answers If-None-Match with 304 by weak comparison over a list, and 200 when no tag matches", async () => {
     const { path, etag } = await aProjectWithTag();
-    const cases: [string, number][] = [[etag, 304], [`W/${etag}`, 304], [`"nope", ${etag}`, 304], ["*", 304], ['"nope"', 200]];
+    const cases: [string, number][] = [
+      [etag, 304],
+      [`W/${etag}`, 304],
+      [`"nope", ${etag}`, 304],
+      ["*", 304],
+      ['"nope"', 200],
+    ];
     for (const [header, status] of cases) {
       for (const method of ["GET", "HEAD"]) {
         const reply = await api.send(method, path, { headers: { "if-none-match": header } });
-        because(`expected ${method} with If-None-Match: ${header} (current ${etag}) to be ${status}; got ${describeReply(reply)}`, () => {
-          expect(reply.status).toBe(status);
-          expect(reply.headers.get("etag")).toBe(etag);
-          if (status === 304) expect(reply.text).toBe("");
-        });
+        because(
+          `expected ${method} with If-None-Match: ${header} (current ${etag}) to be ${status}; got ${describeReply(reply)}`,
+          () => {
+            expect(reply.status).toBe(status);
+            expect(reply.headers.get("etag")).toBe(etag);
+            if (status === 304) expect(reply.text).toBe("");
+          },
+        );
       }
     }
   });
@@ -47,14 +55,28 @@ describe("conditional-requests", () => {
     const stale = await api.put(path, { name: "first writer" }, { "if-match": etag });
     expect(stale.status).toBe(200);
     const current = stale.headers.get("etag")!;
-    const cases: [Record<string, string>, number][] = [[{}, 428], [{ "if-match": etag }, 412], [{ "if-match": `W/${current}` }, 412], [{ "if-match": '"other"' }, 412]];
+    const cases: [Record<string, string>, number][] = [
+      [{}, 428],
+      [{ "if-match": etag }, 412],
+      [{ "if-match": `W/${current}` }, 412],
+      [{ "if-match": '"other"' }, 412],
+    ];
     for (const [headers, status] of cases) {
       const reply = await api.put(path, { name: "lost update" }, headers);
-      expectProblem(reply, status, `PUT with If-Match ${headers["if-match"] ?? "(none)"} (current ${current})`);
+      expectProblem(
+        reply,
+        status,
+        `PUT with If-Match ${headers["if-match"] ?? "(none)"} (current ${current})`,
+        ["detail", "instance"],
+      );
     }
     const after = await api.get(path);
     because(`expected the refused PUTs to change nothing; got ${describeReply(after)}`, () =>
-      expect(after.body).toEqual({ ...before, name: "first writer", updatedAt: after.body.updatedAt }),
+      expect(after.body).toEqual({
+        ...before,
+        name: "first writer",
+        updatedAt: after.body.updatedAt,
+      }),
     );
   });
 
@@ -63,22 +85,32 @@ describe("conditional-requests", () => {
     const name = `Renamed ${random.token(6)}`;
     const put = await api.put(path, { name }, { "if-match": `"other", ${etag}` });
     const read = await api.get(path);
-    because(`expected 200 and a new ETag that GET then returns; got ${describeReply(put)} ETag ${put.headers.get("etag")}, GET ETag ${read.headers.get("etag")}`, () => {
-      expect(put.status).toBe(200);
-      expect(put.headers.get("etag")).toMatch(STRONG);
-      expect(put.headers.get("etag")).not.toBe(etag);
-      expect(read.headers.get("etag")).toBe(put.headers.get("etag"));
-      expect(read.body.name).toBe(name);
-    });
+    because(
+      `expected 200 and a new ETag that GET then returns; got ${describeReply(put)} ETag ${put.headers.get("etag")}, GET ETag ${read.headers.get("etag")}`,
+      () => {
+        expect(put.status).toBe(200);
+        expect(put.headers.get("etag")).toMatch(STRONG);
+        expect(put.headers.get("etag")).not.toBe(etag);
+        expect(read.headers.get("etag")).toBe(put.headers.get("etag"));
+        expect(read.body.name).toBe(name);
+      },
+    );
     expect((await api.put(path, { name: "star" }, { "if-match": "*" })).status).toBe(200);
   });
 
   it("[R4.6] answers 404, not 412 or 428, for a project that does not exist", async () => {
     const path = "/projects/3b241101-e2bb-4255-8caf-4136c566a962";
-    for (const headers of [{}, { "if-match": '"v1"' }, { "if-match": "*" }] as Record<string, string>[]) {
-      for (const reply of [await api.put(path, { name: "ghost" }, headers), await api.del(path, headers)]) {
-        because(`expected ${reply.method} of a missing project with ${JSON.stringify(headers)} to be 404; got ${describeReply(reply)}`, () =>
-          expect(reply.status).toBe(404),
+    for (const headers of [{}, { "if-match": '"v1"' }, { "if-match": "*" }] as Record<
+      string,
+      string
+    >[]) {
+      for (const reply of [
+        await api.put(path, { name: "ghost" }, headers),
+        await api.del(path, headers),
+      ]) {
+        because(
+          `expected ${reply.method} of a missing project with ${JSON.stringify(headers)} to be 404; got ${describeReply(reply)}`,
+          () => expect(reply.status).toBe(404),
         );
       }
     }
@@ -88,7 +120,9 @@ describe("conditional-requests", () => {
     const { path, etag } = await aProjectWithTag();
     await api.put(path, { name: "moved on" }, { "if-match": etag });
     const stale = await api.del(path, { "if-match": etag });
-    because(`expected DELETE with a stale If-Match to be 412; got ${describeReply(stale)}`, () => expect(stale.status).toBe(412));
+    because(`expected DELETE with a stale If-Match to be 412; got ${describeReply(stale)}`, () =>
+      expect(stale.status).toBe(412),
+    );
     expect((await api.get(path)).status).toBe(200);
     const current = (await api.get(path)).headers.get("etag")!;
     expect((await api.del(path, { "if-match": current })).status).toBe(204);
@@ -98,10 +132,19 @@ describe("conditional-requests", () => {
     const { path, etag } = await aProjectWithTag();
     const before = (await api.get(path)).body;
     const invalid = { name: "", priority: 9 };
-    const cases: [Record<string, string>, number][] = [[{}, 428], [{ "if-match": '"stale"' }, 422], [{ "if-match": etag }, 422]];
+    const cases: [Record<string, string>, number][] = [
+      [{}, 428],
+      [{ "if-match": '"stale"' }, 422],
+      [{ "if-match": etag }, 422],
+    ];
     for (const [headers, status] of cases) {
       const reply = await api.put(path, invalid, headers);
-      expectProblem(reply, status, `PUT of an invalid body with If-Match ${headers["if-match"] ?? "(none)"} (current ${etag})`);
+      expectProblem(
+        reply,
+        status,
+        `PUT of an invalid body with If-Match ${headers["if-match"] ?? "(none)"} (current ${etag})`,
+        ["detail", "instance"],
+      );
     }
     expect((await api.get(path)).body).toEqual(before);
   });
@@ -120,18 +163,24 @@ describe("conditional-requests", () => {
       ["just over 32 bits", '"v4294967296"'],
       ["other characters", `"${opaque}\u00e9"`],
       ["huge (one 8 kB tag)", `"${"9".repeat(8000)}"`],
-      ["huge (a list of 800 tags)", Array.from({ length: 800 }, (_, i) => `"v${i + 1000}"`).join(", ")],
+      [
+        "huge (a list of 800 tags)",
+        Array.from({ length: 800 }, (_, i) => `"v${i + 1000}"`).join(", "),
+      ],
     ];
     for (const [shape, value] of shapes) {
       const put = await api.put(path, { name: "must not land" }, { "if-match": value });
       const del = await api.del(path, { "if-match": value });
       const get = await api.get(path, { "if-none-match": value });
-      because(`expected If-Match ${shape} to be 412 on PUT and DELETE, and If-None-Match ${shape} to be 200 on GET (current ${etag}); got PUT ${describeReply(put)}, DELETE ${describeReply(del)}, GET ${get.status}`, () => {
-        expect(put.status).toBe(412);
-        expect(del.status).toBe(412);
-        expect(get.status).toBe(200);
-        expect(get.headers.get("etag")).toBe(etag);
-      });
+      because(
+        `expected If-Match ${shape} to be 412 on PUT and DELETE, and If-None-Match ${shape} to be 200 on GET (current ${etag}); got PUT ${describeReply(put)}, DELETE ${describeReply(del)}, GET ${get.status}`,
+        () => {
+          expect(put.status).toBe(412);
+          expect(del.status).toBe(412);
+          expect(get.status).toBe(200);
+          expect(get.headers.get("etag")).toBe(etag);
+        },
+      );
     }
   });
 });

@@ -1,8 +1,14 @@
 import { Pool } from "pg";
-import { because, startPostgres, startServer, within } from "@backend-sandbox/testkit";
+import {
+  because,
+  expectProblem,
+  startPostgres,
+  startServer,
+  within,
+} from "@backend-sandbox/testkit";
 import { createApp, migrate } from "#src/app";
-import { apiAt, type Api } from "#support/api";
-import { describeReply, expectProblem } from "#support/problem";
+import { apiAt, type Api } from "#support/api-client";
+import { describeReply } from "#support/describe-reply";
 
 let postgres: Awaited<ReturnType<typeof startPostgres>>;
 let pool: Pool;
@@ -30,15 +36,28 @@ describe("errors", () => {
       () => api.del(`/projects/${created.body.id}`),
     ]) {
       const reply = await within(8000, "an answer while Postgres is down", send());
-      because(`expected 500 or 503 while Postgres is down; got ${describeReply(reply)}`, () => expect([500, 503]).toContain(reply.status));
-      expectProblem(reply, reply.status, `${reply.method} ${reply.path} while Postgres is down`);
+      because(`expected 500 or 503 while Postgres is down; got ${describeReply(reply)}`, () =>
+        expect([500, 503]).toContain(reply.status),
+      );
+      expectProblem(reply, reply.status, `${reply.method} ${reply.path} while Postgres is down`, [
+        "detail",
+        "instance",
+      ]);
       because(`expected the problem to hide the database error; got ${reply.text}`, () =>
         expect(reply.text).not.toMatch(/ECONNREFUSED|connect|postgres|terminat|5432|\bpg\b/i),
       );
     }
-    because("expected the unexpected error to reach onError", () => expect(logged.length).toBeGreaterThan(0));
+    because("expected the unexpected error to reach onError", () =>
+      expect(logged.length).toBeGreaterThan(0),
+    );
     await postgres.start();
-    const after = await within(10_000, "an answer after Postgres is back", api.get(`/projects/${created.body.id}`));
-    because(`expected 200 once Postgres is back; got ${describeReply(after)}`, () => expect(after.status).toBe(200));
+    const after = await within(
+      10_000,
+      "an answer after Postgres is back",
+      api.get(`/projects/${created.body.id}`),
+    );
+    because(`expected 200 once Postgres is back; got ${describeReply(after)}`, () =>
+      expect(after.status).toBe(200),
+    );
   }, 60_000);
 });

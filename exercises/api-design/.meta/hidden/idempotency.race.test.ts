@@ -1,18 +1,18 @@
-import { because, seededRandom, startServer, useServices } from "@backend-sandbox/testkit";
-import { createApp } from "#src/app";
-import { apiAt, startApi, type Api } from "#support/api";
-import { walk } from "#support/link";
+import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import type { Api } from "#support/api-client";
+import { startAnotherApi, startApi } from "#support/start-api";
+import { walk } from "#support/walk";
 
 const services = useServices();
 const random = seededRandom();
 let apis: Api[];
 beforeAll(async () => {
-  const first = await startApi(services);
-  const second = apiAt((await startServer(createApp({ pg: services.newPool(), cursorSecret: "s", onError: () => {} }))).url);
-  apis = [first, second];
+  apis = [await startApi(services), await startAnotherApi(services)];
 });
 const count = async (name: string) =>
-  (await walk(apis[0]!.get, apis[0]!.url, "/projects?limit=50")).flatMap((page) => page.items).filter((p) => p.name === name).length;
+  (await walk(apis[0]!.get, apis[0]!.url, "/projects?limit=50"))
+    .flatMap((page) => page.items)
+    .filter((p) => p.name === name).length;
 
 describe("idempotency", () => {
   it("[R5.3] creates exactly one project for concurrent requests with one key, across two instances", async () => {
@@ -20,25 +20,41 @@ describe("idempotency", () => {
       const key = { "idempotency-key": random.token(24) };
       const body = { name: `Race ${random.token(8)}` };
       const n = random.int(8, 12);
-      const replies = await Promise.all(Array.from({ length: n }, (_, i) => apis[i % 2]!.post("/projects", body, key)));
+      const replies = await Promise.all(
+        Array.from({ length: n }, (_, i) => apis[i % 2]!.post("/projects", body, key)),
+      );
       const created = replies.filter((r) => r.status === 201);
-      const statuses = replies.map((r) => r.status).sort().join(", ");
-      because(`expected ${n} concurrent POSTs with one key to answer 201 (first or replay) or 409 (in flight), all naming one project (seed ${random.seed}); got ${statuses}`, () => {
-        expect(replies.every((r) => r.status === 201 || r.status === 409)).toBe(true);
-        expect(created.length).toBeGreaterThan(0);
-        expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
-      });
+      const statuses = replies
+        .map((r) => r.status)
+        .sort()
+        .join(", ");
+      because(
+        `expected ${n} concurrent POSTs with one key to answer 201 (first or replay) or 409 (in flight), all naming one project (seed ${random.seed}); got ${statuses}`,
+        () => {
+          expect(replies.every((r) => r.status === 201 || r.status === 409)).toBe(true);
+          expect(created.length).toBeGreaterThan(0);
+          expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
+        },
+      );
       const made = await count(body.name);
-      because(`expected exactly 1 project named ${body.name} after ${n} concurrent POSTs with one key; found ${made}`, () => expect(made).toBe(1));
+      because(
+        `expected exactly 1 project named ${body.name} after ${n} concurrent POSTs with one key; found ${made}`,
+        () => expect(made).toBe(1),
+      );
     }
   });
 
   it("[R5.3] creates one project per key when concurrent requests carry different keys", async () => {
     const body = { name: `Distinct ${random.token(8)}` };
     const n = random.int(6, 10);
-    const replies = await Promise.all(Array.from({ length: n }, (_, i) => apis[i % 2]!.post("/projects", body, { "idempotency-key": random.token(20) })));
-    because(`expected ${n} POSTs with ${n} different keys to all be 201; got ${replies.map((r) => r.status).join(", ")}`, () =>
-      expect(replies.every((r) => r.status === 201)).toBe(true),
+    const replies = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        apis[i % 2]!.post("/projects", body, { "idempotency-key": random.token(20) }),
+      ),
+    );
+    because(
+      `expected ${n} POSTs with ${n} different keys to all be 201; got ${replies.map((r) => r.status).join(", ")}`,
+      () => expect(replies.every((r) => r.status === 201)).toBe(true),
     );
     expect(await count(body.name)).toBe(n);
   });

@@ -1,18 +1,18 @@
 import crypto from "node:crypto";
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
-import { ManualClock, startApi, type Api } from "#support/api";
-import { linksIn } from "#support/link";
-import { describeReply } from "#support/problem";
+import { because, manualClock, seededRandom } from "@backend-sandbox/testkit";
+import { describeReply } from "#support/describe-reply";
+import { linksIn } from "#support/link-header";
+import { useApi } from "#support/use-api";
 
-const services = useServices();
 const random = seededRandom();
-const clock = new ManualClock();
-let api: Api;
+const clock = manualClock(Date.parse("2025-03-01T09:00:00.000Z"));
+const api = useApi({ now: clock.date, cursorSecret: `secret-${random.token(8)}` });
 beforeAll(async () => {
-  api = await startApi(services, { now: clock.now, cursorSecret: `secret-${random.token(8)}` });
   for (let i = 0; i < 56; i += 8) {
     clock.advance(1000);
-    await Promise.all(Array.from({ length: 8 }, (_, j) => api.post("/projects", { name: `p${i + j}` })));
+    await Promise.all(
+      Array.from({ length: 8 }, (_, j) => api.post("/projects", { name: `p${i + j}` })),
+    );
   }
 }, 60_000);
 
@@ -30,18 +30,38 @@ const tamper = (cursor: string, at: number) => {
 
 describe("pagination", () => {
   it("[R3.2] uses 20 items by default and clamps the page size to 50, however large the limit", async () => {
-    for (const [query, size] of [["", 20], ["?limit=50", 50], [`?limit=${random.int(51, 5000)}`, 50], [`?limit=${"9".repeat(30)}`, 50]] as const) {
+    for (const [query, size] of [
+      ["", 20],
+      ["?limit=50", 50],
+      [`?limit=${random.int(51, 5000)}`, 50],
+      [`?limit=${"9".repeat(30)}`, 50],
+    ] as const) {
       const reply = await api.get(`/projects${query}`);
-      because(`expected GET /projects${query} to hold ${size} items; got ${reply.body?.items?.length} (${reply.status})`, () =>
-        expect(reply.body?.items?.length).toBe(size),
+      because(
+        `expected GET /projects${query} to hold ${size} items; got ${reply.body?.items?.length} (${reply.status})`,
+        () => expect(reply.body?.items?.length).toBe(size),
       );
     }
   });
 
   it("[R3.5] answers 400 to an invalid limit, sort or filter, or one given twice", async () => {
-    for (const query of ["limit=0", "limit=-5", "limit=abc", "limit=2.5", "sort=price", "sort=createdAt;DROP", "status=done", "priority=9", "limit=1&limit=2", "sort=name&sort=-name", "status=active&status=archived"]) {
+    for (const query of [
+      "limit=0",
+      "limit=-5",
+      "limit=abc",
+      "limit=2.5",
+      "sort=price",
+      "sort=createdAt;DROP",
+      "status=done",
+      "priority=9",
+      "limit=1&limit=2",
+      "sort=name&sort=-name",
+      "status=active&status=archived",
+    ]) {
       const reply = await api.get(`/projects?${query}`);
-      because(`expected GET /projects?${query} to be 400; got ${describeReply(reply)}`, () => expect(reply.status).toBe(400));
+      because(`expected GET /projects?${query} to be 400; got ${describeReply(reply)}`, () =>
+        expect(reply.status).toBe(400),
+      );
     }
   });
 
@@ -51,30 +71,43 @@ describe("pagination", () => {
     const forged = [
       "!!!",
       Buffer.from("garbage").toString("base64url"),
-      Buffer.from(JSON.stringify({ createdAt: "2025-01-01T00:00:00Z", id: "x" })).toString("base64url"),
+      Buffer.from(JSON.stringify({ createdAt: "2025-01-01T00:00:00Z", id: "x" })).toString(
+        "base64url",
+      ),
       Buffer.from(JSON.stringify({ offset: 5 })).toString("base64url"),
       ...positions.map((at) => tamper(cursor, at)),
     ];
     for (const bad of forged) {
       const reply = await api.get(`/projects?limit=3&cursor=${encodeURIComponent(bad)}`);
-      because(`expected a tampered cursor to be 400 (seed ${random.seed}); got ${describeReply(reply)} for cursor ${bad}`, () =>
-        expect(reply.status).toBe(400),
+      because(
+        `expected a tampered cursor to be 400 (seed ${random.seed}); got ${describeReply(reply)} for cursor ${bad}`,
+        () => expect(reply.status).toBe(400),
       );
     }
-    expect((await api.get(`/projects?limit=3&cursor=${encodeURIComponent(cursor)}`)).status).toBe(200);
+    expect((await api.get(`/projects?limit=3&cursor=${encodeURIComponent(cursor)}`)).status).toBe(
+      200,
+    );
   });
 
   it("[R3.9] answers 400 to a cursor presented with another sort or filter, and accepts another limit", async () => {
     const cursor = encodeURIComponent(await firstCursor("limit=3&sort=name"));
-    for (const query of [`sort=-name&cursor=${cursor}`, `sort=name&status=archived&cursor=${cursor}`]) {
+    for (const query of [
+      `sort=-name&cursor=${cursor}`,
+      `sort=name&status=archived&cursor=${cursor}`,
+    ]) {
       const reply = await api.get(`/projects?limit=3&${query}`);
-      because(`expected GET /projects?${query} to be 400; got ${describeReply(reply)}`, () => expect(reply.status).toBe(400));
+      because(`expected GET /projects?${query} to be 400; got ${describeReply(reply)}`, () =>
+        expect(reply.status).toBe(400),
+      );
     }
     const otherLimit = await api.get(`/projects?limit=5&sort=name&cursor=${cursor}`);
-    because(`expected the cursor to be accepted with another limit; got ${describeReply(otherLimit)}`, () => {
-      expect(otherLimit.status).toBe(200);
-      expect(otherLimit.body.items).toHaveLength(5);
-    });
+    because(
+      `expected the cursor to be accepted with another limit; got ${describeReply(otherLimit)}`,
+      () => {
+        expect(otherLimit.status).toBe(200);
+        expect(otherLimit.body.items).toHaveLength(5);
+      },
+    );
   });
 
   it("[R3.8] answers 400, never 500, to a cursor in every malformed shape", async () => {
@@ -97,8 +130,9 @@ describe("pagination", () => {
     ];
     for (const [shape, bad] of shapes) {
       const reply = await api.get(`/projects?limit=3&cursor=${encodeURIComponent(bad)}`);
-      because(`expected a cursor ${shape} to be 400 (seed ${random.seed}); got ${describeReply(reply)} for cursor ${bad.slice(0, 80)}`, () =>
-        expect(reply.status).toBe(400),
+      because(
+        `expected a cursor ${shape} to be 400 (seed ${random.seed}); got ${describeReply(reply)} for cursor ${bad.slice(0, 80)}`,
+        () => expect(reply.status).toBe(400),
       );
     }
   });
@@ -108,9 +142,12 @@ describe("pagination", () => {
     const spy = jest.spyOn(crypto, "timingSafeEqual");
     try {
       const reply = await api.get(`/projects?limit=3&cursor=${encodeURIComponent(cursor)}`);
-      because(`expected a cursor the API issued to be accepted; got ${describeReply(reply)}`, () => expect(reply.status).toBe(200));
-      because("expected the signature check of a cursor to call timingSafeEqual from node:crypto (a constant-time comparison); it was not called", () =>
-        expect(spy).toHaveBeenCalled(),
+      because(`expected a cursor the API issued to be accepted; got ${describeReply(reply)}`, () =>
+        expect(reply.status).toBe(200),
+      );
+      because(
+        "expected the signature check of a cursor to call timingSafeEqual from node:crypto (a constant-time comparison); it was not called",
+        () => expect(spy).toHaveBeenCalled(),
       );
     } finally {
       spy.mockRestore();

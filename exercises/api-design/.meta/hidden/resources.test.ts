@@ -1,16 +1,17 @@
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
-import { startApi, type Api } from "#support/api";
-import { describeReply } from "#support/problem";
+import { because, seededRandom } from "@backend-sandbox/testkit";
+import { describeReply } from "#support/describe-reply";
+import { useApi } from "#support/use-api";
 
-const services = useServices();
 const random = seededRandom();
-let api: Api;
-beforeAll(async () => {
-  api = await startApi(services);
-});
+const api = useApi();
 const seed = `(seed ${random.seed})`;
 const allowOf = (header: string | null) =>
-  new Set((header ?? "").split(",").map((m) => m.trim().toUpperCase()).filter((m) => m && m !== "OPTIONS"));
+  new Set(
+    (header ?? "")
+      .split(",")
+      .map((m) => m.trim().toUpperCase())
+      .filter((m) => m && m !== "OPTIONS"),
+  );
 
 describe("resources", () => {
   it("[R1.1] creates with 201, a Location that reads back the same project, and defaults filled in", async () => {
@@ -18,55 +19,94 @@ describe("resources", () => {
     const tags = [random.token(5), random.token(6)];
     const priority = random.int(1, 5);
     const created = await api.post("/projects", { name, tags, priority });
-    because(`expected 201 with the project in the body ${seed}; got ${describeReply(created)}`, () => {
-      expect(created.status).toBe(201);
-      expect(created.body).toMatchObject({ name, tags, priority, status: "active" });
-      expect(typeof created.body.id).toBe("string");
-    });
+    because(
+      `expected 201 with the project in the body ${seed}; got ${describeReply(created)}`,
+      () => {
+        expect(created.status).toBe(201);
+        expect(created.body).toMatchObject({ name, tags, priority, status: "active" });
+        expect(typeof created.body.id).toBe("string");
+      },
+    );
     const location = created.headers.get("location");
     because(`expected Location to point at /projects/${created.body.id}; got ${location}`, () =>
-      expect(new URL(location ?? "", `${api.url}/projects`).pathname).toBe(`/projects/${created.body.id}`),
+      expect(new URL(location ?? "", `${api.url}/projects`).pathname).toBe(
+        `/projects/${created.body.id}`,
+      ),
     );
     const read = await api.get(location!);
-    because(`expected GET <Location> to give 200 and the created project; got ${describeReply(read)}`, () => {
-      expect(read.status).toBe(200);
-      expect(read.body).toEqual(created.body);
-    });
+    because(
+      `expected GET <Location> to give 200 and the created project; got ${describeReply(read)}`,
+      () => {
+        expect(read.status).toBe(200);
+        expect(read.body).toEqual(created.body);
+      },
+    );
   });
 
   it("[R1.2] stores hostile text verbatim", async () => {
     const name = `Robert'); DROP TABLE projects;-- ${random.token(4)} <script>✓</script> 🚀`;
     const created = await api.post("/projects", { name });
     const read = await api.get(`/projects/${created.body.id}`);
-    because(`expected the name to read back unchanged; got ${describeReply(read)}`, () => expect(read.body?.name).toBe(name));
+    because(`expected the name to read back unchanged; got ${describeReply(read)}`, () =>
+      expect(read.body?.name).toBe(name),
+    );
   });
 
   it("[R1.3] answers 404, never 500, for unknown and malformed ids", async () => {
-    for (const id of ["3b241101-e2bb-4255-8caf-4136c566a962", "not-a-uuid", "1'%20OR%20'1'='1", random.token(40)]) {
+    for (const id of [
+      "3b241101-e2bb-4255-8caf-4136c566a962",
+      "not-a-uuid",
+      "1'%20OR%20'1'='1",
+      random.token(40),
+    ]) {
       const reply = await api.get(`/projects/${id}`);
-      because(`expected GET /projects/${id} to be 404; got ${describeReply(reply)}`, () => expect(reply.status).toBe(404));
+      because(`expected GET /projects/${id} to be 404; got ${describeReply(reply)}`, () =>
+        expect(reply.status).toBe(404),
+      );
     }
     const route = await api.get(`/${random.token(8)}`);
-    because(`expected an unknown route to be 404; got ${describeReply(route)}`, () => expect(route.status).toBe(404));
+    because(`expected an unknown route to be 404; got ${describeReply(route)}`, () =>
+      expect(route.status).toBe(404),
+    );
   });
 
   it("[R1.4, R1.5] replaces with PUT (omitted fields back to defaults) and deletes with 204, then 404", async () => {
-    const created = await api.post("/projects", { name: "Before", priority: 5, tags: ["x"], status: "archived" });
+    const created = await api.post("/projects", {
+      name: "Before",
+      priority: 5,
+      tags: ["x"],
+      status: "archived",
+    });
     const path = `/projects/${created.body.id}`;
     const name = `After ${random.token(6)}`;
     const put = await api.put(path, { name }, { "if-match": "*" });
-    because(`expected PUT to answer 200 with the replaced project ${seed}; got ${describeReply(put)}`, () => {
-      expect(put.status).toBe(200);
-      expect(put.body).toMatchObject({ id: created.body.id, name, priority: 3, tags: [], status: "active" });
-    });
+    because(
+      `expected PUT to answer 200 with the replaced project ${seed}; got ${describeReply(put)}`,
+      () => {
+        expect(put.status).toBe(200);
+        expect(put.body).toMatchObject({
+          id: created.body.id,
+          name,
+          priority: 3,
+          tags: [],
+          status: "active",
+        });
+      },
+    );
     expect((await api.get(path)).body).toMatchObject({ name, priority: 3 });
     const deleted = await api.del(path);
     because(`expected DELETE to be 204 with no body; got ${describeReply(deleted)}`, () => {
       expect(deleted.status).toBe(204);
       expect(deleted.text).toBe("");
     });
-    for (const reply of [await api.get(path), await api.del(path), await api.put(path, { name }, { "if-match": "*" })]) {
-      because(`expected ${reply.method} after DELETE to be 404; got ${describeReply(reply)}`, () => expect(reply.status).toBe(404));
+    for (const reply of [
+      await api.get(path),
+      await api.del(path),
+      await api.put(path, { name }, { "if-match": "*" }),
+    ]) {
+      because(`expected ${reply.method} after DELETE to be 404; got ${describeReply(reply)}`, () =>
+        expect(reply.status).toBe(404),
+      );
     }
   });
 
@@ -79,14 +119,18 @@ describe("resources", () => {
     for (const [path, refused, allowed] of cases) {
       for (const method of refused) {
         const reply = await api.send(method, path, { json: { name: "x" } });
-        because(`expected ${method} ${path} to be 405 with Allow: ${allowed.join(", ")}; got ${describeReply(reply)} Allow: ${reply.headers.get("allow")}`, () => {
-          expect(reply.status).toBe(405);
-          expect(allowOf(reply.headers.get("allow"))).toEqual(new Set(allowed));
-        });
+        because(
+          `expected ${method} ${path} to be 405 with Allow: ${allowed.join(", ")}; got ${describeReply(reply)} Allow: ${reply.headers.get("allow")}`,
+          () => {
+            expect(reply.status).toBe(405);
+            expect(allowOf(reply.headers.get("allow"))).toEqual(new Set(allowed));
+          },
+        );
       }
       const options = await api.send("OPTIONS", path);
-      because(`expected OPTIONS ${path} to list ${allowed.join(", ")} in Allow; got ${options.headers.get("allow")}`, () =>
-        expect(allowOf(options.headers.get("allow"))).toEqual(new Set(allowed)),
+      because(
+        `expected OPTIONS ${path} to list ${allowed.join(", ")} in Allow; got ${options.headers.get("allow")}`,
+        () => expect(allowOf(options.headers.get("allow"))).toEqual(new Set(allowed)),
       );
     }
   });
@@ -105,8 +149,9 @@ describe("resources", () => {
     ];
     for (const [method, path, headers, raw, status] of cases) {
       const reply = await api.send(method, path, { headers, raw });
-      because(`expected ${method} ${path} with Content-Type ${headers["content-type"] ?? "(none)"} and body ${typeof raw === "string" ? raw.slice(0, 30) : "(bytes)"} to be ${status}; got ${describeReply(reply)}`, () =>
-        expect(reply.status).toBe(status),
+      because(
+        `expected ${method} ${path} with Content-Type ${headers["content-type"] ?? "(none)"} and body ${typeof raw === "string" ? raw.slice(0, 30) : "(bytes)"} to be ${status}; got ${describeReply(reply)}`,
+        () => expect(reply.status).toBe(status),
       );
     }
   });

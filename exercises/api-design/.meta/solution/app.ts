@@ -14,18 +14,25 @@ export interface AppOptions {
   onError?: (error: unknown) => void;
 }
 
-export function createApp({ pg, cursorSecret, now = () => new Date(), onError = console.error }: AppOptions): Express {
+export function createApp({
+  pg,
+  cursorSecret,
+  now = () => new Date(),
+  onError = console.error,
+}: AppOptions): Express {
   const app = express();
   app.set("etag", false); // Express's ETags are weak; ours are strong and versioned
   app.set("x-powered-by", false);
   const routes = projectRoutes({ pg, now, cursorSecret });
 
   app.get("/openapi.json", (_req, res) => void res.json(openapi));
-  app.route("/projects")
+  app
+    .route("/projects")
     .get(routes.list)
     .post(requireJson, routes.create)
     .all(methodNotAllowed("GET, HEAD, POST, OPTIONS"));
-  app.route("/projects/:id")
+  app
+    .route("/projects/:id")
     .get(routes.read)
     .put(requireJson, routes.replace)
     .delete(routes.remove)
@@ -42,7 +49,11 @@ export function createApp({ pg, cursorSecret, now = () => new Date(), onError = 
 const parseJson = express.json({ limit: "100kb" });
 function requireJson(req: Request, res: Response, next: NextFunction) {
   if (req.is("application/json") !== "application/json") {
-    return next(new HttpProblem(415, "Send the body as application/json.", { headers: { Accept: "application/json" } }));
+    return next(
+      new HttpProblem(415, "Send the body as application/json.", {
+        headers: { Accept: "application/json" },
+      }),
+    );
   }
   parseJson(req, res, next);
 }

@@ -18,15 +18,21 @@ export function decodeCursor(text: string, secret: string, query: string): Curso
   const [payload = "", signature = "", extra] = text.split(".");
   const expected = Buffer.from(sign(payload, secret));
   const given = Buffer.from(signature);
-  if (extra !== undefined || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (
+    extra !== undefined ||
+    given.length !== expected.length ||
+    !timingSafeEqual(given, expected)
+  ) {
     throw badCursor("The cursor is not one this API issued.");
   }
   const cursor = JSON.parse(Buffer.from(payload, "base64url").toString()) as Cursor;
-  if (cursor.query !== query) throw badCursor("The cursor belongs to a listing with another sort or filters.");
+  if (cursor.query !== query)
+    throw badCursor("The cursor belongs to a listing with another sort or filters.");
   return cursor;
 }
 
-const sign = (payload: string, secret: string) => createHmac("sha256", secret).update(payload).digest("base64url");
+const sign = (payload: string, secret: string) =>
+  createHmac("sha256", secret).update(payload).digest("base64url");
 
 const badCursor = (detail: string) =>
   new HttpProblem(400, detail, { type: PROBLEM_TYPES.badCursor, title: "Invalid cursor" });

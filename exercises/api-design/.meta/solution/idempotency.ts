@@ -20,7 +20,10 @@ export function readKey(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   const key = /^"(.*)"$/.exec(header)?.[1] ?? header;
   if (!/^[\x21\x23-\x5b\x5d-\x7e]{1,255}$/.test(key)) {
-    throw new HttpProblem(400, 'Idempotency-Key must be 1 to 255 visible ASCII characters other than " and \\, optionally in quotes.');
+    throw new HttpProblem(
+      400,
+      'Idempotency-Key must be 1 to 255 visible ASCII characters other than " and \\, optionally in quotes.',
+    );
   }
   return key;
 }
@@ -28,10 +31,18 @@ export function readKey(header: string | undefined): string | undefined {
 /** A fingerprint of the request: the route plus the JSON body with its keys sorted. */
 export function fingerprint(method: string, path: string, body: unknown): string {
   const canonical = (value: unknown): unknown =>
-    Array.isArray(value) ? value.map(canonical)
-    : value && typeof value === "object" ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]))
-    : value;
-  return createHash("sha256").update(`${method} ${path} ${JSON.stringify(canonical(body))}`).digest("hex");
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value && typeof value === "object"
+        ? Object.fromEntries(
+            Object.keys(value)
+              .sort()
+              .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+          )
+        : value;
+  return createHash("sha256")
+    .update(`${method} ${path} ${JSON.stringify(canonical(body))}`)
+    .digest("hex");
 }
 
 /**
@@ -40,14 +51,20 @@ export function fingerprint(method: string, path: string, body: unknown): string
  * then finds the committed response and replays it. A crash rolls both back together.
  */
 export async function once(
-  pool: Pool, key: string, print: string, now: Date,
+  pool: Pool,
+  key: string,
+  print: string,
+  now: Date,
   work: (client: PoolClient) => Promise<StoredResponse>,
 ): Promise<{ response: StoredResponse; replayed: boolean }> {
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
     // Keys live 24 hours (§2.3); an expired key is claimed afresh.
-    await client.query("DELETE FROM idempotency_keys WHERE key = $1 AND created_at <= $2", [key, new Date(now.getTime() - KEY_TTL_MS)]);
+    await client.query("DELETE FROM idempotency_keys WHERE key = $1 AND created_at <= $2", [
+      key,
+      new Date(now.getTime() - KEY_TTL_MS),
+    ]);
     const claimed = await client.query(
       `INSERT INTO idempotency_keys (key, fingerprint, status, headers, body, created_at)
        VALUES ($1, $2, 0, '{}', 'null', $3) ON CONFLICT (key) DO NOTHING`,
@@ -58,17 +75,25 @@ export async function once(
       await client.query("ROLLBACK");
       const first = rows[0];
       if (first.fingerprint !== print) {
-        throw new HttpProblem(422, "This Idempotency-Key was already used with a different request.", {
-          type: PROBLEM_TYPES.idempotencyReuse,
-          title: "Idempotency-Key is already used",
-        });
+        throw new HttpProblem(
+          422,
+          "This Idempotency-Key was already used with a different request.",
+          {
+            type: PROBLEM_TYPES.idempotencyReuse,
+            title: "Idempotency-Key is already used",
+          },
+        );
       }
-      return { response: { status: first.status, headers: first.headers, body: first.body }, replayed: true };
+      return {
+        response: { status: first.status, headers: first.headers, body: first.body },
+        replayed: true,
+      };
     }
     const response = await work(client);
-    await client.query("UPDATE idempotency_keys SET status = $2, headers = $3, body = $4 WHERE key = $1", [
-      key, response.status, response.headers, JSON.stringify(response.body),
-    ]);
+    await client.query(
+      "UPDATE idempotency_keys SET status = $2, headers = $3, body = $4 WHERE key = $1",
+      [key, response.status, response.headers, JSON.stringify(response.body)],
+    );
     await client.query("COMMIT");
     return { response, replayed: false };
   } catch (error) {

@@ -23,7 +23,11 @@ export interface Page {
  * last row. Unlike OFFSET, rows inserted or deleted elsewhere do not shift what comes next, and
  * the id tie-breaker makes the order total even when many rows share a sort value.
  */
-export async function listProjects(pool: Pool, query: Record<string, unknown>, secret: string): Promise<Page> {
+export async function listProjects(
+  pool: Pool,
+  query: Record<string, unknown>,
+  secret: string,
+): Promise<Page> {
   const { sort = "-createdAt", status, priority, limit, cursor } = query;
   const param = (name: string, ok: boolean) => {
     if (!ok) throw new HttpProblem(400, `The query parameter "${name}" is invalid.`);
@@ -59,6 +63,9 @@ export async function listProjects(pool: Pool, query: Record<string, unknown>, s
   const last = items[items.length - 1]!;
   const next = new URLSearchParams(filters);
   next.set("limit", String(pageSize));
-  next.set("cursor", encodeCursor({ query: filters.toString(), after: [last[order.field], last.id] }, secret));
+  next.set(
+    "cursor",
+    encodeCursor({ query: filters.toString(), after: [last[order.field], last.id] }, secret),
+  );
   return { items, next };
 }

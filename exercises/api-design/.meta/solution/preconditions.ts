@@ -13,7 +13,10 @@ interface EntityTag {
 function parseTags(header: string | undefined): "*" | EntityTag[] | undefined {
   if (header === undefined) return undefined;
   if (header.trim() === "*") return "*";
-  return [...header.matchAll(/(W\/)?("[^"]*")/g)].map((m) => ({ weak: m[1] !== undefined, opaque: m[2]! }));
+  return [...header.matchAll(/(W\/)?("[^"]*")/g)].map((m) => ({
+    weak: m[1] !== undefined,
+    opaque: m[2]!,
+  }));
 }
 
 /** The versions an `If-Match` would accept, by the strong comparison §13.1.1 requires. */
@@ -21,7 +24,9 @@ export function ifMatchVersions(req: Request): "*" | number[] | undefined {
   const tags = parseTags(req.get("if-match"));
   if (tags === undefined || tags === "*") return tags;
   // A weak tag never matches strongly, even if its opaque part is the current one.
-  return tags.flatMap((tag) => (tag.weak ? [] : (/^"v(\d{1,9})"$/.exec(tag.opaque)?.slice(1) ?? []).map(Number)));
+  return tags.flatMap((tag) =>
+    tag.weak ? [] : (/^"v(\d{1,9})"$/.exec(tag.opaque)?.slice(1) ?? []).map(Number),
+  );
 }
 
 /** `If-None-Match` uses the weak comparison (§13.1.2): W/"v1" matches "v1". */

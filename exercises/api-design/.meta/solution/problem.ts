@@ -20,7 +20,12 @@ export class HttpProblem extends Error {
   constructor(
     readonly status: number,
     readonly detail: string,
-    readonly extra: { type?: string; title?: string; headers?: Record<string, string>; errors?: FieldError[] } = {},
+    readonly extra: {
+      type?: string;
+      title?: string;
+      headers?: Record<string, string>;
+      errors?: FieldError[];
+    } = {},
   ) {
     super(detail);
   }
@@ -29,12 +34,24 @@ export class HttpProblem extends Error {
 export const phrase = (status: number) => PHRASES[status] ?? STATUS_CODES[status] ?? "Error";
 
 export function sendProblem(req: Request, res: Response, problem: HttpProblem): void {
-  const { type = "about:blank", title = phrase(problem.status), headers = {}, errors } = problem.extra;
+  const {
+    type = "about:blank",
+    title = phrase(problem.status),
+    headers = {},
+    errors,
+  } = problem.extra;
   res
     .status(problem.status)
     .set(headers)
     .type("application/problem+json")
-    .json({ type, title, status: problem.status, detail: problem.detail, instance: req.originalUrl, ...(errors && { errors }) });
+    .json({
+      type,
+      title,
+      status: problem.status,
+      detail: problem.detail,
+      instance: req.originalUrl,
+      ...(errors && { errors }),
+    });
 }
 
 // body-parser errors carry a `type`; their messages are not meant for clients, so map them.

@@ -19,7 +19,15 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg returns untyped rows
 export function toStored(row: Record<string, any>): Stored {
   const { id, name, status, priority, tags, version, created_at, updated_at } = row;
-  const project = { id, name, status, priority, tags, createdAt: created_at.toISOString(), updatedAt: updated_at.toISOString() };
+  const project = {
+    id,
+    name,
+    status,
+    priority,
+    tags,
+    createdAt: created_at.toISOString(),
+    updatedAt: updated_at.toISOString(),
+  };
   return { project, version };
 }
 
@@ -43,19 +51,37 @@ export async function findProject(db: Db, id: string): Promise<Stored | undefine
  * The check and the write are one statement, so of two writers holding the same ETag exactly
  * one matches; the other finds the version already moved on.
  */
-export async function replaceProject(db: Db, id: string, versions: "*" | number[], input: ProjectInput, now: Date) {
+export async function replaceProject(
+  db: Db,
+  id: string,
+  versions: "*" | number[],
+  input: ProjectInput,
+  now: Date,
+) {
   const { rows } = await db.query(
     `UPDATE projects SET name = $3, status = $4, priority = $5, tags = $6, version = version + 1, updated_at = $7
       WHERE id = $1 AND ($2::int[] IS NULL OR version = ANY($2)) RETURNING ${COLUMNS}`,
-    [id, versions === "*" ? null : versions, input.name, input.status, input.priority, JSON.stringify(input.tags), now],
+    [
+      id,
+      versions === "*" ? null : versions,
+      input.name,
+      input.status,
+      input.priority,
+      JSON.stringify(input.tags),
+      now,
+    ],
   );
   return rows[0] ? toStored(rows[0]) : undefined;
 }
 
-export async function deleteProject(db: Db, id: string, versions: "*" | number[] | undefined): Promise<boolean> {
-  const { rowCount } = await db.query(`DELETE FROM projects WHERE id = $1 AND ($2::int[] IS NULL OR version = ANY($2))`, [
-    id,
-    versions === undefined || versions === "*" ? null : versions,
-  ]);
+export async function deleteProject(
+  db: Db,
+  id: string,
+  versions: "*" | number[] | undefined,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `DELETE FROM projects WHERE id = $1 AND ($2::int[] IS NULL OR version = ANY($2))`,
+    [id, versions === undefined || versions === "*" ? null : versions],
+  );
   return rowCount === 1;
 }

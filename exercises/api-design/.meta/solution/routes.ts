@@ -55,14 +55,20 @@ export function projectRoutes({ pg, now, cursorSecret }: Deps) {
       await found(id); // 404 outranks every precondition (RFC 9110 §13.2.1)
       const versions = ifMatchVersions(req);
       if (versions === undefined) {
-        throw new HttpProblem(428, "Send If-Match with the ETag from your last GET of this project.");
+        throw new HttpProblem(
+          428,
+          "Send If-Match with the ETag from your last GET of this project.",
+        );
       }
       const input = validateProject(req.body);
       const updated = await replaceProject(pg, id, versions, input, now());
       if (!updated) {
         const stillThere = await findProject(pg, id);
         if (!stillThere) throw notFound();
-        throw new HttpProblem(412, "The project changed since the ETag in If-Match; GET it again and retry.");
+        throw new HttpProblem(
+          412,
+          "The project changed since the ETag in If-Match; GET it again and retry.",
+        );
       }
       send(res, updated);
     },
@@ -83,6 +89,8 @@ export function projectRoutes({ pg, now, cursorSecret }: Deps) {
 export function methodNotAllowed(allow: string) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method === "OPTIONS") return void res.status(204).set("Allow", allow).end();
-    next(new HttpProblem(405, `${req.method} is not supported here.`, { headers: { Allow: allow } }));
+    next(
+      new HttpProblem(405, `${req.method} is not supported here.`, { headers: { Allow: allow } }),
+    );
   };
 }

@@ -24,7 +24,10 @@ export function validateProject(body: unknown): ProjectInput {
   const { name, status = "active", priority = 3, tags = [] } = input;
 
   if (typeof name !== "string" || name.trim() === "" || name.length > 100) {
-    errors.push({ pointer: "#/name", detail: "must be a non-blank string of at most 100 characters" });
+    errors.push({
+      pointer: "#/name",
+      detail: "must be a non-blank string of at most 100 characters",
+    });
   }
   if (!STATUSES.includes(status as never)) {
     errors.push({ pointer: "#/status", detail: `must be one of ${STATUSES.join(", ")}` });
@@ -37,12 +40,16 @@ export function validateProject(body: unknown): ProjectInput {
   } else {
     tags.forEach((tag, index) => {
       if (typeof tag !== "string" || tag.length < 1 || tag.length > 30) {
-        errors.push({ pointer: `#/tags/${index}`, detail: "must be a string of 1 to 30 characters" });
+        errors.push({
+          pointer: `#/tags/${index}`,
+          detail: "must be a string of 1 to 30 characters",
+        });
       }
     });
   }
   for (const key of Object.keys(input)) {
-    if (!FIELDS.has(key)) errors.push({ pointer: `#/${escapePointer(key)}`, detail: "is not a known field" });
+    if (!FIELDS.has(key))
+      errors.push({ pointer: `#/${escapePointer(key)}`, detail: "is not a known field" });
   }
   if (errors.length > 0) throw invalid(errors);
   return { name, status, priority, tags } as ProjectInput;
@@ -57,4 +64,5 @@ function invalid(errors: FieldError[]): HttpProblem {
 }
 
 // RFC 6901 §3: "~" and "/" are escaped; the URI fragment form also percent-encodes the rest.
-const escapePointer = (key: string) => encodeURIComponent(key.replace(/~/g, "~0").replace(/\//g, "~1"));
+const escapePointer = (key: string) =>
+  encodeURIComponent(key.replace(/~/g, "~0").replace(/\//g, "~1"));

@@ -1,20 +1,27 @@
 // Checks replies against the OpenAPI 3.1 document the API serves. OpenAPI 3.1 schemas are
 // JSON Schema 2020-12, so Ajv2020 validates them; formats are not checked.
 import Ajv2020 from "ajv/dist/2020";
-import type { Reply } from "./api";
+import type { ApiReply } from "./api-client";
 
 const BASE = "https://contract.test/openapi.json";
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 export class Contract {
-  private readonly ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false, validateSchema: false });
+  private readonly ajv = new Ajv2020({
+    strict: false,
+    allErrors: true,
+    validateFormats: false,
+    validateSchema: false,
+  });
   private readonly paths: { template: string; pattern: RegExp }[];
 
   constructor(readonly doc: any) {
     this.ajv.addSchema(doc, BASE);
     this.paths = Object.keys(doc.paths ?? {}).map((template) => ({
       template,
-      pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+")}$`),
+      pattern: new RegExp(
+        `^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+")}$`,
+      ),
     }));
   }
 
@@ -28,13 +35,22 @@ export class Contract {
   }
 
   /** What is wrong with this reply according to the document; [] when it conforms. */
-  violations(reply: Reply): string[] {
+  violations(reply: ApiReply): string[] {
     const where = `${reply.method} ${reply.path} -> ${reply.status}`;
     const found = this.operation(reply.method, reply.path);
-    if (!found) return [`${where}: the document has no operation for ${reply.method} ${reply.path}`];
-    const code = [String(reply.status), `${String(reply.status)[0]}XX`, "default"].find((c) => found.op.responses?.[c]);
-    if (!code) return [`${where}: status ${reply.status} is not documented (nor ${String(reply.status)[0]}XX nor default)`];
-    const [response, pointer] = this.deref(found.op.responses[code], `${found.pointer}/responses/${escape(code)}`);
+    if (!found)
+      return [`${where}: the document has no operation for ${reply.method} ${reply.path}`];
+    const code = [String(reply.status), `${String(reply.status)[0]}XX`, "default"].find(
+      (c) => found.op.responses?.[c],
+    );
+    if (!code)
+      return [
+        `${where}: status ${reply.status} is not documented (nor ${String(reply.status)[0]}XX nor default)`,
+      ];
+    const [response, pointer] = this.deref(
+      found.op.responses[code],
+      `${found.pointer}/responses/${escape(code)}`,
+    );
     const problems: string[] = [];
 
     for (const [name, declared] of Object.entries<any>(response.headers ?? {})) {
@@ -51,16 +67,24 @@ export class Contract {
     if (!response.content?.[mediaType]) {
       problems.push(`${where}: a ${mediaType || "untyped"} body is not documented for ${code}`);
     } else if (response.content[mediaType].schema) {
-      this.validate(`${pointer}/content/${escape(mediaType)}/schema`, reply.body ?? reply.text, problems, `${where}: body`);
+      this.validate(
+        `${pointer}/content/${escape(mediaType)}/schema`,
+        reply.body ?? reply.text,
+        problems,
+        `${where}: body`,
+      );
     }
     return problems;
   }
 
   private validate(pointer: string, value: unknown, problems: string[], what: string): boolean {
     const validate = this.ajv.getSchema(`${BASE}#${pointer}`);
-    if (!validate) return problems.push(`${what}: the schema at #${pointer} does not compile`), false;
+    if (!validate)
+      return (problems.push(`${what}: the schema at #${pointer} does not compile`), false);
     if (validate(value)) return true;
-    const errors = (validate.errors ?? []).map((e) => `${e.instancePath || "(root)"} ${e.message}`).slice(0, 5);
+    const errors = (validate.errors ?? [])
+      .map((e) => `${e.instancePath || "(root)"} ${e.message}`)
+      .slice(0, 5);
     problems.push(`${what} does not match the schema at #${pointer}: ${errors.join("; ")}`);
     return false;
   }
@@ -68,8 +92,12 @@ export class Contract {
   /** Follows local $refs of non-schema objects (responses, headers), tracking the pointer. */
   private deref(node: any, pointer: string, depth = 0): [any, string] {
     const ref = node?.$ref;
-    if (typeof ref !== "string" || !ref.startsWith("#/") || depth > 10) return [node ?? {}, pointer];
-    const target = ref.slice(2).split("/").reduce((at: any, part) => at?.[unescape(part)], this.doc);
+    if (typeof ref !== "string" || !ref.startsWith("#/") || depth > 10)
+      return [node ?? {}, pointer];
+    const target = ref
+      .slice(2)
+      .split("/")
+      .reduce((at: any, part) => at?.[unescape(part)], this.doc);
     return this.deref(target, ref.slice(1), depth + 1);
   }
 }

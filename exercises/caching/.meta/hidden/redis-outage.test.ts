@@ -1,9 +1,18 @@
-import { because, onCleanup, seededRandom, startRedis, within } from "@backend-sandbox/testkit";
+import {
+  because,
+  eventually,
+  onCleanup,
+  request,
+  seededRandom,
+  startRedis,
+  within,
+} from "@backend-sandbox/testkit";
 import { Redis } from "ioredis";
-import { randomProduct, sleep, useCatalog, type Instance } from "#support/catalog";
-import { FAIL_FAST } from "#support/fail-fast";
-import { fieldsOf, get, put } from "#support/http";
 import type { Product } from "#src/product";
+import { FAIL_FAST } from "#support/fail-fast";
+import { fieldsOf } from "#support/fields-of";
+import { randomProduct } from "#support/random-product";
+import { useCatalog, type Instance } from "#support/use-catalog";
 
 const catalog = useCatalog();
 let redis: Awaited<ReturnType<typeof startRedis>>;
@@ -18,13 +27,24 @@ beforeEach(() => admin.flushdb());
 
 const BOUND_MS = 2500; // a read may spend a few 300 ms command timeouts, not more
 
+/** `count` instances on this file's Redis, with the fail-fast client options. */
+const failFastInstances = (count: number) =>
+  catalog.instances(count, { redisUrl: redis.url, redisOptions: FAIL_FAST });
+
 async function readAll(apps: Instance[], product: Product, what: string) {
-  const answers = await within(BOUND_MS + 1000, what, Promise.all(apps.map((app) => get(`${app.url}/products/${product.id}`))));
+  const answers = await within(
+    BOUND_MS + 1000,
+    what,
+    Promise.all(apps.map((app) => request(`${app.url}/products/${product.id}`))),
+  );
   for (const answer of answers) {
-    because(`expected 200 with the product within ${BOUND_MS} ms ${what}, got ${answer.status} after ${Math.round(answer.ms)} ms`, () => {
-      expect(answer.body).toEqual(product);
-      expect(answer.ms).toBeLessThan(BOUND_MS);
-    });
+    because(
+      `expected 200 with the product within ${BOUND_MS} ms ${what}, got ${answer.status} after ${Math.round(answer.ms)} ms`,
+      () => {
+        expect(answer.body).toEqual(product);
+        expect(answer.ms).toBeLessThan(BOUND_MS);
+      },
+    );
   }
 }
 
@@ -33,7 +53,7 @@ describe("redis-outage", () => {
     const random = seededRandom();
     const [cached, cold] = [randomProduct(random), randomProduct(random)];
     await catalog.origin.seed([cached, cold]);
-    const apps = await catalog.instances(2, { redisUrl: redis.url, redisOptions: FAIL_FAST });
+    const apps = await failFastInstances(2);
     await readAll(apps, cached, "before the outage");
     await redis.pause();
     try {
@@ -45,17 +65,25 @@ describe("redis-outage", () => {
   }, 30_000);
 
   it("[R6.1, R6.2] keeps reads and writes working while Redis is stopped, and serves the write's state", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
-    const apps = await catalog.instances(2, { redisUrl: redis.url, redisOptions: FAIL_FAST });
+    const { random, product } = await catalog.seededProduct();
+    const apps = await failFastInstances(2);
     await readAll(apps, product, "before the outage");
     await redis.stop();
     try {
       await readAll(apps, product, "while Redis is stopped");
       const changed = randomProduct(random, { id: product.id });
-      const written = await within(BOUND_MS + 1000, "a PUT while Redis is stopped", put(`${apps[0]!.url}/products/${product.id}`, fieldsOf(changed)));
-      because(`expected the PUT to succeed without Redis (the write is in Postgres), got ${written.status} (seed ${random.seed})`, () => expect(written.status).toBe(200));
+      const written = await within(
+        BOUND_MS + 1000,
+        "a PUT while Redis is stopped",
+        request(`${apps[0]!.url}/products/${product.id}`, {
+          method: "PUT",
+          json: fieldsOf(changed),
+        }),
+      );
+      because(
+        `expected the PUT to succeed without Redis (the write is in Postgres), got ${written.status} (seed ${random.seed})`,
+        () => expect(written.status).toBe(200),
+      );
       await readAll(apps, { ...changed, version: 2 }, "after a write while Redis is stopped");
     } finally {
       await redis.start();
@@ -63,38 +91,48 @@ describe("redis-outage", () => {
   }, 30_000);
 
   it("[R6.4] uses the cache again once Redis is back", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
-    const [app] = await catalog.instances(1, { redisUrl: redis.url, redisOptions: FAIL_FAST });
+    const { random, product } = await catalog.seededProduct();
+    const [app] = await failFastInstances(1);
     await redis.stop();
     await readAll([app!], product, "while Redis is stopped");
     await redis.start();
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && (await admin.exists(`product:${product.id}`)) === 0) {
-      await get(`${app!.url}/products/${product.id}`);
-      await sleep(100);
-    }
+    await eventually(
+      `product:${product.id} to be stored in Redis again after its return (seed ${random.seed})`,
+      async () => {
+        if (await admin.exists(`product:${product.id}`)) return true;
+        await request(`${app!.url}/products/${product.id}`);
+        return false;
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
     const before = catalog.origin.reads(product.id);
     await readAll([app!, app!, app!], product, "after Redis came back");
-    because(`expected reads to come from Redis again within 10 s of its return: product:${product.id} stored and no more origin calls, saw ${catalog.origin.reads(product.id) - before} more (seed ${random.seed})`, () => {
-      expect(before).toBeGreaterThan(0);
-      expect(catalog.origin.reads(product.id)).toBe(before);
-    });
+    because(
+      `expected reads to come from Redis again within 10 s of its return: product:${product.id} stored and no more origin calls, saw ${catalog.origin.reads(product.id) - before} more (seed ${random.seed})`,
+      () => {
+        expect(before).toBeGreaterThan(0);
+        expect(catalog.origin.reads(product.id)).toBe(before);
+      },
+    );
   }, 30_000);
 
   it("[R6.2, R6.3] serves a write made during a pause once Redis resumes, never the entry cached before it", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
-    const apps = await catalog.instances(2, { redisUrl: redis.url, redisOptions: FAIL_FAST });
+    const { random, product } = await catalog.seededProduct();
+    const apps = await failFastInstances(2);
     await readAll(apps, product, "before the outage");
     await redis.pause();
     const changed = { ...randomProduct(random, { id: product.id }), version: 2 };
     try {
       // Reads first, so that each instance has seen Redis fail before the write comes.
       await readAll(apps, product, "while Redis is paused");
-      const written = await within(BOUND_MS + 1000, "a PUT while Redis is paused", put(`${apps[1]!.url}/products/${product.id}`, fieldsOf(changed)));
+      const written = await within(
+        BOUND_MS + 1000,
+        "a PUT while Redis is paused",
+        request(`${apps[1]!.url}/products/${product.id}`, {
+          method: "PUT",
+          json: fieldsOf(changed),
+        }),
+      );
       expect(written.status).toBe(200);
       await readAll(apps, changed, "after a write while Redis is paused");
     } finally {
@@ -105,15 +143,22 @@ describe("redis-outage", () => {
     // the first read after SIGCONT can reach Redis before the invalidation does.
     await within(5000, "Redis to answer again after the pause", admin.ping());
     // Read until both instances answer from the cache again (a round without origin calls), and
-    // check every answer on the way: none may be the entry cached before the write.
-    const deadline = Date.now() + 10_000;
-    let fromCache = false;
-    while (!fromCache && Date.now() < deadline) {
-      const before = catalog.origin.reads(product.id);
-      await readAll(apps, changed, "after Redis resumed (the write was made during the pause)");
-      fromCache = catalog.origin.reads(product.id) === before;
-      if (!fromCache) await sleep(100);
-    }
-    because(`expected the instances to serve from the cache again within 10 s of Redis resuming (seed ${random.seed})`, () => expect(fromCache).toBe(true));
+    // check every answer on the way: none may be the entry cached before the write (a wrong answer
+    // ends the wait and fails the test; eventually alone would retry it).
+    let wrong: unknown;
+    await eventually(
+      `the instances to serve from the cache again after Redis resumed (seed ${random.seed})`,
+      async () => {
+        const before = catalog.origin.reads(product.id);
+        await readAll(
+          apps,
+          changed,
+          "after Redis resumed (the write was made during the pause)",
+        ).catch((error: unknown) => (wrong = error));
+        return wrong !== undefined || catalog.origin.reads(product.id) === before;
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
+    if (wrong !== undefined) throw wrong;
   }, 30_000);
 });

@@ -1,98 +1,151 @@
-import { because, seededRandom } from "@backend-sandbox/testkit";
-import { randomProduct, useCatalog, type Instance } from "#support/catalog";
-import { call, del, fieldsOf, get, patch, put } from "#support/http";
+import { because, request } from "@backend-sandbox/testkit";
 import type { Product } from "#src/product";
+import { fieldsOf } from "#support/fields-of";
+import { randomProduct } from "#support/random-product";
+import { useCatalog, type Instance } from "#support/use-catalog";
 
 const catalog = useCatalog();
 
 async function warm(apps: Instance[], product: Product) {
-  for (const app of apps) expect((await get(`${app.url}/products/${product.id}`)).body).toEqual(product);
+  for (const app of apps)
+    expect((await request(`${app.url}/products/${product.id}`)).body).toEqual(product);
 }
 
 describe("ttl-and-invalidation: writes", () => {
   it("[R2.2, R2.5] serves the new state on every instance right after a PUT on one of them", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const apps = await catalog.instances(3);
     await warm(apps, product);
     const changed = randomProduct(random, { id: product.id });
-    const written = await put(`${random.pick(apps).url}/products/${product.id}`, { ...fieldsOf(changed), id: "ignored", version: 99 });
-    because(`expected 200 with the replaced product (version 2) as the body, got ${written.status} ${JSON.stringify(written.body)} (seed ${random.seed})`, () => {
-      expect(written.status).toBe(200);
-      expect(written.body).toEqual({ ...changed, version: 2 });
+    const written = await request(`${random.pick(apps).url}/products/${product.id}`, {
+      method: "PUT",
+      json: { ...fieldsOf(changed), id: "ignored", version: 99 },
     });
+    because(
+      `expected 200 with the replaced product (version 2) as the body, got ${written.status} ${JSON.stringify(written.body)} (seed ${random.seed})`,
+      () => {
+        expect(written.status).toBe(200);
+        expect(written.body).toEqual({ ...changed, version: 2 });
+      },
+    );
     for (const [n, app] of apps.entries()) {
-      const answer = await get(`${app.url}/products/${product.id}`);
-      because(`expected instance ${n + 1} to answer the PUT's new state (version 2) at once (seed ${random.seed})`, () =>
-        expect(answer.body).toEqual({ ...changed, version: 2 }));
+      const answer = await request(`${app.url}/products/${product.id}`);
+      because(
+        `expected instance ${n + 1} to answer the PUT's new state (version 2) at once (seed ${random.seed})`,
+        () => expect(answer.body).toEqual({ ...changed, version: 2 }),
+      );
     }
   });
 
   it("[R2.3, R2.5] serves a PATCH's new state and a DELETE's 404 on every instance at once, and 404 for writes to a missing id", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const apps = await catalog.instances(3);
     await warm(apps, product);
     const priceCents = product.priceCents + random.int(1, 500);
-    expect((await patch(`${apps[1]!.url}/products/${product.id}`, { priceCents })).status).toBe(200);
+    expect(
+      (
+        await request(`${apps[1]!.url}/products/${product.id}`, {
+          method: "PATCH",
+          json: { priceCents },
+        })
+      ).status,
+    ).toBe(200);
     for (const [n, app] of apps.entries()) {
-      const answer = await get(`${app.url}/products/${product.id}`);
-      because(`expected instance ${n + 1} to show priceCents ${priceCents} after the PATCH (seed ${random.seed})`, () =>
-        expect(answer.body).toEqual({ ...product, priceCents, version: 2 }));
+      const answer = await request(`${app.url}/products/${product.id}`);
+      because(
+        `expected instance ${n + 1} to show priceCents ${priceCents} after the PATCH (seed ${random.seed})`,
+        () => expect(answer.body).toEqual({ ...product, priceCents, version: 2 }),
+      );
     }
-    expect((await del(`${apps[2]!.url}/products/${product.id}`)).status).toBe(204);
+    expect(
+      (await request(`${apps[2]!.url}/products/${product.id}`, { method: "DELETE" })).status,
+    ).toBe(204);
     for (const [n, app] of apps.entries()) {
-      const answer = await get(`${app.url}/products/${product.id}`);
-      because(`expected instance ${n + 1} to answer 404 after the DELETE, not the cached product; got ${answer.status} (seed ${random.seed})`, () =>
-        expect(answer.status).toBe(404));
+      const answer = await request(`${app.url}/products/${product.id}`);
+      because(
+        `expected instance ${n + 1} to answer 404 after the DELETE, not the cached product; got ${answer.status} (seed ${random.seed})`,
+        () => expect(answer.status).toBe(404),
+      );
     }
-    const patchGone = await patch(`${apps[0]!.url}/products/${product.id}`, { priceCents });
-    const deleteGone = await del(`${apps[1]!.url}/products/${product.id}`);
-    because(`expected 404 for a PATCH and a DELETE of an id with no product, got ${patchGone.status} and ${deleteGone.status}`, () => {
-      expect(patchGone.status).toBe(404);
-      expect(deleteGone.status).toBe(404);
+    const patchGone = await request(`${apps[0]!.url}/products/${product.id}`, {
+      method: "PATCH",
+      json: { priceCents },
     });
+    const deleteGone = await request(`${apps[1]!.url}/products/${product.id}`, {
+      method: "DELETE",
+    });
+    because(
+      `expected 404 for a PATCH and a DELETE of an id with no product, got ${patchGone.status} and ${deleteGone.status}`,
+      () => {
+        expect(patchGone.status).toBe(404);
+        expect(deleteGone.status).toBe(404);
+      },
+    );
   });
 
   it("[R2.7] keeps serving the committed state when a write fails in the origin", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const apps = await catalog.instances(2);
     await warm(apps, product);
     catalog.origin.failNext("put");
-    const failed = await put(`${apps[0]!.url}/products/${product.id}`, fieldsOf(randomProduct(random)));
-    because(`expected 503 for a PUT the origin rejected, got ${failed.status}`, () => expect(failed.status).toBe(503));
+    const failed = await request(`${apps[0]!.url}/products/${product.id}`, {
+      method: "PUT",
+      json: fieldsOf(randomProduct(random)),
+    });
+    because(`expected 503 for a PUT the origin rejected, got ${failed.status}`, () =>
+      expect(failed.status).toBe(503),
+    );
     for (const app of apps) {
-      const answer = await get(`${app.url}/products/${product.id}`);
-      because(`expected the unchanged product after a failed write (seed ${random.seed})`, () => expect(answer.body).toEqual(product));
+      const answer = await request(`${app.url}/products/${product.id}`);
+      because(`expected the unchanged product after a failed write (seed ${random.seed})`, () =>
+        expect(answer.body).toEqual(product),
+      );
     }
     expect(await catalog.origin.direct.findById(product.id)).toEqual(product);
   });
 
   it("[R2.4] rejects invalid writes (422 for bad fields, 400 for broken JSON) and changes nothing", async () => {
-    const random = seededRandom();
-    const product = randomProduct(random);
-    await catalog.origin.seed([product]);
+    const { random, product } = await catalog.seededProduct();
     const [app] = await catalog.instances(1);
     await warm([app!], product);
     const url = `${app!.url}/products/${product.id}`;
-    const bad = [{ ...fieldsOf(product), priceCents: "12" }, { ...fieldsOf(product), priceCents: -1 },
-      { ...fieldsOf(product), priceCents: 1.5 }, { ...fieldsOf(product), name: "" }, { ...fieldsOf(product), name: "   " },
-      { ...fieldsOf(product), name: "x".repeat(201) }, { ...fieldsOf(product), priceCents: 2_147_483_648 }, { name: "x" }, [], '"just a string"', "42", "null",
-      { ...fieldsOf(product), category: "Bad Category!" }];
+    const bad = [
+      { ...fieldsOf(product), priceCents: "12" },
+      { ...fieldsOf(product), priceCents: -1 },
+      { ...fieldsOf(product), priceCents: 1.5 },
+      { ...fieldsOf(product), name: "" },
+      { ...fieldsOf(product), name: "   " },
+      { ...fieldsOf(product), name: "x".repeat(201) },
+      { ...fieldsOf(product), priceCents: 2_147_483_648 },
+      { name: "x" },
+      [],
+      "just a string",
+      42,
+      null,
+      { ...fieldsOf(product), category: "Bad Category!" },
+    ];
     for (const body of bad) {
-      const answer = await put(url, body);
-      because(`expected 422 for PUT ${JSON.stringify(body)}, got ${answer.status}`, () => expect(answer.status).toBe(422));
+      const answer = await request(url, { method: "PUT", json: body });
+      because(`expected 422 for PUT ${JSON.stringify(body)}, got ${answer.status}`, () =>
+        expect(answer.status).toBe(422),
+      );
     }
-    const broken = await call(url, "PUT", '{"name": "x", ');
-    because(`expected 400 for a body that is not JSON, got ${broken.status}`, () => expect(broken.status).toBe(400));
-    const empty = await patch(url, {});
-    because(`expected 422 for a PATCH that changes nothing, got ${empty.status}`, () => expect(empty.status).toBe(422));
-    const answer = await get(url);
-    because(`expected the product unchanged after rejected writes (seed ${random.seed})`, () => expect(answer.body).toEqual(product));
+    const broken = await request(url, {
+      method: "PUT",
+      body: '{"name": "x", ',
+      headers: { "content-type": "application/json" },
+    });
+    because(`expected 400 for a body that is not JSON, got ${broken.status}`, () =>
+      expect(broken.status).toBe(400),
+    );
+    const empty = await request(url, { method: "PATCH", json: {} });
+    because(`expected 422 for a PATCH that changes nothing, got ${empty.status}`, () =>
+      expect(empty.status).toBe(422),
+    );
+    const answer = await request(url);
+    because(`expected the product unchanged after rejected writes (seed ${random.seed})`, () =>
+      expect(answer.body).toEqual(product),
+    );
     expect(catalog.origin.calls.put + catalog.origin.calls.patch).toBe(0);
   });
 });

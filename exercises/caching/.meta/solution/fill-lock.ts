@@ -29,7 +29,10 @@ end
 return 0`;
 
 export class FillLock {
-  constructor(private readonly redis: Redis, private readonly ttlMs: number) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly ttlMs: number,
+  ) {}
 
   /** A token when we now hold the lock, null when another request does. */
   async acquire(id: string): Promise<string | null> {
@@ -44,6 +47,9 @@ export class FillLock {
 
   /** True when stored; false when the lock was lost (expired, or deleted by a write). */
   async storeAndRelease(id: string, token: string, value: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.eval(STORE_IF_OWNER, 2, lockKey(id), entryKey(id), token, value, ttlMs)) === 1;
+    return (
+      (await this.redis.eval(STORE_IF_OWNER, 2, lockKey(id), entryKey(id), token, value, ttlMs)) ===
+      1
+    );
   }
 }

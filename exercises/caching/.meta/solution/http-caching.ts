@@ -23,7 +23,12 @@ export function cacheControl(config: CacheOptions): string {
   return `max-age=${fresh}, stale-while-revalidate=${stale}`;
 }
 
-export function sendCacheable(req: Request, res: Response, value: unknown, config: CacheOptions): void {
+export function sendCacheable(
+  req: Request,
+  res: Response,
+  value: unknown,
+  config: CacheOptions,
+): void {
   const body = JSON.stringify(value);
   const etag = etagOf(body);
   res.set({ "Cache-Control": cacheControl(config), ETag: etag });

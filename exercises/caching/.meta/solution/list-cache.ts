@@ -18,7 +18,8 @@ export class ListCache {
   ) {}
 
   async read(category: string | undefined): Promise<Product[]> {
-    const load = () => fromOrigin(() => this.repository.list(category === undefined ? {} : { category }));
+    const load = () =>
+      fromOrigin(() => this.repository.list(category === undefined ? {} : { category }));
     // Read the version before the origin: a load that overlaps a write then stores under the old
     // version, which nobody reads after the write's INCR.
     const version = await orDown(this.redis.get(VERSION_KEY));
@@ -27,7 +28,14 @@ export class ListCache {
     const cached = await orDown(this.redis.get(key));
     if (typeof cached === "string") return JSON.parse(cached) as Product[];
     const items = await load();
-    await orDown(this.redis.set(key, JSON.stringify(items), "PX", jittered(this.config.ttlMs, this.config.jitterRatio, this.random)));
+    await orDown(
+      this.redis.set(
+        key,
+        JSON.stringify(items),
+        "PX",
+        jittered(this.config.ttlMs, this.config.jitterRatio, this.random),
+      ),
+    );
     return items;
   }
 

@@ -70,7 +70,11 @@ export class ProductCache {
   }
 
   /** Holding the lock: load and store, unless the previous holder stored a usable entry meanwhile. */
-  private async load(id: string, token: string, usable: (entry: Entry) => boolean): Promise<Product | null> {
+  private async load(
+    id: string,
+    token: string,
+    usable: (entry: Entry) => boolean,
+  ): Promise<Product | null> {
     const current = await orDown(this.entry(id));
     if (current && current !== REDIS_DOWN && usable(current)) {
       await orDown(this.lock.release(id, token));
@@ -85,7 +89,14 @@ export class ProductCache {
     }
     const entry: Entry = { product, storedAt: this.now() };
     const ttl = product ? this.config.ttlMs : this.config.negativeTtlMs;
-    await orDown(this.lock.storeAndRelease(id, token, JSON.stringify(entry), jittered(ttl, this.config.jitterRatio, this.random)));
+    await orDown(
+      this.lock.storeAndRelease(
+        id,
+        token,
+        JSON.stringify(entry),
+        jittered(ttl, this.config.jitterRatio, this.random),
+      ),
+    );
     return product;
   }
 

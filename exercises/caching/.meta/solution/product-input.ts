@@ -2,9 +2,18 @@ import type { ProductFields } from "./product";
 
 type Check = (value: unknown) => boolean;
 const CHECKS: Record<keyof ProductFields, [Check, string]> = {
-  name: [(v) => typeof v === "string" && v.trim().length > 0 && v.length <= 200, "name must be a non-empty string of at most 200 characters"],
-  category: [(v) => typeof v === "string" && /^[a-z0-9-]{1,32}$/.test(v), "category must match [a-z0-9-]{1,32}"],
-  priceCents: [(v) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 2_147_483_647, "priceCents must be an integer from 0 to 2147483647"],
+  name: [
+    (v) => typeof v === "string" && v.trim().length > 0 && v.length <= 200,
+    "name must be a non-empty string of at most 200 characters",
+  ],
+  category: [
+    (v) => typeof v === "string" && /^[a-z0-9-]{1,32}$/.test(v),
+    "category must match [a-z0-9-]{1,32}",
+  ],
+  priceCents: [
+    (v) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 2_147_483_647,
+    "priceCents must be an integer from 0 to 2147483647",
+  ],
 };
 
 /**
@@ -12,7 +21,8 @@ const CHECKS: Record<keyof ProductFields, [Check, string]> = {
  * replacement), "some" is PATCH (at least one field). Other members (id, version) are ignored.
  */
 export function readFields(body: unknown, need: "all" | "some"): Partial<ProductFields> | string {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return "the body must be a JSON object";
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    return "the body must be a JSON object";
   const fields: Record<string, unknown> = {};
   for (const [name, [check, rule]] of Object.entries(CHECKS)) {
     const value = (body as Record<string, unknown>)[name];

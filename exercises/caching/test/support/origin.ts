@@ -33,7 +33,10 @@ export interface Origin {
 
 const HOLD_LIMIT_MS = 15_000; // a forgotten gate opens by itself rather than hanging the run
 
-export async function createOrigin(pool: Pool, options: { delayMs?: number } = {}): Promise<Origin> {
+export async function createOrigin(
+  pool: Pool,
+  options: { delayMs?: number } = {},
+): Promise<Origin> {
   let nextRead: (() => Promise<void>) | undefined;
   let nextCommit: (() => Promise<void>) | undefined;
   const failing = new Set<Method>();
@@ -43,30 +46,48 @@ export async function createOrigin(pool: Pool, options: { delayMs?: number } = {
     let reach!: () => void;
     let open!: () => void;
     const reached = new Promise<void>((resolve) => (reach = resolve));
-    const opened = new Promise<void>((resolve) => { open = resolve; setTimeout(resolve, HOLD_LIMIT_MS).unref(); });
-    arm(async () => { reach(); await opened; });
+    const opened = new Promise<void>((resolve) => {
+      open = resolve;
+      setTimeout(resolve, HOLD_LIMIT_MS).unref();
+    });
+    arm(async () => {
+      reach();
+      await opened;
+    });
     return { reached, release: open };
   };
   const take = (slot: "read" | "commit") => {
     const wait = slot === "read" ? nextRead : nextCommit;
-    if (slot === "read") nextRead = undefined; else nextCommit = undefined;
+    if (slot === "read") nextRead = undefined;
+    else nextCommit = undefined;
     return wait ? wait() : Promise.resolve();
   };
   const direct = new PgProductRepository(pool);
-  const slow = new PgProductRepository(pool, { delayMs: options.delayMs ?? 20,
-    afterRead: () => take("read"), beforeCommit: () => take("commit") });
+  const slow = new PgProductRepository(pool, {
+    delayMs: options.delayMs ?? 20,
+    afterRead: () => take("read"),
+    beforeCommit: () => take("commit"),
+  });
   await direct.migrate();
 
-  const counted = <M extends Method>(method: M) => (async (...args: unknown[]) => {
-    calls[method] += 1;
-    if (method === "findById") readsById.set(String(args[0]), (readsById.get(String(args[0])) ?? 0) + 1);
-    if (failing.delete(method)) throw new Error(`origin failure injected by the test (${method})`);
-    return (slow[method] as (...a: unknown[]) => Promise<unknown>).apply(slow, args);
-  }) as ProductRepository[M];
+  const counted = <M extends Method>(method: M) =>
+    (async (...args: unknown[]) => {
+      calls[method] += 1;
+      if (method === "findById")
+        readsById.set(String(args[0]), (readsById.get(String(args[0])) ?? 0) + 1);
+      if (failing.delete(method))
+        throw new Error(`origin failure injected by the test (${method})`);
+      return (slow[method] as (...a: unknown[]) => Promise<unknown>).apply(slow, args);
+    }) as ProductRepository[M];
 
   return {
-    repository: { findById: counted("findById"), list: counted("list"), put: counted("put"),
-      patch: counted("patch"), remove: counted("remove") },
+    repository: {
+      findById: counted("findById"),
+      list: counted("list"),
+      put: counted("put"),
+      patch: counted("patch"),
+      remove: counted("remove"),
+    },
     direct,
     calls,
     reads: (id) => readsById.get(id) ?? 0,

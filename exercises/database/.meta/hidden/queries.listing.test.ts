@@ -1,38 +1,56 @@
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { because, seededRandom } from "@backend-sandbox/testkit";
 import { listAccountsWithLatest } from "#src/history";
-import { migrate } from "#src/migrations";
+import { createAccounts } from "#support/create-accounts";
 import { spyOnPool } from "#support/query-spy";
-import { createAccounts, seedHistory } from "#support/seed";
+import { seedHistory } from "#support/seed-history";
+import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
-
-beforeAll(() => migrate(services.pg));
 
 /** What the listing must return, computed here with plain SQL. */
 async function expectedListing(latest: number) {
-  const { rows: accounts } = await services.pg.query("SELECT id, email, balance FROM accounts ORDER BY id");
-  return Promise.all(accounts.map(async (account) => {
-    const { rows } = await services.pg.query(
-      "SELECT id, transfer_id, account_id, amount, created_at FROM entries WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
-      [account.id, latest]);
-    return {
-      id: Number(account.id), email: account.email, balance: Number(account.balance),
-      latest: rows.map((r) => ({ id: Number(r.id), transferId: Number(r.transfer_id), accountId: Number(r.account_id), amount: Number(r.amount), createdAt: r.created_at })),
-    };
-  }));
+  const { rows: accounts } = await services.pg.query(
+    "SELECT id, email, balance FROM accounts ORDER BY id",
+  );
+  return Promise.all(
+    accounts.map(async (account) => {
+      const { rows } = await services.pg.query(
+        "SELECT id, transfer_id, account_id, amount, created_at FROM entries WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+        [account.id, latest],
+      );
+      return {
+        id: Number(account.id),
+        email: account.email,
+        balance: Number(account.balance),
+        latest: rows.map((r) => ({
+          id: Number(r.id),
+          transferId: Number(r.transfer_id),
+          accountId: Number(r.account_id),
+          amount: Number(r.amount),
+          createdAt: r.created_at,
+        })),
+      };
+    }),
+  );
 }
 
 describe("queries: accounts with their latest entries", () => {
   it("[R4.6] lists every account with its newest entries, including accounts without any", async () => {
-    const busy = await createAccounts(services.pg, Array.from({ length: random.int(8, 15) }, () => random.int(0, 900)), random);
+    const busy = await createAccounts(
+      services.pg,
+      Array.from({ length: random.int(8, 15) }, () => random.int(0, 900)),
+      random,
+    );
     await createAccounts(services.pg, [random.int(0, 900), random.int(0, 900)], random); // no history
     await seedHistory(services.pg, busy, random.int(100, 300), new Date("2024-02-01T00:00:00Z"));
     const latest = random.int(2, 5);
     const listing = await listAccountsWithLatest(services.pg, { latest });
     const expected = await expectedListing(latest);
-    because(`expected every account by id with its ${latest} newest entries, newest first (seed ${random.seed})`, () =>
-      expect(listing).toEqual(expected));
+    because(
+      `expected every account by id with its ${latest} newest entries, newest first (seed ${random.seed})`,
+      () => expect(listing).toEqual(expected),
+    );
   });
 
   it("[R4.6] gives each account its 3 newest entries when latest is left out", async () => {
@@ -43,13 +61,22 @@ describe("queries: accounts with their latest entries", () => {
 
   it("[R4.7] uses at most 2 queries, however many accounts there are (no N+1)", async () => {
     for (const extra of [0, 25]) {
-      const added = await createAccounts(services.pg, Array.from({ length: extra }, () => 0), random);
-      if (added.length > 1) await seedHistory(services.pg, added, 50, new Date("2024-02-02T00:00:00Z"));
-      const count = Number((await services.pg.query("SELECT count(*) AS n FROM accounts")).rows[0].n);
+      const added = await createAccounts(
+        services.pg,
+        Array.from({ length: extra }, () => 0),
+        random,
+      );
+      if (added.length > 1)
+        await seedHistory(services.pg, added, 50, new Date("2024-02-02T00:00:00Z"));
+      const count = Number(
+        (await services.pg.query("SELECT count(*) AS n FROM accounts")).rows[0].n,
+      );
       const spy = spyOnPool(services.pg);
       await listAccountsWithLatest(spy.pool, { latest: 3 });
-      because(`expected at most 2 queries to list ${count} accounts, saw ${spy.queries.length}`, () =>
-        expect(spy.queries.length).toBeLessThanOrEqual(2));
+      because(
+        `expected at most 2 queries to list ${count} accounts, saw ${spy.queries.length}`,
+        () => expect(spy.queries.length).toBeLessThanOrEqual(2),
+      );
     }
   });
 });

@@ -1,16 +1,14 @@
-import { because, seededRandom, timed, useServices, within } from "@backend-sandbox/testkit";
+import { because, seededRandom, timed, within } from "@backend-sandbox/testkit";
 import type { PoolClient } from "pg";
-import { migrate } from "#src/migrations";
 import { createPool } from "#src/pool";
 import { transferReport } from "#src/report";
 import { searchAccounts } from "#src/search";
 import { transfer } from "#src/transfers";
-import { createAccounts } from "#support/seed";
+import { createAccounts } from "#support/create-accounts";
+import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
-
-beforeAll(() => migrate(services.pg));
 
 describe("safety: a bounded pool, released on errors", () => {
   it("[R5.7] createPool bounds the pool, and a caller facing a busy pool fails within 2 s instead of hanging", async () => {
@@ -18,12 +16,24 @@ describe("safety: a bounded pool, released on errors", () => {
     const held: PoolClient[] = [];
     try {
       const max = (pool as unknown as { options: { max: number } }).options.max;
-      because(`expected createPool to set max between 2 and 20, it is ${max}`, () => expect(max >= 2 && max <= 20).toBe(true));
+      because(`expected createPool to set max between 2 and 20, it is ${max}`, () =>
+        expect(max >= 2 && max <= 20).toBe(true),
+      );
       for (let i = 0; i < max; i++) held.push(await pool.connect());
       const { value: outcome, ms } = await timed(() =>
-        within(6000, "a query on the exhausted pool to fail", pool.query("SELECT 1").then(() => "answered", () => "failed")));
-      because(`expected a query on an exhausted pool to fail fast, it ${outcome} after ${Math.round(ms)} ms`, () =>
-        expect({ outcome, fast: ms < 2500 }).toEqual({ outcome: "failed", fast: true }));
+        within(
+          6000,
+          "a query on the exhausted pool to fail",
+          pool.query("SELECT 1").then(
+            () => "answered",
+            () => "failed",
+          ),
+        ),
+      );
+      because(
+        `expected a query on an exhausted pool to fail fast, it ${outcome} after ${Math.round(ms)} ms`,
+        () => expect({ outcome, fast: ms < 2500 }).toEqual({ outcome: "failed", fast: true }),
+      );
     } finally {
       held.forEach((client) => client.release());
       await pool.end();
@@ -44,7 +54,14 @@ describe("safety: a bounded pool, released on errors", () => {
       for (let i = 0; i < 60; i++) {
         const kind = i % 4;
         if (kind === 3) await blocker.query("BEGIN; LOCK TABLE transfers IN ACCESS EXCLUSIVE MODE");
-        const outcome = await within(5000, `failing call #${i + 1} to settle`, failures[kind]!().then(() => "succeeded", () => "failed"));
+        const outcome = await within(
+          5000,
+          `failing call #${i + 1} to settle`,
+          failures[kind]!().then(
+            () => "succeeded",
+            () => "failed",
+          ),
+        );
         if (kind === 3) await blocker.query("ROLLBACK");
         because(`expected failing call #${i + 1} to fail`, () => expect(outcome).toBe("failed"));
       }
@@ -52,11 +69,24 @@ describe("safety: a bounded pool, released on errors", () => {
       await blocker.query("ROLLBACK");
       blocker.release();
     }
-    because(`expected no connection still checked out (total ${pool.totalCount}, idle ${pool.idleCount}, waiting ${pool.waitingCount})`, () =>
-      expect({ idle: pool.idleCount, waiting: pool.waitingCount }).toEqual({ idle: pool.totalCount, waiting: 0 }));
+    because(
+      `expected no connection still checked out (total ${pool.totalCount}, idle ${pool.idleCount}, waiting ${pool.waitingCount})`,
+      () =>
+        expect({ idle: pool.idleCount, waiting: pool.waitingCount }).toEqual({
+          idle: pool.totalCount,
+          waiting: 0,
+        }),
+    );
     const { rows } = await services.pg.query(
-      "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'");
-    because("expected no session left idle in a transaction", () => expect(Number(rows[0].n)).toBe(0));
-    await within(5000, "a transfer to succeed on the same pool afterwards", transfer(pool, { from: a!, to: b!, amount: 1 }));
+      "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
+    );
+    because("expected no session left idle in a transaction", () =>
+      expect(Number(rows[0].n)).toBe(0),
+    );
+    await within(
+      5000,
+      "a transfer to succeed on the same pool afterwards",
+      transfer(pool, { from: a!, to: b!, amount: 1 }),
+    );
   }, 40_000);
 });

@@ -1,54 +1,85 @@
-import { because, seededRandom, timed, useServices, within } from "@backend-sandbox/testkit";
+import { because, seededRandom, timed, within } from "@backend-sandbox/testkit";
 import { TimeoutError } from "#src/errors";
-import { migrate } from "#src/migrations";
 import { transferReport } from "#src/report";
-import { createAccounts } from "#support/seed";
+import { createAccounts } from "#support/create-accounts";
+import { useMigratedDatabase } from "#support/use-migrated-database";
+import { whileLocked } from "#support/while-locked";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
-
-beforeAll(() => migrate(services.pg));
 
 describe("safety: the report runs under a statement timeout", () => {
   it("[R5.4] totals transfers per UTC day, oldest first", async () => {
     const [a, b] = await createAccounts(services.pg, [0, 0], random);
-    const rows = [["2024-05-01T23:59:59.999Z", random.int(1, 90)], ["2024-05-02T00:00:00Z", random.int(1, 90)],
-      ["2024-05-02T12:00:00Z", random.int(1, 90)], ["2024-04-30T00:00:01Z", random.int(1, 90)]] as const;
+    const rows = [
+      ["2024-05-01T23:59:59.999Z", random.int(1, 90)],
+      ["2024-05-02T00:00:00Z", random.int(1, 90)],
+      ["2024-05-02T12:00:00Z", random.int(1, 90)],
+      ["2024-04-30T00:00:01Z", random.int(1, 90)],
+    ] as const;
     for (const [at, amount] of rows) {
-      await services.pg.query("INSERT INTO transfers (from_account_id, to_account_id, amount, created_at) VALUES ($1, $2, $3, $4)", [a, b, amount, at]);
+      await services.pg.query(
+        "INSERT INTO transfers (from_account_id, to_account_id, amount, created_at) VALUES ($1, $2, $3, $4)",
+        [a, b, amount, at],
+      );
     }
     // A session far from UTC: the days must still split at UTC midnight.
-    const report = await transferReport(services.newPool({ max: 2, options: "-c TimeZone=Pacific/Auckland" }), { timeoutMs: 5000 });
-    because(`expected days split at UTC midnight (seed ${random.seed})`, () => expect(report).toEqual([
-      { day: "2024-04-30", count: 1, volume: rows[3][1] },
-      { day: "2024-05-01", count: 1, volume: rows[0][1] },
-      { day: "2024-05-02", count: 2, volume: rows[1][1] + rows[2][1] },
-    ]));
+    const report = await transferReport(
+      services.newPool({ max: 2, options: "-c TimeZone=Pacific/Auckland" }),
+      { timeoutMs: 5000 },
+    );
+    because(`expected days split at UTC midnight (seed ${random.seed})`, () =>
+      expect(report).toEqual([
+        { day: "2024-04-30", count: 1, volume: rows[3][1] },
+        { day: "2024-05-01", count: 1, volume: rows[0][1] },
+        { day: "2024-05-02", count: 2, volume: rows[1][1] + rows[2][1] },
+      ]),
+    );
   });
 
   it("[R5.5, R5.6] gives up with TimeoutError near its budget when the query is blocked, and the pool still works", async () => {
     const pool = services.newPool({ max: 1 }); // one connection: whatever the report leaves on it, the next query meets
-    const blocker = await services.pg.connect();
-    await blocker.query("BEGIN; LOCK TABLE transfers IN ACCESS EXCLUSIVE MODE");
-    try {
-      const timeoutMs = random.int(200, 400);
-      const { value: error, ms } = await timed(() =>
-        within(8000, "the report to give up while its table is locked", transferReport(pool, { timeoutMs }).catch((e: unknown) => e)));
-      because(`expected TimeoutError with a ${timeoutMs} ms budget, got ${String(error)}`, () => expect(error).toBeInstanceOf(TimeoutError));
-      because(`expected the report to give up within ${timeoutMs + 2500} ms, took ${Math.round(ms)} ms`, () => expect(ms).toBeLessThan(timeoutMs + 2500));
-    } finally {
-      await blocker.query("ROLLBACK");
-      blocker.release();
-    }
-    const after = await within(5000, "a query on the pool after the timeout", pool.query("SELECT pg_sleep(0.6), 1 AS ok").catch((e: Error) => e));
-    because(`expected a 600 ms query to run after the report, got ${String(after)}`, () => expect(after).toHaveProperty("rows"));
+    await whileLocked(
+      services.pg,
+      "LOCK TABLE transfers IN ACCESS EXCLUSIVE MODE",
+      [],
+      async () => {
+        const timeoutMs = random.int(200, 400);
+        const { value: error, ms } = await timed(() =>
+          within(
+            8000,
+            "the report to give up while its table is locked",
+            transferReport(pool, { timeoutMs }).catch((e: unknown) => e),
+          ),
+        );
+        because(`expected TimeoutError with a ${timeoutMs} ms budget, got ${String(error)}`, () =>
+          expect(error).toBeInstanceOf(TimeoutError),
+        );
+        because(
+          `expected the report to give up within ${timeoutMs + 2500} ms, took ${Math.round(ms)} ms`,
+          () => expect(ms).toBeLessThan(timeoutMs + 2500),
+        );
+      },
+    );
+    const after = await within(
+      5000,
+      "a query on the pool after the timeout",
+      pool.query("SELECT pg_sleep(0.6), 1 AS ok").catch((e: Error) => e),
+    );
+    because(`expected a 600 ms query to run after the report, got ${String(after)}`, () =>
+      expect(after).toHaveProperty("rows"),
+    );
   });
 
   it("[R5.6] leaves no timeout behind on the connection after a report that succeeded", async () => {
     const pool = services.newPool({ max: 1 });
     await transferReport(pool, { timeoutMs: 300 });
-    const after = await pool.query("SELECT pg_sleep(0.6), current_setting('statement_timeout') AS timeout").catch((e: Error) => e);
-    because(`expected the report's 300 ms timeout not to apply to the next query on its connection, got ${String(after)}`, () =>
-      expect(after).toHaveProperty("rows"));
+    const after = await pool
+      .query("SELECT pg_sleep(0.6), current_setting('statement_timeout') AS timeout")
+      .catch((e: Error) => e);
+    because(
+      `expected the report's 300 ms timeout not to apply to the next query on its connection, got ${String(after)}`,
+      () => expect(after).toHaveProperty("rows"),
+    );
   });
 });

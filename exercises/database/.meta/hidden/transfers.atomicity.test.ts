@@ -1,25 +1,33 @@
-import { because, seededRandom, useServices, within } from "@backend-sandbox/testkit";
+import { because, seededRandom, within } from "@backend-sandbox/testkit";
 import { InsufficientFundsError, NotFoundError, ValidationError } from "#src/errors";
-import { migrate } from "#src/migrations";
 import { transfer, type TransferRequest } from "#src/transfers";
+import { balances } from "#support/balances";
+import { createAccounts } from "#support/create-accounts";
 import { spyOnPool } from "#support/query-spy";
-import { balances, createAccounts } from "#support/seed";
+import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useServices();
+const services = useMigratedDatabase();
 const random = seededRandom();
-
-beforeAll(() => migrate(services.pg));
 
 /** What the database holds about these accounts: balances, transfers and entries touching them. */
 async function snapshot(ids: number[]) {
   const { rows } = await services.pg.query(
     `SELECT (SELECT count(*) FROM transfers WHERE from_account_id = ANY($1::bigint[]) OR to_account_id = ANY($1::bigint[])) AS transfers,
-            (SELECT count(*) FROM entries WHERE account_id = ANY($1::bigint[])) AS entries`, [ids]);
-  return { balances: await balances(services.pg, ids), transfers: Number(rows[0].transfers), entries: Number(rows[0].entries) };
+            (SELECT count(*) FROM entries WHERE account_id = ANY($1::bigint[])) AS entries`,
+    [ids],
+  );
+  return {
+    balances: await balances(services.pg, ids),
+    transfers: Number(rows[0].transfers),
+    entries: Number(rows[0].entries),
+  };
 }
 
 async function rejection(request: TransferRequest): Promise<unknown> {
-  return transfer(services.pg, request).then(() => "no error: the transfer succeeded", (error: unknown) => error);
+  return transfer(services.pg, request).then(
+    () => "no error: the transfer succeeded",
+    (error: unknown) => error,
+  );
 }
 
 describe("transfers are all or nothing", () => {
@@ -29,11 +37,27 @@ describe("transfers are all or nothing", () => {
     const done = await transfer(services.pg, { from: a!, to: b!, amount });
     const { rows } = await services.pg.query(
       `SELECT t.created_at, e.account_id, e.amount, e.created_at = t.created_at AS same_instant
-         FROM transfers t JOIN entries e ON e.transfer_id = t.id WHERE t.id = $1 ORDER BY e.amount`, [done.id]);
+         FROM transfers t JOIN entries e ON e.transfer_id = t.id WHERE t.id = $1 ORDER BY e.amount`,
+      [done.id],
+    );
     because(`expected transfer ${done.id} to resolve as stored (seed ${random.seed})`, () =>
-      expect(done).toEqual({ id: done.id, reference: null, fromAccountId: a, toAccountId: b, amount, createdAt: rows[0]?.created_at }));
-    because("expected two entries, -amount on the sender and +amount on the receiver, at the transfer's created_at", () =>
-      expect(rows.map((r) => [Number(r.account_id), Number(r.amount), r.same_instant])).toEqual([[a, -amount, true], [b, amount, true]]));
+      expect(done).toEqual({
+        id: done.id,
+        reference: null,
+        fromAccountId: a,
+        toAccountId: b,
+        amount,
+        createdAt: rows[0]?.created_at,
+      }),
+    );
+    because(
+      "expected two entries, -amount on the sender and +amount on the receiver, at the transfer's created_at",
+      () =>
+        expect(rows.map((r) => [Number(r.account_id), Number(r.amount), r.same_instant])).toEqual([
+          [a, -amount, true],
+          [b, amount, true],
+        ]),
+    );
   });
 
   it("[R2.2] refuses invalid requests with ValidationError and writes nothing", async () => {
@@ -41,10 +65,16 @@ describe("transfers are all or nothing", () => {
     const before = await snapshot([a!, b!]);
     for (const amount of [0, -5, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
       const error = await rejection({ from: a!, to: b!, amount });
-      because(`expected amount ${amount} to be refused with ValidationError, got ${String(error)}`, () => expect(error).toBeInstanceOf(ValidationError));
+      because(
+        `expected amount ${amount} to be refused with ValidationError, got ${String(error)}`,
+        () => expect(error).toBeInstanceOf(ValidationError),
+      );
     }
     const self = await rejection({ from: a!, to: a!, amount: 5 });
-    because(`expected a transfer to the same account to be refused with ValidationError, got ${String(self)}`, () => expect(self).toBeInstanceOf(ValidationError));
+    because(
+      `expected a transfer to the same account to be refused with ValidationError, got ${String(self)}`,
+      () => expect(self).toBeInstanceOf(ValidationError),
+    );
     expect(await snapshot([a!, b!])).toEqual(before);
   });
 
@@ -52,10 +82,15 @@ describe("transfers are all or nothing", () => {
     const [a] = await createAccounts(services.pg, [100], random);
     const missing = 800_000_000 + random.int(0, 99_999);
     const before = await snapshot([a!]);
-    for (const request of [{ from: a!, to: missing, amount: 10 }, { from: missing, to: a!, amount: 10 }]) {
+    for (const request of [
+      { from: a!, to: missing, amount: 10 },
+      { from: missing, to: a!, amount: 10 },
+    ]) {
       const error = await rejection(request);
-      because(`expected ${JSON.stringify(request)} to fail with NotFoundError, got ${String(error)} (seed ${random.seed})`, () =>
-        expect(error).toBeInstanceOf(NotFoundError));
+      because(
+        `expected ${JSON.stringify(request)} to fail with NotFoundError, got ${String(error)} (seed ${random.seed})`,
+        () => expect(error).toBeInstanceOf(NotFoundError),
+      );
     }
     expect(await snapshot([a!])).toEqual(before);
   });
@@ -64,8 +99,10 @@ describe("transfers are all or nothing", () => {
     const balance = random.int(10, 500);
     const [a, b] = await createAccounts(services.pg, [balance, 0], random);
     const error = await rejection({ from: a!, to: b!, amount: balance + 1 });
-    because(`expected moving ${balance + 1} out of ${balance} to fail with InsufficientFundsError, got ${String(error)}`, () =>
-      expect(error).toBeInstanceOf(InsufficientFundsError));
+    because(
+      `expected moving ${balance + 1} out of ${balance} to fail with InsufficientFundsError, got ${String(error)}`,
+      () => expect(error).toBeInstanceOf(InsufficientFundsError),
+    );
     expect(await snapshot([a!, b!])).toEqual({ balances: [balance, 0], transfers: 0, entries: 0 });
     await transfer(services.pg, { from: a!, to: b!, amount: balance }); // the whole balance is allowed
     expect(await balances(services.pg, [a!, b!])).toEqual([0, balance]);
@@ -78,17 +115,33 @@ describe("transfers are all or nothing", () => {
       const spy = spyOnPool(pool, (_query, n) => n === step);
       const amount = random.int(1, 20);
       const before = await snapshot([a!, b!]);
-      const ok = await within(5000, `transfer with query ${step} failing to settle`,
-        transfer(spy.pool, { from: a!, to: b!, amount }).then(() => true, () => false));
+      const ok = await within(
+        5000,
+        `transfer with query ${step} failing to settle`,
+        transfer(spy.pool, { from: a!, to: b!, amount }).then(
+          () => true,
+          () => false,
+        ),
+      );
       const after = await snapshot([a!, b!]);
       const expected = ok
-        ? { balances: [before.balances[0]! - amount, before.balances[1]! + amount], transfers: before.transfers + 1, entries: before.entries + 2 }
+        ? {
+            balances: [before.balances[0]! - amount, before.balances[1]! + amount],
+            transfers: before.transfers + 1,
+            entries: before.entries + 2,
+          }
         : before;
-      because(`expected a transfer whose query #${step} (${spy.queries[step - 1]?.text.trim().slice(0, 60)}) failed to be applied fully or not at all`,
-        () => expect(after).toEqual(expected));
+      because(
+        `expected a transfer whose query #${step} (${spy.queries[step - 1]?.text.trim().slice(0, 60)}) failed to be applied fully or not at all`,
+        () => expect(after).toEqual(expected),
+      );
       if (ok && spy.queries.length < step) break; // every step of the transfer has been tried
     }
     because("expected every connection to be back in the pool after the failures", () =>
-      expect({ idle: pool.idleCount, waiting: pool.waitingCount }).toEqual({ idle: pool.totalCount, waiting: 0 }));
+      expect({ idle: pool.idleCount, waiting: pool.waitingCount }).toEqual({
+        idle: pool.totalCount,
+        waiting: 0,
+      }),
+    );
   });
 });

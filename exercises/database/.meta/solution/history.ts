@@ -30,7 +30,8 @@ export async function historyPage(
   options: { limit?: number; after?: string | null } = {},
 ): Promise<HistoryPage> {
   const limit = options.limit ?? 20;
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100) throw new ValidationError("limit must be 1..100");
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100)
+    throw new ValidationError("limit must be 1..100");
   const afterId = options.after == null ? null : decodeCursor(options.after);
   // The cursor is the last entry's id; its (created_at, id) is read in SQL, so the timestamp
   // keeps its microseconds (a JS Date would round them away and skip rows).
@@ -51,9 +52,13 @@ export async function historyPage(
 }
 
 /** Every account (by id) with its `latest` newest entries, in one query whatever the count. */
-export async function listAccountsWithLatest(pool: Pool, options: { latest?: number } = {}): Promise<AccountWithLatest[]> {
+export async function listAccountsWithLatest(
+  pool: Pool,
+  options: { latest?: number } = {},
+): Promise<AccountWithLatest[]> {
   const latest = options.latest ?? 3;
-  if (!Number.isSafeInteger(latest) || latest < 1 || latest > 50) throw new ValidationError("latest must be 1..50");
+  if (!Number.isSafeInteger(latest) || latest < 1 || latest > 50)
+    throw new ValidationError("latest must be 1..50");
   // LATERAL runs the per-account top-N inside Postgres (an index range read each), instead of
   // one round trip per account from here (N+1).
   const { rows } = await pool.query(
@@ -70,7 +75,8 @@ export async function listAccountsWithLatest(pool: Pool, options: { latest?: num
   for (const row of rows) {
     const id = Number(row.id);
     let account = byId.get(id);
-    if (!account) byId.set(id, (account = { id, email: row.email, balance: Number(row.balance), latest: [] }));
+    if (!account)
+      byId.set(id, (account = { id, email: row.email, balance: Number(row.balance), latest: [] }));
     if (row.entry_id !== null) account.latest.push(toEntry({ ...row, id: row.entry_id }));
   }
   return [...byId.values()];
@@ -84,9 +90,11 @@ function encodeCursor(id: number): string {
 function decodeCursor(cursor: unknown): number {
   // Buffer.from skips characters outside the alphabet, so check the text first, and accept only
   // the canonical encoding: a cursor cut short or padded must not pass as another position.
-  if (typeof cursor !== "string" || !/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) throw new ValidationError("malformed cursor");
+  if (typeof cursor !== "string" || !/^[A-Za-z0-9_-]{1,200}$/.test(cursor))
+    throw new ValidationError("malformed cursor");
   const match = /^entry:([1-9]\d{0,14})$/.exec(Buffer.from(cursor, "base64url").toString());
-  if (!match || encodeCursor(Number(match[1])) !== cursor) throw new ValidationError("malformed cursor");
+  if (!match || encodeCursor(Number(match[1])) !== cursor)
+    throw new ValidationError("malformed cursor");
   return Number(match[1]);
 }
 

@@ -52,7 +52,13 @@ export async function claimJob(pool: Pool, options: WorkerOptions): Promise<Job 
   );
   const row = rows[0];
   if (!row) return null;
-  return { id: Number(row.id), type: row.type, payload: row.payload, attempts: row.attempts, maxAttempts: row.max_attempts };
+  return {
+    id: Number(row.id),
+    type: row.type,
+    payload: row.payload,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+  };
 }
 
 /** Claims one job and runs `handler` on it; false when no job was due. */
@@ -79,7 +85,14 @@ export async function processNext(
             run_at = CASE WHEN $3 AND attempts < max_attempts THEN $4::timestamptz + $5 * interval '1 ms' ELSE run_at END,
             last_error = CASE WHEN $3 THEN $6 ELSE last_error END
       WHERE id = $1 AND locked_by = $2`,
-    [job.id, options.workerId, failure !== undefined, now, backoffMs, failure === undefined ? null : String((failure as Error)?.message ?? failure)],
+    [
+      job.id,
+      options.workerId,
+      failure !== undefined,
+      now,
+      backoffMs,
+      failure === undefined ? null : String((failure as Error)?.message ?? failure),
+    ],
   );
   return true;
 }

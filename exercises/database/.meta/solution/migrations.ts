@@ -72,7 +72,10 @@ export const migrations: Migration[] = [
 const MIGRATION_LOCK = 727_001;
 
 /** Applies the pending migrations in version order; returns the versions this call applied. */
-export async function migrate(pool: Pool, list: readonly Migration[] = migrations): Promise<number[]> {
+export async function migrate(
+  pool: Pool,
+  list: readonly Migration[] = migrations,
+): Promise<number[]> {
   const ordered = [...list].sort((a, b) => a.version - b.version);
   const client = await pool.connect();
   let broken: Error | undefined;
@@ -82,7 +85,9 @@ export async function migrate(pool: Pool, list: readonly Migration[] = migration
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const { rows } = await client.query<{ version: number }>("SELECT version FROM schema_migrations");
+    const { rows } = await client.query<{ version: number }>(
+      "SELECT version FROM schema_migrations",
+    );
     const done = new Set(rows.map((row) => row.version));
     const applied: number[] = [];
     for (const migration of ordered.filter((m) => !done.has(m.version))) {

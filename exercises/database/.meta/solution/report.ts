@@ -9,9 +9,13 @@ export interface DayTotal {
 }
 
 /** Transfers per UTC day, oldest first; cancelled by Postgres if it runs past `timeoutMs`. */
-export async function transferReport(pool: Pool, options: { timeoutMs: number }): Promise<DayTotal[]> {
+export async function transferReport(
+  pool: Pool,
+  options: { timeoutMs: number },
+): Promise<DayTotal[]> {
   const { timeoutMs } = options;
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw new ValidationError("timeoutMs must be a positive integer");
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1)
+    throw new ValidationError("timeoutMs must be a positive integer");
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
@@ -24,11 +28,16 @@ export async function transferReport(pool: Pool, options: { timeoutMs: number })
          FROM transfers GROUP BY 1 ORDER BY 1`,
     );
     await client.query("COMMIT");
-    return rows.map((row) => ({ day: row.day, count: Number(row.count), volume: Number(row.volume) }));
+    return rows.map((row) => ({
+      day: row.day,
+      count: Number(row.count),
+      volume: Number(row.volume),
+    }));
   } catch (error) {
     await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
     // 57014 query_canceled: the budget ran out; say so in the caller's terms.
-    if ((error as { code?: string }).code === "57014") throw new TimeoutError(`report exceeded ${timeoutMs} ms`);
+    if ((error as { code?: string }).code === "57014")
+      throw new TimeoutError(`report exceeded ${timeoutMs} ms`);
     throw error;
   } finally {
     client.release(broken);

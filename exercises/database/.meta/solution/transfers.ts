@@ -24,8 +24,10 @@ const REFERENCE = /^[\x21-\x7e]{1,200}$/; // visible ASCII, as idempotency keys 
 /** Moves money between two accounts in one transaction; see the README for the rules. */
 export async function transfer(pool: Pool, request: TransferRequest): Promise<Transfer> {
   const { from, to, amount, reference = null } = request;
-  if (![from, to].every(Number.isSafeInteger)) throw new ValidationError("account ids must be integers");
-  if (!Number.isSafeInteger(amount) || amount <= 0) throw new ValidationError("amount must be a positive integer");
+  if (![from, to].every(Number.isSafeInteger))
+    throw new ValidationError("account ids must be integers");
+  if (!Number.isSafeInteger(amount) || amount <= 0)
+    throw new ValidationError("amount must be a positive integer");
   if (from === to) throw new ValidationError("cannot transfer to the same account");
   // Checked before any query: a megabyte key would otherwise reach the unique index (54000),
   // and a NUL byte the wire protocol (22021), as database errors instead of a clear refusal.
@@ -34,9 +36,10 @@ export async function transfer(pool: Pool, request: TransferRequest): Promise<Tr
   }
   return inTransaction(pool, async (client) => {
     // Lock both rows in id order: two opposite transfers queue up instead of deadlocking.
-    const locked = await client.query("SELECT id FROM accounts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", [
-      [from, to],
-    ]);
+    const locked = await client.query(
+      "SELECT id FROM accounts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
+      [[from, to]],
+    );
     if (locked.rowCount !== 2) throw new NotFoundError(`account ${from} or ${to} does not exist`);
 
     // The unique index decides which of racing retries inserts; the losers read the winner's row.
@@ -46,19 +49,26 @@ export async function transfer(pool: Pool, request: TransferRequest): Promise<Tr
       [reference, from, to, amount],
     );
     if (inserted.rowCount === 0) {
-      const existing = toTransfer((await client.query("SELECT * FROM transfers WHERE reference = $1", [reference])).rows[0]);
-      const same = existing.fromAccountId === from && existing.toAccountId === to && existing.amount === amount;
-      if (!same) throw new ConflictError(`reference ${reference} was used for a different transfer`);
+      const existing = toTransfer(
+        (await client.query("SELECT * FROM transfers WHERE reference = $1", [reference])).rows[0],
+      );
+      const same =
+        existing.fromAccountId === from &&
+        existing.toAccountId === to &&
+        existing.amount === amount;
+      if (!same)
+        throw new ConflictError(`reference ${reference} was used for a different transfer`);
       return existing;
     }
     const created = toTransfer(inserted.rows[0]);
 
     // The WHERE clause is the balance check: evaluated on the locked, current row.
-    const debited = await client.query("UPDATE accounts SET balance = balance - $2 WHERE id = $1 AND balance >= $2", [
-      from,
-      amount,
-    ]);
-    if (debited.rowCount === 0) throw new InsufficientFundsError(`account ${from} holds less than ${amount}`);
+    const debited = await client.query(
+      "UPDATE accounts SET balance = balance - $2 WHERE id = $1 AND balance >= $2",
+      [from, amount],
+    );
+    if (debited.rowCount === 0)
+      throw new InsufficientFundsError(`account ${from} holds less than ${amount}`);
     await client.query("UPDATE accounts SET balance = balance + $2 WHERE id = $1", [to, amount]);
     await client.query(
       // created_at defaults to now(), the transaction's start: the same instant as the transfer's.
@@ -70,7 +80,11 @@ export async function transfer(pool: Pool, request: TransferRequest): Promise<Tr
 }
 
 /** BEGIN … COMMIT on one client; rolls back on any error, retries the whole unit on 40001/40P01. */
-async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>, attempts = 5): Promise<T> {
+async function inTransaction<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+  attempts = 5,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken: Error | undefined;

@@ -1,7 +1,8 @@
 // Wraps a pool so that the code under test stops after its n-th query (through the pool or a
 // client from pool.connect()) until the test lets it go: the test can then run another worker
 // between two queries of this one, always at the same point.
-import type { Pool, PoolClient } from "pg";
+import type { Pool } from "pg";
+import { wrapPoolQueries } from "./wrap-pool-queries";
 
 export interface PausingPool {
   /** Give this to the code under test instead of the real pool. */
@@ -17,9 +18,9 @@ export function pauseAfterQuery(pool: Pool, n: number): PausingPool {
   let resume!: () => void;
   const paused = new Promise<void>((resolve) => (signal = resolve));
   const gate = new Promise<void>((resolve) => (resume = resolve));
-  const wrapQuery = (target: Pool | PoolClient) => async (...args: unknown[]) => {
+  const wrapped = wrapPoolQueries(pool, (send) => async (...args) => {
     const mine = ++count;
-    const settled = await (target.query as (...a: unknown[]) => Promise<unknown>)(...args).then(
+    const settled = await send(...args).then(
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     );
@@ -29,24 +30,6 @@ export function pauseAfterQuery(pool: Pool, n: number): PausingPool {
     }
     if ("error" in settled) throw settled.error;
     return settled.value;
-  };
-  const forward = (target: object, prop: string | symbol) => {
-    const value = Reflect.get(target, prop, target);
-    return typeof value === "function" ? value.bind(target) : value;
-  };
-  const wrapClient = (client: PoolClient) =>
-    new Proxy(client, { get: (target, prop) => (prop === "query" ? wrapQuery(target) : forward(target, prop)) });
-  const wrapped = new Proxy(pool, {
-    get(target, prop) {
-      if (prop === "query") return wrapQuery(target);
-      if (prop === "connect") {
-        return async (...args: unknown[]) => {
-          if (args.length > 0) throw new Error("the test pool supports `await pool.connect()` only, not callbacks");
-          return wrapClient(await target.connect());
-        };
-      }
-      return forward(target, prop);
-    },
   });
   return { pool: wrapped, paused, resume };
 }

@@ -26,12 +26,21 @@ export function planNodes(node: PlanNode): PlanNode[] {
 export function rowsRead(root: PlanNode, relation: string): number {
   return planNodes(root)
     .filter((node) => node["Relation Name"] === relation)
-    .reduce((sum, node) => sum + ((node["Actual Rows"] ?? 0) + (node["Rows Removed by Filter"] ?? 0)) * (node["Actual Loops"] ?? 1), 0);
+    .reduce(
+      (sum, node) =>
+        sum +
+        ((node["Actual Rows"] ?? 0) + (node["Rows Removed by Filter"] ?? 0)) *
+          (node["Actual Loops"] ?? 1),
+      0,
+    );
 }
 
 /** One line per node, e.g. "Limit > Index Scan on entries using entries_history", for messages. */
 export function describePlan(root: PlanNode): string {
   return planNodes(root)
-    .map((n) => `${n["Node Type"]}${n["Relation Name"] ? ` on ${n["Relation Name"]}` : ""}${n["Index Name"] ? ` using ${n["Index Name"]}` : ""}`)
+    .map(
+      (n) =>
+        `${n["Node Type"]}${n["Relation Name"] ? ` on ${n["Relation Name"]}` : ""}${n["Index Name"] ? ` using ${n["Index Name"]}` : ""}`,
+    )
     .join(" > ");
 }

@@ -1,9 +1,13 @@
 import crypto from "node:crypto";
 import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
 import { migrate } from "#src/consumers";
-import { base64url, bearer, jwt, jwtSetup, notRefused, ordersConsumer, signSegments } from "#support/jwt";
+import { bearer } from "#support/bearer";
+import { base64url, jwt, signSegments } from "#support/jwt";
+import { jwtSetup } from "#support/jwt-setup";
+import { notRefused } from "#support/not-refused";
+import { ordersConsumer } from "#support/orders-consumer";
 import { send } from "#support/send";
-import { serveGateway } from "#support/serve-gateway";
+import { servePrivateRoutes } from "#support/serve-private-routes";
 import { startUpstream, type Upstream } from "#support/upstream";
 
 // Every token here is refused by a correct gateway: 401, Bearer error="invalid_token", and the
@@ -22,18 +26,22 @@ let other: string;
 const claims = (sub = id) => ({ sub, exp: clock.now() / 1000 + 3600 });
 const consumer = (name: string) => ordersConsumer(services.pg, random, name);
 
+/** `wrong` (from notRefused) is empty and no request reached the upstream; `what` qualifies the tokens. */
+function expectRefused(wrong: string[], what = "") {
+  because(
+    `expected 401 + Bearer error="invalid_token"${what} and nothing forwarded; not so for: ${wrong.join("; ")} ${seed}`,
+    () => {
+      expect(wrong).toEqual([]);
+      expect(orders.received).toHaveLength(0);
+    },
+  );
+}
+
 beforeAll(async () => {
   await migrate(services.pg);
   orders = await startUpstream("orders");
   [id, other] = [await consumer("app"), await consumer("other")];
-  ({ url } = await serveGateway({
-    pg: services.pg,
-    redis: services.redis,
-    routes: [{ name: "orders", prefix: "/orders", upstream: "orders" }],
-    upstreams: { orders: [orders.url] },
-    jwt: { secret },
-    now: clock.now,
-  }));
+  ({ url } = await servePrivateRoutes(services, [orders], { jwt: { secret }, now: clock.now }));
 });
 beforeEach(() => {
   orders.received.length = 0;
@@ -52,13 +60,7 @@ describe("auth: JWT bearer tokens that must be refused", () => {
       "no alg, with an HMAC-SHA-256 signature": jwt(secret, claims(), { typ: "JWT" }),
     });
 
-    because(
-      `expected 401 + Bearer error="invalid_token" and nothing forwarded; not so for: ${wrong.join("; ")} ${seed}`,
-      () => {
-        expect(wrong).toEqual([]);
-        expect(orders.received).toHaveLength(0);
-      },
-    );
+    expectRefused(wrong);
   });
 
   it("[R3.7, R3.11] refuses forged tokens: another secret, a changed payload or header, a signature cut or lengthened", async () => {
@@ -75,13 +77,7 @@ describe("auth: JWT bearer tokens that must be refused", () => {
       "signature as hex": `${header64}.${payload64}.${signature.toString("hex")}`,
     });
 
-    because(
-      `expected 401 + Bearer error="invalid_token" and nothing forwarded; not so for: ${wrong.join("; ")} ${seed}`,
-      () => {
-        expect(wrong).toEqual([]);
-        expect(orders.received).toHaveLength(0);
-      },
-    );
+    expectRefused(wrong);
   });
 
   it("[R3.7, R3.9, R3.10] refuses malformed tokens, each signed over its segments exactly as sent", async () => {
@@ -114,21 +110,26 @@ describe("auth: JWT bearer tokens that must be refused", () => {
       "five segments": `${valid}.${header}.${payload}`,
       "an empty payload segment": signSegments(secret, header, ""),
       "an empty header segment": signSegments(secret, "", payload),
-      "the token cut in its payload": valid.slice(0, header.length + 1 + Math.floor(payload.length / 2)),
+      "the token cut in its payload": valid.slice(
+        0,
+        header.length + 1 + Math.floor(payload.length / 2),
+      ),
       "a space inside the signature": `${valid.slice(0, -4)} ${valid.slice(-4)}`,
-      "a non-ASCII character in the payload": signSegments(secret, header, `${payload.slice(0, 6)}\u00e9${payload.slice(6)}`),
+      "a non-ASCII character in the payload": signSegments(
+        secret,
+        header,
+        `${payload.slice(0, 6)}\u00e9${payload.slice(6)}`,
+      ),
       "8 KiB of base64url junk": random.token(8192).replace(/[^A-Za-z0-9_-]/g, "a"),
-      "8 KiB of padding in a signed payload": signSegments(secret, header, json({ ...claims(), pad: "p".repeat(6000) }) + "="),
+      "8 KiB of padding in a signed payload": signSegments(
+        secret,
+        header,
+        json({ ...claims(), pad: "p".repeat(6000) }) + "=",
+      ),
     });
 
-    because(
-      `expected 401 + Bearer error="invalid_token" and nothing forwarded; not so for: ${wrong.join("; ")} ${seed}`,
-      () => {
-        expect(standardBase64).toMatch(/\//);
-        expect(wrong).toEqual([]);
-        expect(orders.received).toHaveLength(0);
-      },
-    );
+    expect(standardBase64).toMatch(/\//); // the case is what its name says
+    expectRefused(wrong);
   });
 
   it("[R3.7, R3.14] refuses a sub that is a number, even one equal to a consumer's id", async () => {
@@ -138,13 +139,7 @@ describe("auth: JWT bearer tokens that must be refused", () => {
       "sub as an object": jwt(secret, { ...claims(), sub: { id } }),
     });
 
-    because(
-      `expected 401 + Bearer error="invalid_token" for a sub that is not a string (consumer ${id}); not so for: ${wrong.join("; ")} ${seed}`,
-      () => {
-        expect(wrong).toEqual([]);
-        expect(orders.received).toHaveLength(0);
-      },
-    );
+    expectRefused(wrong, ` for a sub that is not a string (consumer ${id})`);
   });
 
   it("[R3.11] compares signatures with node:crypto's timingSafeEqual, forged and valid alike", async () => {
@@ -167,7 +162,9 @@ describe("auth: JWT bearer tokens that must be refused", () => {
     let forgedSeen: boolean;
     let validSeen: boolean;
     try {
-      refused = await notRefused(url, "/orders/1", { "a signature with its last bit flipped": forgedToken });
+      refused = await notRefused(url, "/orders/1", {
+        "a signature with its last bit flipped": forgedToken,
+      });
       forgedSeen = presented(forged);
       spy.mockClear();
       accepted = (await send(url, "/orders/1", { headers: bearer(valid) })).status;

@@ -1,8 +1,12 @@
 import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
 import { createConsumer, migrate } from "#src/consumers";
-import { bearer, jwt, jwtSetup, notRefused } from "#support/jwt";
+import type { JwtOptions } from "#src/types";
+import { bearer } from "#support/bearer";
+import { jwt } from "#support/jwt";
+import { jwtSetup } from "#support/jwt-setup";
+import { notRefused } from "#support/not-refused";
 import { send } from "#support/send";
-import { serveGateway } from "#support/serve-gateway";
+import { servePrivateRoutes } from "#support/serve-private-routes";
 import { startUpstream } from "#support/upstream";
 
 // Every time here comes from a manual clock the gateway reads through `now`: nothing sleeps.
@@ -38,16 +42,11 @@ beforeAll(async () => {
     rateLimit: 10_000,
   };
   ({ id: sub } = await createConsumer(services.pg, app));
-  const options = {
-    pg: services.pg,
-    redis: services.redis,
-    routes: [{ name: "orders", prefix: "/orders", upstream: "orders" }],
-    upstreams: { orders: [orders.url] },
-    now: clock.now,
-  };
-  byDefault = (await serveGateway({ ...options, jwt: { secret } })).url;
-  strict = (await serveGateway({ ...options, jwt: { secret, leewaySeconds: 0 } })).url;
-  custom = (await serveGateway({ ...options, jwt: { secret, leewaySeconds: leeway } })).url;
+  const serve = (jwt: JwtOptions) =>
+    servePrivateRoutes(services, [orders], { jwt, now: clock.now });
+  byDefault = (await serve({ secret })).url;
+  strict = (await serve({ secret, leewaySeconds: 0 })).url;
+  custom = (await serve({ secret, leewaySeconds: leeway })).url;
 });
 
 describe("auth: JWT exp, nbf and leeway", () => {
@@ -168,13 +167,7 @@ describe("auth: JWT exp, nbf and leeway", () => {
 
   it("[R3.13] reads the time from Date.now when now is left out", async () => {
     const orders = await startUpstream("orders");
-    const { url } = await serveGateway({
-      pg: services.pg,
-      redis: services.redis,
-      routes: [{ name: "orders", prefix: "/orders", upstream: "orders" }],
-      upstreams: { orders: [orders.url] },
-      jwt: { secret },
-    });
+    const { url } = await servePrivateRoutes(services, [orders], { jwt: { secret } });
     const real = () => Date.now() / 1000;
 
     const seen = await statuses(url, [

@@ -1,9 +1,14 @@
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { because, PROBLEM_JSON, seededRandom, useServices } from "@backend-sandbox/testkit";
 import { migrate } from "#src/consumers";
 import { createGateway } from "#src/gateway";
-import { bearer, bearerError, jwt, jwtSetup, notRefused, ordersConsumer } from "#support/jwt";
-import { send, PROBLEM_JSON } from "#support/send";
-import { serveGateway } from "#support/serve-gateway";
+import { bearer } from "#support/bearer";
+import { bearerError } from "#support/bearer-error";
+import { jwt } from "#support/jwt";
+import { jwtSetup } from "#support/jwt-setup";
+import { notRefused } from "#support/not-refused";
+import { ordersConsumer } from "#support/orders-consumer";
+import { send } from "#support/send";
+import { servePrivateRoutes } from "#support/serve-private-routes";
 import { startUpstream, type Upstream } from "#support/upstream";
 
 const services = useServices();
@@ -25,14 +30,7 @@ beforeAll(async () => {
   orders = await startUpstream("orders");
   users = await startUpstream("users");
   id = await consumer("app");
-  ({ url } = await serveGateway({
-    pg: services.pg,
-    redis: services.redis,
-    routes: [
-      { name: "orders", prefix: "/orders", upstream: "orders" },
-      { name: "users", prefix: "/users", upstream: "users" },
-    ],
-    upstreams: { orders: [orders.url], users: [users.url] },
+  ({ url } = await servePrivateRoutes(services, [orders, users], {
     jwt: { secret },
     now: clock.now,
   }));
@@ -71,11 +69,11 @@ describe("auth: JWT bearer tokens", () => {
     const keyed = await send(url, "/orders/1", { headers: { "x-api-key": apiKey } });
 
     because(
-      `expected 401 + WWW-Authenticate offering Bearer without error= (RFC 6750 §3.1), saw ${bare.status}, ${bare.headers["www-authenticate"]}; and 200 with an API key, saw ${keyed.status}`,
+      `expected 401 + WWW-Authenticate offering Bearer without error= (RFC 6750 §3.1), saw ${bare.status}, ${bare.headers.get("www-authenticate")}; and 200 with an API key, saw ${keyed.status}`,
       () => {
         expect(bare.status).toBe(401);
-        expect(bare.headers["content-type"]).toMatch(PROBLEM_JSON);
-        expect(bare.headers["www-authenticate"]).toMatch(/\bBearer\b/i);
+        expect(bare.headers.get("content-type")).toMatch(PROBLEM_JSON);
+        expect(bare.headers.get("www-authenticate")).toMatch(/\bBearer\b/i);
         expect(bearerError(bare)).toBeUndefined();
         expect(keyed.status).toBe(200);
       },
@@ -98,10 +96,10 @@ describe("auth: JWT bearer tokens", () => {
       () => expect(wrong).toEqual([]),
     );
     because(
-      `expected 403 + Bearer error="insufficient_scope" on /users, not in the consumer's routes; saw ${denied.status}, ${denied.headers["www-authenticate"]}`,
+      `expected 403 + Bearer error="insufficient_scope" on /users, not in the consumer's routes; saw ${denied.status}, ${denied.headers.get("www-authenticate")}`,
       () => {
         expect(denied.status).toBe(403);
-        expect(denied.headers["content-type"]).toMatch(PROBLEM_JSON);
+        expect(denied.headers.get("content-type")).toMatch(PROBLEM_JSON);
         expect(bearerError(denied)).toBe("insufficient_scope");
         expect(orders.received.length + users.received.length).toBe(0);
       },
@@ -114,11 +112,14 @@ describe("auth: JWT bearer tokens", () => {
     const lax = () => createGateway({ ...options, jwt: { secret, leewaySeconds: 61 } });
     const negative = () => createGateway({ ...options, jwt: { secret, leewaySeconds: -1 } });
 
-    because("expected createGateway to throw for a 31-byte secret and for a leeway of 61 s or -1 s", () => {
-      expect(short).toThrow();
-      expect(lax).toThrow();
-      expect(negative).toThrow();
-    });
+    because(
+      "expected createGateway to throw for a 31-byte secret and for a leeway of 61 s or -1 s",
+      () => {
+        expect(short).toThrow();
+        expect(lax).toThrow();
+        expect(negative).toThrow();
+      },
+    );
     const fine = createGateway({
       ...options,
       jwt: { secret: random.token(32), leewaySeconds: 60 },

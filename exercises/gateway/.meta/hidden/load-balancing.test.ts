@@ -1,12 +1,16 @@
-import { because, seededRandom } from "@backend-sandbox/testkit";
-import { eventually, send, PROBLEM_JSON } from "#support/send";
+import { setTimeout as sleep } from "node:timers/promises";
+import { because, eventually, PROBLEM_JSON, seededRandom } from "@backend-sandbox/testkit";
+import { send } from "#support/send";
 import { serveGateway } from "#support/serve-gateway";
 import { startUpstream, type Upstream } from "#support/upstream";
 
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 
-async function pool(count: number, extra: { healthCheckIntervalMs?: number; healthPath?: string } = {}) {
+async function pool(
+  count: number,
+  extra: { healthCheckIntervalMs?: number; healthPath?: string } = {},
+) {
   const instances: Upstream[] = [];
   for (let i = 0; i < count; i += 1) instances.push(await startUpstream(`i${i}`, extra.healthPath));
   const { url, gateway } = await serveGateway({
@@ -16,8 +20,13 @@ async function pool(count: number, extra: { healthCheckIntervalMs?: number; heal
     ...extra,
   });
   const counts = () => instances.map((i) => i.received.length);
-  const reset = () => instances.forEach((i) => { i.received.length = 0; });
-  const run = async (n: number) => { for (let i = 0; i < n; i += 1) await send(url, "/catalog/items"); };
+  const reset = () =>
+    instances.forEach((i) => {
+      i.received.length = 0;
+    });
+  const run = async (n: number) => {
+    for (let i = 0; i < n; i += 1) await send(url, "/catalog/items");
+  };
   return { instances, url, gateway, counts, reset, run };
 }
 
@@ -31,10 +40,13 @@ describe("load-balancing", () => {
     reset();
     await Promise.all(Array.from({ length: 30 }, () => send(url, "/catalog/items")));
 
-    because(`expected ${rounds}/${rounds}/${rounds} for ${3 * rounds} sequential requests and 10/10/10 for 30 concurrent; saw ${sequential.join("/")} and ${counts().join("/")} ${seed}`, () => {
-      expect(sequential).toEqual([rounds, rounds, rounds]);
-      expect(counts()).toEqual([10, 10, 10]);
-    });
+    because(
+      `expected ${rounds}/${rounds}/${rounds} for ${3 * rounds} sequential requests and 10/10/10 for 30 concurrent; saw ${sequential.join("/")} and ${counts().join("/")} ${seed}`,
+      () => {
+        expect(sequential).toEqual([rounds, rounds, rounds]);
+        expect(counts()).toEqual([10, 10, 10]);
+      },
+    );
   });
 
   it("[R6.2] removes an instance failing its health check at the default /healthz and brings it back once it passes again", async () => {
@@ -51,10 +63,13 @@ describe("load-balancing", () => {
     await run(9);
 
     const expectedWithout = [4, 4, 4].map((n, i) => (i === sick ? 0 : n));
-    because(`expected ${expectedWithout.join("/")} while instance ${sick} is unhealthy, 3/3/3 once healthy; saw ${without.join("/")} then ${counts().join("/")} ${seed}`, () => {
-      expect(without).toEqual(expectedWithout);
-      expect(counts()).toEqual([3, 3, 3]);
-    });
+    because(
+      `expected ${expectedWithout.join("/")} while instance ${sick} is unhealthy, 3/3/3 once healthy; saw ${without.join("/")} then ${counts().join("/")} ${seed}`,
+      () => {
+        expect(without).toEqual(expectedWithout);
+        expect(counts()).toEqual([3, 3, 3]);
+      },
+    );
   });
 
   it("[R6.2] treats an instance that is down as unhealthy, and a slow health answer too", async () => {
@@ -67,25 +82,33 @@ describe("load-balancing", () => {
     const checkMs = performance.now() - started;
     await run(4);
 
-    because(`expected only instance 1 in rotation (saw ${counts().join("/")}), after a health check that finished in ${Math.round(checkMs)} ms`, () => {
-      expect(counts()).toEqual([0, 4, 0]);
-      expect(checkMs).toBeLessThan(3000);
-      expect(instances[1]!.probes).toBeGreaterThan(0);
-    });
+    because(
+      `expected only instance 1 in rotation (saw ${counts().join("/")}), after a health check that finished in ${Math.round(checkMs)} ms`,
+      () => {
+        expect(counts()).toEqual([0, 4, 0]);
+        expect(checkMs).toBeLessThan(3000);
+        expect(instances[1]!.probes).toBeGreaterThan(0);
+      },
+    );
   });
 
   it("[R6.4] answers 503 without calling anyone when no instance is healthy", async () => {
     const { instances, gateway, url, counts } = await pool(2);
-    instances.forEach((i) => { i.healthy = false; });
+    instances.forEach((i) => {
+      i.healthy = false;
+    });
     await gateway.checkHealth();
 
     const answer = await send(url, "/catalog/items");
 
-    because(`expected a 503 problem document and no upstream request; saw ${answer.status} and ${counts().join("/")}`, () => {
-      expect(answer.status).toBe(503);
-      expect(answer.headers["content-type"]).toMatch(PROBLEM_JSON);
-      expect(counts()).toEqual([0, 0]);
-    });
+    because(
+      `expected a 503 problem document and no upstream request; saw ${answer.status} and ${counts().join("/")}`,
+      () => {
+        expect(answer.status).toBe(503);
+        expect(answer.headers.get("content-type")).toMatch(PROBLEM_JSON);
+        expect(counts()).toEqual([0, 0]);
+      },
+    );
   });
 
   it("[R6.3] runs health checks on its own when healthCheckIntervalMs is set", async () => {
@@ -93,34 +116,47 @@ describe("load-balancing", () => {
 
     instances[0]!.healthy = false;
     const probesBefore = instances[0]!.probes;
-    const left = await eventually(() => instances[0]!.probes >= probesBefore + 2, 3000);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await eventually(
+      "two more health probes of instance 0 without a call to checkHealth()",
+      () => instances[0]!.probes,
+      { until: (n) => n >= probesBefore + 2, timeoutMs: 3000, intervalMs: 20 },
+    );
+    await sleep(150);
     await run(4);
     const without = counts();
     reset();
     instances[0]!.healthy = true;
     const probesThen = instances[0]!.probes;
-    await eventually(() => instances[0]!.probes >= probesThen + 2, 3000);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await eventually(
+      "two more health probes of instance 0 once it is healthy",
+      () => instances[0]!.probes,
+      { until: (n) => n >= probesThen + 2, timeoutMs: 3000, intervalMs: 20 },
+    );
+    await sleep(150);
     await run(4);
 
-    because(`expected 0/4 while instance 0 fails its checks and 2/2 after it recovers, with no call to checkHealth(); saw ${without.join("/")} then ${counts().join("/")}`, () => {
-      expect(left).toBe(true);
-      expect(without).toEqual([0, 4]);
-      expect(counts()).toEqual([2, 2]);
-    });
+    because(
+      `expected 0/4 while instance 0 fails its checks and 2/2 after it recovers, with no call to checkHealth(); saw ${without.join("/")} then ${counts().join("/")}`,
+      () => {
+        expect(without).toEqual([0, 4]);
+        expect(counts()).toEqual([2, 2]);
+      },
+    );
   });
 
   it("[R6.3] probes no instance on its own when healthCheckIntervalMs is left out", async () => {
     const { instances, counts, run } = await pool(2);
     instances[0]!.healthy = false;
 
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await sleep(1500);
     await run(4);
 
-    because(`expected no health probe in 1.5 s without healthCheckIntervalMs or checkHealth(), and both instances still in rotation; saw ${instances.map((i) => i.probes).join("/")} probes and ${counts().join("/")} requests`, () => {
-      expect(instances.map((i) => i.probes)).toEqual([0, 0]);
-      expect(counts()).toEqual([2, 2]);
-    });
+    because(
+      `expected no health probe in 1.5 s without healthCheckIntervalMs or checkHealth(), and both instances still in rotation; saw ${instances.map((i) => i.probes).join("/")} probes and ${counts().join("/")} requests`,
+      () => {
+        expect(instances.map((i) => i.probes)).toEqual([0, 0]);
+        expect(counts()).toEqual([2, 2]);
+      },
+    );
   });
 });

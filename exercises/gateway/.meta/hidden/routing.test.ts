@@ -1,6 +1,7 @@
-import { because, seededRandom } from "@backend-sandbox/testkit";
-import { send, PROBLEM_JSON } from "#support/send";
+import { because, PROBLEM_JSON, seededRandom } from "@backend-sandbox/testkit";
+import { send } from "#support/send";
 import { serveGateway } from "#support/serve-gateway";
+import { servePublicRoute } from "#support/serve-public-route";
 import { startUpstream, status, type Upstream } from "#support/upstream";
 
 const random = seededRandom();
@@ -9,34 +10,46 @@ const seen = (u: Upstream) => u.received.map((r) => `${r.method} ${r.url}`);
 
 describe("routing", () => {
   it("[R1.2] strips a random prefix and keeps the rest of the path and the query byte for byte", async () => {
-    const svc = await startUpstream("svc");
     const prefix = `/api/${random.token(6)}`;
-    const { url } = await serveGateway({
-      routes: [{ name: "svc", prefix, upstream: "svc", public: true }],
-      upstreams: { svc: [svc.url] },
-    });
+    const { upstream: svc, url } = await servePublicRoute("svc", prefix);
     const id = random.int(1, 99999);
     const query = `?a=1&a=2&b=%2F+x&c&d=%C3%A9&q=${random.token(4)}`;
 
-    const answers = [await send(url, `${prefix}/${id}/items${query}`), await send(url, prefix), await send(url, `${prefix}?only=query`)];
+    const answers = [
+      await send(url, `${prefix}/${id}/items${query}`),
+      await send(url, prefix),
+      await send(url, `${prefix}?only=query`),
+    ];
 
-    because(`expected ${prefix}/${id}/items${query} to arrive as /${id}/items${query}, ${prefix} as / ${seed}`, () => {
-      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
-      expect(seen(svc)).toEqual([`GET /${id}/items${query}`, "GET /", "GET /?only=query"]);
-    });
+    because(
+      `expected ${prefix}/${id}/items${query} to arrive as /${id}/items${query}, ${prefix} as / ${seed}`,
+      () => {
+        expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+        expect(seen(svc)).toEqual([`GET /${id}/items${query}`, "GET /", "GET /?only=query"]);
+      },
+    );
   });
 
   it("[R1.2] replaces the prefix by the route's rewrite", async () => {
     const users = await startUpstream("users");
     const { url } = await serveGateway({
-      routes: [{ name: "users", prefix: "/v1/users", upstream: "users", rewrite: "/internal/people", public: true }],
+      routes: [
+        {
+          name: "users",
+          prefix: "/v1/users",
+          upstream: "users",
+          rewrite: "/internal/people",
+          public: true,
+        },
+      ],
       upstreams: { users: [users.url] },
     });
 
     await send(url, "/v1/users/42?full=1");
 
     because("expected /v1/users/42?full=1 to arrive as /internal/people/42?full=1", () =>
-      expect(seen(users)).toEqual(["GET /internal/people/42?full=1"]));
+      expect(seen(users)).toEqual(["GET /internal/people/42?full=1"]),
+    );
   });
 
   it("[R1.1, R1.7] picks the longest matching prefix and matches only whole path segments", async () => {
@@ -51,45 +64,58 @@ describe("routing", () => {
     });
 
     const statuses: number[] = [];
-    for (const path of ["/api/users/admin/audit", "/api/users/7", "/api/users/administrator", "/api/usersX"]) {
+    for (const path of [
+      "/api/users/admin/audit",
+      "/api/users/7",
+      "/api/users/administrator",
+      "/api/usersX",
+    ]) {
       statuses.push((await send(url, path)).status);
     }
 
-    because("expected /api/users/admin/audit -> admin /audit, /api/users/7 and /api/users/administrator -> users, /api/usersX -> 404", () => {
-      expect(seen(admin)).toEqual(["GET /audit"]);
-      expect(seen(users)).toEqual(["GET /7", "GET /administrator"]);
-      expect(statuses).toEqual([200, 200, 200, 404]);
-    });
+    because(
+      "expected /api/users/admin/audit -> admin /audit, /api/users/7 and /api/users/administrator -> users, /api/usersX -> 404",
+      () => {
+        expect(seen(admin)).toEqual(["GET /audit"]);
+        expect(seen(users)).toEqual(["GET /7", "GET /administrator"]);
+        expect(statuses).toEqual([200, 200, 200, 404]);
+      },
+    );
   });
 
   it("[R1.6, R1.7] answers an unknown route with a 404 problem document and calls no upstream", async () => {
-    const svc = await startUpstream("svc");
-    const { url } = await serveGateway({
-      routes: [{ name: "svc", prefix: "/svc", upstream: "svc", public: true }],
-      upstreams: { svc: [svc.url] },
-    });
+    const { upstream: svc, url } = await servePublicRoute("svc", "/svc");
 
     const answer = await send(url, `/${random.token(8)}/x`, { method: "POST", body: "{}" });
 
-    because("expected 404 application/problem+json with status 404, and no upstream request", () => {
-      expect(answer.status).toBe(404);
-      expect(answer.headers["content-type"]).toMatch(PROBLEM_JSON);
-      expect(answer.json).toMatchObject({ status: 404 });
-      expect(svc.received).toHaveLength(0);
-    });
+    because(
+      "expected 404 application/problem+json with status 404, and no upstream request",
+      () => {
+        expect(answer.status).toBe(404);
+        expect(answer.headers.get("content-type")).toMatch(PROBLEM_JSON);
+        expect(answer.body).toMatchObject({ status: 404 });
+        expect(svc.received).toHaveLength(0);
+      },
+    );
   });
 
   it("[R1.3] passes methods, bodies and headers through unchanged", async () => {
-    const svc = await startUpstream("svc");
-    const { url } = await serveGateway({
-      routes: [{ name: "svc", prefix: "/svc", upstream: "svc", public: true }],
-      upstreams: { svc: [svc.url] },
-    });
+    const { upstream: svc, url } = await servePublicRoute("svc", "/svc");
     const methods = ["POST", "PUT", "PATCH", "DELETE"];
-    const bodies = methods.map(() => JSON.stringify({ note: random.token(20), n: random.int(0, 1e6) }));
+    const bodies = methods.map(() =>
+      JSON.stringify({ note: random.token(20), n: random.int(0, 1e6) }),
+    );
 
     for (const [i, method] of methods.entries()) {
-      await send(url, "/svc/things", { method, body: bodies[i], headers: { "content-type": "application/json", authorization: "Bearer t0k", "x-trace": `t${i}` } });
+      await send(url, "/svc/things", {
+        method,
+        body: bodies[i],
+        headers: {
+          "content-type": "application/json",
+          authorization: "Bearer t0k",
+          "x-trace": `t${i}`,
+        },
+      });
     }
     await send(url, "/svc/empty", { method: "POST" });
 
@@ -97,31 +123,40 @@ describe("routing", () => {
       expect(svc.received.map((r) => r.method)).toEqual([...methods, "POST"]);
       svc.received.slice(0, 4).forEach((r, i) => {
         expect(r.body.toString()).toBe(bodies[i]);
-        expect(r.headers).toMatchObject({ "content-type": "application/json", authorization: "Bearer t0k", "x-trace": `t${i}` });
+        expect(r.headers).toMatchObject({
+          "content-type": "application/json",
+          authorization: "Bearer t0k",
+          "x-trace": `t${i}`,
+        });
       });
       expect(svc.received[4]!.body.length).toBe(0);
     });
   });
 
   it("[R1.5] returns the upstream's status and headers, errors included, without rewriting them", async () => {
-    const svc = await startUpstream("svc");
-    const { url } = await serveGateway({
-      routes: [{ name: "svc", prefix: "/svc", upstream: "svc", public: true }],
-      upstreams: { svc: [svc.url] },
-    });
+    const { upstream: svc, url } = await servePublicRoute("svc", "/svc");
     svc.behaviour = (_req, res) => {
-      res.writeHead(418, { "set-cookie": ["a=1; Path=/", "b=2; HttpOnly"], "x-tea": "earl grey", "content-type": "text/plain" }).end("short and stout");
+      res
+        .writeHead(418, {
+          "set-cookie": ["a=1; Path=/", "b=2; HttpOnly"],
+          "x-tea": "earl grey",
+          "content-type": "text/plain",
+        })
+        .end("short and stout");
     };
     const teapot = await send(url, "/svc/tea");
     svc.behaviour = status(500);
     const broken = await send(url, "/svc/boom");
 
-    because("expected 418 with both Set-Cookie headers and the body, then the upstream's 500 as 500 (not 502)", () => {
-      expect(teapot.status).toBe(418);
-      expect(teapot.headers["set-cookie"]).toEqual(["a=1; Path=/", "b=2; HttpOnly"]);
-      expect(teapot.headers["x-tea"]).toBe("earl grey");
-      expect(teapot.body.toString()).toBe("short and stout");
-      expect(broken.status).toBe(500);
-    });
+    because(
+      "expected 418 with both Set-Cookie headers and the body, then the upstream's 500 as 500 (not 502)",
+      () => {
+        expect(teapot.status).toBe(418);
+        expect(teapot.headers.getSetCookie()).toEqual(["a=1; Path=/", "b=2; HttpOnly"]);
+        expect(teapot.headers.get("x-tea")).toBe("earl grey");
+        expect(teapot.text).toBe("short and stout");
+        expect(broken.status).toBe(500);
+      },
+    );
   });
 });

@@ -10,10 +10,15 @@ import type { Upstreams } from "./upstreams";
 type PartResult = { value: unknown } | { status: number };
 
 export async function aggregate(
-  upstreams: Upstreams, spec: Aggregate, res: ServerResponse, headers: OutgoingHttpHeaders,
+  upstreams: Upstreams,
+  spec: Aggregate,
+  res: ServerResponse,
+  headers: OutgoingHttpHeaders,
 ): Promise<void> {
   const names = Object.keys(spec.parts);
-  const results = await Promise.all(names.map((name) => fetchPart(upstreams, spec.parts[name]!, headers)));
+  const results = await Promise.all(
+    names.map((name) => fetchPart(upstreams, spec.parts[name]!, headers)),
+  );
   const parts: Record<string, unknown> = {};
   const errors: Record<string, { status: number }> = {};
   names.forEach((name, index) => {
@@ -22,13 +27,21 @@ export async function aggregate(
     if ("status" in result) errors[name] = { status: result.status };
   });
   const failed = Object.keys(errors).length;
-  if (failed === names.length) return sendProblem(res, 502, "Bad gateway", `every part failed: ${names.join(", ")}`);
+  if (failed === names.length)
+    return sendProblem(res, 502, "Bad gateway", `every part failed: ${names.join(", ")}`);
   const body = JSON.stringify(failed > 0 ? { parts, errors } : { parts });
-  res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);
+  res
+    .writeHead(200, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+    })
+    .end(body);
 }
 
 async function fetchPart(
-  upstreams: Upstreams, part: { upstream: string; path: string }, headers: OutgoingHttpHeaders,
+  upstreams: Upstreams,
+  part: { upstream: string; path: string },
+  headers: OutgoingHttpHeaders,
 ): Promise<PartResult> {
   const breaker = upstreams.breaker(part.upstream);
   if (breaker && !breaker.admit().allowed) return { status: 503 };
@@ -40,7 +53,17 @@ async function fetchPart(
   const { maxBodyBytes, timeoutMs, agent } = upstreams;
   const signal = new AbortController().signal;
   try {
-    const response = await attempt({ base, method: "GET", path: part.path, headers, body: Buffer.alloc(0), maxBodyBytes, timeoutMs, agent, signal });
+    const response = await attempt({
+      base,
+      method: "GET",
+      path: part.path,
+      headers,
+      body: Buffer.alloc(0),
+      maxBodyBytes,
+      timeoutMs,
+      agent,
+      signal,
+    });
     const status = response.statusCode!;
     if (status >= 500) breaker?.failure();
     else breaker?.success();

@@ -4,7 +4,10 @@ import { Transform, type Readable } from "node:stream";
 
 /** Why no response came: timeout -> 504, too-large -> 413, unavailable (no instance) -> 503, else 502. */
 export class AttemptError extends Error {
-  constructor(readonly kind: "timeout" | "broken" | "too-large" | "unavailable", message: string) {
+  constructor(
+    readonly kind: "timeout" | "broken" | "too-large" | "unavailable",
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -26,8 +29,19 @@ export interface AttemptRequest {
 export function attempt(a: AttemptRequest): Promise<IncomingMessage> {
   const { hostname, port } = new URL(a.base);
   return new Promise((resolve, reject) => {
-    const upstream = request({ hostname, port, method: a.method, path: a.path, headers: a.headers, agent: a.agent, signal: a.signal });
-    const timer = setTimeout(() => upstream.destroy(new AttemptError("timeout", `no answer in ${a.timeoutMs} ms`)), a.timeoutMs);
+    const upstream = request({
+      hostname,
+      port,
+      method: a.method,
+      path: a.path,
+      headers: a.headers,
+      agent: a.agent,
+      signal: a.signal,
+    });
+    const timer = setTimeout(
+      () => upstream.destroy(new AttemptError("timeout", `no answer in ${a.timeoutMs} ms`)),
+      a.timeoutMs,
+    );
     upstream.on("response", (response) => {
       clearTimeout(timer);
       resolve(response);

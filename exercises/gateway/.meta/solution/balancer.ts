@@ -24,7 +24,9 @@ export class Balancer {
 
   /** Probes every instance at once; each one's answer alone decides whether it is in rotation. */
   async check(agent: Agent, path: string, timeoutMs: number): Promise<void> {
-    const results = await Promise.all(this.instances.map((base) => probe(agent, base + path, timeoutMs)));
+    const results = await Promise.all(
+      this.instances.map((base) => probe(agent, base + path, timeoutMs)),
+    );
     results.forEach((ok, index) => {
       this.healthy[index] = ok;
     });

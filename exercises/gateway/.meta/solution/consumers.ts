@@ -46,11 +46,19 @@ export async function findConsumerById(pg: Pool, id: string): Promise<Consumer |
   return selectConsumer(pg, "id = $1", id);
 }
 
-async function selectConsumer(pg: Pool, where: string, value: unknown): Promise<Consumer | undefined> {
-  const { rows } = await pg.query<{ id: string; name: string; routes: string[]; rate_limit: number }>(
-    `SELECT id, name, routes, rate_limit FROM consumers WHERE ${where}`,
-    [value],
-  );
+async function selectConsumer(
+  pg: Pool,
+  where: string,
+  value: unknown,
+): Promise<Consumer | undefined> {
+  const { rows } = await pg.query<{
+    id: string;
+    name: string;
+    routes: string[];
+    rate_limit: number;
+  }>(`SELECT id, name, routes, rate_limit FROM consumers WHERE ${where}`, [value]);
   const row = rows[0];
-  return row && { id: String(row.id), name: row.name, routes: row.routes, rateLimit: row.rate_limit };
+  return (
+    row && { id: String(row.id), name: row.name, routes: row.routes, rateLimit: row.rate_limit }
+  );
 }

@@ -5,14 +5,24 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from "
 // RFC 9110 §7.6.1 names these as "known to require removal"; RFC 2616 §13.5.1 adds the Proxy-*
 // credentials and Trailer. They describe one connection, never the message.
 const HOP_BY_HOP = new Set([
-  "connection", "keep-alive", "proxy-connection", "te", "transfer-encoding", "upgrade",
-  "proxy-authorization", "proxy-authenticate", "trailer",
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "transfer-encoding",
+  "upgrade",
+  "proxy-authorization",
+  "proxy-authenticate",
+  "trailer",
 ]);
 
 /** The end-to-end headers: hop-by-hop ones removed, and every header Connection names. */
 export function endToEnd(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   const listed = new Set(
-    String(headers.connection ?? "").split(",").map((name) => name.trim().toLowerCase()).filter(Boolean),
+    String(headers.connection ?? "")
+      .split(",")
+      .map((name) => name.trim().toLowerCase())
+      .filter(Boolean),
   );
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {

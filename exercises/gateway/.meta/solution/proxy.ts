@@ -12,18 +12,27 @@ const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]);
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 
 export async function proxy(
-  upstreams: Upstreams, upstream: string, req: IncomingMessage, res: ServerResponse,
-  path: string, headers: OutgoingHttpHeaders, requestId: string,
+  upstreams: Upstreams,
+  upstream: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  headers: OutgoingHttpHeaders,
+  requestId: string,
 ): Promise<void> {
   const breaker = upstreams.breaker(upstream);
   const admission = breaker?.admit() ?? { allowed: true };
   if (!admission.allowed) {
     const retryAfter = String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000)));
-    return sendProblem(res, 503, "Upstream circuit open", `${upstream} failed repeatedly`, { "retry-after": retryAfter });
+    return sendProblem(res, 503, "Upstream circuit open", `${upstream} failed repeatedly`, {
+      "retry-after": retryAfter,
+    });
   }
   // Abort the upstream exchange if the client goes away first.
   const client = new AbortController();
-  res.on("close", () => { if (!res.writableFinished) client.abort(); });
+  res.on("close", () => {
+    if (!res.writableFinished) client.abort();
+  });
   try {
     const response = await send(upstreams, upstream, req, path, headers, client.signal);
     if (response.statusCode! >= 500) breaker?.failure();
@@ -35,15 +44,22 @@ export async function proxy(
     if (client.signal.aborted) return breaker?.abandon(); // the client left: no verdict on the upstream
     if (kind === "too-large" || kind === "unavailable") breaker?.abandon();
     else breaker?.failure();
-    if (kind === "too-large") return sendProblem(res, 413, "Content too large", `limit ${upstreams.maxBodyBytes} bytes`);
-    if (kind === "unavailable") return sendProblem(res, 503, "No healthy upstream", `${upstream} has no healthy instance`);
-    if (kind === "timeout") return sendProblem(res, 504, "Upstream timeout", `${upstream} did not answer in time`);
+    if (kind === "too-large")
+      return sendProblem(res, 413, "Content too large", `limit ${upstreams.maxBodyBytes} bytes`);
+    if (kind === "unavailable")
+      return sendProblem(res, 503, "No healthy upstream", `${upstream} has no healthy instance`);
+    if (kind === "timeout")
+      return sendProblem(res, 504, "Upstream timeout", `${upstream} did not answer in time`);
     return sendProblem(res, 502, "Bad gateway", `${upstream} failed: ${(error as Error).message}`);
   }
 }
 
 async function send(
-  upstreams: Upstreams, upstream: string, req: IncomingMessage, path: string, headers: OutgoingHttpHeaders,
+  upstreams: Upstreams,
+  upstream: string,
+  req: IncomingMessage,
+  path: string,
+  headers: OutgoingHttpHeaders,
   signal: AbortSignal,
 ): Promise<IncomingMessage> {
   const method = req.method ?? "GET";
@@ -57,12 +73,23 @@ async function send(
     const last = !replayable || tries >= upstreams.retries;
     const { maxBodyBytes, timeoutMs, agent } = upstreams;
     try {
-      const response = await attempt({ base, method, path, headers, body, maxBodyBytes, timeoutMs, agent, signal });
+      const response = await attempt({
+        base,
+        method,
+        path,
+        headers,
+        body,
+        maxBodyBytes,
+        timeoutMs,
+        agent,
+        signal,
+      });
       if (last || !RETRYABLE_STATUS.has(response.statusCode!)) return response;
       response.resume(); // discarded: the next instance gets a go
     } catch (error) {
       // A timeout has used up the time the client was promised: answer 504 rather than try again.
-      if (last || signal.aborted || !(error instanceof AttemptError) || error.kind !== "broken") throw error;
+      if (last || signal.aborted || !(error instanceof AttemptError) || error.kind !== "broken")
+        throw error;
     }
   }
 }

@@ -18,7 +18,10 @@ export type Verdict = { allowed: true } | { allowed: false; retryAfterSeconds: n
 export class RateLimitUnavailable extends Error {}
 
 export async function takeRequest(
-  redis: Redis, consumerId: string, limit: number, windowMs: number,
+  redis: Redis,
+  consumerId: string,
+  limit: number,
+  windowMs: number,
 ): Promise<Verdict> {
   const reply = (await withTimeout(
     redis.eval(FIXED_WINDOW, 1, `gateway:rate:${consumerId}`, windowMs),
@@ -32,7 +35,10 @@ export async function takeRequest(
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RateLimitUnavailable(`Redis did not answer in ${ms} ms`)), ms);
+    timer = setTimeout(
+      () => reject(new RateLimitUnavailable(`Redis did not answer in ${ms} ms`)),
+      ms,
+    );
   });
   work.catch(() => {}); // a late failure after the timeout must not surface as unhandled
   return Promise.race([work, late]).finally(() => clearTimeout(timer));

@@ -37,7 +37,8 @@ export function matchRoute(routes: readonly Route[], path: string): Route | unde
   let best: Route | undefined;
   for (const route of routes) {
     const prefix = trimSlash(route.prefix);
-    const matches = path === prefix || path.startsWith(`${prefix}/`) || (prefix === "" && path === "/");
+    const matches =
+      path === prefix || path.startsWith(`${prefix}/`) || (prefix === "" && path === "/");
     if (matches && (!best || prefix.length > trimSlash(best.prefix).length)) best = route;
   }
   return best;

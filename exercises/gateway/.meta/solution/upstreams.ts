@@ -21,7 +21,11 @@ export class Upstreams {
     for (const [name, instances] of Object.entries(options.upstreams)) {
       this.balancers.set(name, new Balancer(instances));
       const { breaker } = options;
-      if (breaker) this.breakers.set(name, new CircuitBreaker(breaker.failureThreshold, breaker.cooldownMs, now));
+      if (breaker)
+        this.breakers.set(
+          name,
+          new CircuitBreaker(breaker.failureThreshold, breaker.cooldownMs, now),
+        );
     }
   }
 
@@ -36,6 +40,8 @@ export class Upstreams {
   }
 
   checkHealth(path: string): Promise<unknown> {
-    return Promise.all([...this.balancers.values()].map((b) => b.check(this.agent, path, this.timeoutMs)));
+    return Promise.all(
+      [...this.balancers.values()].map((b) => b.check(this.agent, path, this.timeoutMs)),
+    );
   }
 }

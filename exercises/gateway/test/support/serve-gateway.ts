@@ -15,9 +15,3 @@ export async function serveGateway(options: GatewayOptions): Promise<Served> {
   const server = await startServer(gateway.handle);
   return { url: server.url, gateway };
 }
-
-/** A clock the test moves by hand. */
-export function manualClock(start = Date.UTC(2030, 0, 1)) {
-  let now = start;
-  return { now: () => now, advance: (ms: number) => { now += ms; } };
-}

@@ -1,6 +1,12 @@
 // A tiny upstream service the tests start on loopback and control: it records every request it
 // receives and answers as told (echo, a status, slowly, by hanging up), or goes down entirely.
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import { onCleanup } from "@backend-sandbox/testkit";
 
@@ -22,17 +28,27 @@ export interface Received {
 /** What the upstream does with a request once its body has arrived. */
 export type Behaviour = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
-export const echo = (name: string): Behaviour => (req, res, body) => {
-  res.writeHead(200, { "content-type": "application/json", "x-upstream": name });
-  res.end(JSON.stringify({ upstream: name, method: req.method, url: req.url, bytes: body.length }));
-};
-export const status = (code: number, name = "up"): Behaviour => (_req, res) => {
-  res.writeHead(code, { "content-type": "application/json", "x-upstream": name }).end(JSON.stringify({ code }));
-};
-export const slow = (ms: number, then: Behaviour): Behaviour => (req, res, body) => {
-  const timer = setTimeout(() => then(req, res, body), ms);
-  res.on("close", () => clearTimeout(timer));
-};
+export const echo =
+  (name: string): Behaviour =>
+  (req, res, body) => {
+    res.writeHead(200, { "content-type": "application/json", "x-upstream": name });
+    res.end(
+      JSON.stringify({ upstream: name, method: req.method, url: req.url, bytes: body.length }),
+    );
+  };
+export const status =
+  (code: number, name = "up"): Behaviour =>
+  (_req, res) => {
+    res
+      .writeHead(code, { "content-type": "application/json", "x-upstream": name })
+      .end(JSON.stringify({ code }));
+  };
+export const slow =
+  (ms: number, then: Behaviour): Behaviour =>
+  (req, res, body) => {
+    const timer = setTimeout(() => then(req, res, body), ms);
+    res.on("close", () => clearTimeout(timer));
+  };
 export const hangUp: Behaviour = (req) => req.socket.destroy();
 
 export interface Upstream {
@@ -60,12 +76,25 @@ export async function startUpstream(name: string, healthPath = "/healthz"): Prom
   let server: Server | undefined;
   let port = 0;
   const upstream: Upstream = {
-    name, url: "", received: [], behaviour: echo(name), healthy: true, healthDelayMs: 0, probes: 0,
-    failNext(count, code = 503) { failures = count; failCode = code; },
+    name,
+    url: "",
+    received: [],
+    behaviour: echo(name),
+    healthy: true,
+    healthDelayMs: 0,
+    probes: 0,
+    failNext(count, code = 503) {
+      failures = count;
+      failCode = code;
+    },
     async stop() {
       const closing = server;
       server = undefined;
-      if (closing) await new Promise<void>((resolve) => { closing.close(() => resolve()); closing.closeAllConnections(); });
+      if (closing)
+        await new Promise<void>((resolve) => {
+          closing.close(() => resolve());
+          closing.closeAllConnections();
+        });
     },
     async start() {
       if (server) return;
@@ -73,21 +102,38 @@ export async function startUpstream(name: string, healthPath = "/healthz"): Prom
         if (req.url === healthPath) {
           upstream.probes += 1;
           const code = upstream.healthy ? 200 : 503;
-          slow(upstream.healthDelayMs, (_q, r) => r.writeHead(code).end())(req, res, Buffer.alloc(0));
+          slow(upstream.healthDelayMs, (_q, r) => r.writeHead(code).end())(
+            req,
+            res,
+            Buffer.alloc(0),
+          );
           return;
         }
         const rawNames = req.rawHeaders.filter((_, i) => i % 2 === 0).map((h) => h.toLowerCase());
         const chunks: Buffer[] = [];
         const seen: Received = {
-          method: req.method!, url: req.url!, headers: req.headers, headerNames: rawNames, complete: false, aborted: false,
-          get body() { return Buffer.concat(chunks); },
+          method: req.method!,
+          url: req.url!,
+          headers: req.headers,
+          headerNames: rawNames,
+          complete: false,
+          aborted: false,
+          get body() {
+            return Buffer.concat(chunks);
+          },
         };
         upstream.received.push(seen);
         req.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("close", () => { if (!res.writableFinished) seen.aborted = true; });
+        res.on("close", () => {
+          if (!res.writableFinished) seen.aborted = true;
+        });
         req.on("end", () => {
           seen.complete = true;
-          if (failures > 0) { failures -= 1; status(failCode, name)(req, res, seen.body); return; }
+          if (failures > 0) {
+            failures -= 1;
+            status(failCode, name)(req, res, seen.body);
+            return;
+          }
           upstream.behaviour(req, res, seen.body);
         });
       });
@@ -102,13 +148,4 @@ export async function startUpstream(name: string, healthPath = "/healthz"): Prom
   await upstream.start();
   onCleanup(() => upstream.stop());
   return upstream;
-}
-
-/** A loopback URL where nothing listens: connections to it are refused. */
-export async function deadUrl(): Promise<string> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
 }

@@ -1,11 +1,11 @@
 // Stage many-instances, hidden: an instance that dies between two Redis commands leaves no immortal key.
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { because, manualClock, seededRandom, useServices } from "@backend-sandbox/testkit";
 import type { Algorithm, Policy } from "#src/app";
 import type { Redis } from "ioredis";
-import { fakeClock, windowStart } from "#support/fake-clock";
-import { get } from "#support/http";
-import { badExpiries } from "#support/redis-keys";
+import { get } from "#support/client-requests";
+import { badExpiries } from "#support/key-expiries";
 import { startApp } from "#support/start-app";
+import { windowStart } from "#support/window-start";
 
 const services = useServices();
 const random = seededRandom();
@@ -37,22 +37,31 @@ describe("many-instances: crash between commands", () => {
   it.each<Algorithm>(["fixed-window", "sliding-window", "token-bucket"])(
     "[R5.2, R1.6] %s: whichever command an instance dies after, every key it wrote still expires",
     async (algorithm) => {
-      const policy: Policy = { name: "default", algorithm, limit: random.int(3, 9), windowSeconds: random.int(10, 60) };
-      const clock = fakeClock(windowStart(random, policy.windowSeconds) + 500);
+      const policy: Policy = {
+        name: "default",
+        algorithm,
+        limit: random.int(3, 9),
+        windowSeconds: random.int(10, 60),
+      };
+      const clock = manualClock(windowStart(random, policy.windowSeconds) + 500);
       const key = random.token();
       for (let commands = 1; commands <= 4; commands++) {
         const url = await startApp({ redis: await dyingClient(commands), policy, now: clock.now });
         await get(url, key);
         await get(url, key);
         const bad = await badExpiries(services.redis, 2 * policy.windowSeconds * 1000);
-        because(`expected no key without an expiry after an instance died after its command #${commands} (${algorithm}); found ${bad.join(", ")}. Write a key and its expiry in one atomic step ${seed}`, () =>
-          expect(bad).toEqual([]));
+        because(
+          `expected no key without an expiry after an instance died after its command #${commands} (${algorithm}); found ${bad.join(", ")}. Write a key and its expiry in one atomic step ${seed}`,
+          () => expect(bad).toEqual([]),
+        );
         // The healthy instances go on with the same client's budget.
         const healthy = await startApp({ redis: services.newRedis(), policy, now: clock.now });
         await get(healthy, key);
         const afterHealthy = await badExpiries(services.redis, 2 * policy.windowSeconds * 1000);
-        because(`expected no key without an expiry once a healthy instance counted after the crash (${algorithm}); found ${afterHealthy.join(", ")} ${seed}`, () =>
-          expect(afterHealthy).toEqual([]));
+        because(
+          `expected no key without an expiry once a healthy instance counted after the crash (${algorithm}); found ${afterHealthy.join(", ")} ${seed}`,
+          () => expect(afterHealthy).toEqual([]),
+        );
       }
     },
   );

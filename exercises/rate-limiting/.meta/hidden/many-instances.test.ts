@@ -1,10 +1,11 @@
 // Stage many-instances, hidden: three instances, three clients, one Redis; exact counts for every algorithm.
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { because, manualClock, seededRandom, useServices } from "@backend-sandbox/testkit";
 import type { Algorithm, Policy } from "#src/app";
-import { fakeClock, windowStart } from "#support/fake-clock";
-import { burst, countStatus } from "#support/http";
-import { badExpiries } from "#support/redis-keys";
+import { burst } from "#support/client-requests";
+import { badExpiries } from "#support/key-expiries";
+import { countStatus } from "#support/reply-statuses";
 import { startInstances } from "#support/start-app";
+import { windowStart } from "#support/window-start";
 
 const services = useServices();
 const random = seededRandom();
@@ -19,48 +20,87 @@ function threeInstances(policy: Policy, now: () => number): Promise<string[]> {
 describe("many-instances", () => {
   beforeEach(() => services.redis.flushdb());
 
-  it.each(ALGORITHMS)("[R5.1, R5.2, R1.6] %s: lets exactly `limit` of 3 × limit concurrent requests through three instances", async (algorithm) => {
-    const limit = random.int(60, 100);
-    const policy: Policy = { name: "default", algorithm, limit, windowSeconds: random.int(30, 120) };
-    const clock = fakeClock(windowStart(random, policy.windowSeconds) + 1000);
-    const urls = await threeInstances(policy, clock.now);
-    const key = random.token();
+  it.each(ALGORITHMS)(
+    "[R5.1, R5.2, R1.6] %s: lets exactly `limit` of 3 × limit concurrent requests through three instances",
+    async (algorithm) => {
+      const limit = random.int(60, 100);
+      const policy: Policy = {
+        name: "default",
+        algorithm,
+        limit,
+        windowSeconds: random.int(30, 120),
+      };
+      const clock = manualClock(windowStart(random, policy.windowSeconds) + 1000);
+      const urls = await threeInstances(policy, clock.now);
+      const key = random.token();
 
-    const replies = await burst(urls, 3 * limit, key);
-    const passed = countStatus(replies, 200);
-    const refused = countStatus(replies, 429);
-    because(`expected exactly ${limit} of ${3 * limit} concurrent requests (${algorithm}, three instances) to pass and ${2 * limit} to get 429; ${passed} passed, ${refused} got 429 ${seed}`, () =>
-      expect([passed, refused]).toEqual([limit, 2 * limit]));
+      const replies = await burst(urls, 3 * limit, key);
+      const passed = countStatus(replies, 200);
+      const refused = countStatus(replies, 429);
+      because(
+        `expected exactly ${limit} of ${3 * limit} concurrent requests (${algorithm}, three instances) to pass and ${2 * limit} to get 429; ${passed} passed, ${refused} got 429 ${seed}`,
+        () => expect([passed, refused]).toEqual([limit, 2 * limit]),
+      );
 
-    const bad = await badExpiries(services.redis, 2 * policy.windowSeconds * 1000);
-    because(`expected every key to expire within two windows (${2 * policy.windowSeconds} s); these do not: ${bad.join(", ")} ${seed}`, () =>
-      expect(bad).toEqual([]));
-  });
+      const bad = await badExpiries(services.redis, 2 * policy.windowSeconds * 1000);
+      because(
+        `expected every key to expire within two windows (${2 * policy.windowSeconds} s); these do not: ${bad.join(", ")} ${seed}`,
+        () => expect(bad).toEqual([]),
+      );
+    },
+  );
 
   it("[R5.1, R1.4] keeps clients apart under concurrency: two keys, each exactly its limit", async () => {
-    const policy: Policy = { name: "default", algorithm: random.pick(ALGORITHMS), limit: random.int(20, 40), windowSeconds: 60 };
-    const clock = fakeClock(windowStart(random, 60) + 1000);
+    const policy: Policy = {
+      name: "default",
+      algorithm: random.pick(ALGORITHMS),
+      limit: random.int(20, 40),
+      windowSeconds: 60,
+    };
+    const clock = manualClock(windowStart(random, 60) + 1000);
     const urls = await threeInstances(policy, clock.now);
     const [a, b] = [random.token(), random.token()];
-    const [forA, forB] = await Promise.all([burst(urls, 2 * policy.limit, a), burst(urls, 2 * policy.limit, b)]);
-    because(`expected ${policy.limit} passes for each of two keys (${policy.algorithm}), saw ${countStatus(forA, 200)} and ${countStatus(forB, 200)} ${seed}`, () =>
-      expect([countStatus(forA, 200), countStatus(forB, 200)]).toEqual([policy.limit, policy.limit]));
+    const [forA, forB] = await Promise.all([
+      burst(urls, 2 * policy.limit, a),
+      burst(urls, 2 * policy.limit, b),
+    ]);
+    because(
+      `expected ${policy.limit} passes for each of two keys (${policy.algorithm}), saw ${countStatus(forA, 200)} and ${countStatus(forB, 200)} ${seed}`,
+      () =>
+        expect([countStatus(forA, 200), countStatus(forB, 200)]).toEqual([
+          policy.limit,
+          policy.limit,
+        ]),
+    );
   });
 
-  it.each(ALGORITHMS)("[R5.1, R4.1] %s: holds the limit across instances over time, not only at one instant", async (algorithm) => {
-    const policy: Policy = { name: "default", algorithm, limit: random.int(20, 40), windowSeconds: 60 };
-    const clock = fakeClock(windowStart(random, 60));
-    const urls = await threeInstances(policy, clock.now);
-    const key = random.token();
-    let passed = 0;
-    for (let round = 0; round < 6; round++) {
-      clock.advance(5000);
-      passed += countStatus(await burst(urls, policy.limit, key), 200);
-    }
-    // Six rounds 5 s apart fall in one 60 s window; a token bucket also refills limit/60 tokens per
-    // second over the 25 s between the first round and the last, and each round takes them all.
-    const expected = algorithm === "token-bucket" ? policy.limit + Math.floor((25 * policy.limit) / 60) : policy.limit;
-    because(`expected exactly ${expected} passes (${algorithm}, limit ${policy.limit} per 60 s) over six rounds of ${policy.limit} concurrent requests 5 s apart, saw ${passed} ${seed}`, () =>
-      expect(passed).toBe(expected));
-  });
+  it.each(ALGORITHMS)(
+    "[R5.1, R4.1] %s: holds the limit across instances over time, not only at one instant",
+    async (algorithm) => {
+      const policy: Policy = {
+        name: "default",
+        algorithm,
+        limit: random.int(20, 40),
+        windowSeconds: 60,
+      };
+      const clock = manualClock(windowStart(random, 60));
+      const urls = await threeInstances(policy, clock.now);
+      const key = random.token();
+      let passed = 0;
+      for (let round = 0; round < 6; round++) {
+        clock.advance(5000);
+        passed += countStatus(await burst(urls, policy.limit, key), 200);
+      }
+      // Six rounds 5 s apart fall in one 60 s window; a token bucket also refills limit/60 tokens per
+      // second over the 25 s between the first round and the last, and each round takes them all.
+      const expected =
+        algorithm === "token-bucket"
+          ? policy.limit + Math.floor((25 * policy.limit) / 60)
+          : policy.limit;
+      because(
+        `expected exactly ${expected} passes (${algorithm}, limit ${policy.limit} per 60 s) over six rounds of ${policy.limit} concurrent requests 5 s apart, saw ${passed} ${seed}`,
+        () => expect(passed).toBe(expected),
+      );
+    },
+  );
 });

@@ -4,7 +4,7 @@
 // Redis, so the tests can drive a fake clock; PEXPIRE only frees the memory of idle clients.
 import { createHash, randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { Policy } from "./app";
+import type { Policy } from "./types";
 
 export interface Decision {
   /** May this request go on? */
@@ -57,15 +57,30 @@ const TOKEN_BUCKET = script(`
   return {allowed, whole, math.ceil(((whole + 1) * window - level) / limit)}`);
 
 /** Counts one request of `client` under `policy` at `nowMs`, in one step that no other instance can split. */
-export async function consume(redis: Redis, policy: Policy, client: string, nowMs: number): Promise<Decision> {
+export async function consume(
+  redis: Redis,
+  policy: Policy,
+  client: string,
+  nowMs: number,
+): Promise<Decision> {
   const { limit } = policy;
   const windowMs = policy.windowSeconds * 1000;
   // The algorithm is part of the key: a plan that changes algorithm must not meet the old data type.
   const key = `ratelimit:${policy.algorithm}:${policy.name}:${client}`;
   if (policy.algorithm === "fixed-window") {
     const windowEnd = nowMs - (nowMs % windowMs) + windowMs;
-    const [allowed, count] = await run(redis, FIXED_WINDOW, `${key}:${windowEnd}`, limit, windowEnd - nowMs);
-    return { allowed: allowed === 1, remaining: Math.max(0, limit - count!), resetMs: windowEnd - nowMs };
+    const [allowed, count] = await run(
+      redis,
+      FIXED_WINDOW,
+      `${key}:${windowEnd}`,
+      limit,
+      windowEnd - nowMs,
+    );
+    return {
+      allowed: allowed === 1,
+      remaining: Math.max(0, limit - count!),
+      resetMs: windowEnd - nowMs,
+    };
   }
   const [allowed, remaining, resetMs] =
     policy.algorithm === "sliding-window"
@@ -74,14 +89,22 @@ export async function consume(redis: Redis, policy: Policy, client: string, nowM
   return { allowed: allowed === 1, remaining: remaining!, resetMs: resetMs! };
 }
 
-interface Script { lua: string; sha: string }
+interface Script {
+  lua: string;
+  sha: string;
+}
 
 function script(lua: string): Script {
   return { lua, sha: createHash("sha1").update(lua).digest("hex") };
 }
 
 /** EVALSHA, falling back to EVAL once when Redis has not seen the script (e.g. after a restart). */
-async function run(redis: Redis, { lua, sha }: Script, key: string, ...args: (string | number)[]): Promise<number[]> {
+async function run(
+  redis: Redis,
+  { lua, sha }: Script,
+  key: string,
+  ...args: (string | number)[]
+): Promise<number[]> {
   try {
     return (await redis.evalsha(sha, 1, key, ...args)) as number[];
   } catch (error) {

@@ -1,6 +1,6 @@
 // Per-key plans (free, pro, ...) stored in Postgres, served from memory in steady state.
 import type { Pool } from "pg";
-import type { Algorithm, Policy } from "./app";
+import type { Algorithm, Policy } from "./types";
 
 export interface PlanStore {
   /** The plan of `apiKey` as a Policy named after the plan, or undefined for an unknown key. */
@@ -10,20 +10,35 @@ export interface PlanStore {
 // Bounds the memory a flood of made-up keys can take; the oldest entry goes first.
 const MAX_ENTRIES = 10_000;
 
-interface Entry { plan: Promise<Policy | undefined>; expiresAt: number }
+interface Entry {
+  plan: Promise<Policy | undefined>;
+  expiresAt: number;
+}
 
 export function createPlanStore(pg: Pool, now: () => number, cacheMs: number): PlanStore {
   const cache = new Map<string, Entry>();
 
   async function load(apiKey: string): Promise<Policy | undefined> {
-    const { rows } = await pg.query<{ name: string; algorithm: Algorithm; request_limit: number; window_seconds: number }>(
+    const { rows } = await pg.query<{
+      name: string;
+      algorithm: Algorithm;
+      request_limit: number;
+      window_seconds: number;
+    }>(
       `SELECT p.name, p.algorithm, p.request_limit, p.window_seconds
          FROM api_keys k JOIN plans p ON p.name = k.plan
         WHERE k.api_key = $1`,
       [apiKey],
     );
     const row = rows[0];
-    return row && { name: row.name, algorithm: row.algorithm, limit: row.request_limit, windowSeconds: row.window_seconds };
+    return (
+      row && {
+        name: row.name,
+        algorithm: row.algorithm,
+        limit: row.request_limit,
+        windowSeconds: row.window_seconds,
+      }
+    );
   }
 
   return {

@@ -1,6 +1,6 @@
 // The middleware every request passes through: who is the client, may it go on, and what to tell it.
 import type { RequestHandler, Response } from "express";
-import type { AppOptions, Policy } from "./app";
+import type { AppOptions, Policy } from "./types";
 import { consume, type Decision } from "./algorithms";
 import { createPlanStore } from "./plans";
 
@@ -12,13 +12,20 @@ export function createRateLimiter(options: AppOptions): RequestHandler {
   const now = options.now ?? Date.now;
   const failMode = options.failMode ?? "closed";
   const timeoutMs = options.redisTimeoutMs ?? 200;
-  const onRedisError = options.onRedisError ?? ((error: unknown) => console.error("rate limiter: Redis failed", error));
-  const plans = options.pg ? createPlanStore(options.pg, now, options.planCacheMs ?? 60_000) : undefined;
+  const onRedisError =
+    options.onRedisError ??
+    ((error: unknown) => console.error("rate limiter: Redis failed", error));
+  const plans = options.pg
+    ? createPlanStore(options.pg, now, options.planCacheMs ?? 60_000)
+    : undefined;
 
   return async (req, res, next) => {
     const apiKey = req.get("x-api-key");
     if (apiKey !== undefined && !API_KEY.test(apiKey)) {
-      return problem(res, 400, { title: "Malformed X-API-Key", detail: "An API key is 1 to 128 of A-Z a-z 0-9 . _ ~ -" });
+      return problem(res, 400, {
+        title: "Malformed X-API-Key",
+        detail: "An API key is 1 to 128 of A-Z a-z 0-9 . _ ~ -",
+      });
     }
     let policy = options.policy;
     if (apiKey !== undefined && plans) {
@@ -27,7 +34,10 @@ export function createRateLimiter(options: AppOptions): RequestHandler {
         plan = await plans.planFor(apiKey);
       } catch {
         res.set("Retry-After", "1");
-        return problem(res, 503, { type: `${PROBLEM_TYPES}#temporary-reduced-capacity`, title: "Plans unavailable" });
+        return problem(res, 503, {
+          type: `${PROBLEM_TYPES}#temporary-reduced-capacity`,
+          title: "Plans unavailable",
+        });
       }
       if (!plan) return problem(res, 401, { title: "Unknown API key" });
       policy = plan;
@@ -43,7 +53,10 @@ export function createRateLimiter(options: AppOptions): RequestHandler {
       onRedisError(error);
       if (failMode === "open") return next();
       res.set("Retry-After", "1");
-      return problem(res, 503, { type: `${PROBLEM_TYPES}#temporary-reduced-capacity`, title: "Rate limiter unavailable" });
+      return problem(res, 503, {
+        type: `${PROBLEM_TYPES}#temporary-reduced-capacity`,
+        title: "Rate limiter unavailable",
+      });
     }
 
     // draft-ietf-httpapi-ratelimit-headers (-08 and later): a named policy and its current state.
@@ -76,5 +89,8 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 
 /** An RFC 9457 problem details response. */
 function problem(res: Response, status: number, fields: Record<string, unknown>): void {
-  res.status(status).type("application/problem+json").send(JSON.stringify({ type: "about:blank", status, ...fields }));
+  res
+    .status(status)
+    .type("application/problem+json")
+    .send(JSON.stringify({ type: "about:blank", status, ...fields }));
 }

@@ -9,8 +9,14 @@ export function countingPool(pool: Pool): { pool: Pool; roundTrips: () => number
   const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
   const connect = pool.connect.bind(pool) as (...args: unknown[]) => unknown;
   Object.assign(pool, {
-    query: (...args: unknown[]) => { count += 1; return query(...args); },
-    connect: (...args: unknown[]) => { count += 1; return connect(...args); },
+    query: (...args: unknown[]) => {
+      count += 1;
+      return query(...args);
+    },
+    connect: (...args: unknown[]) => {
+      count += 1;
+      return connect(...args);
+    },
   });
   return { pool, roundTrips: () => count };
 }

@@ -6,7 +6,10 @@ import { Redis } from "ioredis";
  * A Redis of the test's own to stop, start, pause and resume, and a client on it made with
  * ioredis' defaults (offline queue on, 20 retries per command), as an app would get.
  */
-export async function outageRedis(): Promise<{ server: ServiceHandle; newClient: () => Promise<Redis> }> {
+export async function outageRedis(): Promise<{
+  server: ServiceHandle;
+  newClient: () => Promise<Redis>;
+}> {
   const server = await startRedis();
   const newClient = async () => {
     const client = new Redis(server.url);
@@ -17,15 +20,4 @@ export async function outageRedis(): Promise<{ server: ServiceHandle; newClient:
     return client;
   };
   return { server, newClient };
-}
-
-/** Polls `probe` every 200 ms for up to `ms`; the last value it returned. */
-export async function eventually<T>(ms: number, probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + ms;
-  let value = await probe();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    value = await probe();
-  }
-  return value;
 }

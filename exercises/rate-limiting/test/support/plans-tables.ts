@@ -19,8 +19,19 @@ export async function createPlansTables(pg: Pool): Promise<void> {
   await pg.query(PLANS_SCHEMA);
 }
 
-export async function addPlan(pg: Pool, name: string, algorithm: Algorithm, limit: number, windowSeconds: number): Promise<void> {
-  await pg.query("INSERT INTO plans VALUES ($1, $2, $3, $4)", [name, algorithm, limit, windowSeconds]);
+export async function addPlan(
+  pg: Pool,
+  name: string,
+  algorithm: Algorithm,
+  limit: number,
+  windowSeconds: number,
+): Promise<void> {
+  await pg.query("INSERT INTO plans VALUES ($1, $2, $3, $4)", [
+    name,
+    algorithm,
+    limit,
+    windowSeconds,
+  ]);
 }
 
 export async function addKey(pg: Pool, apiKey: string, plan: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { startServer } from "@backend-sandbox/testkit";
+import { manualClock, startServer, type ManualClock } from "@backend-sandbox/testkit";
 import { createApp, type AppOptions } from "#src/app";
 
 /**
@@ -11,6 +11,15 @@ const TEST_DEFAULTS: Partial<AppOptions> = { redisTimeoutMs: 5000, onRedisError:
 export async function startApp(options: AppOptions): Promise<string> {
   const server = await startServer(createApp({ ...TEST_DEFAULTS, ...options }));
   return server.url;
+}
+
+/** Serves one app instance whose `now` is a manual clock starting at `startMs`; the clock and the base URL. */
+export async function startAppOnClock(
+  startMs: number,
+  options: Omit<AppOptions, "now">,
+): Promise<{ clock: ManualClock; url: string }> {
+  const clock = manualClock(startMs);
+  return { clock, url: await startApp({ ...options, now: clock.now }) };
 }
 
 /** Serves one app instance with exactly `options`: what they leave out gets the app's own default. */

@@ -1,48 +1,62 @@
 import { inspect } from "node:util";
 import { because } from "@backend-sandbox/testkit";
 import { createPaymentClient } from "#src/payment-client";
-import { startFakeProvider } from "#support/fake-provider";
-import { virtualTime } from "#support/virtual-time";
+import { startFakeProvider, startFakeProviderOnClock } from "#support/fake-provider";
+import { failure } from "#support/failure";
 
 // The breaker's documented defaults, each checked by leaving the option out.
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
 
 describe("circuit-breaker: defaults", () => {
   it("[R6.2, R6.3] opens after 5 failures and cools down for 30000 ms when breaker is left out", async () => {
-    const time = virtualTime();
-    const provider = await startFakeProvider("sk_test_cb", time.now);
-    const client = createPaymentClient({ baseUrl: provider.url, secretKey: "sk_test_cb", maxAttempts: 1, now: time.now, sleep: time.sleep });
+    const { clock, provider } = await startFakeProviderOnClock("sk_test_cb");
+    const client = createPaymentClient({
+      baseUrl: provider.url,
+      secretKey: "sk_test_cb",
+      maxAttempts: 1,
+      now: clock.now,
+      sleep: clock.sleep,
+    });
     const charge = () => failure(client.createCharge({ amount: 100, currency: "eur" }));
     provider.script(...Array(5).fill({ status: 500 }));
     const firstFive: unknown[] = [];
     for (let i = 0; i < 5; i++) firstFive.push(await charge());
     const sixth = await charge();
-    time.advance(29_999);
+    clock.advance(29_999);
     const stillOpen = await charge();
-    time.advance(1);
+    clock.advance(1);
     const probe = await charge();
-    because(`expected 5 failures to reach the provider, then circuit_open until 30000 ms later, then a successful probe; saw ${provider.requests.length} requests and ${inspect([firstFive[4], sixth, stillOpen, probe])}`, () => {
-      expect(firstFive[4]).toMatchObject({ code: "unavailable" });
-      expect(sixth).toMatchObject({ code: "circuit_open" });
-      expect(stillOpen).toMatchObject({ code: "circuit_open" });
-      expect(probe).toBeUndefined();
-      expect(provider.requests).toHaveLength(6);
-    });
+    because(
+      `expected 5 failures to reach the provider, then circuit_open until 30000 ms later, then a successful probe; saw ${provider.requests.length} requests and ${inspect([firstFive[4], sixth, stillOpen, probe])}`,
+      () => {
+        expect(firstFive[4]).toMatchObject({ code: "unavailable" });
+        expect(sixth).toMatchObject({ code: "circuit_open" });
+        expect(stillOpen).toMatchObject({ code: "circuit_open" });
+        expect(probe).toBeUndefined();
+        expect(provider.requests).toHaveLength(6);
+      },
+    );
   });
 
   it("[R6.3] times the cool-down with the real clock when now is left out", async () => {
     const provider = await startFakeProvider("sk_test_cb");
-    const client = createPaymentClient({ baseUrl: provider.url, secretKey: "sk_test_cb", maxAttempts: 1,
-      breaker: { failureThreshold: 1, cooldownMs: 1000 } });
+    const client = createPaymentClient({
+      baseUrl: provider.url,
+      secretKey: "sk_test_cb",
+      maxAttempts: 1,
+      breaker: { failureThreshold: 1, cooldownMs: 1000 },
+    });
     provider.script({ status: 500 });
     const charge = () => failure(client.createCharge({ amount: 100, currency: "eur" }));
     await charge();
     const open = await charge();
     await new Promise((resolve) => setTimeout(resolve, 1300));
     const probe = await charge();
-    because(`expected circuit_open at once, then a successful probe 1300 ms later; saw ${inspect([open, probe])}`, () => {
-      expect(open).toMatchObject({ code: "circuit_open" });
-      expect(probe).toBeUndefined();
-    });
+    because(
+      `expected circuit_open at once, then a successful probe 1300 ms later; saw ${inspect([open, probe])}`,
+      () => {
+        expect(open).toMatchObject({ code: "circuit_open" });
+        expect(probe).toBeUndefined();
+      },
+    );
   });
 });

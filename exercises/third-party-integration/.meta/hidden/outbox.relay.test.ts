@@ -1,8 +1,7 @@
 import { Pool } from "pg";
-import { because, seededRandom, useServices, within } from "@backend-sandbox/testkit";
+import { because, eventually, seededRandom, useServices, within } from "@backend-sandbox/testkit";
 import { createOutboxRelay, type OutboxMessage } from "#src/outbox-relay";
 import { migrate } from "#src/schema";
-import { waitUntil } from "#support/wait-until";
 
 const services = useServices();
 const random = seededRandom();
@@ -12,20 +11,37 @@ beforeEach(() => services.pg.query("TRUNCATE outbox"));
 const addRows = async (n: number) => {
   const { rows } = await services.pg.query<{ id: string }>(
     "INSERT INTO outbox (topic, payload) SELECT 'test.message', jsonb_build_object('n', g, 'tag', $2::text) FROM generate_series(1, $1) g RETURNING id::text",
-    [n, random.token()]);
+    [n, random.token()],
+  );
   return rows.map((r) => r.id);
 };
-const pending = async () => Number((await services.pg.query("SELECT count(*) FROM outbox WHERE delivered_at IS NULL")).rows[0].count);
+const pending = async () =>
+  Number(
+    (await services.pg.query("SELECT count(*) FROM outbox WHERE delivered_at IS NULL")).rows[0]
+      .count,
+  );
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const tally = (ids: string[]) => ids.reduce((m, id) => m.set(id, (m.get(id) ?? 0) + 1), new Map<string, number>());
+const tally = (ids: string[]) =>
+  ids.reduce((m, id) => m.set(id, (m.get(id) ?? 0) + 1), new Map<string, number>());
 
 describe("outbox relay", () => {
   it("[R5.3] delivers every row once, oldest first, batchSize at a time", async () => {
     const ids = await addRows(25);
     const seen: OutboxMessage[] = [];
-    const relay = createOutboxRelay({ pg: services.pg, batchSize: 10, deliver: async (m) => void seen.push(m) });
-    const counts = [await relay.runOnce(), await relay.runOnce(), await relay.runOnce(), await relay.runOnce()];
-    because(`expected runs to deliver [10, 10, 5, 0], saw [${counts}]`, () => expect(counts).toEqual([10, 10, 5, 0]));
+    const relay = createOutboxRelay({
+      pg: services.pg,
+      batchSize: 10,
+      deliver: async (m) => void seen.push(m),
+    });
+    const counts = [
+      await relay.runOnce(),
+      await relay.runOnce(),
+      await relay.runOnce(),
+      await relay.runOnce(),
+    ];
+    because(`expected runs to deliver [10, 10, 5, 0], saw [${counts}]`, () =>
+      expect(counts).toEqual([10, 10, 5, 0]),
+    );
     because("expected each row once, in id order, with its topic and payload", () => {
       expect(seen.map((m) => String(m.id))).toEqual(ids);
       expect(seen[0]).toMatchObject({ topic: "test.message", payload: { n: 1 } });
@@ -36,58 +52,96 @@ describe("outbox relay", () => {
     const ids = await addRows(6);
     const delivered: string[] = [];
     let failOnce = true;
-    const relay = createOutboxRelay({ pg: services.pg, deliver: async (m) => {
-      if (String(m.id) === ids[2] && failOnce) { failOnce = false; throw new Error("broker unavailable"); }
-      delivered.push(String(m.id));
-    } });
+    const relay = createOutboxRelay({
+      pg: services.pg,
+      deliver: async (m) => {
+        if (String(m.id) === ids[2] && failOnce) {
+          failOnce = false;
+          throw new Error("broker unavailable");
+        }
+        delivered.push(String(m.id));
+      },
+    });
     await relay.runOnce();
     await relay.runOnce();
-    because(`expected all 6 rows delivered after the failure, saw ${delivered.length} and ${await pending()} pending`, () =>
-      expect([...delivered].sort()).toEqual([...ids].sort()));
+    because(
+      `expected all 6 rows delivered after the failure, saw ${delivered.length} and ${await pending()} pending`,
+      () => expect([...delivered].sort()).toEqual([...ids].sort()),
+    );
   });
 
   it("[R5.5] never delivers one row twice when three relays run at the same time", async () => {
     const ids = await addRows(60);
     const delivered: string[] = [];
-    const deliver = async (m: OutboxMessage) => { await pause(3); delivered.push(String(m.id)); };
+    const deliver = async (m: OutboxMessage) => {
+      await pause(3);
+      delivered.push(String(m.id));
+    };
     const drain = async () => {
       const relay = createOutboxRelay({ pg: services.newPool({ max: 2 }), batchSize: 10, deliver });
       for (let run = 0; run < 30 && (await relay.runOnce()) > 0; run++); // bounded: 60 rows need 6 runs at most
     };
     await within(20_000, "three relays to drain 60 rows", Promise.all([drain(), drain(), drain()]));
     const twice = [...tally(delivered)].filter(([, n]) => n > 1);
-    because(`expected 60 deliveries, one per row; saw ${delivered.length}, rows delivered twice: ${twice.length}`, () => {
-      expect(twice).toEqual([]);
-      expect(new Set(delivered)).toEqual(new Set(ids));
-    });
+    because(
+      `expected 60 deliveries, one per row; saw ${delivered.length}, rows delivered twice: ${twice.length}`,
+      () => {
+        expect(twice).toEqual([]);
+        expect(new Set(delivered)).toEqual(new Set(ids));
+      },
+    );
   });
 
   it("[R5.6] loses nothing when a relay dies mid-batch: another relay delivers the rest", async () => {
     const ids = await addRows(8);
     const name = `relay_${random.token(8)}`;
     // Its own pool, never ended: the hung relay never returns its client, so end() would wait forever.
-    const doomedPool = new Pool({ connectionString: services.databaseUrl, application_name: name, max: 1 });
+    const doomedPool = new Pool({
+      connectionString: services.databaseUrl,
+      application_name: name,
+      max: 1,
+    });
     doomedPool.on("error", () => {});
     doomedPool.on("connect", (client) => client.on("error", () => {})); // its connection will be killed
     const delivered: string[] = [];
     let calls = 0;
-    const doomed = createOutboxRelay({ pg: doomedPool, deliver: async (m) => {
-      if (++calls === 4) return new Promise<void>(() => {}); // hangs forever, like a crashed process
-      delivered.push(String(m.id));
-    } });
+    const doomed = createOutboxRelay({
+      pg: doomedPool,
+      deliver: async (m) => {
+        if (++calls === 4) return new Promise<void>(() => {}); // hangs forever, like a crashed process
+        delivered.push(String(m.id));
+      },
+    });
     void doomed.runOnce().catch(() => {});
-    await waitUntil(5000, "the first relay to deliver 3 rows and start on the 4th", () => calls >= 4);
-    await services.pg.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [name]);
-    const survivor = createOutboxRelay({ pg: services.pg, deliver: async (m) => void delivered.push(String(m.id)) });
-    await waitUntil(10_000, "a second relay to deliver what is left", async () => (await survivor.runOnce()) === 0 && (await pending()) === 0);
+    await eventually("the first relay to deliver 3 rows and start on the 4th", () => calls >= 4, {
+      timeoutMs: 5000,
+    });
+    await services.pg.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+      [name],
+    );
+    const survivor = createOutboxRelay({
+      pg: services.pg,
+      deliver: async (m) => void delivered.push(String(m.id)),
+    });
+    await eventually(
+      "a second relay to deliver what is left",
+      async () => (await survivor.runOnce()) === 0 && (await pending()) === 0,
+      { timeoutMs: 10_000 },
+    );
     const missing = ids.filter((id) => !delivered.includes(id));
-    because(`expected every row delivered at least once; missing ${JSON.stringify(missing)}`, () => expect(missing).toEqual([]));
+    because(`expected every row delivered at least once; missing ${JSON.stringify(missing)}`, () =>
+      expect(missing).toEqual([]),
+    );
   });
 
   it("[R5.3] delivers 10 rows per run when batchSize is left out", async () => {
     const ids = await addRows(23);
     const seen: string[] = [];
-    const relay = createOutboxRelay({ pg: services.pg, deliver: async (m) => void seen.push(String(m.id)) });
+    const relay = createOutboxRelay({
+      pg: services.pg,
+      deliver: async (m) => void seen.push(String(m.id)),
+    });
     const counts = [await relay.runOnce(), await relay.runOnce(), await relay.runOnce()];
     because(`expected runs to deliver [10, 10, 3], saw [${counts}]`, () => {
       expect(counts).toEqual([10, 10, 3]);

@@ -1,51 +1,71 @@
 import { inspect } from "node:util";
-import { because, seededRandom } from "@backend-sandbox/testkit";
+import { because, type ManualClock, seededRandom } from "@backend-sandbox/testkit";
 import { createPaymentClient, type PaymentClientOptions } from "#src/payment-client";
-import { startFakeProvider, type FakeProvider } from "#support/fake-provider";
-import { virtualTime, type VirtualTime } from "#support/virtual-time";
+import { startFakeProviderOnClock, type FakeProvider } from "#support/fake-provider";
+import { failure } from "#support/failure";
 
 const random = seededRandom();
 const secretKey = `sk_test_${random.token(20)}`;
 // The circuit breaker is stage 6: here it is configured never to open, so these tests check retries
 // alone, whatever a finished breaker does when a retrying operation trips it (README R6.4).
 const noBreaker = { failureThreshold: 1_000_000, cooldownMs: 1 };
-const clientFor = (provider: FakeProvider, time: VirtualTime, options: Partial<PaymentClientOptions> = {}) =>
-  createPaymentClient({ baseUrl: provider.url, secretKey, sleep: time.sleep, now: time.now, random: () => 0.5,
-    baseDelayMs: 100, maxDelayMs: 10_000, maxAttempts: 5, deadlineMs: 60_000, breaker: noBreaker, ...options });
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
-const setup = async () => {
-  const time = virtualTime();
-  return { time, provider: await startFakeProvider(secretKey, time.now) };
-};
+const clientFor = (
+  provider: FakeProvider,
+  clock: ManualClock,
+  options: Partial<PaymentClientOptions> = {},
+) =>
+  createPaymentClient({
+    baseUrl: provider.url,
+    secretKey,
+    sleep: clock.sleep,
+    now: clock.now,
+    random: () => 0.5,
+    baseDelayMs: 100,
+    maxDelayMs: 10_000,
+    maxAttempts: 5,
+    deadlineMs: 60_000,
+    breaker: noBreaker,
+    ...options,
+  });
+const setup = () => startFakeProviderOnClock(secretKey);
 
 describe("retries", () => {
   it("[R2.1, R2.2, R2.3] retries 503, 502 and 500, with the same idempotency key, and the provider charges once", async () => {
-    const { time, provider } = await setup();
+    const { clock, provider } = await setup();
     provider.script({ status: 503 }, { status: 502 }, { status: 500 });
-    const charge = await clientFor(provider, time).createCharge({ amount: 700, currency: "eur" });
-    because(`expected 4 requests with one Idempotency-Key and waits [50, 100, 200]; saw ${provider.requests.length} requests, waits ${JSON.stringify(time.sleeps)}`, () => {
-      expect(new Set(provider.requests.map((r) => r.idempotencyKey)).size).toBe(1);
-      expect(provider.requests).toHaveLength(4);
-      expect(time.sleeps).toEqual([50, 100, 200]);
-      expect(charge.id).toBe("ch_1");
-    });
+    const charge = await clientFor(provider, clock).createCharge({ amount: 700, currency: "eur" });
+    because(
+      `expected 4 requests with one Idempotency-Key and waits [50, 100, 200]; saw ${provider.requests.length} requests, waits ${JSON.stringify(clock.sleeps)}`,
+      () => {
+        expect(new Set(provider.requests.map((r) => r.idempotencyKey)).size).toBe(1);
+        expect(provider.requests).toHaveLength(4);
+        expect(clock.sleeps).toEqual([50, 100, 200]);
+        expect(charge.id).toBe("ch_1");
+      },
+    );
   });
 
   it("[R2.1, R2.2] retries a charge whose answer was lost with the same key, so the customer is charged once", async () => {
-    const { time, provider } = await setup();
+    const { clock, provider } = await setup();
     provider.script({ drop: "after-charge" }, { drop: "before" }, { drop: "after-charge" });
-    const charge = await clientFor(provider, time).createCharge({ amount: 1999, currency: "eur" });
-    because(`expected exactly 1 charge at the provider after 4 attempts; saw ${provider.charges.size}`, () => {
-      expect(provider.requests).toHaveLength(4);
-      expect(provider.charges.size).toBe(1);
-      expect(charge).toMatchObject({ id: "ch_1", amount: 1999 });
-    });
+    const charge = await clientFor(provider, clock).createCharge({ amount: 1999, currency: "eur" });
+    because(
+      `expected exactly 1 charge at the provider after 4 attempts; saw ${provider.charges.size}`,
+      () => {
+        expect(provider.requests).toHaveLength(4);
+        expect(provider.charges.size).toBe(1);
+        expect(charge).toMatchObject({ id: "ch_1", amount: 1999 });
+      },
+    );
   });
 
   it("[R1.4, R2.1, R2.2] retries a request that timed out", async () => {
-    const { time, provider } = await setup();
+    const { clock, provider } = await setup();
     provider.script({ delayMs: 8000 });
-    const charge = await clientFor(provider, time, { timeoutMs: 1500 }).createCharge({ amount: 5, currency: "eur" });
+    const charge = await clientFor(provider, clock, { timeoutMs: 1500 }).createCharge({
+      amount: 5,
+      currency: "eur",
+    });
     because("expected a second attempt, with the same key, after the first timed out", () => {
       expect(provider.requests).toHaveLength(2);
       expect(provider.requests[1]?.idempotencyKey).toBe(provider.requests[0]?.idempotencyKey);
@@ -54,66 +74,110 @@ describe("retries", () => {
   });
 
   it.each([400, 401, 402, 403, 404, 409, 422])("[R2.1] never retries a %i", async (status) => {
-    const { time, provider } = await setup();
+    const { clock, provider } = await setup();
     provider.otherwise({ status, retryAfter: "1" });
-    await failure(clientFor(provider, time).createCharge({ amount: 5, currency: "eur" }));
-    because(`expected 1 request for a ${status}, saw ${provider.requests.length}`, () => expect(provider.requests).toHaveLength(1));
+    await failure(clientFor(provider, clock).createCharge({ amount: 5, currency: "eur" }));
+    because(`expected 1 request for a ${status}, saw ${provider.requests.length}`, () =>
+      expect(provider.requests).toHaveLength(1),
+    );
   });
 
   it.each([
     ["delay-seconds", (_now: number) => "2", 2000],
     ["an HTTP-date", (now: number) => new Date(now + 3000).toUTCString(), 3000],
-  ])("[R2.4] waits as long as a 429's Retry-After says, given as %s", async (_form, header, expected) => {
-    const { time, provider } = await setup();
-    provider.script({ status: 429, retryAfter: header(time.now()) });
-    await clientFor(provider, time).createCharge({ amount: 5, currency: "eur" });
-    because(`expected one wait of ${expected} ms before the second attempt, saw ${JSON.stringify(time.sleeps)}`, () => {
-      expect(provider.requests).toHaveLength(2);
-      expect(time.sleeps).toEqual([expected]);
-    });
-  });
+  ])(
+    "[R2.4] waits as long as a 429's Retry-After says, given as %s",
+    async (_form, header, expected) => {
+      const { clock, provider } = await setup();
+      provider.script({ status: 429, retryAfter: header(clock.now()) });
+      await clientFor(provider, clock).createCharge({ amount: 5, currency: "eur" });
+      because(
+        `expected one wait of ${expected} ms before the second attempt, saw ${JSON.stringify(clock.sleeps)}`,
+        () => {
+          expect(provider.requests).toHaveLength(2);
+          expect(clock.sleeps).toEqual([expected]);
+        },
+      );
+    },
+  );
 
   it("[R2.3, R2.5] backs off exponentially with full jitter, capped at maxDelayMs", async () => {
-    for (const [r, expected] of [[0.75, [75, 150, 300, 375, 375]], [0, [0, 0, 0, 0, 0]]] as const) {
-      const { time, provider } = await setup();
+    for (const [r, expected] of [
+      [0.75, [75, 150, 300, 375, 375]],
+      [0, [0, 0, 0, 0, 0]],
+    ] as const) {
+      const { clock, provider } = await setup();
       provider.otherwise({ status: 503 });
-      await failure(clientFor(provider, time, { random: () => r, maxDelayMs: 500, maxAttempts: 6 }).createCharge({ amount: 5, currency: "eur" }));
-      because(`expected waits ${JSON.stringify(expected)} for random() = ${r}, base 100, cap 500; saw ${JSON.stringify(time.sleeps)}`, () =>
-        expect(time.sleeps).toEqual(expected));
+      await failure(
+        clientFor(provider, clock, {
+          random: () => r,
+          maxDelayMs: 500,
+          maxAttempts: 6,
+        }).createCharge({ amount: 5, currency: "eur" }),
+      );
+      because(
+        `expected waits ${JSON.stringify(expected)} for random() = ${r}, base 100, cap 500; saw ${JSON.stringify(clock.sleeps)}`,
+        () => expect(clock.sleeps).toEqual(expected),
+      );
     }
   });
 
   it("[R2.5] stops after maxAttempts and reports the last failure", async () => {
-    const { time, provider } = await setup();
+    const { clock, provider } = await setup();
     provider.otherwise({ status: 503 });
-    const error = await failure(clientFor(provider, time, { maxAttempts: 3 }).createCharge({ amount: 5, currency: "eur" }));
-    because(`expected 3 requests then { code: "unavailable", attempts: 3 }, saw ${provider.requests.length} and ${inspect(error)}`, () => {
-      expect(provider.requests).toHaveLength(3);
-      expect(error).toMatchObject({ code: "unavailable", status: 503, attempts: 3 });
-    });
+    const error = await failure(
+      clientFor(provider, clock, { maxAttempts: 3 }).createCharge({ amount: 5, currency: "eur" }),
+    );
+    because(
+      `expected 3 requests then { code: "unavailable", attempts: 3 }, saw ${provider.requests.length} and ${inspect(error)}`,
+      () => {
+        expect(provider.requests).toHaveLength(3);
+        expect(error).toMatchObject({ code: "unavailable", status: 503, attempts: 3 });
+      },
+    );
   });
 
   it("[R2.4, R2.6] never waits or sends past the operation's deadline, Retry-After included", async () => {
-    const { time, provider } = await setup();
-    provider.script({ status: 503 }, { status: 503 }, { status: 503 }, { status: 429, retryAfter: "3600" });
-    const start = time.now();
-    const error = await failure(clientFor(provider, time, { baseDelayMs: 1000, maxAttempts: 10, deadlineMs: 9000 }).createCharge({ amount: 5, currency: "eur" }));
-    const waited = time.sleeps.reduce((a, b) => a + b, 0);
+    const { clock, provider } = await setup();
+    provider.script(
+      { status: 503 },
+      { status: 503 },
+      { status: 503 },
+      { status: 429, retryAfter: "3600" },
+    );
+    const start = clock.now();
+    const error = await failure(
+      clientFor(provider, clock, {
+        baseDelayMs: 1000,
+        maxAttempts: 10,
+        deadlineMs: 9000,
+      }).createCharge({ amount: 5, currency: "eur" }),
+    );
+    const waited = clock.sleeps.reduce((a, b) => a + b, 0);
     const late = provider.requests.filter((r) => r.at - start > 9000);
-    because(`expected no request later than 9000 ms and no more than 9000 ms of waiting; waited ${JSON.stringify(time.sleeps)}`, () => {
-      expect(error).toBeDefined();
-      expect(late).toHaveLength(0);
-      expect(waited).toBeLessThanOrEqual(9000);
-      expect(provider.requests.length).toBeGreaterThanOrEqual(3);
-    });
+    because(
+      `expected no request later than 9000 ms and no more than 9000 ms of waiting; waited ${JSON.stringify(clock.sleeps)}`,
+      () => {
+        expect(error).toBeDefined();
+        expect(late).toHaveLength(0);
+        expect(waited).toBeLessThanOrEqual(9000);
+        expect(provider.requests.length).toBeGreaterThanOrEqual(3);
+      },
+    );
   });
 
   it("[R2.4] ignores an unreadable Retry-After and one on a 500; an HTTP-date in the past means no wait", async () => {
-    const { time, provider } = await setup();
-    const past = new Date(time.now() - 60_000).toUTCString();
-    provider.script({ status: 503, retryAfter: "soon" }, { status: 500, retryAfter: "7" }, { status: 429, retryAfter: past });
-    await clientFor(provider, time).createCharge({ amount: 5, currency: "eur" });
-    because(`expected waits [50, 100, 0] (backoff, backoff, a past date), saw ${JSON.stringify(time.sleeps)}`, () =>
-      expect(time.sleeps).toEqual([50, 100, 0]));
+    const { clock, provider } = await setup();
+    const past = new Date(clock.now() - 60_000).toUTCString();
+    provider.script(
+      { status: 503, retryAfter: "soon" },
+      { status: 500, retryAfter: "7" },
+      { status: 429, retryAfter: past },
+    );
+    await clientFor(provider, clock).createCharge({ amount: 5, currency: "eur" });
+    because(
+      `expected waits [50, 100, 0] (backoff, backoff, a past date), saw ${JSON.stringify(clock.sleeps)}`,
+      () => expect(clock.sleeps).toEqual([50, 100, 0]),
+    );
   });
 });

@@ -3,7 +3,8 @@
 import crypto from "node:crypto";
 import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
 import { startCheckout } from "#support/checkout-service";
-import { eventBody, signature, signatureHeader } from "#support/webhook-signing";
+import { eventBody } from "#support/payment-event-body";
+import { signature, signatureHeader } from "#support/webhook-signing";
 
 const services = useServices();
 const random = seededRandom();
@@ -14,12 +15,16 @@ afterEach(() => jest.restoreAllMocks());
 
 const newEvent = () => {
   const paymentId = `pay_${random.token()}`;
-  return { paymentId, body: eventBody(`evt_${random.token()}`, "payment.succeeded", { id: paymentId, amount: random.int(100, 50_000), status: "succeeded", version: 1 }) };
+  return {
+    paymentId,
+    body: eventBody(`evt_${random.token()}`, "payment.succeeded", {
+      id: paymentId,
+      amount: random.int(100, 50_000),
+      status: "succeeded",
+      version: 1,
+    }),
+  };
 };
-/** Delivers with exactly this Stripe-Signature value: undefined leaves the header out, "" sends it empty. */
-const deliver = (body: string, header: string | undefined) =>
-  fetch(`${checkout.url}/webhooks/payments`, {
-    method: "POST", body, headers: { "content-type": "application/json", ...(header === undefined ? {} : { "stripe-signature": header }) } });
 const paymentRows = async (paymentId: string) =>
   (await services.pg.query("SELECT 1 FROM payments WHERE id = $1", [paymentId])).rowCount;
 
@@ -46,7 +51,10 @@ describe("webhooks: malformed signatures", () => {
       ["a V1= key in capitals", `t=${t},V1=${good}`],
       ["elements not separated by commas", `t=${t} v1=${good}`],
       ["a v1 made with another secret", signatureHeader(`${secret}0`, t, body)],
-      ["a v1 for a body with one byte changed", signatureHeader(secret, t, body.replace('"amount": ', '"amount": 1'))],
+      [
+        "a v1 for a body with one byte changed",
+        signatureHeader(secret, t, body.replace('"amount": ', '"amount": 1')),
+      ],
       ["a v1 for another timestamp", `t=${t},v1=${signature(secret, t - 1, body)}`],
       ["a v1 one character short", `t=${t},v1=${good.slice(0, -1)}`],
       ["a v1 one hex digit too long", `t=${t},v1=${good}0`],
@@ -56,37 +64,52 @@ describe("webhooks: malformed signatures", () => {
       ["a v1 that is not hex", `t=${t},v1=${"zz".repeat(32)}`],
       ["a v1 in uppercase hex", `t=${t},v1=${good.toUpperCase()}`],
       ["a v1 in base64", `t=${t},v1=${Buffer.from(good, "hex").toString("base64")}`],
-      ["a huge header of 180 wrong v1 values", [`t=${t}`, ...Array.from({ length: 180 }, () => `v1=${junk()}`)].join(",")],
+      [
+        "a huge header of 180 wrong v1 values",
+        [`t=${t}`, ...Array.from({ length: 180 }, () => `v1=${junk()}`)].join(","),
+      ],
       ["one huge v1 of 12000 characters", `t=${t},v1=${good.repeat(187).slice(0, 12_000)}`],
     ];
     const wrong: string[] = [];
     for (const [what, header] of cases) {
-      const response = await deliver(body, header);
+      const response = await checkout.deliver(body, header);
       if (response.status !== 400) wrong.push(`${what}: ${response.status}`);
     }
-    because(`expected 400 for every malformed or forged signature; got ${wrong.join("; ") || "none wrong"} (seed ${random.seed})`, () =>
-      expect(wrong).toEqual([]));
+    because(
+      `expected 400 for every malformed or forged signature; got ${wrong.join("; ") || "none wrong"} (seed ${random.seed})`,
+      () => expect(wrong).toEqual([]),
+    );
     const recorded = await paymentRows(paymentId);
-    because("expected no payment recorded from any rejected delivery", () => expect(recorded).toBe(0));
-    const accepted = await deliver(body, `t=${t},v1=${good}`);
-    because(`expected 200 once the header is well-formed, got ${accepted.status}`, () => expect(accepted.status).toBe(200));
+    because("expected no payment recorded from any rejected delivery", () =>
+      expect(recorded).toBe(0),
+    );
+    const accepted = await checkout.deliver(body, `t=${t},v1=${good}`);
+    because(`expected 200 once the header is well-formed, got ${accepted.status}`, () =>
+      expect(accepted.status).toBe(200),
+    );
   });
 
   it("[R3.4] compares each well-formed v1 with node:crypto's timingSafeEqual, never with ===", async () => {
     const spy = jest.spyOn(crypto, "timingSafeEqual");
     const { body } = newEvent();
     const t = checkout.unixNow();
-    const forged = await deliver(body, signatureHeader(`${secret}_forged`, t, body));
+    const forged = await checkout.deliver(body, signatureHeader(`${secret}_forged`, t, body));
     const forgedCalls = spy.mock.calls.length;
-    const genuine = await deliver(body, signatureHeader(secret, t, body));
+    const genuine = await checkout.deliver(body, signatureHeader(secret, t, body));
     const genuineCalls = spy.mock.calls.length - forgedCalls;
-    because(`expected 400 for a forged and 200 for a genuine signature, got ${forged.status} and ${genuine.status}`, () => {
-      expect(forged.status).toBe(400);
-      expect(genuine.status).toBe(200);
-    });
-    because(`expected timingSafeEqual from node:crypto to compare the forged and the genuine v1 (calls: ${forgedCalls} and ${genuineCalls}); a === or Buffer.equals comparison leaks through its timing how much of a guess was right`, () => {
-      expect(forgedCalls).toBeGreaterThan(0);
-      expect(genuineCalls).toBeGreaterThan(0);
-    });
+    because(
+      `expected 400 for a forged and 200 for a genuine signature, got ${forged.status} and ${genuine.status}`,
+      () => {
+        expect(forged.status).toBe(400);
+        expect(genuine.status).toBe(200);
+      },
+    );
+    because(
+      `expected timingSafeEqual from node:crypto to compare the forged and the genuine v1 (calls: ${forgedCalls} and ${genuineCalls}); a === or Buffer.equals comparison leaks through its timing how much of a guess was right`,
+      () => {
+        expect(forgedCalls).toBeGreaterThan(0);
+        expect(genuineCalls).toBeGreaterThan(0);
+      },
+    );
   });
 });

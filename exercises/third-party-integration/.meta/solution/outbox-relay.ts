@@ -1,7 +1,11 @@
 // Delivers outbox rows at least once. Several relays may run at the same time.
 import type { Pool } from "pg";
 
-export interface OutboxMessage { id: string; topic: string; payload: unknown }
+export interface OutboxMessage {
+  id: string;
+  topic: string;
+  payload: unknown;
+}
 export interface OutboxRelayOptions {
   pg: Pool;
   deliver: (message: OutboxMessage) => Promise<void>;
@@ -12,7 +16,11 @@ export interface OutboxRelay {
   runOnce(): Promise<number>;
 }
 
-export function createOutboxRelay({ pg, deliver, batchSize = 10 }: OutboxRelayOptions): OutboxRelay {
+export function createOutboxRelay({
+  pg,
+  deliver,
+  batchSize = 10,
+}: OutboxRelayOptions): OutboxRelay {
   return {
     async runOnce() {
       const client = await pg.connect();
@@ -37,7 +45,9 @@ export function createOutboxRelay({ pg, deliver, batchSize = 10 }: OutboxRelayOp
             // Left pending: a later run delivers it. Marking it first would lose it.
           }
         }
-        await client.query("UPDATE outbox SET delivered_at = now() WHERE id = ANY($1::bigint[])", [delivered]);
+        await client.query("UPDATE outbox SET delivered_at = now() WHERE id = ANY($1::bigint[])", [
+          delivered,
+        ]);
         await client.query("COMMIT");
         return delivered.length;
       } catch (error) {

@@ -21,17 +21,37 @@ export interface PaymentClientOptions {
   newIdempotencyKey?: () => string;
 }
 
-export interface ChargeRequest { amount: number; currency: string; orderId?: string; idempotencyKey?: string }
-export interface Charge { id: string; amount: number; currency: string; status: string }
-export interface PaymentClient { createCharge(request: ChargeRequest): Promise<Charge> }
+export interface ChargeRequest {
+  amount: number;
+  currency: string;
+  orderId?: string;
+  idempotencyKey?: string;
+}
+export interface Charge {
+  id: string;
+  amount: number;
+  currency: string;
+  status: string;
+}
+export interface PaymentClient {
+  createCharge(request: ChargeRequest): Promise<Charge>;
+}
 
-type Outcome = { charge: Charge } | { error: PaymentProviderError; retryable: boolean; waitMs?: number };
+type Outcome =
+  { charge: Charge } | { error: PaymentProviderError; retryable: boolean; waitMs?: number };
 
 export function createPaymentClient(options: PaymentClientOptions): PaymentClient {
   const o = {
-    timeoutMs: 5000, maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 5000, deadlineMs: 15_000,
+    timeoutMs: 5000,
+    maxAttempts: 4,
+    baseDelayMs: 200,
+    maxDelayMs: 5000,
+    deadlineMs: 15_000,
     breaker: { failureThreshold: 5, cooldownMs: 30_000 },
-    sleep: (ms: number) => delay(ms), random: Math.random, now: Date.now, newIdempotencyKey: randomUUID,
+    sleep: (ms: number) => delay(ms),
+    random: Math.random,
+    now: Date.now,
+    newIdempotencyKey: randomUUID,
     ...options,
   };
   const breaker = new CircuitBreaker({ ...o.breaker, now: o.now });
@@ -44,8 +64,16 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
     try {
       response = await fetch(`${o.baseUrl}/v1/charges`, {
         method: "POST",
-        headers: { authorization: `Bearer ${o.secretKey}`, "idempotency-key": key, "content-type": "application/json" },
-        body: JSON.stringify({ amount: request.amount, currency: request.currency, orderId: request.orderId }),
+        headers: {
+          authorization: `Bearer ${o.secretKey}`,
+          "idempotency-key": key,
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({
+          amount: request.amount,
+          currency: request.currency,
+          orderId: request.orderId,
+        }),
         signal: AbortSignal.timeout(o.timeoutMs), // also bounds reading the body
       });
       text = await response.text();
@@ -54,17 +82,26 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
       // No `cause`: low-level errors may carry the request, and with it the Authorization header.
       const timedOut = (error as { name?: unknown } | null)?.name === "TimeoutError"; // AbortSignal.timeout's DOMException
       return timedOut
-        ? { error: fail("timeout", `payment provider gave no answer within ${o.timeoutMs} ms`), retryable: true }
+        ? {
+            error: fail("timeout", `payment provider gave no answer within ${o.timeoutMs} ms`),
+            retryable: true,
+          }
         : { error: fail("unavailable", "could not reach the payment provider"), retryable: true };
     }
     if (response.status >= 500) breaker.recordFailure();
     else breaker.recordSuccess(); // any answer below 500 means the provider is up
     if (response.ok) return { charge: JSON.parse(text) as Charge };
     // The provider's body is not copied into the error: it may echo our key back.
-    const error = fail(codeFor(response.status), `payment provider answered ${response.status}`, response.status);
+    const error = fail(
+      codeFor(response.status),
+      `payment provider answered ${response.status}`,
+      response.status,
+    );
     const retryable = isRetryableStatus(response.status);
     const honoured = response.status === 429 || response.status === 503;
-    const waitMs = honoured ? parseRetryAfter(response.headers.get("retry-after"), o.now()) : undefined;
+    const waitMs = honoured
+      ? parseRetryAfter(response.headers.get("retry-after"), o.now())
+      : undefined;
     return { error, retryable, waitMs };
   }
 
@@ -72,8 +109,14 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
     async createCharge(request) {
       // A caller's key goes into a header: refuse one that is empty, over Stripe's 255 characters, or
       // not visible ASCII (a newline would even let it smuggle in another header).
-      if (request.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(request.idempotencyKey)) {
-        throw new PaymentProviderError("invalid_request", "idempotencyKey must be 1-255 visible ASCII characters");
+      if (
+        request.idempotencyKey !== undefined &&
+        !/^[\x21-\x7e]{1,255}$/.test(request.idempotencyKey)
+      ) {
+        throw new PaymentProviderError(
+          "invalid_request",
+          "idempotencyKey must be 1-255 visible ASCII characters",
+        );
       }
       // One key for every attempt of this operation, so a retry after a lost answer is not a second charge.
       const key = request.idempotencyKey ?? o.newIdempotencyKey();

@@ -12,7 +12,10 @@ export interface PaymentEvent {
 /** Money movements recorded in ledger_entries, per event type; other types only update the payment. */
 const LEDGER_SIGN: Record<string, number> = { "payment.succeeded": 1, "payment.refunded": -1 };
 
-export async function applyPaymentEvent(pg: Pool, event: PaymentEvent): Promise<"processed" | "duplicate"> {
+export async function applyPaymentEvent(
+  pg: Pool,
+  event: PaymentEvent,
+): Promise<"processed" | "duplicate"> {
   const client = await pg.connect();
   try {
     await client.query("BEGIN");
@@ -56,7 +59,13 @@ export async function applyPaymentEvent(pg: Pool, event: PaymentEvent): Promise<
 export function isPaymentEvent(value: unknown): value is PaymentEvent {
   const event = value as PaymentEvent | null;
   const payment = event?.data?.object;
-  return typeof event?.id === "string" && event.id.length > 0 && typeof event.type === "string" &&
-    typeof payment?.id === "string" && Number.isInteger(payment.amount) &&
-    typeof payment.status === "string" && Number.isInteger(payment.version);
+  return (
+    typeof event?.id === "string" &&
+    event.id.length > 0 &&
+    typeof event.type === "string" &&
+    typeof payment?.id === "string" &&
+    Number.isInteger(payment.amount) &&
+    typeof payment.status === "string" &&
+    Number.isInteger(payment.version)
+  );
 }

@@ -2,7 +2,12 @@
 // otherwise exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff and Jitter").
 
 /** Full jitter: uniform in [0, min(cap, base * 2^(retry - 1))), retry = 1 before the second attempt. */
-export function backoffDelay(retry: number, baseMs: number, capMs: number, random: () => number): number {
+export function backoffDelay(
+  retry: number,
+  baseMs: number,
+  capMs: number,
+  random: () => number,
+): number {
   return random() * Math.min(capMs, baseMs * 2 ** (retry - 1));
 }
 

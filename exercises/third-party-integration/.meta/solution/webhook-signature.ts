@@ -9,7 +9,12 @@ export class WebhookSignatureError extends Error {
   override name = "WebhookSignatureError";
 }
 
-export function verifySignature(rawBody: Buffer, header: string | undefined, secret: string, nowMs: number): void {
+export function verifySignature(
+  rawBody: Buffer,
+  header: string | undefined,
+  secret: string,
+  nowMs: number,
+): void {
   if (!header) throw new WebhookSignatureError("missing Stripe-Signature header");
   const timestamps: string[] = [];
   const candidates: string[] = [];
@@ -21,8 +26,10 @@ export function verifySignature(rawBody: Buffer, header: string | undefined, sec
   }
   // Exactly one t: with two, which one was signed would depend on who parses the header.
   const [timestamp] = timestamps;
-  if (timestamps.length !== 1 || !/^\d{1,12}$/.test(timestamp!)) throw new WebhookSignatureError("expected one numeric t= in signature header");
-  if (candidates.length === 0) throw new WebhookSignatureError("no v1 signature in signature header");
+  if (timestamps.length !== 1 || !/^\d{1,12}$/.test(timestamp!))
+    throw new WebhookSignatureError("expected one numeric t= in signature header");
+  if (candidates.length === 0)
+    throw new WebhookSignatureError("no v1 signature in signature header");
   if (Math.abs(Math.floor(nowMs / 1000) - Number(timestamp)) > TOLERANCE_SECONDS) {
     throw new WebhookSignatureError("timestamp outside the tolerance window");
   }

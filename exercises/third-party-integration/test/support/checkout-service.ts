@@ -1,20 +1,25 @@
-// Starts the checkout service for a test: schema, app, real HTTP server, and a controllable clock.
+// Starts the checkout service for a test: schema, app, real HTTP server, and a manual clock.
 import type { Pool } from "pg";
-import { startServer } from "@backend-sandbox/testkit";
+import { manualClock, startServer, type ManualClock } from "@backend-sandbox/testkit";
 import { createApp } from "#src/app";
 import { migrate } from "#src/schema";
-import { virtualTime, type VirtualTime } from "./virtual-time";
+import { postOrder } from "./post-order";
+import { deliverWebhook } from "./webhook-delivery";
 
-export async function startCheckout(pg: Pool, webhookSecret: string, clock: VirtualTime = virtualTime()) {
+export async function startCheckout(
+  pg: Pool,
+  webhookSecret: string,
+  clock: ManualClock = manualClock(),
+) {
   await migrate(pg);
   const server = await startServer(createApp({ pg, webhookSecret, now: clock.now }));
-  const deliver = (body: string | Buffer, signatureHeader?: string) =>
-    fetch(`${server.url}/webhooks/payments`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...(signatureHeader ? { "stripe-signature": signatureHeader } : {}) },
-      body,
-    });
-  const postOrder = (order: unknown) =>
-    fetch(`${server.url}/orders`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(order) });
-  return { url: server.url, clock, deliver, postOrder, unixNow: () => Math.floor(clock.now() / 1000) };
+  return {
+    url: server.url,
+    clock,
+    /** Delivers a webhook with this Stripe-Signature value (undefined leaves the header out). */
+    deliver: (body: string | Buffer, signatureHeader?: string) =>
+      deliverWebhook(server.url, body, signatureHeader),
+    postOrder: (order: unknown) => postOrder(server.url, order),
+    unixNow: () => Math.floor(clock.now() / 1000),
+  };
 }

@@ -1,7 +1,7 @@
 // A fake payment provider on loopback. Each request to POST /v1/charges takes the next scripted
 // step (or answers 200); it charges at most once per Idempotency-Key, like the real thing.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { startServer } from "@backend-sandbox/testkit";
+import { manualClock, startServer, type ManualClock } from "@backend-sandbox/testkit";
 
 export interface Step {
   /** Wait before answering (ms). */
@@ -36,7 +36,10 @@ export interface FakeProvider {
   abandoned: number;
 }
 
-export async function startFakeProvider(secretKey: string, clock: () => number = Date.now): Promise<FakeProvider> {
+export async function startFakeProvider(
+  secretKey: string,
+  clock: () => number = Date.now,
+): Promise<FakeProvider> {
   const queue: Step[] = [];
   let fallback: Step = {};
   const provider: FakeProvider = {
@@ -83,12 +86,22 @@ export async function startFakeProvider(secretKey: string, clock: () => number =
       });
     }
     if (step.drop === "after-charge") return void req.socket.destroy();
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(provider.charges.get(key)));
+    res
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify(provider.charges.get(key)));
   };
 
   const server = await startServer((req, res) => void handle(req, res));
   provider.url = server.url;
   return provider;
+}
+
+/** A fake provider and the manual clock it stamps requests with: pass `clock.now` (and `clock.sleep`) to the client too. */
+export async function startFakeProviderOnClock(
+  secretKey: string,
+): Promise<{ clock: ManualClock; provider: FakeProvider }> {
+  const clock = manualClock();
+  return { clock, provider: await startFakeProvider(secretKey, clock.now) };
 }
 
 /** Resolves true if the client closed the connection before `ms` elapsed. */

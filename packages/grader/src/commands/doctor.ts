@@ -1,4 +1,11 @@
-import { chooseProvider, redact, type ServiceHandle } from "@backend-sandbox/testkit";
+import {
+  chooseProvider,
+  redact,
+  SERVICE_IMAGES,
+  SHARED_SERVICES_ENV,
+  startSharedServices,
+  type ProviderChoice,
+} from "@backend-sandbox/testkit/runner";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../repo-paths";
@@ -16,11 +23,10 @@ interface Check {
 export async function doctorCommand(): Promise<number> {
   const checks: Check[] = [nodeCheck()];
   print(checks[0]!);
-  let provider;
+  let choice: ProviderChoice | undefined;
   try {
-    const choice = await chooseProvider();
-    provider = choice.provider;
-    checks.push({ ok: true, what: `services: ${provider.name}, because ${choice.reason}` });
+    choice = await chooseProvider();
+    checks.push({ ok: true, what: `services: ${choice.provider.name}, because ${choice.reason}` });
   } catch (error) {
     checks.push({
       ok: false,
@@ -29,27 +35,28 @@ export async function doctorCommand(): Promise<number> {
     });
   }
   print(checks[checks.length - 1]!);
-  if (provider) {
-    for (const kind of ["redis", "postgres"] as const) {
-      const started = Date.now();
-      let handle: ServiceHandle | undefined;
-      try {
-        handle = await (kind === "redis" ? provider.startRedis() : provider.startPostgres());
-        checks.push({
-          ok: true,
-          what: `${kind} started and answered in ${Date.now() - started} ms (${redact(handle.url)})`,
-        });
-      } catch (error) {
-        checks.push({
-          ok: false,
-          what: `${kind} did not start with ${provider.name}`,
-          fix: `${(error as Error).message}\n${howToFix(provider.name, (error as Error).message)}`,
-        });
-      } finally {
-        await handle?.dispose().catch(() => {});
-      }
-      print(checks[checks.length - 1]!);
+  if (choice) {
+    // The same start as `npm test` and `sandbox grade` (the testkit's startSharedServices), with
+    // no services handed down, so this really starts both.
+    const env = { ...process.env };
+    for (const name of SHARED_SERVICES_ENV) delete env[name];
+    const started = Date.now();
+    try {
+      const run = await startSharedServices(env, choice);
+      checks.push({
+        ok: true,
+        what: `Redis and Postgres started and answered in ${Date.now() - started} ms (${run.services.redisUrl}, ${redact(run.services.databaseUrl)})`,
+      });
+      await run.dispose().catch(() => {});
+    } catch (error) {
+      const message = (error as Error).message;
+      checks.push({
+        ok: false,
+        what: `Redis and Postgres did not start with ${choice.provider.name}`,
+        fix: `${message}\n${howToFix(choice.provider.name, message)}`,
+      });
     }
+    print(checks[checks.length - 1]!);
   }
   const failed = checks.filter((c) => !c.ok).length;
   process.stdout.write(
@@ -97,7 +104,7 @@ function howToFix(provider: string, message: string): string {
       "The image could not be pulled: this machine reaches no container registry.",
       "Build the images from Debian packages and use them (docs/offline-images.md):",
       "  scripts/build-service-images.sh",
-      "  export SANDBOX_REDIS_IMAGE=backend-sandbox/redis:7 SANDBOX_POSTGRES_IMAGE=backend-sandbox/postgres:15 TESTCONTAINERS_RYUK_DISABLED=true",
+      `  export SANDBOX_REDIS_IMAGE=${SERVICE_IMAGES.offline.redis} SANDBOX_POSTGRES_IMAGE=${SERVICE_IMAGES.offline.postgres} TESTCONTAINERS_RYUK_DISABLED=true`,
       "or run the servers from this machine: SANDBOX_SERVICES=native.",
     ].join("\n");
   }

@@ -1,17 +1,18 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { exerciseAt, parseShard, resolveExercises, shardOf } from "../exercise-catalog";
-import { percent, type ExerciseResult, type GradingMode } from "../grade-result";
-import { GradingSession } from "../grading-session";
-import { saveLastGrades } from "../learner-state";
-import { createProgress } from "../progress";
+import { exerciseAt, parseShard, resolveExercises, shardOf } from "../exercise/catalog";
+import { percent, type ExerciseResult, type GradingMode } from "../score/grade-result";
+import { GradingSession } from "../run/grading-session";
+import { saveLastGrades } from "../exercise/learner-state";
+import { createProgress } from "../terminal/progress";
 import type { Places } from "../repo-paths";
 import { buildReport } from "../reports/json-report";
 import { writeReports, type ReportFiles } from "../reports/write-reports";
-import { resultTable } from "../result-table";
-import { checkSubmissionDir, type SourceChoice } from "../source-dir";
-import { UsageError } from "../usage-error";
-import { onInterrupt } from "../interrupt";
+import { resultTable } from "../terminal/result-table";
+import { checkSubmissionDir, type SourceChoice } from "../run/source-dir";
+import { UsageError } from "../terminal/usage-error";
+import { parseNumber } from "../terminal/parse-number";
+import { onInterrupt } from "../run/interrupt";
 
 export interface GradeOptions extends ReportFiles {
   solution?: boolean;
@@ -87,12 +88,4 @@ export async function gradeCommand(
     return 1;
   }
   return 0;
-}
-
-export function parseNumber(option: string, value: string, min: number, max: number): number {
-  const number = Number(value);
-  if (value.trim() === "" || !Number.isFinite(number) || number < min || number > max) {
-    throw new UsageError(`${option} wants a number from ${min} to ${max}; got "${value}"`);
-  }
-  return number;
 }

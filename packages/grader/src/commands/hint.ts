@@ -1,10 +1,10 @@
 import path from "node:path";
-import { suggestion } from "../closest-names";
-import { resolveExercises } from "../exercise-catalog";
-import { readHints } from "../hints-file";
-import { readHintsShown, readLastGrades, saveHintsShown } from "../learner-state";
+import { suggestion } from "../terminal/closest-names";
+import { resolveExercises } from "../exercise/catalog";
+import { readHints } from "../exercise/hints-file";
+import { readHintsShown, readLastGrades, saveHintsShown } from "../exercise/learner-state";
 import type { Places } from "../repo-paths";
-import { UsageError } from "../usage-error";
+import { UsageError } from "../terminal/usage-error";
 
 /**
  * `sandbox hint <slug> [stage]`: each call shows the next hint of the stage, remembered in

@@ -1,7 +1,7 @@
 import path from "node:path";
-import { exerciseSlugs } from "../exercise-catalog";
-import { loadExercise, maxScore } from "../exercise-manifest";
-import { readLastGrades } from "../learner-state";
+import { exerciseSlugs } from "../exercise/catalog";
+import { loadExercise, maxScore } from "../exercise/manifest";
+import { readLastGrades } from "../exercise/learner-state";
 import type { Places } from "../repo-paths";
 
 /** `sandbox list`: one line per exercise, with the last score `sandbox grade` recorded. */

@@ -1,8 +1,8 @@
-import { percent } from "../grade-result";
+import { percent } from "../score/grade-result";
 import { mergeReports, readReport } from "../reports/json-report";
 import { writeReports, type ReportFiles } from "../reports/write-reports";
-import { resultTable } from "../result-table";
-import { parseNumber } from "./grade";
+import { resultTable } from "../terminal/result-table";
+import { parseNumber } from "../terminal/parse-number";
 
 /** `sandbox merge a.json b.json --json all.json ...`: the reports of N shards as one. */
 export async function mergeCommand(

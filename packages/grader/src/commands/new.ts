@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { skeleton } from "../exercise-template";
+import { addToCatalog, CATALOG_FILE } from "../exercise/catalog";
+import { skeleton } from "../exercise/template";
 import type { Places } from "../repo-paths";
-import { UsageError } from "../usage-error";
+import { UsageError } from "../terminal/usage-error";
 
 /** `sandbox new <slug>`: writes an exercise skeleton that meets the contract and passes `verify`. */
 export async function newCommand(places: Places, slug: string): Promise<number> {
@@ -16,9 +17,10 @@ export async function newCommand(places: Places, slug: string): Promise<number> 
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, content);
   }
+  addToCatalog(places.exercisesDir, slug);
   process.stdout.write(
     [
-      `Created ${path.relative(process.cwd(), dir) || dir} with one example stage.`,
+      `Created ${path.relative(process.cwd(), dir) || dir} with one example stage, last in ${CATALOG_FILE}.`,
       "Next: write the README, replace the example stage, then run:",
       "  npm install            (links the new workspace)",
       `  npx sandbox verify ${slug}`,

@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { resolveExercises } from "../exercise-catalog";
+import { resolveExercises } from "../exercise/catalog";
 import type { Places } from "../repo-paths";
-import { UsageError } from "../usage-error";
+import { UsageError } from "../terminal/usage-error";
 
 /**
  * `sandbox reset <slug>`: puts back the stub from git HEAD. The learner's `src/` is copied to

@@ -2,10 +2,11 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { resolveExercises } from "../exercise-catalog";
-import { graderJestConfig } from "../jest-config";
+import { LAYOUT } from "@backend-sandbox/testkit/runner";
+import { resolveExercises } from "../exercise/catalog";
+import { graderJestConfig } from "../run/jest-config";
 import type { Places } from "../repo-paths";
-import { JEST_BIN } from "../run-jest";
+import { JEST_BIN } from "../run/run-jest";
 
 /**
  * `sandbox test <slug>`: the visible tests only, with Jest's live output, like `npm test` in the
@@ -19,20 +20,14 @@ export async function testCommand(
   const [exercise] = resolveExercises(places.exercisesDir, [slug]);
   const scratch = mkdtempSync(path.join(tmpdir(), "sandbox-test-"));
   const configFile = path.join(scratch, "jest.config.json");
-  const sourceDir = path.join(exercise!.dir, options.solution ? ".meta/solution" : "src");
-  writeFileSync(
-    configFile,
-    JSON.stringify(
-      graderJestConfig({
-        repoRoot: places.repoRoot,
-        exerciseDir: exercise!.dir,
-        sourceDir,
-        usesServices: exercise!.manifest.services.length > 0,
-      }),
-    ),
-  );
+  const plan = {
+    exercise: exercise!,
+    sourceDir: path.join(exercise!.dir, options.solution ? LAYOUT.solution : LAYOUT.source),
+    includeVisible: true,
+    usesServices: exercise!.manifest.services.length > 0,
+  };
+  writeFileSync(configFile, JSON.stringify(graderJestConfig(plan, { repoRoot: places.repoRoot })));
   const env = { ...process.env };
-  delete env.SANDBOX_SOURCE_DIR;
   try {
     return await new Promise<number>((resolve, reject) => {
       const child = spawn(process.execPath, [JEST_BIN, "--config", configFile], {

@@ -1,25 +1,24 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { exerciseSlugs } from "../exercise-catalog";
-import { suggestion } from "../closest-names";
-import type { ExerciseResult } from "../grade-result";
-import { GradingSession } from "../grading-session";
-import { onInterrupt } from "../interrupt";
-import { createProgress } from "../progress";
+import { catalogChecks, exerciseSlugs } from "../exercise/catalog";
+import { suggestion } from "../terminal/closest-names";
+import type { ExerciseResult } from "../score/grade-result";
+import {
+  everyRun,
+  solutionMustPass,
+  stubMustFail,
+  wrongSolutionCaught,
+} from "../score/verify-checks";
+import type { Exercise } from "../exercise/manifest";
+import { GradingSession } from "../run/grading-session";
+import { onInterrupt } from "../run/interrupt";
+import { createProgress } from "../terminal/progress";
 import type { Places } from "../repo-paths";
-import { structureChecks, type Check } from "../structure-checks";
-import { UsageError } from "../usage-error";
-import { wrongSolutionBugs } from "../wrong-solution-patch";
-import { parseNumber } from "./grade";
+import { structureChecks, type Check } from "../exercise/structure-checks";
+import { UsageError } from "../terminal/usage-error";
+import { readWrongSolution, wrongSolutionBugs } from "../exercise/wrong-solution-patch";
+import { parseNumber } from "../terminal/parse-number";
 
-/**
- * `sandbox verify [slug...]` for maintainers: the structure checks, then the reference solution
- * must score the maximum, the stub 0 with every test (hidden ones above all) failing, and every
- * `.meta/wrong-solutions/<bug>.patch`, applied to the solution, must score below the maximum.
- * Exit 1 if anything does not hold.
- * `--repeat n` grades the solution n times in a row: a test that fails once in n is flaky, and
- * EXERCISES.md asks every suite to pass 20 runs in a row.
- */
 export interface VerifyOptions {
   timeout?: string;
   repeat?: string;
@@ -27,13 +26,77 @@ export interface VerifyOptions {
   static?: boolean;
   /** Comma-separated wrong solutions: grade only these, of the one exercise named. */
   wrongSolution?: string;
+  /** Grade wrong solutions on every stage's hidden tests, not only those their patch declares. */
+  allStages?: boolean;
 }
 
+/** What one `verify` does, read from its arguments once. */
+interface VerifyPlan {
+  slugs: string[];
+  timeoutSeconds?: number;
+  repeat: number;
+  static: boolean;
+  /** Every stage's hidden tests for wrong solutions, whatever their `Stages:` line says. */
+  allStages: boolean;
+  /** `--wrong-solution`: only these wrong solutions, no solution or stub runs. */
+  onlyBugs?: string[];
+}
+
+/** What every exercise's steps share: the session, the tally, where to print. */
+interface VerifyRun {
+  plan: VerifyPlan;
+  session: GradingSession;
+  tally: Tally;
+  progress: ReturnType<typeof createProgress>;
+  signal: AbortSignal;
+}
+
+/**
+ * `sandbox verify [slug...]` for maintainers: the structure checks and the rule trace, then the
+ * reference solution must score the maximum, the stub 0 with every test (hidden ones above all)
+ * failing, and every `.meta/wrong-solutions/<bug>.patch`, applied to the solution, must score
+ * below the maximum. Exit 1 if anything does not hold.
+ * `--repeat n` grades the solution n times in a row: a test that fails once in n is flaky, and
+ * EXERCISES.md asks every suite to pass 20 runs in a row.
+ */
 export async function verifyCommand(
   places: Places,
   slugs: string[],
   options: VerifyOptions,
 ): Promise<number> {
+  const plan = readPlan(places, slugs, options);
+  const controller = new AbortController();
+  const session = new GradingSession({
+    places,
+    timeoutSeconds: plan.timeoutSeconds,
+    signal: controller.signal,
+  });
+  const stopListening = onInterrupt(async () => {
+    controller.abort();
+    await session.close();
+  });
+  const run: VerifyRun = {
+    plan,
+    session,
+    tally: new Tally(),
+    progress: createProgress(),
+    signal: controller.signal,
+  };
+  try {
+    out("\ncatalog");
+    run.tally.add("catalog", catalogChecks(places.exercisesDir));
+    for (const slug of plan.slugs) {
+      if (controller.signal.aborted) break; // Ctrl-C: the interrupt handler reports and exits
+      await verifyExercise(path.join(places.exercisesDir, slug), run);
+    }
+  } finally {
+    stopListening();
+    await session.close();
+  }
+  return run.tally.finish();
+}
+
+function readPlan(places: Places, slugs: string[], options: VerifyOptions): VerifyPlan {
   const timeoutSeconds =
     options.timeout === undefined ? undefined : parseNumber("--timeout", options.timeout, 1, 3600);
   const repeat =
@@ -44,89 +107,103 @@ export async function verifyCommand(
   for (const slug of slugs)
     if (!known.includes(slug))
       throw new UsageError(`unknown exercise "${slug}": ${suggestion(slug, known)}`);
-  const onlyBugs = chosenWrongSolutions(places, slugs, options.wrongSolution);
-  const controller = new AbortController();
-  const session = new GradingSession({ places, timeoutSeconds, signal: controller.signal });
-  const stopListening = onInterrupt(async () => {
-    controller.abort();
-    await session.close();
-  });
-  const progress = createProgress();
-  const checks: Check[] = [];
-  const failures: string[] = []; // "<slug>: <what>: <detail>", for CI logs that keep only their end
-  const record = (slug: string, list: Check[]) => {
-    checks.push(...list);
-    for (const c of list.filter((c) => !c.ok))
-      failures.push(`${slug}: ${c.what}${c.detail ? `: ${c.detail}` : ""}`);
+  return {
+    slugs: slugs.length > 0 ? slugs : known,
+    timeoutSeconds,
+    repeat,
+    static: options.static === true,
+    allStages: options.allStages === true,
+    onlyBugs: chosenWrongSolutions(places, slugs, options.wrongSolution),
   };
-  const out = (text: string) => process.stdout.write(`${text}\n`);
-  try {
-    for (const slug of slugs.length > 0 ? slugs : known) {
-      if (controller.signal.aborted) break; // Ctrl-C: the interrupt handler reports and exits
-      const dir = path.join(places.exercisesDir, slug);
-      out(`\n${slug}`);
-      const structure = structureChecks(dir);
-      report(structure.checks, out);
-      record(slug, structure.checks);
-      const exercise = structure.exercise;
-      if (!exercise || options.static) continue;
+}
 
-      const runs: ExerciseResult[] = [];
-      for (let run = 1; run <= (onlyBugs ? 0 : repeat) && !controller.signal.aborted; run++) {
-        progress.start(`${slug} (solution)`, run, repeat);
-        const solution = await session.grade(exercise, { kind: "solution" });
-        progress.finish(solution, `${slug} (solution)`);
-        runs.push(solution);
-      }
-      const solutionChecks = onlyBugs ? [] : everyRun(runs.map(solutionMustPass));
-      if (repeat > 1 && !onlyBugs) {
-        const atMaximum = runs.filter((r) => r.status !== "error" && r.score === r.maxScore);
-        out(
-          `  ${atMaximum.length === repeat ? "✓" : "✗"} ${atMaximum.length} of ${repeat} solution runs scored the maximum`,
-        );
-      }
-      report(solutionChecks, out);
-      record(slug, solutionChecks);
-
-      if (!onlyBugs) {
-        progress.start(`${slug} (stub)`, 1, 1);
-        const stub = await session.grade(exercise, { kind: "learner" });
-        progress.finish(stub, `${slug} (stub)`);
-        const stubChecks = stubMustFail(stub);
-        report(stubChecks, out);
-        record(slug, stubChecks);
-      }
-
-      for (const bug of onlyBugs ?? wrongSolutionBugs(dir)) {
-        if (controller.signal.aborted) break;
-        progress.start(`${slug} (wrong solution ${bug})`, 1, 1);
-        const wrong = await session.grade(exercise, { kind: "wrong-solution", bug });
-        progress.finish(wrong, `${slug} (wrong solution ${bug})`);
-        const check = wrongSolutionCaught(bug, wrong);
-        report([check], out, true);
-        record(slug, [check]);
-      }
-    }
-  } finally {
-    stopListening();
-    await session.close();
+/** One exercise: structure, then the solution's runs, the stub's, each wrong solution's. */
+async function verifyExercise(dir: string, run: VerifyRun): Promise<void> {
+  const slug = path.basename(dir);
+  out(`\n${slug}`);
+  const structure = structureChecks(dir);
+  run.tally.add(slug, structure.checks);
+  const exercise = structure.exercise;
+  if (!exercise || run.plan.static) return;
+  if (!run.plan.onlyBugs) {
+    await verifySolution(exercise, run);
+    await verifyStub(exercise, run);
   }
-  const passed = checks.filter((c) => c.ok).length;
-  const failed = checks.length - passed;
-  out(`\nverify: ${passed} checks passed, ${failed} failed`);
-  if (process.env.SANDBOX_RESULTS_DIR) {
-    mkdirSync(process.env.SANDBOX_RESULTS_DIR, { recursive: true });
-    writeFileSync(
-      path.join(process.env.SANDBOX_RESULTS_DIR, "verify.json"),
-      JSON.stringify({
-        name: "verify",
-        passed,
-        failed,
-        failures,
-      }),
+  for (const bug of run.plan.onlyBugs ?? wrongSolutionBugs(dir)) {
+    if (run.signal.aborted) break;
+    const label = `${slug} (wrong solution ${bug})`;
+    run.progress.start(label, 1, 1);
+    const { allStages } = run.plan;
+    const wrong = await run.session.grade(exercise, { kind: "wrong-solution", bug, allStages });
+    run.progress.finish(wrong, label);
+    const declared = allStages ? [] : declaredStages(dir, bug);
+    run.tally.add(slug, [wrongSolutionCaught(bug, wrong, declared)], true);
+  }
+}
+
+/** The solution, `--repeat` times: every test passes and it scores the maximum in every run. */
+async function verifySolution(exercise: Exercise, run: VerifyRun): Promise<void> {
+  const { repeat } = run.plan;
+  const label = `${exercise.slug} (solution)`;
+  const results: ExerciseResult[] = [];
+  for (let n = 1; n <= repeat && !run.signal.aborted; n++) {
+    run.progress.start(label, n, repeat);
+    const solution = await run.session.grade(exercise, { kind: "solution" });
+    run.progress.finish(solution, label);
+    results.push(solution);
+  }
+  if (repeat > 1) {
+    const atMaximum = results.filter((r) => r.status !== "error" && r.score === r.maxScore);
+    out(
+      `  ${atMaximum.length === repeat ? "✓" : "✗"} ${atMaximum.length} of ${repeat} solution runs scored the maximum`,
     );
   }
-  return failed === 0 ? 0 : 1;
+  run.tally.add(exercise.slug, everyRun(results.map(solutionMustPass)));
+}
+
+/** The stub: graded once, every test fails. */
+async function verifyStub(exercise: Exercise, run: VerifyRun): Promise<void> {
+  const label = `${exercise.slug} (stub)`;
+  run.progress.start(label, 1, 1);
+  const stub = await run.session.grade(exercise, { kind: "learner" });
+  run.progress.finish(stub, label);
+  run.tally.add(exercise.slug, stubMustFail(stub));
+}
+
+/**
+ * Every check of a verify, printed as it comes and counted; `finish()` prints the totals and,
+ * with SANDBOX_RESULTS_DIR, writes them to verify.json with the failures named ("<slug>: <what>:
+ * <detail>"), for CI logs that keep only their end.
+ */
+class Tally {
+  private passed = 0;
+  private readonly failures: string[] = [];
+
+  add(slug: string, checks: Check[], always = false): void {
+    report(checks, out, always);
+    for (const check of checks) {
+      if (check.ok) this.passed++;
+      else this.failures.push(`${slug}: ${check.what}${check.detail ? `: ${check.detail}` : ""}`);
+    }
+  }
+
+  finish(): number {
+    const { passed, failures } = this;
+    out(`\nverify: ${passed} checks passed, ${failures.length} failed`);
+    const dir = process.env.SANDBOX_RESULTS_DIR;
+    if (dir) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(
+        path.join(dir, "verify.json"),
+        JSON.stringify({ name: "verify", passed, failed: failures.length, failures }),
+      );
+    }
+    return failures.length === 0 ? 0 : 1;
+  }
+}
+
+function out(text: string): void {
+  process.stdout.write(`${text}\n`);
 }
 
 /** The wrong solutions `--wrong-solution a,b` names, checked to exist; undefined without it. */
@@ -154,116 +231,18 @@ function chosenWrongSolutions(
   return bugs;
 }
 
-/** One check per test: each must pass on the reference solution; an ungraded run is one failure. */
-function solutionMustPass(result: ExerciseResult): Check[] {
-  if (result.status === "error" || result.status === "timeout")
-    return [
-      {
-        ok: false,
-        what: "the solution can be graded",
-        detail: `${result.status}: ${result.reason}`,
-      },
-    ];
-  const checks = result.stages.flatMap((stage) =>
-    stage.tests.map((test) => ({
-      ok: test.status === "passed",
-      what: `solution passes ${stage.id} › ${test.name}`,
-      ...(test.message ? { detail: test.message.split("\n")[0] } : {}),
-    })),
-  );
-  const empty = result.stages.filter((s) => s.total === 0).map((s) => s.id);
-  if (empty.length > 0)
-    checks.push({
-      ok: false,
-      what: "every stage has tests",
-      detail: `no tests ran for ${empty.join(", ")}`,
-    });
-  checks.push({
-    ok: result.score === result.maxScore,
-    what: `solution scores the maximum (${result.score} / ${result.maxScore})`,
-  });
-  return checks;
-}
-
-/** One check per test: each must fail on the stub; a hidden test that passes is named. */
-function stubMustFail(result: ExerciseResult): Check[] {
-  if (result.status === "error" || result.status === "timeout")
-    return [
-      {
-        ok: false,
-        what: "the stub compiles and can be graded",
-        detail: `${result.status}: ${result.reason}`,
-      },
-    ];
-  return result.stages.flatMap((stage) =>
-    stage.tests.map((test) => ({
-      ok: test.status === "failed",
-      what: `stub fails ${test.visibility} test ${stage.id} › ${test.name}`,
-      ...(test.status === "passed" ? { detail: `${test.file} passes against the stub` } : {}),
-    })),
-  );
-}
-
-/**
- * Joins the checks of repeated runs: each holds only if it held in every run, and one that did
- * not says in how many runs it failed. Checks are matched by what they state, minus a trailing score.
- */
-export function everyRun(runs: Check[][]): Check[] {
-  if (runs.length === 1) return runs[0]!;
-  const joined = new Map<string, { check: Check; failures: number; detail?: string }>();
-  for (const checks of runs)
-    for (const check of checks) {
-      const key = check.what.replace(/ \([\d.]+ \/ [\d.]+\)$/, "");
-      const seen = joined.get(key) ?? { check: { ...check, what: key }, failures: 0 };
-      if (!check.ok) {
-        seen.failures++;
-        seen.detail ??= check.detail;
-      }
-      joined.set(key, seen);
-    }
-  return [...joined.values()].map(({ check, failures, detail }) =>
-    failures === 0
-      ? { ok: true, what: `${check.what} in all ${runs.length} runs` }
-      : {
-          ok: false,
-          what: check.what,
-          detail: `failed in ${failures} of ${runs.length} runs${detail ? `; first: ${detail}` : ""}`,
-        },
-  );
-}
-
-function wrongSolutionCaught(bug: string, result: ExerciseResult): Check {
-  if (result.status === "error" || result.status === "timeout")
-    return {
-      ok: false,
-      what: `wrong solution ${bug} can be graded`,
-      detail: `${result.status}: ${result.reason}`,
-    };
-  // How many tests catch it, and which: a bug caught by one test is one flaky test from escaping.
-  const caughtBy = result.stages
-    .filter((s) => s.score < s.points)
-    .map((s) => `${s.id} (${s.total - s.passed} of ${s.total} tests)`);
-  const catchers = result.stages.flatMap((s) =>
-    s.tests.filter((t) => t.status !== "passed").map((t) => t.name),
-  );
-  return caughtBy.length > 0
-    ? {
-        ok: true,
-        what: `wrong solution ${bug} is caught by ${caughtBy.join(", ")}, ${result.score} / ${result.maxScore}`,
-        detail:
-          catchers.slice(0, 3).join("; ") +
-          (catchers.length > 3 ? `; and ${catchers.length - 3} more` : ""),
-      }
-    : {
-        ok: false,
-        what: `wrong solution ${bug} is caught`,
-        detail: `it scores the maximum, ${result.score} / ${result.maxScore}`,
-      };
+/** The stages a wrong solution's patch declares; none when it cannot be read (grading says why). */
+function declaredStages(dir: string, bug: string): string[] {
+  try {
+    return readWrongSolution(dir, bug).stages;
+  } catch {
+    return [];
+  }
 }
 
 /** Prints failures one by one and the passes as a count, so a long verify stays readable. */
 function report(checks: Check[], out: (text: string) => void, always = false): void {
-  for (const check of checks.filter((c) => !c.ok || always))
+  for (const check of checks.filter((c) => !c.ok || c.show || always))
     out(`  ${check.ok ? "✓" : "✗"} ${check.what}${check.detail ? `: ${check.detail}` : ""}`);
   const passed = checks.filter((c) => c.ok).length;
   if (!always && passed > 0) out(`  ✓ ${passed} of ${checks.length} checks hold`);

@@ -1,4 +1,4 @@
-import { percent, type ExerciseResult, type GradeReport } from "../grade-result";
+import { percent, type ExerciseResult, type GradeReport } from "../score/grade-result";
 import { escapeHtml as h } from "./escape-markup";
 
 const STYLE = `

@@ -1,6 +1,11 @@
 import { readFileSync } from "node:fs";
-import { totals, type ExerciseResult, type GradeReport, type GradingMode } from "../grade-result";
-import { UsageError } from "../usage-error";
+import {
+  totals,
+  type ExerciseResult,
+  type GradeReport,
+  type GradingMode,
+} from "../score/grade-result";
+import { UsageError } from "../terminal/usage-error";
 
 /** Builds the versioned report every other format is written from (schema in docs/grading.md). */
 export function buildReport(

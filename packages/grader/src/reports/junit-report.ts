@@ -1,4 +1,4 @@
-import type { GradeReport } from "../grade-result";
+import type { GradeReport } from "../score/grade-result";
 import { escapeXml } from "./escape-markup";
 
 /**

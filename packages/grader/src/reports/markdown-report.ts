@@ -1,4 +1,4 @@
-import { percent, type GradeReport } from "../grade-result";
+import { percent, type GradeReport } from "../score/grade-result";
 
 /** GitHub's step summary takes up to 1 MiB; stay well under it so the summary is never dropped. */
 const MAX_LENGTH = 900_000;

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { GradeReport } from "../grade-result";
+import type { GradeReport } from "../score/grade-result";
 import { gradescopeReport } from "./gradescope-report";
 import { htmlReport } from "./html-report";
 import { jsonReport } from "./json-report";

@@ -1,0 +1,30 @@
+// One app instance for a whole test file.
+import { useServices } from "@backend-sandbox/testkit";
+import type { Api } from "./api-client";
+import { startApi, type StartOptions } from "./start-api";
+
+/**
+ * Call at the top of a test file: before its first test, the file's own database is migrated and
+ * the app served on it. The client returned is ready inside tests and hooks.
+ */
+export function useApi(options: StartOptions = {}): Api {
+  const services = useServices();
+  let started: Api | undefined;
+  beforeAll(async () => {
+    started = await startApi(services, options);
+  });
+  const api = (): Api => {
+    if (!started) throw new Error("useApi() is ready inside tests and hooks, not at import time");
+    return started;
+  };
+  return {
+    get url() {
+      return api().url;
+    },
+    send: (...args) => api().send(...args),
+    get: (...args) => api().get(...args),
+    post: (...args) => api().post(...args),
+    put: (...args) => api().put(...args),
+    del: (...args) => api().del(...args),
+  };
+}

@@ -1,0 +1,60 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { ExerciseResult } from "../score/grade-result";
+
+/**
+ * What the grader remembers for a learner, in `.sandbox/` (ignored by git): the last grade of each
+ * exercise (`sandbox list` shows it) and how many hints of each stage were shown.
+ */
+export interface LastGrade {
+  score: number;
+  maxScore: number;
+  status: ExerciseResult["status"];
+  stages: Record<string, { score: number; points: number }>;
+  at: string;
+}
+
+export function readLastGrades(stateDir: string): Record<string, LastGrade> {
+  return readJson(path.join(stateDir, "last-grade.json"));
+}
+
+export function saveLastGrades(stateDir: string, results: readonly ExerciseResult[]): void {
+  const grades = readLastGrades(stateDir);
+  const at = new Date().toISOString();
+  for (const r of results) {
+    grades[r.slug] = {
+      score: r.score,
+      maxScore: r.maxScore,
+      status: r.status,
+      at,
+      stages: Object.fromEntries(r.stages.map((s) => [s.id, { score: s.score, points: s.points }])),
+    };
+  }
+  writeJson(path.join(stateDir, "last-grade.json"), grades);
+}
+
+/** hints.json: slug → stage → how many hints were shown. */
+export function readHintsShown(stateDir: string): Record<string, Record<string, number>> {
+  return readJson(path.join(stateDir, "hints.json"));
+}
+
+export function saveHintsShown(
+  stateDir: string,
+  shown: Record<string, Record<string, number>>,
+): void {
+  writeJson(path.join(stateDir, "hints.json"), shown);
+}
+
+function readJson<T>(file: string): Record<string, T> {
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Record<string, T>;
+  } catch {
+    return {}; // a damaged state file only loses remembered state, never the learner's work
+  }
+}
+
+function writeJson(file: string, value: unknown): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,27 @@
+import path from "node:path";
+import { exerciseJestConfig } from "@backend-sandbox/testkit/runner";
+import type { RunPlan } from "./run-plan";
+
+/**
+ * The Jest configuration the grader writes for one exercise run: the testkit's exercise
+ * configuration (the same one the preset gives `npm test`), never one from the exercise's own
+ * files or from a submission. Hidden tests outside the checkout (--hidden-dir) still resolve
+ * packages from the checkout's node_modules.
+ */
+export function graderJestConfig(
+  plan: Pick<RunPlan, "exercise" | "sourceDir" | "hiddenDir" | "includeVisible" | "usesServices"> &
+    Partial<Pick<RunPlan, "testFiles">>,
+  options: { repoRoot: string; cacheDirectory?: string; reporters?: unknown[] },
+): Record<string, unknown> {
+  return exerciseJestConfig({
+    exerciseDir: plan.exercise.dir,
+    sourceDir: plan.sourceDir,
+    hiddenDir: plan.hiddenDir,
+    includeVisible: plan.includeVisible,
+    usesServices: plan.usesServices,
+    testFiles: plan.testFiles,
+    modulePaths: [path.join(options.repoRoot, "node_modules")],
+    reporters: options.reporters,
+    cacheDirectory: options.cacheDirectory,
+  });
+}

@@ -1,0 +1,63 @@
+import path from "node:path";
+import {
+  LAYOUT,
+  stageOfFile,
+  testFilesIn,
+  visibleTestFiles,
+} from "@backend-sandbox/testkit/runner";
+import type { Exercise } from "../exercise/manifest";
+
+/**
+ * What one grading run of one exercise is, decided once: running it (run-jest.ts) and scoring it
+ * (score.ts) both read this, so the files Jest is given and the files the scorer expects cannot
+ * drift apart.
+ */
+export interface RunPlan {
+  exercise: Exercise;
+  /** Where `#src/*` points: src/, the solution, a submission's or a wrong solution's copy. */
+  sourceDir: string;
+  /** Hidden tests: `.meta/hidden/` or `--hidden-dir`'s `<slug>/`; undefined for a visible-only run. */
+  hiddenDir?: string;
+  /** False when only the hidden tests run (verify's wrong solutions). */
+  includeVisible: boolean;
+  /** Every test file the run must report on, visible first, sorted. */
+  testFiles: string[];
+  /** Set when only these stages' tests run (a wrong solution that declares its stages). */
+  stages?: string[];
+  timeoutMs: number;
+  /** Whether the tests use Redis or Postgres (exercise.json `services`). */
+  usesServices: boolean;
+}
+
+export function planRun(
+  exercise: Exercise,
+  run: {
+    sourceDir: string;
+    hiddenDir?: string;
+    includeVisible?: boolean;
+    timeoutMs: number;
+    /** Only these stages' test files (default: every stage's). */
+    stages?: string[];
+  },
+): RunPlan {
+  const includeVisible = run.includeVisible ?? true;
+  const wanted = (file: string) => !run.stages || run.stages.includes(stageOfFile(file));
+  return {
+    exercise,
+    sourceDir: run.sourceDir,
+    hiddenDir: run.hiddenDir,
+    includeVisible,
+    testFiles: [
+      ...(includeVisible ? visibleTestFiles(exercise.dir) : []),
+      ...testFilesIn(run.hiddenDir),
+    ].filter(wanted),
+    ...(run.stages ? { stages: run.stages } : {}),
+    timeoutMs: run.timeoutMs,
+    usesServices: exercise.manifest.services.length > 0,
+  };
+}
+
+/** The exercise's own hidden tests, `.meta/hidden/`. */
+export function ownHiddenDir(exercise: Exercise): string {
+  return path.join(exercise.dir, LAYOUT.hidden);
+}

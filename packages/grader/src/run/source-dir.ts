@@ -1,0 +1,111 @@
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import path from "node:path";
+import type { Exercise } from "../exercise/manifest";
+import { UsageError } from "../terminal/usage-error";
+import { readWrongSolution } from "../exercise/wrong-solution-patch";
+
+/** Which code `#src` points at for a grading run. */
+export type SourceChoice =
+  | { kind: "learner" }
+  | { kind: "solution" }
+  | { kind: "submission"; dir: string }
+  | {
+      kind: "wrong-solution";
+      bug: string;
+      /** Every stage's hidden tests, whatever the patch's `Stages:` line declares. */
+      allStages?: boolean;
+    };
+
+export interface PreparedSource {
+  dir: string;
+  /** Set when the source could not be prepared; the exercise is then an error. */
+  problem?: string;
+  /** Removes any copy made for the run. */
+  dispose(): void;
+  /** A wrong solution's declared stages (`Stages:` in its patch): only their tests need run. */
+  stages?: string[];
+}
+
+/**
+ * Prepares the folder `#src` maps to. Learner and solution runs point at the checkout in place;
+ * a submission's `exercises/<slug>/src/` is copied (regular files only, no symlinks, nothing else
+ * from the submission) into `workDir/<runId>/<slug>/src`, and a wrong solution is a copy of the
+ * solution with `.meta/wrong-solutions/<bug>.patch` applied. A patch that does not apply is the
+ * run's problem (the exercise is then an error), never a silent skip.
+ */
+export function prepareSource(
+  exercise: Exercise,
+  choice: SourceChoice,
+  workDir: string,
+  runId: string,
+): PreparedSource {
+  if (choice.kind === "learner") return inPlace(path.join(exercise.dir, "src"));
+  const solution = path.join(exercise.dir, ".meta", "solution");
+  if (choice.kind === "solution") return inPlace(solution);
+  const scratch = path.join(workDir, runId, exercise.slug);
+  const dir = path.join(scratch, "src");
+  mkdirSync(dir, { recursive: true });
+  const dispose = () => rmSync(scratch, { recursive: true, force: true });
+  if (choice.kind === "wrong-solution") {
+    copyRegularFiles(solution, dir);
+    try {
+      const wrong = readWrongSolution(exercise.dir, choice.bug);
+      for (const [file, text] of wrong.files) {
+        const target = path.join(dir, file);
+        if (text === null) rmSync(target, { force: true });
+        else {
+          mkdirSync(path.dirname(target), { recursive: true });
+          writeFileSync(target, text);
+        }
+      }
+      const declared = choice.allStages ? [] : wrong.stages;
+      return { dir, dispose, ...(declared.length > 0 ? { stages: declared } : {}) };
+    } catch (error) {
+      return { dir, dispose, problem: (error as Error).message };
+    }
+  }
+  const submitted = path.join(choice.dir, "exercises", exercise.slug, "src");
+  if (!existsSync(submitted) || !lstatSync(submitted).isDirectory()) {
+    return { dir, dispose, problem: `the submission has no exercises/${exercise.slug}/src folder` };
+  }
+  copyRegularFiles(submitted, dir);
+  return { dir, dispose };
+}
+
+export function checkSubmissionDir(dir: string): string {
+  const absolute = path.resolve(dir);
+  if (!existsSync(absolute) || !lstatSync(absolute).isDirectory())
+    throw new UsageError(`--submission ${dir}: no such folder`);
+  if (!existsSync(path.join(absolute, "exercises")))
+    throw new UsageError(
+      `--submission ${dir}: has no exercises/ folder (point it at a checkout of the repository)`,
+    );
+  return absolute;
+}
+
+/** Copies files and folders, skipping symlinks and anything else that is not a regular file. */
+function copyRegularFiles(from: string, to: string): void {
+  if (!existsSync(from)) return;
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    if (entry.isDirectory()) {
+      mkdirSync(target, { recursive: true });
+      copyRegularFiles(source, target);
+    } else if (entry.isFile()) {
+      cpSync(source, target);
+    }
+  }
+}
+
+function inPlace(dir: string): PreparedSource {
+  return { dir, dispose: () => {} };
+}
