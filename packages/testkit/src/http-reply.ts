@@ -47,14 +47,21 @@ export async function request(url: string, options: RequestOptions = {}): Promis
     redirect: options.redirect ?? "manual",
     signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
   });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    text,
-    body: parseJson(text),
-    ms: performance.now() - started,
-  };
+  return httpReply(response.status, response.headers, await response.text(), started);
+}
+
+/**
+ * An `HttpReply` from an answer read some other way (e.g. with node:http, which, unlike fetch,
+ * may send hop-by-hop headers): the body parsed as JSON as `request` does. `started` is the
+ * `performance.now()` at sending.
+ */
+export function httpReply(
+  status: number,
+  headers: Headers,
+  text: string,
+  started: number,
+): HttpReply {
+  return { status, headers, text, body: parseJson(text), ms: performance.now() - started };
 }
 
 function parseJson(text: string): unknown {

@@ -11,6 +11,7 @@ export { manualClock, type ManualClock } from "./manual-clock";
 export { eventually, type EventuallyOptions } from "./eventually";
 export {
   request,
+  httpReply,
   expectProblem,
   PROBLEM_JSON,
   type HttpReply,

@@ -2,7 +2,7 @@
 // Connection, Keep-Alive and TE, which the header tests must send. One connection per request.
 import { request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from "node:http";
 import { Readable } from "node:stream";
-import type { HttpReply } from "@backend-sandbox/testkit";
+import { httpReply, type HttpReply } from "@backend-sandbox/testkit";
 
 /** The testkit's reply, with the body's bytes as they arrived (for binary bodies). */
 export interface RawReply extends HttpReply {
@@ -39,14 +39,7 @@ export function send(base: string, target: string, options: SendOptions = {}): P
       res.on("end", () => {
         const raw = Buffer.concat(chunks);
         const text = raw.toString("utf8");
-        resolve({
-          status: res.statusCode!,
-          headers: headersOf(res.headers),
-          text,
-          body: parseJson(text),
-          ms: performance.now() - started,
-          raw,
-        });
+        resolve({ ...httpReply(res.statusCode!, headersOf(res.headers), text, started), raw });
       });
     });
     req.setTimeout(timeoutMs, () =>
@@ -66,13 +59,4 @@ function headersOf(incoming: IncomingHttpHeaders): Headers {
     for (const one of Array.isArray(value) ? value : [value ?? ""]) headers.append(name, one);
   }
   return headers;
-}
-
-function parseJson(text: string): unknown {
-  if (text === "") return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
