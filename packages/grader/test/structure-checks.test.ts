@@ -28,6 +28,7 @@ describe("structure checks", () => {
     const skeletonReadme = skeleton("shop", "Shop")["README.md"]!;
     const dir = newExercise("shop", {
       "notes.txt": "scratch",
+      ".turbo/turbo-typecheck.log": "what turbo leaves behind is not a stray",
       ".meta/todo.md": "later",
       "README.md": skeletonReadme.replace("## Running", "## How to run"),
       "src/greeting.ts":

@@ -37,7 +37,8 @@ const REQUIRED = [
   `${LAYOUT.solution}/`,
   `${LAYOUT.hidden}/`,
 ];
-const OPTIONAL = [`${LAYOUT.wrongSolutions}/`, "node_modules/"];
+// node_modules and .turbo are what npm and turbo leave in a workspace (git ignores both).
+const OPTIONAL = [`${LAYOUT.wrongSolutions}/`, "node_modules/", ".turbo/"];
 
 /** The README's `##` sections, in this order; "Pinned choices" may be left out. */
 const README_SECTIONS = ["The interface", "Stages", "Pinned choices", "Standards", "Running"];
