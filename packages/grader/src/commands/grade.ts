@@ -24,6 +24,9 @@ export interface GradeOptions extends ReportFiles {
   quiet?: boolean;
 }
 
+/** Exit code when the trusted checkout changed during grading (docs/grading.md, "Scoring"). */
+export const EXIT_CHECKOUT_CHANGED = 3;
+
 /** `sandbox grade [slug...]`: visible + hidden tests, a score per stage; returns the exit code. */
 export async function gradeCommand(
   places: Places,
@@ -58,6 +61,7 @@ export async function gradeCommand(
     hiddenRoot,
     timeoutSeconds,
     signal: controller.signal,
+    checkCheckout: true,
   });
   const stopListening = onInterrupt(async () => {
     controller.abort();
@@ -81,6 +85,10 @@ export async function gradeCommand(
   process.stdout.write(`\n${resultTable(report)}\n`);
   for (const file of writeReports(report, options)) progress.note(`wrote ${file}`);
   if (source.kind === "learner") saveLastGrades(places.stateDir, results);
+  if (session.stopped) {
+    process.stderr.write(`${session.stopped}\n`);
+    return EXIT_CHECKOUT_CHANGED;
+  }
   if (minScore !== undefined && percent(report.score, report.maxScore) < minScore) {
     process.stderr.write(
       `score ${percent(report.score, report.maxScore)}% is below --min-score ${minScore}%\n`,

@@ -10,6 +10,7 @@ import type { Exercise } from "../exercise/manifest";
 import type { Places } from "../repo-paths";
 import type { ExerciseResult } from "../score/grade-result";
 import { scoreExercise, ungradedResult } from "../score/score";
+import { CheckoutSeal } from "./checkout-seal";
 import { runJest } from "./run-jest";
 import { ownHiddenDir, planRun } from "./run-plan";
 import { prepareSource, type SourceChoice } from "./source-dir";
@@ -22,6 +23,12 @@ export interface SessionOptions {
   timeoutSeconds?: number;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /**
+   * Hash the trusted checkout when the first exercise starts and check it after each one
+   * (checkout-seal.ts): a change makes that exercise and every later one an `error`, and
+   * `stopped` says why. `grade` turns it on; `verify` grades only the checkout's own code.
+   */
+  checkCheckout?: boolean;
 }
 
 /**
@@ -34,6 +41,9 @@ export class GradingSession {
   private readonly runId = `${Date.now().toString(36)}-${process.pid}`;
   /** Jest's transform cache for this session only, removed by close(). */
   private readonly cacheDirectory = mkdtempSync(path.join(tmpdir(), "sandbox-cache-"));
+  private seal?: CheckoutSeal;
+  /** Set once the trusted checkout was found changed: why grading stopped. */
+  stopped?: string;
 
   constructor(private readonly options: SessionOptions) {}
 
@@ -47,7 +57,32 @@ export class GradingSession {
     return (this.options.timeoutSeconds ?? exercise.manifest.timeLimitSeconds) * 1000;
   }
 
+  /**
+   * Grades one exercise. With `checkCheckout`, the trusted checkout is compared with its seal
+   * after the run: a change turns this result into an `error` naming the changed files, and every
+   * later call returns that `error` without grading.
+   */
   async grade(exercise: Exercise, source: SourceChoice): Promise<ExerciseResult> {
+    const started = Date.now();
+    const failed = (reason: string) =>
+      ungradedResult(exercise, "error", reason, Date.now() - started);
+    if (this.stopped) return failed(this.stopped);
+    if (this.options.checkCheckout)
+      this.seal ??= CheckoutSeal.take({
+        repoRoot: this.options.places.repoRoot,
+        exercisesDir: this.options.places.exercisesDir,
+      });
+    const result = await this.gradeUnchecked(exercise, source);
+    const changed = this.seal?.changes() ?? [];
+    if (changed.length === 0) return result;
+    const shown = changed.slice(0, 5).join(", ") + (changed.length > 5 ? ", …" : "");
+    this.stopped = `grading stopped: the trusted checkout changed while ${exercise.slug} was graded (${shown})`;
+    return failed(
+      `the trusted checkout changed while this exercise was graded: ${shown}; grading stopped`,
+    );
+  }
+
+  private async gradeUnchecked(exercise: Exercise, source: SourceChoice): Promise<ExerciseResult> {
     const started = Date.now();
     const env = { ...(this.options.env ?? process.env) };
     const failed = (reason: string) =>
@@ -63,8 +98,19 @@ export class GradingSession {
         );
       }
     }
-    const prepared = prepareSource(exercise, source, this.options.places.workDir, this.runId);
+    // The exercise's clock starts before src/ is copied: the copy counts against its limit.
+    const clock = Date.now();
+    const deadline = clock + this.timeoutMsOf(exercise);
+    const prepared = prepareSource(
+      exercise,
+      source,
+      this.options.places.workDir,
+      this.runId,
+      deadline,
+    );
     try {
+      if (prepared.timedOut)
+        return ungradedResult(exercise, "timeout", prepared.problem!, Date.now() - started);
       if (prepared.problem) return failed(prepared.problem);
       const hiddenDir = this.hiddenDirOf(exercise);
       if (!existsSync(hiddenDir)) return failed(`no hidden tests at ${hiddenDir}`);
@@ -83,6 +129,7 @@ export class GradingSession {
         maxOldSpaceMb: memoryLimitMb(env),
         env,
         signal: this.options.signal,
+        deadline,
       });
       return scoreExercise(plan, run);
     } finally {

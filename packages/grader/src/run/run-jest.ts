@@ -1,9 +1,11 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { graderJestConfig } from "./jest-config";
 import type { RunPlan } from "./run-plan";
+import { sweepRun } from "./run-watchdog";
 
 /** The parts of Jest's `--json` output the grader reads. */
 export interface JestJson {
@@ -59,9 +61,17 @@ export interface RunJestOptions {
   maxOldSpaceMb?: number;
   /** Aborting (Ctrl-C) kills the run's whole process group. */
   signal?: AbortSignal;
+  /**
+   * When the exercise's time runs out (epoch ms); by default `plan.timeoutMs` from now. The
+   * session starts the clock before copying `src/`, so the copy counts against the limit.
+   */
+  deadline?: number;
 }
 
 const JEST_BIN = require.resolve("jest/bin/jest");
+const WATCHDOG = require.resolve("./run-watchdog.js");
+/** How long the pipes may stay open after Jest exited and its run was swept. */
+const CLOSE_GRACE_MS = 2_000;
 /** Kept from the child's output for error reasons; enough for a stack trace, not a flood. */
 const OUTPUT_TAIL = 8_000;
 
@@ -95,6 +105,9 @@ export async function runJest(plan: RunPlan, options: RunJestOptions): Promise<J
     NODE_OPTIONS: `--max-old-space-size=${options.maxOldSpaceMb ?? 1024}`,
   };
   for (const name of DROPPED_ENV) delete env[name];
+  // Inherited by everything the run starts, even across setsid: how sweepRun finds it.
+  const marker = randomUUID();
+  env.SANDBOX_RUN_MARKER = marker;
   const args = [
     JEST_BIN,
     "--config",
@@ -110,7 +123,8 @@ export async function runJest(plan: RunPlan, options: RunJestOptions): Promise<J
   try {
     // cwd is the folder holding the config: Jest looks for a config upwards from its cwd, and an
     // exercise outside any package (--exercises-dir elsewhere) would otherwise make it give up.
-    const outcome = await spawnGroup(args, env, scratch, plan.timeoutMs, options.signal);
+    const deadline = options.deadline ?? started + plan.timeoutMs;
+    const outcome = await spawnGroup(args, env, scratch, { deadline, marker }, options.signal);
     const durationMs = Date.now() - started;
     if (outcome.timedOut) return { kind: "timeout", output: outcome.output, durationMs };
     let json: JestJson;
@@ -138,16 +152,24 @@ interface SpawnOutcome {
   output: string;
 }
 
+/**
+ * Runs Jest as the leader of a new session and process group, and enforces the deadline twice:
+ * with a timer here, and with a watchdog process (run-watchdog.js) that still fires when this
+ * process is stopped (SIGSTOP from a test running in band, whose parent is the grader) and then
+ * resumes it. Either way the whole run is swept with SIGKILL (sweepRun: group, session, marked
+ * environment, descendants), which ends stopped processes too. When Jest exits by itself the run
+ * is swept as well, so nothing it started (setsid'd helpers included) outlives it.
+ */
 function spawnGroup(
   args: string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
-  timeoutMs: number,
+  limit: { deadline: number; marker: string },
   signal?: AbortSignal,
 ): Promise<SpawnOutcome> {
   return new Promise((resolve, reject) => {
-    // detached: the child leads a process group, so killing -pid also ends Jest's workers and
-    // anything a submission started, and Ctrl-C in the terminal reaches the grader first.
+    // detached: the child leads a session and process group, so killing -pid also ends Jest's
+    // workers and anything a submission started, and Ctrl-C in the terminal reaches the grader first.
     const child = spawn(process.execPath, args, {
       cwd,
       env,
@@ -160,33 +182,72 @@ function spawnGroup(
     };
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
+    const watchdog = child.pid ? startWatchdog(child.pid, limit) : undefined;
     let timedOut = false;
-    const killGroup = () => {
-      try {
-        if (child.pid) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
+    let exited = false;
+    const sweep = () => {
+      if (child.pid) sweepRun({ leader: child.pid, marker: limit.marker });
     };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup();
-    }, timeoutMs);
-    const onAbort = () => killGroup();
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        sweep();
+      },
+      Math.max(0, limit.deadline - Date.now()),
+    );
+    const onAbort = () => sweep();
     signal?.addEventListener("abort", onAbort);
+    let settled = false;
+    const settle = (code: number | null, exitSignal: string | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(closeGrace);
+      signal?.removeEventListener("abort", onAbort);
+      watchdog?.kill("SIGKILL");
+      // Killed at or after the deadline, whether by our timer or by the watchdog while this
+      // process was stopped (then our timer may not have run yet).
+      if (exitSignal === "SIGKILL" && Date.now() >= limit.deadline) timedOut = true;
+      resolve({ code, signal: exitSignal, timedOut, output });
+    };
+    let closeGrace: NodeJS.Timeout | undefined;
     child.on("error", (error) => {
       clearTimeout(timer);
+      watchdog?.kill("SIGKILL");
       reject(error);
     });
-    // Jest is done; whatever it or the submission left running in its group goes too (and
-    // with it any grandchild that still holds our pipes open, which would delay "close").
-    child.on("exit", killGroup);
+    // Jest is done; whatever it or the submission left running goes too (and with it any
+    // grandchild that still holds our pipes open, which would delay "close"). A process that
+    // escaped the sweep and holds the pipes does not hold up grading: after a grace period the
+    // pipes are dropped.
+    child.on("exit", (code, exitSignal) => {
+      exited = true;
+      sweep();
+      closeGrace = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        settle(code, exitSignal);
+      }, CLOSE_GRACE_MS);
+    });
     child.on("close", (code, exitSignal) => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      resolve({ code, signal: exitSignal, timedOut, output });
+      if (exited) settle(code, exitSignal);
     });
   });
+}
+
+/** The deadline's second enforcer, outside this process's event loop (run-watchdog.js). */
+function startWatchdog(leader: number, limit: { deadline: number; marker: string }): ChildProcess {
+  const env = { ...process.env };
+  delete env.SANDBOX_RUN_MARKER;
+  delete env.NODE_OPTIONS;
+  const watchdog = spawn(
+    process.execPath,
+    [WATCHDOG, String(process.pid), String(leader), limit.marker, String(limit.deadline)],
+    { detached: true, stdio: "ignore", env },
+  );
+  // It must not keep the grader alive, nor be waited for.
+  watchdog.unref();
+  return watchdog;
 }
 
 export { JEST_BIN };

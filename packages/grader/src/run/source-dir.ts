@@ -1,16 +1,9 @@
-import {
-  cpSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Exercise } from "../exercise/manifest";
 import { UsageError } from "../terminal/usage-error";
 import { readWrongSolution } from "../exercise/wrong-solution-patch";
+import { copySource } from "./copy-source";
 
 /** Which code `#src` points at for a grading run. */
 export type SourceChoice =
@@ -26,8 +19,10 @@ export type SourceChoice =
 
 export interface PreparedSource {
   dir: string;
-  /** Set when the source could not be prepared; the exercise is then an error. */
+  /** Set when the source could not be prepared; the exercise is then an error (or a timeout). */
   problem?: string;
+  /** The copy itself ran past the exercise's time limit: the exercise is a `timeout`. */
+  timedOut?: boolean;
   /** Removes any copy made for the run. */
   dispose(): void;
   /** A wrong solution's declared stages (`Stages:` in its patch): only their tests need run. */
@@ -36,16 +31,18 @@ export interface PreparedSource {
 
 /**
  * Prepares the folder `#src` maps to. Learner and solution runs point at the checkout in place;
- * a submission's `exercises/<slug>/src/` is copied (regular files only, no symlinks, nothing else
- * from the submission) into `workDir/<runId>/<slug>/src`, and a wrong solution is a copy of the
- * solution with `.meta/wrong-solutions/<bug>.patch` applied. A patch that does not apply is the
- * run's problem (the exercise is then an error), never a silent skip.
+ * a submission's `exercises/<slug>/src/` is copied by copySource (files and folders only, within
+ * SOURCE_CAPS, nothing else from the submission) into `workDir/<runId>/<slug>/src`, and a wrong
+ * solution is a copy of the solution with `.meta/wrong-solutions/<bug>.patch` applied. A copy
+ * that is refused or a patch that does not apply is the run's problem (the exercise is then an
+ * error, or a timeout when the copy ran past `deadline`, epoch ms), never a crash or a silent skip.
  */
 export function prepareSource(
   exercise: Exercise,
   choice: SourceChoice,
   workDir: string,
   runId: string,
+  deadline = Infinity,
 ): PreparedSource {
   if (choice.kind === "learner") return inPlace(path.join(exercise.dir, "src"));
   const solution = path.join(exercise.dir, ".meta", "solution");
@@ -55,7 +52,8 @@ export function prepareSource(
   mkdirSync(dir, { recursive: true });
   const dispose = () => rmSync(scratch, { recursive: true, force: true });
   if (choice.kind === "wrong-solution") {
-    copyRegularFiles(solution, dir);
+    const copied = copySource(solution, dir, deadline);
+    if (!copied.ok) return { dir, dispose, problem: copied.reason, timedOut: copied.timedOut };
     try {
       const wrong = readWrongSolution(exercise.dir, choice.bug);
       for (const [file, text] of wrong.files) {
@@ -76,7 +74,8 @@ export function prepareSource(
   if (!existsSync(submitted) || !lstatSync(submitted).isDirectory()) {
     return { dir, dispose, problem: `the submission has no exercises/${exercise.slug}/src folder` };
   }
-  copyRegularFiles(submitted, dir);
+  const copied = copySource(submitted, dir, deadline);
+  if (!copied.ok) return { dir, dispose, problem: copied.reason, timedOut: copied.timedOut };
   return { dir, dispose };
 }
 
@@ -89,21 +88,6 @@ export function checkSubmissionDir(dir: string): string {
       `--submission ${dir}: has no exercises/ folder (point it at a checkout of the repository)`,
     );
   return absolute;
-}
-
-/** Copies files and folders, skipping symlinks and anything else that is not a regular file. */
-function copyRegularFiles(from: string, to: string): void {
-  if (!existsSync(from)) return;
-  for (const entry of readdirSync(from, { withFileTypes: true })) {
-    const source = path.join(from, entry.name);
-    const target = path.join(to, entry.name);
-    if (entry.isDirectory()) {
-      mkdirSync(target, { recursive: true });
-      copyRegularFiles(source, target);
-    } else if (entry.isFile()) {
-      cpSync(source, target);
-    }
-  }
 }
 
 function inPlace(dir: string): PreparedSource {

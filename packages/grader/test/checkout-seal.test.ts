@@ -1,0 +1,87 @@
+import {
+  appendFileSync,
+  mkdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import path from "node:path";
+import { CheckoutSeal } from "../src/run/checkout-seal";
+import { REPO_ROOT } from "../src/repo-paths";
+import { scratchDir } from "./run-sandbox";
+
+const FILES = [
+  "package.json",
+  "package-lock.json",
+  "node_modules/jest/index.js",
+  "packages/testkit/src/preset.ts",
+  "packages/grader/src/score.ts",
+  "exercises/counter/test/basics.test.ts",
+  "exercises/counter/.meta/exercise.json",
+  "exercises/counter/.meta/hidden/basics.test.ts",
+  "exercises/counter/src/counter.ts",
+];
+
+function checkout(): { root: string; file: (name: string) => string; seal: CheckoutSeal } {
+  const root = scratchDir("seal");
+  const file = (name: string) => path.join(root, name);
+  for (const name of FILES) {
+    mkdirSync(path.dirname(file(name)), { recursive: true });
+    writeFileSync(file(name), `// ${name}\n`);
+  }
+  return {
+    root,
+    file,
+    seal: CheckoutSeal.take({ repoRoot: root, exercisesDir: file("exercises") }),
+  };
+}
+
+describe("the checkout seal", () => {
+  it("finds nothing changed in an untouched checkout, or in a file touched without change", () => {
+    const { file, seal } = checkout();
+    expect(seal.size).toBe(FILES.length - 1);
+    writeFileSync(file("packages/testkit/src/preset.ts"), "// packages/testkit/src/preset.ts\n");
+    expect(seal.changes()).toEqual([]);
+  });
+
+  it("names a testkit file a submission appended to", () => {
+    const { file, seal } = checkout();
+    appendFileSync(file("packages/testkit/src/preset.ts"), "globalThis.expect = () => {};\n");
+    expect(seal.changes()).toEqual(["packages/testkit/src/preset.ts (changed)"]);
+  });
+
+  it("decides on content: same size and a restored mtime still count as a change", () => {
+    const { file, seal } = checkout();
+    const target = file("exercises/counter/.meta/hidden/basics.test.ts");
+    const before = statSync(target);
+    writeFileSync(target, "// exercises/counter/.meta/hidden/XXXXXX.test.ts\n".slice(0, before.size));
+    utimesSync(target, before.atime, before.mtime);
+    expect(seal.changes()).toEqual(["exercises/counter/.meta/hidden/basics.test.ts (changed)"]);
+  });
+
+  it("names files added and removed, in node_modules too, and ignores every src/", () => {
+    const { file, seal } = checkout();
+    writeFileSync(file("exercises/counter/test/extra.test.ts"), "it('passes', () => {});\n");
+    rmSync(file("node_modules/jest/index.js"));
+    writeFileSync(file("exercises/counter/src/counter.ts"), "export const anything = 1;\n");
+    writeFileSync(file("exercises/counter/src/new.ts"), "export {};\n");
+    expect(seal.changes()).toEqual([
+      "exercises/counter/test/extra.test.ts (added)",
+      "node_modules/jest/index.js (removed)",
+    ]);
+  });
+
+  it("checks this whole checkout, node_modules included, in well under a second", () => {
+    const seal = CheckoutSeal.take({
+      repoRoot: REPO_ROOT,
+      exercisesDir: path.join(REPO_ROOT, "exercises"),
+    });
+    const started = performance.now();
+    const changes = seal.changes();
+    const elapsed = performance.now() - started;
+    expect(changes).toEqual([]);
+    expect(seal.size).toBeGreaterThan(1_000);
+    expect(elapsed).toBeLessThan(800);
+  });
+});
