@@ -1,11 +1,4 @@
-import {
-  appendFileSync,
-  mkdirSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from "node:fs";
+import { appendFileSync, mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { CheckoutSeal } from "../src/run/checkout-seal";
 import { REPO_ROOT } from "../src/repo-paths";
@@ -55,7 +48,10 @@ describe("the checkout seal", () => {
     const { file, seal } = checkout();
     const target = file("exercises/counter/.meta/hidden/basics.test.ts");
     const before = statSync(target);
-    writeFileSync(target, "// exercises/counter/.meta/hidden/XXXXXX.test.ts\n".slice(0, before.size));
+    writeFileSync(
+      target,
+      "// exercises/counter/.meta/hidden/XXXXXX.test.ts\n".slice(0, before.size),
+    );
     utimesSync(target, before.atime, before.mtime);
     expect(seal.changes()).toEqual(["exercises/counter/.meta/hidden/basics.test.ts (changed)"]);
   });

@@ -1,15 +1,21 @@
 import type { GradeReport } from "../score/grade-result";
+import { plainText } from "./escape-markup";
 
 /**
  * Gradescope's autograder `results.json`
  * (https://gradescope-autograders.readthedocs.io/en/latest/specs/): one test entry per stage,
  * worth the stage's points, with the failing tests listed in its output. Hidden tests' messages are
- * already reduced to the expected behaviour, so every entry can be visible.
+ * already reduced to the expected behaviour, so every entry can be visible. Every output and name
+ * is declared `text` (Gradescope's default, `simple_format`, renders some HTML) and carries no
+ * control characters: nothing a submission prints is rendered as markup.
  */
 export interface GradescopeResults {
   score: number;
   max_score: number;
   output: string;
+  output_format: "text";
+  test_output_format: "text";
+  test_name_format: "text";
   visibility: "visible";
   stdout_visibility: "hidden";
   tests: {
@@ -27,12 +33,17 @@ export function gradescopeReport(report: GradeReport): string {
   const results: GradescopeResults = {
     score: report.score,
     max_score: report.maxScore,
-    output: report.exercises
-      .map(
-        (e) =>
-          `${e.title}: ${e.status}, ${e.score}/${e.maxScore}${e.reason ? ` (${e.reason})` : ""}`,
-      )
-      .join("\n"),
+    output: plainText(
+      report.exercises
+        .map(
+          (e) =>
+            `${e.title}: ${e.status}, ${e.score}/${e.maxScore}${e.reason ? ` (${e.reason})` : ""}`,
+        )
+        .join("\n"),
+    ),
+    output_format: "text",
+    test_output_format: "text",
+    test_name_format: "text",
     visibility: "visible",
     stdout_visibility: "hidden",
     tests: report.exercises.flatMap((exercise, i) =>
@@ -46,7 +57,7 @@ export function gradescopeReport(report: GradeReport): string {
             ? ("passed" as const)
             : ("failed" as const),
         visibility: "visible" as const,
-        output: stageOutput(exercise.reason, stage),
+        output: plainText(stageOutput(exercise.reason, stage)),
       })),
     ),
   };

@@ -1,4 +1,5 @@
 import { percent, type GradeReport } from "../score/grade-result";
+import { escapeMarkdown as md, fencedCode } from "./escape-markup";
 
 /** GitHub's step summary takes up to 1 MiB; stay well under it so the summary is never dropped. */
 const MAX_LENGTH = 900_000;
@@ -13,20 +14,20 @@ export function markdownReport(report: GradeReport): string {
     "| --- | --- | ---: |",
     ...report.exercises.map(
       (e) =>
-        `| ${cell(e.title)} (\`${e.slug}\`) | ${ICON[e.status]} ${e.status}${e.reason ? `: ${cell(e.reason)}` : ""} | ${e.score} / ${e.maxScore} |`,
+        `| ${md(e.title)} (\`${e.slug}\`) | ${ICON[e.status]} ${e.status}${e.reason ? `: ${md(e.reason)}` : ""} | ${e.score} / ${e.maxScore} |`,
     ),
     "",
   ];
   for (const exercise of report.exercises) {
     lines.push(
-      `### ${exercise.title}`,
+      `### ${md(exercise.title)}`,
       "",
       "| stage | tests passed | score |",
       "| --- | ---: | ---: |",
     );
     for (const stage of exercise.stages)
       lines.push(
-        `| ${cell(stage.title)} (\`${stage.id}\`) | ${stage.passed} / ${stage.total} | ${stage.score} / ${stage.points} |`,
+        `| ${md(stage.title)} (\`${stage.id}\`) | ${stage.passed} / ${stage.total} | ${stage.score} / ${stage.points} |`,
       );
     lines.push("");
     const failures = exercise.stages.flatMap((stage) =>
@@ -39,11 +40,9 @@ export function markdownReport(report: GradeReport): string {
       );
       for (const { stage, test } of failures) {
         lines.push(
-          `**${stage.id} › ${cell(test.name)}**${test.visibility === "hidden" ? " (hidden)" : ""}`,
+          `**${md(stage.id)} › ${md(test.name)}**${test.visibility === "hidden" ? " (hidden)" : ""}`,
           "",
-          "```text",
-          (test.message ?? "").replace(/```/g, "'''"),
-          "```",
+          fencedCode(test.message ?? ""),
           "",
         );
       }
@@ -54,8 +53,4 @@ export function markdownReport(report: GradeReport): string {
   return text.length > MAX_LENGTH
     ? `${text.slice(0, MAX_LENGTH)}\n\n… (summary cut; see the JSON report)\n`
     : text;
-}
-
-function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }

@@ -16,8 +16,7 @@ export const SOURCE_CAPS = {
 };
 
 export type CopyOutcome =
-  | { ok: true; entries: number; bytes: number }
-  | { ok: false; timedOut: boolean; reason: string };
+  { ok: true; entries: number; bytes: number } | { ok: false; timedOut: boolean; reason: string };
 
 interface PlannedEntry {
   /** Path below the source folder, as bytes: names are never decoded for file system calls. */

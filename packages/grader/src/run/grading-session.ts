@@ -4,11 +4,13 @@ import path from "node:path";
 import {
   sharedServicesEnv,
   startSharedServices,
+  visibleTestFiles,
   type StartedServices,
 } from "@backend-sandbox/testkit/runner";
 import type { Exercise } from "../exercise/manifest";
 import type { Places } from "../repo-paths";
 import type { ExerciseResult } from "../score/grade-result";
+import { hiddenOnlyLines, withholdHiddenText } from "../score/hidden-text";
 import { scoreExercise, ungradedResult } from "../score/score";
 import { CheckoutSeal } from "./checkout-seal";
 import { runJest } from "./run-jest";
@@ -72,7 +74,11 @@ export class GradingSession {
         repoRoot: this.options.places.repoRoot,
         exercisesDir: this.options.places.exercisesDir,
       });
-    const result = await this.gradeUnchecked(exercise, source);
+    // Whatever the run printed, no report carries a line of a hidden test.
+    const result = withholdHiddenText(
+      await this.gradeUnchecked(exercise, source),
+      hiddenOnlyLines(this.hiddenDirOf(exercise), visibleTestFiles(exercise.dir)),
+    );
     const changed = this.seal?.changes() ?? [];
     if (changed.length === 0) return result;
     const shown = changed.slice(0, 5).join(", ") + (changed.length > 5 ? ", …" : "");

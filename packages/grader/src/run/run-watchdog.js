@@ -76,7 +76,7 @@ function runProcesses(run) {
     }
   }
   const members = new Set(processes.filter((p) => p.member).map((p) => p.pid));
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const p of processes)
       if (!members.has(p.pid) && members.has(p.ppid)) {

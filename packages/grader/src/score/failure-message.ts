@@ -8,7 +8,9 @@ const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 const STACK_FRAME = /^\s*at .+$/;
 const CODE_FRAME = /^\s*>?\s*\d+\s*\|/;
 const CARET_LINE = /^\s*\|\s*[\^~ ]*$/;
-const MAX_LENGTH = 2_000;
+/** Longest failure message kept, in characters; a longer one is cut and marked. */
+export const MAX_MESSAGE_LENGTH = 2_000;
+export const TRUNCATED = "… (truncated)";
 
 export function cleanMessage(raw: string): string {
   const text = raw.replace(ANSI, "");
@@ -30,5 +32,7 @@ export function hiddenTestMessage(raw: string, hiddenPaths: readonly string[]): 
 }
 
 function truncate(text: string): string {
-  return text.length > MAX_LENGTH ? `${text.slice(0, MAX_LENGTH)}\n… (cut)` : text;
+  return text.length > MAX_MESSAGE_LENGTH
+    ? `${text.slice(0, MAX_MESSAGE_LENGTH)}\n${TRUNCATED}`
+    : text;
 }

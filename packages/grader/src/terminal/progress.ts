@@ -1,3 +1,4 @@
+import { plainText } from "../reports/escape-markup";
 import type { ExerciseResult } from "../score/grade-result";
 
 /** Tells the person watching what is being graded; live in a terminal, plain lines in CI logs. */
@@ -25,7 +26,7 @@ export function createProgress(
 
 export function resultLine(result: ExerciseResult, label = result.slug): string {
   const seconds = (result.durationMs / 1000).toFixed(1);
-  const why = result.reason ? ` (${result.reason})` : "";
+  const why = result.reason ? ` (${plainText(result.reason).replace(/\s+/g, " ")})` : "";
   return `${MARK[result.status]} ${label}: ${result.status}, ${result.score}/${result.maxScore} points, ${seconds} s${why}`;
 }
 

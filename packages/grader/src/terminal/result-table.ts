@@ -1,3 +1,4 @@
+import { plainText } from "../reports/escape-markup";
 import { percent, type GradeReport } from "../score/grade-result";
 
 /** The table `sandbox grade` ends with: exercise, stage, passed / total, score. */
@@ -14,7 +15,9 @@ export function resultTable(report: GradeReport): string {
         `${stage.score} / ${stage.points}`,
       ]);
     });
-    if (exercise.reason) rows.push(["", `  ${exercise.reason}`, "", ""]);
+    // A reason may quote the submission: no escape sequence of its own reaches the terminal.
+    if (exercise.reason)
+      rows.push(["", `  ${plainText(exercise.reason).replace(/\s+/g, " ")}`, "", ""]);
   }
   rows.push([
     "total",
