@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
+  LAYOUT,
   sharedServicesEnv,
   startSharedServices,
-  visibleTestFiles,
   type StartedServices,
 } from "@backend-sandbox/testkit/runner";
 import type { Exercise } from "../exercise/manifest";
@@ -77,7 +77,7 @@ export class GradingSession {
     // Whatever the run printed, no report carries a line of a hidden test.
     const result = withholdHiddenText(
       await this.gradeUnchecked(exercise, source),
-      hiddenOnlyLines(this.hiddenDirOf(exercise), visibleTestFiles(exercise.dir)),
+      hiddenOnlyLines(this.hiddenDirOf(exercise), publicFilesOf(exercise)),
     );
     const changed = this.seal?.changes() ?? [];
     if (changed.length === 0) return result;
@@ -155,6 +155,11 @@ export class GradingSession {
     this.services ??= startSharedServices(this.options.env ?? process.env);
     return this.services;
   }
+}
+
+/** What a learner may read anyway: visible tests and their support code, the stub, the solution. */
+function publicFilesOf(exercise: Exercise): string[] {
+  return [LAYOUT.tests, LAYOUT.source, LAYOUT.solution].map((dir) => path.join(exercise.dir, dir));
 }
 
 /** Heap limit per Jest process in MB (SANDBOX_MEMORY_LIMIT_MB, default 1024): an allocation bomb dies in seconds. */

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { ExerciseResult } from "./grade-result";
 
@@ -9,18 +9,18 @@ export const WITHHELD = "message withheld: it quoted a hidden test";
 /**
  * The lines of the hidden test files that a report must never carry: every line of every file
  * below `hiddenDir`, trimmed, with runs of whitespace made one space, at least MIN_QUOTED_LENGTH
- * characters long, and not also a line of a visible test file (`visibleFiles`: those are public,
- * and a visible test's code frame quoting its own `import` line must not be withheld).
+ * characters long, and not also a line of a public file (`publicFiles`, and every file below the
+ * folders among them): the visible tests and their support code, the stub and the reference
+ * solution. A visible test's code frame quoting an `import` both share, or the learner's code
+ * using an idiom the solution uses too, must not be withheld.
  */
 export function hiddenOnlyLines(
   hiddenDir: string | undefined,
-  visibleFiles: readonly string[],
+  publicFiles: readonly string[],
 ): string[] {
   if (!hiddenDir) return [];
-  const visible = new Set(visibleFiles.flatMap((file) => linesOf(file)));
-  return [...new Set(filesBelow(hiddenDir).flatMap((file) => linesOf(file)))].filter(
-    (line) => !visible.has(line),
-  );
+  const known = new Set(publicFiles.flatMap((file) => filesBelow(file)).flatMap(linesOf));
+  return [...new Set(filesBelow(hiddenDir).flatMap(linesOf))].filter((line) => !known.has(line));
 }
 
 /**
@@ -66,8 +66,10 @@ function collapse(text: string): string {
   return text.replace(/\s+/g, " ").trim();
 }
 
+/** The file itself, or every file below a folder; nothing for a path that does not exist. */
 function filesBelow(dir: string): string[] {
   try {
+    if (statSync(dir).isFile()) return [dir];
     return readdirSync(dir, { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())
       .map((entry) => path.join(entry.parentPath, entry.name));
