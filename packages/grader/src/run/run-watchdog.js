@@ -10,7 +10,8 @@ const { readdirSync, readFileSync } = require("node:fs");
  * - its process group or session is the Jest child's (`leader`: spawned detached, so it leads both);
  * - or its environment holds `SANDBOX_RUN_MARKER=<marker>` (inherited across `setsid` and forks);
  * - or its parent is such a process.
- * Zombies are skipped (they are dead already). Returns how many processes were killed.
+ * Zombies are skipped (they are dead already). Returns how many processes were sent SIGKILL one
+ * by one (the group's members are not counted; a process found again is counted once).
  * Escapes this: a process that detaches from the group and session, drops the marker from its
  * environment and whose parent is gone. Linux only; elsewhere only the group is killed.
  *
@@ -18,7 +19,7 @@ const { readdirSync, readFileSync } = require("node:fs");
  * @returns {number}
  */
 function sweepRun(run) {
-  let killed = 0;
+  const killed = new Set();
   try {
     process.kill(-run.leader, "SIGKILL");
   } catch {
@@ -30,14 +31,14 @@ function sweepRun(run) {
     for (const pid of found) {
       try {
         process.kill(pid, "SIGKILL");
-        killed++;
+        killed.add(pid);
       } catch {
         // ended on its own meanwhile
       }
     }
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   }
-  return killed;
+  return killed.size;
 }
 
 /**
