@@ -68,6 +68,22 @@ describe("the checkout seal", () => {
     ]);
   });
 
+  it("covers hidden tests kept outside the checkout (--hidden-dir)", () => {
+    const { file } = checkout();
+    const hiddenRoot = scratchDir("seal-hidden");
+    mkdirSync(path.join(hiddenRoot, "counter"));
+    writeFileSync(path.join(hiddenRoot, "counter/basics.test.ts"), "it('checks', () => {});\n");
+    const seal = CheckoutSeal.take({
+      repoRoot: file(""),
+      exercisesDir: file("exercises"),
+      hiddenRoot,
+    });
+    writeFileSync(path.join(hiddenRoot, "counter/basics.test.ts"), "it('passes', () => {});\n");
+    expect(seal.changes()).toEqual([
+      `${path.join(hiddenRoot, "counter/basics.test.ts")} (changed)`,
+    ]);
+  });
+
   it("checks this whole checkout, node_modules included, in well under a second", () => {
     const seal = CheckoutSeal.take({
       repoRoot: REPO_ROOT,

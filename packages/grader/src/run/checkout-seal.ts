@@ -6,6 +6,8 @@ import path from "node:path";
 export interface TrustedRoots {
   repoRoot: string;
   exercisesDir: string;
+  /** `--hidden-dir`: hidden tests outside the checkout, every file of it trusted. */
+  hiddenRoot?: string;
 }
 
 /** Root files of the checkout that decide how anything is installed, built or configured. */
@@ -29,9 +31,9 @@ interface Sealed {
  * A SHA-256 per trusted file of the checkout, taken once at the start of a grading session, and
  * compared between exercises (docs/grading.md, "The checkout is hash-checked"). Trusted: the root
  * package files and lockfile, `node_modules/` (not `.cache/`), packages/testkit and
- * packages/grader (not their `test/`), and every exercise folder but its `src/` (tests, `.meta/`
- * with hidden tests, solution and `exercise.json`, configs, package files). Symlinks are not
- * followed; their target is their content.
+ * packages/grader (not their `test/`), every exercise folder but its `src/` (tests, `.meta/`
+ * with hidden tests, solution and `exercise.json`, configs, package files), and the `--hidden-dir`
+ * folder if any. Symlinks are not followed; their target is their content.
  *
  * A check walks the same files and lstat()s each; only a file whose stat differs is read and
  * hashed again, and its hash decides. Measured on this checkout (15,800 files, 240 MB, mostly
@@ -93,6 +95,7 @@ function* trustedFiles(roots: TrustedRoots): Generator<[string, BigIntStats]> {
   for (const pkg of TRUSTED_PACKAGES)
     yield* walk(path.join(roots.repoRoot, pkg), SKIPPED_IN_PACKAGES, true);
   yield* walk(roots.exercisesDir, new Set(), true, SKIPPED_IN_EXERCISES);
+  if (roots.hiddenRoot) yield* walk(roots.hiddenRoot, new Set(), true);
 }
 
 function* entry(file: string): Generator<[string, BigIntStats]> {

@@ -73,6 +73,7 @@ export class GradingSession {
       this.seal ??= CheckoutSeal.take({
         repoRoot: this.options.places.repoRoot,
         exercisesDir: this.options.places.exercisesDir,
+        hiddenRoot: this.options.hiddenRoot,
       });
     // Whatever the run printed, no report carries a line of a hidden test.
     const result = withholdHiddenText(
@@ -131,7 +132,9 @@ export class GradingSession {
       });
       const run = await runJest(plan, {
         repoRoot: this.options.places.repoRoot,
-        cacheDirectory: this.cacheDirectory,
+        // A checked session grades untrusted code: one exercise's code could write a forged
+        // transform of a later exercise's test file into a shared cache. Each run gets its own.
+        cacheDirectory: this.options.checkCheckout ? undefined : this.cacheDirectory,
         maxOldSpaceMb: memoryLimitMb(env),
         env,
         signal: this.options.signal,
