@@ -77,6 +77,16 @@ describe("hidden test text in reports", () => {
     expect(JSON.stringify(result)).not.toContain("toBe(-38)");
   });
 
+  it("withholds a message cut in the middle of a hidden line", () => {
+    const { hiddenDir, visible } = exercise();
+    const cut = cleanMessage(
+      `${"x".repeat(MAX_MESSAGE_LENGTH - 30)}\n  it("adds a negative number to a positive one", () => {`,
+    );
+    expect(cut).toMatch(/\n {2}it\("adds a negative[^\n]*\n… \(truncated\)$/);
+    const result = withholdHiddenText(withMessage(cut), hiddenOnlyLines(hiddenDir, [visible]));
+    expect(result.stages[0]!.tests[0]!.message).toBe(WITHHELD);
+  });
+
   it("keeps a message that quotes only a visible test", () => {
     const { hiddenDir, visible } = exercise();
     const message = `  > 3 | import { add } from "#src/math";\nExpected: 3\nReceived: 4`;

@@ -17,7 +17,7 @@ const HOSTILE = [
   "``` closes the fence ````",
   "<!-- hides the rest",
   "]]> ends CDATA",
-  "\u001b[2J\u001b[32mPASSED\u001b[0m\r overwritten \u0000\u0007",
+  "\u001b[2J\u001b[32mPASSED\u001b[0m\r overwritten \u0000\u0007 \u202eright to left\u202c",
   "</details></summary> **bold** _em_ ~~strike~~ $math$ www.evil.example https://evil.example",
 ].join("\n");
 
@@ -64,7 +64,7 @@ describe("every report escapes what a submission controls", () => {
       /<script|<!--|<\/details><\/summary> \*\*bold|\]\(javascript:|\]\(https:/,
     );
     // eslint-disable-next-line no-control-regex -- checking that none are left
-    expect(md).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+    expect(md).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202e]/);
     const victimRow = md.split("\n").find((line) => line.startsWith("| Victim"))!;
     expect(victimRow.split(/(?<!\\)\|/).length - 2).toBe(3);
     expect(victimRow).toContain("&lt;script&gt;alert\\(1\\)&lt;/script&gt;");
@@ -116,7 +116,7 @@ describe("every report escapes what a submission controls", () => {
       test_name_format: "text",
     });
     // eslint-disable-next-line no-control-regex -- checking that none are left
-    const control = /[\u0000-\u0008\u000b-\u001f]/;
+    const control = /[\u0000-\u0008\u000b-\u001f\u202e]/;
     expect(gs.output).not.toMatch(control);
     for (const test of gs.tests) expect(test.output).not.toMatch(control);
     expect(gs.tests[1].output).toContain("<script>alert(1)</script>");

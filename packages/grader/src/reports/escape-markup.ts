@@ -3,8 +3,10 @@
 
 // eslint-disable-next-line no-control-regex -- control characters are what is removed
 const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
-// eslint-disable-next-line no-control-regex -- control characters are what is removed
-const CONTROL_BUT_NEWLINE_AND_TAB = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+// Also the bidirectional overrides and isolates, which reorder how the text around them reads.
+const CONTROL_BUT_NEWLINE_AND_TAB =
+  // eslint-disable-next-line no-control-regex -- control characters are what is removed
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Escapes text for XML and HTML attributes and content; also drops characters XML 1.0 forbids. */
 export function escapeXml(text: string): string {
@@ -21,7 +23,7 @@ export const escapeHtml = escapeXml;
 
 /**
  * Plain text for any renderer or terminal: control characters removed (ANSI escapes, carriage
- * returns that overwrite a line, NUL), newlines and tabs kept.
+ * returns that overwrite a line, NUL, bidirectional overrides), newlines and tabs kept.
  */
 export function plainText(text: string): string {
   return text.replace(CONTROL_BUT_NEWLINE_AND_TAB, "");

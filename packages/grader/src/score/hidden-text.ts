@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { TRUNCATED } from "./failure-message";
 import type { ExerciseResult } from "./grade-result";
 
 /** Shorter lines (`});`, `it("adds", () => {`) say nothing a title does not already say. */
@@ -33,7 +34,11 @@ export function withholdHiddenText(result: ExerciseResult, hiddenLines: string[]
   if (hiddenLines.length === 0) return result;
   const quotes = (text: string) => {
     const flat = collapse(text);
-    return hiddenLines.some((line) => flat.includes(line));
+    if (hiddenLines.some((line) => flat.includes(line))) return true;
+    // A message cut at MAX_MESSAGE_LENGTH may end in the first part of a hidden line.
+    if (!text.endsWith(TRUNCATED)) return false;
+    const cut = collapse(text.slice(0, -TRUNCATED.length).split("\n").at(-2) ?? "");
+    return cut.length >= MIN_QUOTED_LENGTH && hiddenLines.some((line) => line.startsWith(cut));
   };
   return {
     ...result,
