@@ -90,7 +90,6 @@ export class LearnerProcess {
       NODE_ENV: "test",
       NODE_PATH: run.modulePaths.join(path.delimiter),
       SANDBOX_LEARNER_DEPENDENCIES: JSON.stringify(run.dependencies),
-      TSX_TSCONFIG_PATH: "",
     };
     let argv: string[];
     if (run.sealed) {
@@ -112,28 +111,28 @@ export class LearnerProcess {
       env.HOME = process.env.HOME;
       argv = node;
     }
-    delete env.TSX_TSCONFIG_PATH;
     const child = spawn(argv[0]!, argv.slice(1), {
       env,
       cwd: run.sealed ? "/" : run.exerciseDir,
       stdio: ["ignore", "pipe", "pipe", "pipe"],
       detached: !run.sealed, // its own process group, so stop() ends what it started
     });
-    let learner: LearnerProcess | undefined;
+    const answer = { to: undefined as LearnerProcess | undefined };
     const channel = new Channel(
       child.stdio[3] as net.Socket,
-      (request) => learner!.answer(request),
+      (request) => answer.to!.answer(request),
       (error) => encode(error, () => undefined),
       // The exit says more than a broken pipe: wait for it (briefly) to report status and output.
       () => setTimeout(() => channel.close("the code under test closed its channel"), 1000).unref(),
     );
-    learner = new LearnerProcess(child, channel, run, dirs);
-    child.stdout!.on("data", (chunk: Buffer) => learner!.record(chunk));
-    child.stderr!.on("data", (chunk: Buffer) => learner!.record(chunk));
+    const learner = new LearnerProcess(child, channel, run, dirs);
+    answer.to = learner;
+    child.stdout!.on("data", (chunk: Buffer) => learner.record(chunk));
+    child.stderr!.on("data", (chunk: Buffer) => learner.record(chunk));
     child.once("exit", (code, signal) =>
       channel.close(
         `the code under test exited (${signal ?? `exit code ${code}`})` +
-          (learner!.output ? `; its last output:\n${learner!.output.slice(-2000)}` : ""),
+          (learner.output ? `; its last output:\n${learner.output.slice(-2000)}` : ""),
       ),
     );
     child.once("error", (error) =>
