@@ -21,3 +21,4 @@ export { useLearner, startLearner, type FileLearner } from "./learner/use-learne
 export { LearnerProcess, type Remote, type RemoteFunction } from "./learner/learner-process";
 export { redisClient, pgPool, type StandIn } from "./learner/stand-ins";
 export { RemoteError } from "./learner/codec";
+export { startFaultProxy, type FaultProxy } from "./fault-proxy";

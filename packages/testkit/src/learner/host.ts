@@ -143,6 +143,9 @@ async function handle(request: Message): Promise<unknown> {
     }
     case "serve":
       return serve(refs.get(Number(request.ref)));
+    case "unserve":
+      await unserve(Number(request.port));
+      return null;
     case "release":
       refs.delete(Number(request.ref));
       return null;
@@ -174,12 +177,26 @@ async function serve(app: unknown): Promise<{ port: number; socket?: string }> {
       server.listen(0, "127.0.0.1", () => resolve());
     });
   const { port } = server.address() as AddressInfo;
+  served.set(port, server);
   if (!bridgeDir) return { port };
   const socket = path.join(bridgeDir, `in-${port}.sock`);
   await forwardUnixSocket(socket, () =>
     net.connect({ port, host: "127.0.0.1", allowHalfOpen: true }),
   );
   return { port, socket };
+}
+
+const served = new Map<number, http.Server>();
+
+/** Closes a server `serve` started, and every connection it has open. */
+async function unserve(port: number): Promise<void> {
+  const server = served.get(port);
+  served.delete(port);
+  if (!server) return;
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }
 
 /** Makes 127.0.0.1:`port` here lead to the test process's 127.0.0.1:`port`. */
