@@ -36,3 +36,4 @@ export {
   exerciseJestConfig,
   type ExerciseRun,
 } from "../exercise-layout";
+export { whySealingIsImpossible, SANDBOX_LIMITS } from "./learner/sandbox";

@@ -22,6 +22,8 @@ export interface GradeOptions extends ReportFiles {
   timeout?: string;
   shard?: string;
   quiet?: boolean;
+  /** The code under test runs sealed (always with --submission). */
+  sealed?: boolean;
 }
 
 /** `sandbox grade [slug...]`: visible + hidden tests, a score per stage; returns the exit code. */
@@ -58,6 +60,7 @@ export async function gradeCommand(
     hiddenRoot,
     timeoutSeconds,
     signal: controller.signal,
+    sealed: Boolean(options.sealed) || source.kind === "submission",
   });
   const stopListening = onInterrupt(async () => {
     controller.abort();

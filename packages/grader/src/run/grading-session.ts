@@ -4,6 +4,7 @@ import path from "node:path";
 import {
   sharedServicesEnv,
   startSharedServices,
+  whySealingIsImpossible,
   type StartedServices,
 } from "@backend-sandbox/testkit/runner";
 import type { Exercise } from "../exercise/manifest";
@@ -22,6 +23,8 @@ export interface SessionOptions {
   timeoutSeconds?: number;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** Every learner's process runs sealed (`--sealed`; implied by `--submission`). */
+  sealed?: boolean;
 }
 
 /**
@@ -31,6 +34,7 @@ export interface SessionOptions {
  */
 export class GradingSession {
   private services?: Promise<StartedServices>;
+  private sealing?: { why: string | undefined };
   private readonly runId = `${Date.now().toString(36)}-${process.pid}`;
   /** Jest's transform cache for this session only, removed by close(). */
   private readonly cacheDirectory = mkdtempSync(path.join(tmpdir(), "sandbox-cache-"));
@@ -54,6 +58,9 @@ export class GradingSession {
       ungradedResult(exercise, "error", reason, Date.now() - started);
     // After Ctrl-C nothing new starts; the loop in the command just drains.
     if (this.options.signal?.aborted) return failed("grading was interrupted");
+    const sealed = Boolean(this.options.sealed) || source.kind === "submission";
+    const unsealable = sealed ? this.whyUnsealable() : undefined;
+    if (unsealable) return failed(`sealed grading is impossible here: ${unsealable}`);
     if (exercise.manifest.services.length > 0) {
       try {
         Object.assign(env, sharedServicesEnv((await this.startServices()).services));
@@ -76,6 +83,7 @@ export class GradingSession {
         includeVisible: source.kind !== "wrong-solution",
         timeoutMs: this.timeoutMsOf(exercise),
         stages: prepared.stages,
+        sealed,
       });
       const run = await runJest(plan, {
         repoRoot: this.options.places.repoRoot,
@@ -96,6 +104,12 @@ export class GradingSession {
     const services = this.services;
     this.services = undefined;
     if (services) await (await services.catch(() => undefined))?.dispose();
+  }
+
+  /** Why this machine cannot seal a run (asked once per session), or undefined. */
+  private whyUnsealable(): string | undefined {
+    this.sealing ??= { why: whySealingIsImpossible() };
+    return this.sealing.why;
   }
 
   private startServices(): Promise<StartedServices> {
