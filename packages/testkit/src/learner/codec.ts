@@ -16,6 +16,31 @@ export type Replacer = (value: unknown) => Encoded | undefined;
 /** What `decode` does with a tagged object the codec does not know. */
 export type Reviver = (tagged: Record<string, unknown>) => unknown;
 
+/** Whether `value` is data the codec carries as is: a plain object, array, Date, Buffer or Error. */
+export function isData(value: object): boolean {
+  return (
+    isPlainObject(value) ||
+    Array.isArray(value) ||
+    value instanceof Date ||
+    value instanceof Uint8Array ||
+    value instanceof Error
+  );
+}
+
+/** The names of an object's methods, own and inherited (not Object's or Function's). */
+export function methodNames(value: object): string[] {
+  const names = new Set<string>();
+  for (
+    let o: object | null = value;
+    o && o !== Object.prototype && o !== Function.prototype;
+    o = Object.getPrototypeOf(o)
+  )
+    for (const name of Object.getOwnPropertyNames(o))
+      if (name !== "constructor" && typeof (value as Record<string, unknown>)[name] === "function")
+        names.add(name);
+  return [...names];
+}
+
 function isPlainObject(value: object): boolean {
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;

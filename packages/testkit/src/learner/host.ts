@@ -17,7 +17,7 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { forwardTcpPort, forwardUnixSocket } from "./bridge";
 import { Channel, type Message } from "./channel";
-import { decode, encode, type Encoded } from "./codec";
+import { decode, encode, isData, methodNames, type Encoded } from "./codec";
 import { confineImports } from "./confine-imports";
 
 const sourceDir = process.env.SANDBOX_LEARNER_SOURCE!;
@@ -44,31 +44,10 @@ process.on("unhandledRejection", (reason) => {
 function replace(value: unknown): Encoded | undefined {
   if (typeof value !== "function" && (typeof value !== "object" || value === null))
     return undefined;
-  if (
-    value instanceof Error ||
-    value instanceof Date ||
-    Buffer.isBuffer(value) ||
-    Array.isArray(value)
-  )
-    return undefined;
-  const proto = Object.getPrototypeOf(value);
-  if (typeof value === "object" && (proto === Object.prototype || proto === null)) return undefined;
+  if (typeof value === "object" && isData(value)) return undefined;
   const ref = nextRef++;
   refs.set(ref, value);
   return { $: "ref", ref, kind: typeof value, methods: methodNames(value as object) };
-}
-
-function methodNames(value: object): string[] {
-  const names = new Set<string>();
-  for (
-    let o: object | null = value;
-    o && o !== Object.prototype && o !== Function.prototype;
-    o = Object.getPrototypeOf(o)
-  )
-    for (const name of Object.getOwnPropertyNames(o))
-      if (name !== "constructor" && typeof (value as Record<string, unknown>)[name] === "function")
-        names.add(name);
-  return [...names];
 }
 
 function revive(tagged: Record<string, unknown>): unknown {

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { forwardTcpPort, forwardUnixSocket } from "./bridge";
 import { Channel, ChannelClosedError, type Message } from "./channel";
-import { decode, encode, type Encoded } from "./codec";
+import { decode, encode, isData, methodNames, type Encoded } from "./codec";
 import { learnerRun, type LearnerRun } from "./learner-run";
 import { CLOCK, type ClockBrand } from "./clock-brand";
 import {
@@ -298,12 +298,26 @@ export class LearnerProcess {
     if (standIn) return standIn;
     const clock = (value as { [CLOCK]?: { clock: ClockBrand; as: "ms" | "date" } })[CLOCK];
     if (clock) return { $: "clock", file: this.clockFile(clock.clock), as: clock.as };
-    if (typeof value === "function") {
-      const id = this.nextCallback++;
-      this.callbacks.set(id, value as (...args: unknown[]) => unknown);
-      return { $: "callback", id };
+    if (typeof value === "function") return this.callback(value as (...args: unknown[]) => unknown);
+    if (typeof value === "object" && value !== null && !isData(value)) {
+      // A test double made from a class (a repository, a fake provider): its fields as data, its
+      // methods as callbacks, so the learner's process gets an object it can call.
+      const crossing: Record<string, Encoded> = {};
+      for (const [key, item] of Object.entries(value))
+        crossing[key] = encode(item, (inner) => this.replace(inner));
+      for (const name of methodNames(value))
+        crossing[name] = this.callback((...args: unknown[]) =>
+          (value as Record<string, (...a: unknown[]) => unknown>)[name]!(...args),
+        );
+      return crossing;
     }
     return undefined;
+  }
+
+  private callback(fn: (...args: unknown[]) => unknown): Encoded {
+    const id = this.nextCallback++;
+    this.callbacks.set(id, fn);
+    return { $: "callback", id };
   }
 
   /** The file a manual clock's time is written to, for this process to read (ms since the epoch, decimal). */
