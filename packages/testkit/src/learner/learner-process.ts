@@ -176,16 +176,19 @@ export class LearnerProcess {
       socket?: string;
     };
     let port = served.port;
+    let forwarder: net.Server | undefined;
     if (served.socket) {
-      const server = await forwardTcpPort(
+      forwarder = await forwardTcpPort(
         0,
         path.join(this.dirs.bridge, path.basename(served.socket)),
       );
-      this.servers.push(server);
-      port = (server.address() as net.AddressInfo).port;
+      this.servers.push(forwarder);
+      port = (forwarder.address() as net.AddressInfo).port;
     }
+    /** Closes the server in the learner's process (its connections too); the process goes on. */
     const close = async () => {
-      await this.stop();
+      forwarder?.close();
+      if (!this.channel.closed) await this.channel.request("unserve", { port: served.port });
     };
     return { url: `http://127.0.0.1:${port}`, port, close };
   }

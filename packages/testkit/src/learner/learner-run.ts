@@ -13,7 +13,7 @@ export interface LearnerRun {
   dependencies: string[];
   /** Where those packages are found (NODE_PATH). */
   modulePaths: string[];
-  /** What a sealed process may read besides its source: the repository's node_modules and the testkit. */
+  /** What a sealed process may read besides its source: the repository's node_modules and the testkit's code. */
   readOnly: string[];
   /** Echo the learner's console output into the test output (the local loop). */
   echoOutput: boolean;
@@ -47,7 +47,7 @@ export function learnerRun(): LearnerRun {
     sealed: configured.sealed ?? process.env.SANDBOX_SEALED === "1",
     dependencies: Object.keys(manifest.dependencies ?? {}),
     modulePaths: [modules],
-    readOnly: [modules, path.join(REPOSITORY, "packages/testkit")],
+    readOnly: [modules, path.join(REPOSITORY, "packages/testkit/src")],
     echoOutput: !configured.sealed && process.env.SANDBOX_QUIET !== "1",
   };
 }
