@@ -20,6 +20,7 @@ export {
 export { redact } from "./readiness";
 export {
   startSharedServices,
+  whyServicesFail,
   sharedServicesEnv,
   sharedServicesIn,
   SHARED_SERVICES_ENV,

@@ -2,8 +2,10 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
+  SHARED_SERVICES_ENV,
   sharedServicesEnv,
   startSharedServices,
+  whyServicesFail,
   whySealingIsImpossible,
   type StartedServices,
 } from "@backend-sandbox/testkit/runner";
@@ -61,7 +63,10 @@ export class GradingSession {
     const sealed = Boolean(this.options.sealed) || source.kind === "submission";
     const unsealable = sealed ? this.whyUnsealable() : undefined;
     if (unsealable) return failed(`sealed grading is impossible here: ${unsealable}`);
-    if (exercise.manifest.services.length > 0) {
+    // A sealed run's services are its own: its Jest global setup starts them and its teardown
+    // ends them, so what the code under test does to them reaches no other exercise.
+    if (sealed) for (const name of SHARED_SERVICES_ENV) delete env[name];
+    else if (exercise.manifest.services.length > 0) {
       try {
         Object.assign(env, sharedServicesEnv((await this.startServices()).services));
       } catch (error) {
@@ -92,7 +97,13 @@ export class GradingSession {
         env,
         signal: this.options.signal,
       });
-      return scoreExercise(plan, run);
+      const result = scoreExercise(plan, run);
+      const broken = sealed ? undefined : await this.whyServicesBroke();
+      return broken
+        ? failed(
+            `${broken} while this exercise ran; its grade would not be fair (run \`sandbox doctor\`)`,
+          )
+        : result;
     } finally {
       prepared.dispose();
     }
@@ -110,6 +121,21 @@ export class GradingSession {
   private whyUnsealable(): string | undefined {
     this.sealing ??= { why: whySealingIsImpossible() };
     return this.sealing.why;
+  }
+
+  /**
+   * After an exercise: why the shared services no longer serve, if they do not. They are then
+   * ended, and the next exercise starts fresh ones.
+   */
+  private async whyServicesBroke(): Promise<string | undefined> {
+    const started = await this.services?.catch(() => undefined);
+    if (!started) return undefined;
+    const why = await whyServicesFail(started.services);
+    if (why) {
+      this.services = undefined;
+      await started.dispose();
+    }
+    return why;
   }
 
   private startServices(): Promise<StartedServices> {
