@@ -1,4 +1,4 @@
-import { eventually, request } from "@backend-sandbox/testkit";
+import { because, eventually, request } from "@backend-sandbox/testkit";
 import type { Product } from "#src/product";
 import type { Origin } from "./origin";
 import type { Instance } from "./use-catalog";
@@ -7,29 +7,28 @@ import type { Instance } from "./use-catalog";
  * Reads `product` on each instance until that instance answers it from Redis (200, the product,
  * no origin call). Then the product is cached and every instance's client is connected: a client
  * without an offline queue rejects every call until it is, and the app would quietly go to the
- * origin instead.
+ * origin instead. A wrong answer fails at once.
  */
 export async function cachedOnEvery(
   origin: Origin,
   apps: Instance[],
   product: Product,
 ): Promise<void> {
-  for (const [n, app] of apps.entries())
-    await eventually(
-      `instance ${n + 1} to answer ${product.id} from Redis (200, no origin call) before the outage`,
+  for (const [n, app] of apps.entries()) {
+    const seen = await eventually(
+      `instance ${n + 1} to answer ${product.id} from Redis (no origin call) before the outage`,
       async () => {
         const before = origin.reads(product.id);
         const answer = await request(`${app.url}/products/${product.id}`);
-        const same = JSON.stringify(answer.body) === JSON.stringify(product);
-        return {
-          status: answer.status,
-          product: same,
-          originCalls: origin.reads(product.id) - before,
-        };
+        const right =
+          answer.status === 200 && JSON.stringify(answer.body) === JSON.stringify(product);
+        return { status: answer.status, right, originCalls: origin.reads(product.id) - before };
       },
-      {
-        until: (seen) => seen.status === 200 && seen.product && seen.originCalls === 0,
-        timeoutMs: 10_000,
-      },
+      { until: (seen) => !seen.right || seen.originCalls === 0, timeoutMs: 10_000 },
     );
+    because(
+      `expected instance ${n + 1} to answer 200 with ${product.id} before the outage, got ${seen.status}`,
+      () => expect(seen.right).toBe(true),
+    );
+  }
 }
