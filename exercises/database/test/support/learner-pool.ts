@@ -1,8 +1,10 @@
 // Pools that live in the learner's process: the code under test gets the same pg Pool on every
-// call (a `pgPool(config)` stand-in alone builds a new Pool per call), and the test reads the
-// pool's counters. The testkit has no call for either yet, so this asks the learner's process to
-// build two small functions (identity, and a read of the counters) through the RPC channel's
-// `invoke` request; see the report of the sealed-grading migration (issue 14).
+// call, as an app instance would, and the test reads the pool's counters (totalCount, idleCount,
+// waitingCount, options.max). A `pgPool(config)` stand-in alone builds a new Pool on every call
+// it is passed to, and a remote object carries only its methods, so the testkit offers neither
+// yet. Until it does, this has the learner's process build two small functions (an identity, and
+// a read of the counters) through the channel's `value` and `invoke` requests, which are not the
+// testkit's public surface: the one place here that reaches into LearnerProcess.
 import { pgPool, type FileLearner, type LearnerProcess } from "@backend-sandbox/testkit";
 import type { PoolConfig } from "pg";
 

@@ -37,9 +37,10 @@ export function learnerRun(): LearnerRun {
     exerciseDir,
     configured.sourceDir ?? (process.env.SANDBOX_SOURCE_DIR || "src"),
   );
-  const manifest = JSON.parse(readFileSync(path.join(exerciseDir, "package.json"), "utf8")) as {
-    dependencies?: Record<string, string>;
-  };
+  const packageFile = path.join(exerciseDir, "package.json");
+  const manifest = (
+    existsSync(packageFile) ? JSON.parse(readFileSync(packageFile, "utf8")) : {}
+  ) as { dependencies?: Record<string, string> };
   const modules = path.join(REPOSITORY, "node_modules");
   return {
     exerciseDir,
