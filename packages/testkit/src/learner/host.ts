@@ -35,6 +35,8 @@ const channel = new Channel(
   new net.Socket({ fd: 3, readable: true, writable: true }),
   handle,
   (error) => encode(error, replace),
+  // The test process is gone (it ended, or was killed): nothing is left to serve.
+  () => process.exit(0),
 );
 process.on("unhandledRejection", (reason) => {
   console.error("Unhandled promise rejection in the code under test:", reason);
@@ -185,3 +187,7 @@ async function reach(port: number): Promise<null> {
   await forwardTcpPort(port, path.join(bridgeDir, `out-${port}.sock`));
   return null;
 }
+
+// tampered
+
+// tampered
