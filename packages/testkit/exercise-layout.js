@@ -72,6 +72,7 @@ function visibleTestFiles(exerciseDir) {
  * @property {string} [cacheDirectory] Jest's transform cache
  * @property {number} [maxWorkers] test files run at once
  * @property {string[]} [testFiles] exactly these test files, instead of every one under the roots
+ * @property {boolean} [sealed] the learner's process runs in a bubblewrap sandbox, and `#src` cannot be imported in the test process
  */
 
 /**
@@ -103,7 +104,11 @@ function exerciseJestConfig(run) {
       ],
     },
     moduleNameMapper: {
-      [`^${ALIASES.source}/(.*)$`]: `${run.sourceDir}/$1`,
+      // Sealed, the code under test exists only in the learner's process: an import of it from a
+      // test fails loudly instead of running it beside the assertions.
+      [`^${ALIASES.source}/(.*)$`]: run.sealed
+        ? path.join(__dirname, "src/learner/sealed-source.js")
+        : `${run.sourceDir}/$1`,
       [`^${ALIASES.support}/(.*)$`]: `${supportDir}/$1`,
     },
     ...(run.modulePaths ? { modulePaths: run.modulePaths } : {}),
@@ -113,6 +118,13 @@ function exerciseJestConfig(run) {
           globalSetup: path.join(__dirname, "src/global-setup.ts"),
           globalTeardown: path.join(__dirname, "src/global-teardown.ts"),
         }),
+    // Where the learner's process (src/learner/) takes its code from; `<rootDir>` paths are left to
+    // the testkit, which finds the exercise from the test file (Jest does not expand them here).
+    globals: {
+      sandboxRun: run.exerciseDir.startsWith("<rootDir>")
+        ? { sealed: Boolean(run.sealed) }
+        : { exerciseDir: run.exerciseDir, sourceDir: run.sourceDir, sealed: Boolean(run.sealed) },
+    },
     setupFilesAfterEnv: [path.join(__dirname, "src/setup-file.ts")],
     testTimeout: 30_000,
     // Tests mostly wait on Redis, Postgres and HTTP, so two files at a time pay off even on two

@@ -16,6 +16,8 @@ const {
   sourceDir: process.env.SANDBOX_SOURCE_DIR || `<rootDir>/${LAYOUT.source}`,
   // SANDBOX_INCLUDE_HIDDEN=1 adds the hidden tests, for authors; the grader builds its own config.
   hiddenDir: process.env.SANDBOX_INCLUDE_HIDDEN ? `<rootDir>/${LAYOUT.hidden}` : undefined,
+  // SANDBOX_SEALED=1 runs the learner's process sealed, as grading a submission does.
+  sealed: process.env.SANDBOX_SEALED === "1",
   reporters: process.env.SANDBOX_RESULTS_DIR
     ? ["default", path.join(__dirname, "results-reporter.js")]
     : ["default"],

@@ -2,7 +2,8 @@
 // through projects stored in Postgres. Clients are generic HTTP tools, so the API must follow
 // HTTP's own rules (status codes, problem details, Link, ETags, Idempotency-Key, OpenAPI).
 //
-// Keep the exported names and signatures: the tests import them. Add files next to this one freely.
+// Keep the exported names and signatures: the tests call them (from a process of their own).
+// Add files next to this one freely.
 import type { Express } from "express";
 import type { Pool } from "pg";
 

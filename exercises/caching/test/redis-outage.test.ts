@@ -1,4 +1,5 @@
 import { because, request, startRedis, within } from "@backend-sandbox/testkit";
+import { cachedOnEvery } from "#support/cached-on-every";
 import { FAIL_FAST } from "#support/fail-fast";
 import { useCatalog } from "#support/use-catalog";
 
@@ -25,7 +26,7 @@ describe("redis-outage", () => {
     const { random, product } = await catalog.seededProduct();
     const redis = await startRedis();
     const [app] = await catalog.instances(1, { redisUrl: redis.url, redisOptions: FAIL_FAST });
-    await request(`${app!.url}/products/${product.id}`); // cached now
+    await cachedOnEvery(catalog.origin, [app!], product);
     await redis.pause(); // a paused Redis accepts commands and never answers: only commandTimeout ends them
     try {
       const answer = await within(

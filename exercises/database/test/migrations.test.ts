@@ -1,14 +1,22 @@
-import { useServices } from "@backend-sandbox/testkit";
-import { migrate, migrations } from "#src/migrations";
+import { useLearner, useServices } from "@backend-sandbox/testkit";
+import type * as Migrations from "#src/migrations";
+import type { Migration } from "#src/migrations";
+import { learnerPool } from "#support/learner-pool";
 
+const learner = useLearner();
 const services = useServices();
+const { migrate } = learner.module<typeof Migrations>("migrations");
 
 describe("migrations", () => {
   it("[R1.1, R1.4] lets two runners start at once: together they apply every migration once, each in version order", async () => {
-    const [first, second] = await Promise.all([
-      migrate(services.newPool({ max: 2 })),
-      migrate(services.newPool({ max: 2 })),
-    ]);
+    const pools = [
+      await learnerPool(learner, services.databaseUrl, { max: 2 }),
+      await learnerPool(learner, services.databaseUrl, { max: 2 }),
+    ];
+    const [first, second] = await Promise.all(pools.map((pool) => migrate(pool)));
+    const migrations = await (
+      await learner.process()
+    ).value<Migration[]>("migrations", "migrations");
     const versions = migrations.map((m) => m.version).sort((a, b) => a - b);
     for (const applied of [first!, second!])
       expect(applied).toEqual([...applied].sort((a, b) => a - b));
@@ -27,7 +35,7 @@ describe("migrations", () => {
         )
       ).rows;
     const before = await read();
-    expect(await migrate(services.pg)).toEqual([]);
+    expect(await migrate(await learnerPool(learner, services.databaseUrl))).toEqual([]);
     expect(await read()).toEqual(before);
   });
 

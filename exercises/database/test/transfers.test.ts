@@ -1,17 +1,20 @@
-import { seededRandom } from "@backend-sandbox/testkit";
-import { InsufficientFundsError } from "#src/errors";
-import { transfer } from "#src/transfers";
+import { seededRandom, useLearner } from "@backend-sandbox/testkit";
+import type * as Transfers from "#src/transfers";
 import { balances } from "#support/balances";
 import { createAccounts } from "#support/create-accounts";
+import { learnerPool, useAppPool } from "#support/learner-pool";
 import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useMigratedDatabase();
+const learner = useLearner();
+const services = useMigratedDatabase(learner);
+const appPool = useAppPool(learner, services);
 const random = seededRandom();
+const { transfer } = learner.module<typeof Transfers>("transfers");
 
 describe("transfers", () => {
   it("[R2.1] moves money and records the transfer with one entry per side", async () => {
     const [ann, bob] = await createAccounts(services.pg, [100, 0], random);
-    const done = await transfer(services.pg, { from: ann!, to: bob!, amount: 30 });
+    const done = await transfer(await appPool(), { from: ann!, to: bob!, amount: 30 });
     expect(done).toMatchObject({
       fromAccountId: ann,
       toAccountId: bob,
@@ -32,14 +35,17 @@ describe("transfers", () => {
   it("[R2.4] refuses a transfer the balance cannot cover, and changes nothing", async () => {
     const [ann, bob] = await createAccounts(services.pg, [10, 0], random);
     await expect(
-      transfer(services.pg, { from: ann!, to: bob!, amount: 11 }),
-    ).rejects.toBeInstanceOf(InsufficientFundsError);
+      transfer(await appPool(), { from: ann!, to: bob!, amount: 11 }),
+    ).rejects.toMatchObject({ name: "InsufficientFundsError" });
     expect(await balances(services.pg, [ann!, bob!])).toEqual([10, 0]);
   });
 
   it("[R2.6] lets exactly 10 of 20 concurrent transfers of 10 out of a balance of 100 through, on two pools", async () => {
     const [ann, bob] = await createAccounts(services.pg, [100, 0], random);
-    const pools = [services.newPool({ max: 5 }), services.newPool({ max: 5 })]; // two app instances
+    const pools = [
+      await learnerPool(learner, services.databaseUrl, { max: 5 }),
+      await learnerPool(learner, services.databaseUrl, { max: 5 }),
+    ]; // two app instances
     const settled = await Promise.allSettled(
       Array.from({ length: 20 }, (_, i) =>
         transfer(pools[i % 2]!, { from: ann!, to: bob!, amount: 10 }),
@@ -48,7 +54,7 @@ describe("transfers", () => {
     const outcomes = settled.map((r) =>
       r.status === "fulfilled"
         ? "ok"
-        : r.reason instanceof InsufficientFundsError
+        : r.reason?.name === "InsufficientFundsError"
           ? "insufficient"
           : String(r.reason),
     );
@@ -59,7 +65,10 @@ describe("transfers", () => {
 
   it("[R2.7] settles 20 concurrent transfers in both directions without a deadlock reaching the caller", async () => {
     const [ann, bob] = await createAccounts(services.pg, [1_000, 1_000], random);
-    const pools = [services.newPool({ max: 5 }), services.newPool({ max: 5 })];
+    const pools = [
+      await learnerPool(learner, services.databaseUrl, { max: 5 }),
+      await learnerPool(learner, services.databaseUrl, { max: 5 }),
+    ];
     const calls = Array.from({ length: 20 }, (_, i) =>
       transfer(
         pools[i % 2]!,

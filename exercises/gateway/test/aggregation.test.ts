@@ -1,12 +1,15 @@
+import { useLearner } from "@backend-sandbox/testkit";
 import { send } from "#support/send";
 import { serveGateway } from "#support/serve-gateway";
 import { startUpstream, status } from "#support/upstream";
+
+const learner = useLearner();
 
 /** Users and orders upstreams behind a /dashboard aggregate of profile (users /me) and orders (orders /recent). */
 async function dashboard() {
   const users = await startUpstream("users");
   const orders = await startUpstream("orders");
-  const { url } = await serveGateway({
+  const { url } = await serveGateway(learner, {
     routes: [],
     upstreams: { users: [users.url], orders: [orders.url] },
     aggregates: [

@@ -1,18 +1,20 @@
-import { manualClock, useServices } from "@backend-sandbox/testkit";
-import { createConsumer, migrate } from "#src/consumers";
+import { manualClock, useLearner, useServices } from "@backend-sandbox/testkit";
 import { bearer } from "#support/bearer";
 import { bearerError } from "#support/bearer-error";
+import { consumers } from "#support/consumers";
 import { base64url, jwt } from "#support/jwt";
 import { send } from "#support/send";
 import { servePrivateRoutes } from "#support/serve-private-routes";
 import { startUpstream } from "#support/upstream";
 
 const services = useServices();
-beforeAll(() => migrate(services.pg));
+const learner = useLearner();
+const { migrate, create: createConsumer } = consumers(learner, services);
+beforeAll(() => migrate());
 
 describe("auth", () => {
   it("[R3.1, R3.2, R3.3] forwards a request with a valid X-Api-Key, 401 without, 403 for a route not allowed", async () => {
-    await createConsumer(services.pg, {
+    await createConsumer({
       name: "shop-web",
       apiKey: "key-web-1234567890",
       routes: ["orders"],
@@ -20,7 +22,7 @@ describe("auth", () => {
     });
     const orders = await startUpstream("orders");
     const users = await startUpstream("users");
-    const { url } = await servePrivateRoutes(services, [orders, users]);
+    const { url } = await servePrivateRoutes(learner, services, [orders, users]);
 
     const withKey = await send(url, "/orders/7", {
       headers: { "x-api-key": "key-web-1234567890" },
@@ -39,7 +41,7 @@ describe("auth", () => {
   });
 
   it("[R3.6, R3.8, R3.10] forwards a request with a valid HS256 bearer token as its consumer and refuses alg: none", async () => {
-    const { id } = await createConsumer(services.pg, {
+    const { id } = await createConsumer({
       name: "shop-app",
       apiKey: "key-app-1234567890",
       routes: ["orders"],
@@ -48,7 +50,7 @@ describe("auth", () => {
     const orders = await startUpstream("orders");
     const clock = manualClock();
     const secret = "a-secret-of-32-bytes-or-more-0123";
-    const { url } = await servePrivateRoutes(services, [orders], {
+    const { url } = await servePrivateRoutes(learner, services, [orders], {
       jwt: { secret },
       now: clock.now,
     });

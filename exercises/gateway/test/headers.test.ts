@@ -1,9 +1,12 @@
+import { useLearner } from "@backend-sandbox/testkit";
 import { send } from "#support/send";
 import { servePublicRoute } from "#support/serve-public-route";
 
+const learner = useLearner();
+
 describe("headers", () => {
   it("[R2.1] drops a header the client named in Connection, keeps the others", async () => {
-    const { upstream: users, url } = await servePublicRoute("users", "/users");
+    const { upstream: users, url } = await servePublicRoute(learner, "users", "/users");
 
     await send(url, "/users/1", {
       headers: { connection: "keep-alive, x-hop", "x-hop": "secret", "x-end": "kept" },
@@ -15,7 +18,7 @@ describe("headers", () => {
   });
 
   it("[R2.6] generates an X-Request-Id, sends it upstream and returns it", async () => {
-    const { upstream: users, url } = await servePublicRoute("users", "/users");
+    const { upstream: users, url } = await servePublicRoute(learner, "users", "/users");
 
     const answer = await send(url, "/users/1");
 

@@ -1,10 +1,13 @@
+import { useLearner } from "@backend-sandbox/testkit";
 import { send } from "#support/send";
 import { serveGateway } from "#support/serve-gateway";
 import { startUpstream, type Upstream } from "#support/upstream";
 
+const learner = useLearner();
+
 /** A gateway with a public route /catalog over `instances`. */
 const catalogOver = (instances: Upstream[]) =>
-  serveGateway({
+  serveGateway(learner, {
     routes: [{ name: "catalog", prefix: "/catalog", upstream: "catalog", public: true }],
     upstreams: { catalog: instances.map((i) => i.url) },
   });

@@ -1,27 +1,30 @@
-import { useServices } from "@backend-sandbox/testkit";
-import { createConsumer, migrate } from "#src/consumers";
+import { startLearner, useLearner, useServices } from "@backend-sandbox/testkit";
+import { consumers } from "#support/consumers";
 import { send } from "#support/send";
 import { servePrivateRoutes } from "#support/serve-private-routes";
 import { startUpstream } from "#support/upstream";
 
 const services = useServices();
-beforeAll(() => migrate(services.pg));
+const learner = useLearner();
+const { migrate, create: createConsumer } = consumers(learner, services);
+beforeAll(() => migrate());
 
 describe("rate-limits", () => {
   it("[R4.1, R4.2] lets exactly 3 of 9 concurrent requests through across two gateway instances, then 429 with Retry-After", async () => {
-    await createConsumer(services.pg, {
+    await createConsumer({
       name: "app",
       apiKey: "key-app-1234567890",
       routes: ["orders"],
       rateLimit: 3,
     });
     const orders = await startUpstream("orders");
-    // Two gateways, each with its own Redis and Postgres connections: the count must be shared.
-    const one = await servePrivateRoutes(services, [orders], { rateLimitWindowMs: 60_000 });
-    const two = await servePrivateRoutes(services, [orders], {
+    // Two gateways in two processes, each with its own Redis and Postgres connections: the count
+    // must be shared through Redis.
+    const one = await servePrivateRoutes(learner, services, [orders], {
       rateLimitWindowMs: 60_000,
-      pg: services.newPool(),
-      redis: services.newRedis(),
+    });
+    const two = await servePrivateRoutes(await startLearner(), services, [orders], {
+      rateLimitWindowMs: 60_000,
     });
 
     const answers = await Promise.all(

@@ -1,10 +1,12 @@
-import { PROBLEM_JSON } from "@backend-sandbox/testkit";
+import { PROBLEM_JSON, useLearner } from "@backend-sandbox/testkit";
 import { send } from "#support/send";
 import { servePublicRoute } from "#support/serve-public-route";
 
+const learner = useLearner();
+
 describe("routing", () => {
   it("[R1.1, R1.2] sends /api/users/42?x=1 to the users service as /42?x=1", async () => {
-    const { upstream: users, url } = await servePublicRoute("users", "/api/users");
+    const { upstream: users, url } = await servePublicRoute(learner, "users", "/api/users");
 
     const answer = await send(url, "/api/users/42?x=1");
 
@@ -13,7 +15,7 @@ describe("routing", () => {
   });
 
   it("[R1.6, R1.7] answers an unknown path with a 404 problem document", async () => {
-    const { upstream: users, url } = await servePublicRoute("users", "/api/users");
+    const { upstream: users, url } = await servePublicRoute(learner, "users", "/api/users");
 
     const answer = await send(url, "/api/nowhere");
 
@@ -23,7 +25,7 @@ describe("routing", () => {
   });
 
   it("[R1.6, R1.8] answers 413 to a body over maxBodyBytes without contacting the upstream", async () => {
-    const { upstream: users, url } = await servePublicRoute("users", "/api/users", {
+    const { upstream: users, url } = await servePublicRoute(learner, "users", "/api/users", {
       maxBodyBytes: 100,
     });
 

@@ -1,15 +1,16 @@
 // Stage fixed-window: N requests per window per client; the next one gets 429.
-import { PROBLEM_JSON, useServices } from "@backend-sandbox/testkit";
+import { PROBLEM_JSON, useServices, useLearner, redisClient } from "@backend-sandbox/testkit";
 import { get } from "#support/client-requests";
 import { startApp, startAppOnClock } from "#support/start-app";
 
 const services = useServices();
+const learner = useLearner();
 
 describe("fixed-window", () => {
   it("[R1.1, R1.2, R1.3] lets 5 requests through in a 60 s window and answers the 6th with 429 and Retry-After", async () => {
     // A 60 s window starts at 12:00:00.
-    const { clock, url } = await startAppOnClock(Date.UTC(2026, 0, 1, 12, 0, 0), {
-      redis: services.newRedis(),
+    const { clock, url } = await startAppOnClock(learner, Date.UTC(2026, 0, 1, 12, 0, 0), {
+      redis: redisClient(services.redisUrl),
       policy: { name: "default", algorithm: "fixed-window", limit: 5, windowSeconds: 60 },
     });
 
@@ -26,8 +27,8 @@ describe("fixed-window", () => {
   });
 
   it("[R1.4] gives each API key its own budget", async () => {
-    const { url } = await startAppOnClock(Date.UTC(2026, 0, 1, 13, 0, 0), {
-      redis: services.newRedis(),
+    const { url } = await startAppOnClock(learner, Date.UTC(2026, 0, 1, 13, 0, 0), {
+      redis: redisClient(services.redisUrl),
       policy: { name: "default", algorithm: "fixed-window", limit: 2, windowSeconds: 60 },
     });
 
@@ -39,8 +40,8 @@ describe("fixed-window", () => {
   });
 
   it("[R1.5] refuses a malformed X-API-Key with 400 problem+json", async () => {
-    const url = await startApp({
-      redis: services.newRedis(),
+    const url = await startApp(learner, {
+      redis: redisClient(services.redisUrl),
       policy: { name: "default", algorithm: "fixed-window", limit: 2, windowSeconds: 60 },
     });
 

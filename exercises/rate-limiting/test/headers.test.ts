@@ -1,16 +1,17 @@
 // Stage headers: RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers, -08 syntax) on every answer.
-import { useServices } from "@backend-sandbox/testkit";
+import { useServices, useLearner, redisClient } from "@backend-sandbox/testkit";
 import { get } from "#support/client-requests";
 import { rateLimitFields } from "#support/rate-limit-fields";
 import { startAppOnClock } from "#support/start-app";
 
 const services = useServices();
+const learner = useLearner();
 
 describe("headers", () => {
   it("[R2.1, R2.2, R2.3] tells the client its policy, what remains and when quota comes back, 429s included", async () => {
     // A 60 s window starts at 12:00:00.
-    const { clock, url } = await startAppOnClock(Date.UTC(2026, 0, 1, 12, 0, 0), {
-      redis: services.newRedis(),
+    const { clock, url } = await startAppOnClock(learner, Date.UTC(2026, 0, 1, 12, 0, 0), {
+      redis: redisClient(services.redisUrl),
       policy: { name: "default", algorithm: "fixed-window", limit: 2, windowSeconds: 60 },
     });
 

@@ -1,12 +1,13 @@
 // Stage many-instances: three app instances share one Redis; the limit holds across them.
-import { manualClock, useServices } from "@backend-sandbox/testkit";
+import { manualClock, redisClient, useServices } from "@backend-sandbox/testkit";
 import type { Algorithm } from "#src/app";
 import { burst } from "#support/client-requests";
 import { keyExpiries } from "#support/key-expiries";
 import { countStatus } from "#support/reply-statuses";
-import { startInstances } from "#support/start-app";
+import { useInstances } from "#support/start-app";
 
 const services = useServices();
+const instances = useInstances(3); // three app processes, started once for the file
 
 describe("many-instances", () => {
   beforeEach(() => services.redis.flushdb());
@@ -16,9 +17,9 @@ describe("many-instances", () => {
     async (algorithm) => {
       const clock = manualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
       const policy = { name: "default", algorithm, limit: 100, windowSeconds: 60 };
-      // Three instances, each with its own Redis client and its own modules, as three processes would have.
-      const urls = await startInstances(3, () => ({
-        redis: services.newRedis(),
+      // Three instances, each a process of its own with its own Redis client.
+      const urls = await instances.start(() => ({
+        redis: redisClient(services.redisUrl),
         policy,
         now: clock.now,
       }));

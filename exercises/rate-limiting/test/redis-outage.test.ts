@@ -1,14 +1,16 @@
 // Stage redis-outage: with Redis down the limiter answers fast, fails open or closed, and recovers alone.
-import { PROBLEM_JSON, eventually, within } from "@backend-sandbox/testkit";
+import { PROBLEM_JSON, eventually, within, useLearner } from "@backend-sandbox/testkit";
 import { get } from "#support/client-requests";
 import { outageRedis } from "#support/outage-redis";
 import { startApp } from "#support/start-app";
 
+const learner = useLearner();
+
 describe("redis-outage", () => {
   it("[R6.1, R6.2, R6.5] answers 503 within a second while Redis is stopped (fail closed), then 200 once it is back", async () => {
-    const { server, newClient } = await outageRedis();
-    const url = await startApp({
-      redis: await newClient(),
+    const { server, client } = await outageRedis();
+    const url = await startApp(learner, {
+      redis: client(),
       policy: { name: "default", algorithm: "fixed-window", limit: 100, windowSeconds: 60 },
       failMode: "closed",
       redisTimeoutMs: 200,

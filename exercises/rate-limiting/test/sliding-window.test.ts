@@ -1,16 +1,17 @@
 // Stage sliding-window: no double burst across the boundary of two fixed windows.
-import { useServices } from "@backend-sandbox/testkit";
+import { useServices, useLearner, redisClient } from "@backend-sandbox/testkit";
 import { inTurn } from "#support/client-requests";
 import { countStatus } from "#support/reply-statuses";
 import { startAppOnClock } from "#support/start-app";
 
 const services = useServices();
+const learner = useLearner();
 
 describe("sliding-window", () => {
   it("[R3.1] refuses a second burst of 5 that comes 0.2 s after a first burst of 5 (limit 5 per 10 s)", async () => {
     const windowEnd = Date.UTC(2026, 0, 1, 12, 0, 10); // where a fixed 10 s window would end
-    const { clock, url } = await startAppOnClock(windowEnd - 100, {
-      redis: services.newRedis(),
+    const { clock, url } = await startAppOnClock(learner, windowEnd - 100, {
+      redis: redisClient(services.redisUrl),
       policy: { name: "default", algorithm: "sliding-window", limit: 5, windowSeconds: 10 },
     });
 

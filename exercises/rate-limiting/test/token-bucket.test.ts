@@ -1,14 +1,15 @@
 // Stage token-bucket: a burst of up to `limit`, then a steady refill of limit/windowSeconds per second.
-import { useServices } from "@backend-sandbox/testkit";
+import { useServices, useLearner, redisClient } from "@backend-sandbox/testkit";
 import { get } from "#support/client-requests";
 import { startAppOnClock } from "#support/start-app";
 
 const services = useServices();
+const learner = useLearner();
 
 describe("token-bucket", () => {
   it("[R4.1, R4.2] refills 5 tokens per 2 s continuously: one token every 400 ms", async () => {
-    const { clock, url } = await startAppOnClock(Date.UTC(2026, 0, 1, 12, 0, 0), {
-      redis: services.newRedis(),
+    const { clock, url } = await startAppOnClock(learner, Date.UTC(2026, 0, 1, 12, 0, 0), {
+      redis: redisClient(services.redisUrl),
       policy: { name: "default", algorithm: "token-bucket", limit: 5, windowSeconds: 2 },
     });
 

@@ -1,13 +1,15 @@
-import { because, manualClock, timed } from "@backend-sandbox/testkit";
-import { createPaymentClient } from "#src/payment-client";
+import { because, manualClock, timed, useLearner } from "@backend-sandbox/testkit";
 import { startFakeProvider } from "#support/fake-provider";
+import { createPaymentClient } from "#support/payment-client";
+
+const learner = useLearner();
 
 describe("circuit-breaker", () => {
   it("[R6.1, R6.2] fails fast without calling the provider after 5 failures in a row", async () => {
     const clock = manualClock();
     const provider = await startFakeProvider("sk_test_visible");
     provider.otherwise({ status: 500 });
-    const client = createPaymentClient({
+    const client = await createPaymentClient(learner, {
       baseUrl: provider.url,
       secretKey: "sk_test_visible",
       maxAttempts: 1,

@@ -1,14 +1,15 @@
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { because, seededRandom, useLearner, useServices } from "@backend-sandbox/testkit";
 import { startCheckout } from "#support/checkout-service";
 import { eventBody } from "#support/payment-event-body";
 import { signatureHeader } from "#support/webhook-signing";
 
 const services = useServices();
+const learner = useLearner();
 
 describe("exactly-once-processing", () => {
   it("[R4.1, R4.2] records the money of an event delivered 5 times at once only once", async () => {
     const random = seededRandom();
-    const checkout = await startCheckout(services.pg, "whsec_visible");
+    const checkout = await startCheckout(learner, services.databaseUrl, "whsec_visible");
     const paymentId = `pay_${random.token()}`;
     const body = eventBody(`evt_${random.token()}`, "payment.succeeded", {
       id: paymentId,

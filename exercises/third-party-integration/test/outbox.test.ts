@@ -1,12 +1,13 @@
-import { because, useServices } from "@backend-sandbox/testkit";
-import { createOutboxRelay, type OutboxMessage } from "#src/outbox-relay";
+import { because, pgPool, useLearner, useServices } from "@backend-sandbox/testkit";
+import type * as OutboxRelay from "#src/outbox-relay";
 import { startCheckout } from "#support/checkout-service";
 
 const services = useServices();
+const learner = useLearner();
 
 describe("outbox", () => {
   it("[R5.2, R5.3] announces a new order through the outbox, delivered once by the relay", async () => {
-    const checkout = await startCheckout(services.pg, "whsec_visible");
+    const checkout = await startCheckout(learner, services.databaseUrl, "whsec_visible");
     const response = await checkout.postOrder({
       customerId: "cus_1",
       amountCents: 2500,
@@ -15,10 +16,10 @@ describe("outbox", () => {
     because("expected 201 for a valid order", () => expect(response.status).toBe(201));
     const order = response.body as { id: string };
 
-    const delivered: OutboxMessage[] = [];
-    const relay = createOutboxRelay({
-      pg: services.pg,
-      deliver: async (m) => void delivered.push(m),
+    const delivered: OutboxRelay.OutboxMessage[] = [];
+    const relay = await learner.module<typeof OutboxRelay>("outbox-relay").createOutboxRelay({
+      pg: pgPool(services.databaseUrl),
+      deliver: async (m: OutboxRelay.OutboxMessage) => void delivered.push(m),
     });
     await relay.runOnce();
     await relay.runOnce();
@@ -34,7 +35,7 @@ describe("outbox", () => {
   });
 
   it("[R5.1] answers 422 to invalid fields and writes nothing", async () => {
-    const checkout = await startCheckout(services.pg, "whsec_visible");
+    const checkout = await startCheckout(learner, services.databaseUrl, "whsec_visible");
     for (const order of [
       { customerId: "cus_invalid", amountCents: 12.5, currency: "eur" },
       { customerId: "cus_invalid", amountCents: "100", currency: "eur" },

@@ -1,13 +1,16 @@
-import { because, manualClock } from "@backend-sandbox/testkit";
-import { createPaymentClient } from "#src/payment-client";
+import { because, manualClock, useLearner } from "@backend-sandbox/testkit";
 import { startFakeProvider } from "#support/fake-provider";
+import { fixedRandom } from "#support/fixed-random";
+import { createPaymentClient } from "#support/payment-client";
+
+const learner = useLearner();
 
 describe("retries", () => {
   it("[R2.1, R2.2, R2.3] retries two 503s with full-jitter backoff and the same idempotency key, then succeeds", async () => {
     const clock = manualClock();
     const provider = await startFakeProvider("sk_test_visible");
     provider.script({ status: 503 }, { status: 503 });
-    const client = createPaymentClient({
+    const client = await createPaymentClient(learner, {
       baseUrl: provider.url,
       secretKey: "sk_test_visible",
       baseDelayMs: 100,
@@ -15,7 +18,7 @@ describe("retries", () => {
       maxAttempts: 5,
       sleep: clock.sleep,
       now: clock.now,
-      random: () => 0.5,
+      random: fixedRandom(0.5),
     });
 
     const charge = await client.createCharge({ amount: 990, currency: "eur" });
@@ -36,7 +39,7 @@ describe("retries", () => {
     const provider = await startFakeProvider("sk_test_visible");
     provider.script({ status: 400 });
     const clock = manualClock();
-    const client = createPaymentClient({
+    const client = await createPaymentClient(learner, {
       baseUrl: provider.url,
       secretKey: "sk_test_visible",
       sleep: clock.sleep,

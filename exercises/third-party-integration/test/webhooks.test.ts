@@ -1,15 +1,16 @@
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { because, seededRandom, useLearner, useServices } from "@backend-sandbox/testkit";
 import { startCheckout } from "#support/checkout-service";
 import { eventBody } from "#support/payment-event-body";
 import { signatureHeader } from "#support/webhook-signing";
 
 const services = useServices();
+const learner = useLearner();
 
 describe("webhooks", () => {
   it("[R3.2, R3.6, R3.7] accepts an event signed with the webhook secret, and rejects a wrong signature with 400", async () => {
     const random = seededRandom();
     const secret = `whsec_${random.token(32)}`;
-    const checkout = await startCheckout(services.pg, secret);
+    const checkout = await startCheckout(learner, services.databaseUrl, secret);
     const body = eventBody(`evt_${random.token()}`, "payment.succeeded", {
       id: `pay_${random.token()}`,
       amount: 1000,

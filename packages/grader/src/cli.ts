@@ -71,6 +71,7 @@ const COMMANDS: CommandSpec[] = [
         "time limit per exercise (default: timeLimitSeconds of exercise.json)",
       ],
       ["--shard <i/n>", "grade only shard i of n; join the JSON reports with `sandbox merge`"],
+      ["--sealed", "run the code under test sealed in a sandbox (implied by --submission)"],
       ["--quiet", "no progress lines"],
     ],
     reports: true,
@@ -113,6 +114,7 @@ const COMMANDS: CommandSpec[] = [
         "--wrong-solution <bugs>",
         "with one slug: grade only these wrong solutions (comma-separated), not the solution or stub",
       ],
+      ["--sealed", "run the code under test sealed in a sandbox, as grading a submission does"],
     ],
     action: (where, slugs, options) =>
       (require("./commands/verify") as typeof import("./commands/verify")).verifyCommand(

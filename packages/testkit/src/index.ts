@@ -17,3 +17,8 @@ export {
   type HttpReply,
   type RequestOptions,
 } from "./http-reply";
+export { useLearner, startLearner, type FileLearner } from "./learner/use-learner";
+export { LearnerProcess, type Remote, type RemoteFunction } from "./learner/learner-process";
+export { redisClient, pgPool, type StandIn } from "./learner/stand-ins";
+export { RemoteError } from "./learner/codec";
+export { startFaultProxy, type FaultProxy } from "./fault-proxy";

@@ -20,6 +20,7 @@ export {
 export { redact } from "./readiness";
 export {
   startSharedServices,
+  whyServicesFail,
   sharedServicesEnv,
   sharedServicesIn,
   SHARED_SERVICES_ENV,
@@ -36,3 +37,4 @@ export {
   exerciseJestConfig,
   type ExerciseRun,
 } from "../exercise-layout";
+export { whySealingIsImpossible, SANDBOX_LIMITS } from "./learner/sandbox";

@@ -1,4 +1,5 @@
 import { chooseProvider, type ProviderChoice } from "./choose-provider";
+import { waitUntilReady } from "./readiness";
 import type { ProviderName, ServiceHandle } from "./providers/provider";
 
 /** The Redis and Postgres a whole run shares (one `npm test`, one `sandbox grade`). */
@@ -94,4 +95,25 @@ export async function startSharedServices(
     description: `${provider.name} (${reason})`,
     dispose,
   };
+}
+
+/**
+ * Why the shared services no longer serve, or undefined when both answer a real command (PING,
+ * SELECT 1 with the run's own credentials) within `timeoutMs` each. The grader asks between
+ * exercises, so a service that died or was tampered with is an `error`, never a failed grade.
+ */
+export async function whyServicesFail(
+  services: SharedServices,
+  timeoutMs = 5000,
+): Promise<string | undefined> {
+  const checks = await Promise.allSettled([
+    waitUntilReady("redis", services.redisUrl, timeoutMs),
+    waitUntilReady("postgres", services.databaseUrl, timeoutMs),
+  ]);
+  const failed = checks
+    .map((check, i) => (check.status === "rejected" ? ["Redis", "Postgres"][i] : undefined))
+    .filter(Boolean);
+  return failed.length === 0
+    ? undefined
+    : `${failed.join(" and ")} stopped answering (${(checks.find((c) => c.status === "rejected") as PromiseRejectedResult).reason?.message?.split("\n")[0] ?? "no answer"})`;
 }

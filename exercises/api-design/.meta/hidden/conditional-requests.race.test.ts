@@ -1,12 +1,13 @@
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { because, seededRandom, useLearner, useServices } from "@backend-sandbox/testkit";
 import type { Api } from "#support/api-client";
 import { startAnotherApi, startApi } from "#support/start-api";
 
 const services = useServices();
+const learner = useLearner();
 const random = seededRandom();
 let apis: Api[];
 beforeAll(async () => {
-  apis = [await startApi(services), await startAnotherApi(services)];
+  apis = [await startApi(learner, services), await startAnotherApi(services)];
 });
 
 describe("conditional-requests", () => {

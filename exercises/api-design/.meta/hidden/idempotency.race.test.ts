@@ -1,13 +1,14 @@
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import { because, seededRandom, useLearner, useServices } from "@backend-sandbox/testkit";
 import type { Api } from "#support/api-client";
 import { startAnotherApi, startApi } from "#support/start-api";
 import { walk } from "#support/walk";
 
 const services = useServices();
+const learner = useLearner();
 const random = seededRandom();
 let apis: Api[];
 beforeAll(async () => {
-  apis = [await startApi(services), await startAnotherApi(services)];
+  apis = [await startApi(learner, services), await startAnotherApi(services)];
 });
 const count = async (name: string) =>
   (await walk(apis[0]!.get, apis[0]!.url, "/projects?limit=50"))

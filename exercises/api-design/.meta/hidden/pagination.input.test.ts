@@ -1,5 +1,5 @@
-import crypto from "node:crypto";
 import { because, manualClock, seededRandom } from "@backend-sandbox/testkit";
+import { callsInSource, sourceDir } from "#support/calls-in-source";
 import { describeReply } from "#support/describe-reply";
 import { linksIn } from "#support/link-header";
 import { useApi } from "#support/use-api";
@@ -139,19 +139,16 @@ describe("pagination", () => {
 
   it("[R3.10] verifies a cursor's signature with node:crypto's timingSafeEqual", async () => {
     const cursor = await firstCursor();
-    const spy = jest.spyOn(crypto, "timingSafeEqual");
-    try {
-      const reply = await api.get(`/projects?limit=3&cursor=${encodeURIComponent(cursor)}`);
-      because(`expected a cursor the API issued to be accepted; got ${describeReply(reply)}`, () =>
-        expect(reply.status).toBe(200),
-      );
-      because(
-        "expected the signature check of a cursor to call timingSafeEqual from node:crypto (a constant-time comparison); it was not called",
-        () => expect(spy).toHaveBeenCalled(),
-      );
-    } finally {
-      spy.mockRestore();
-    }
+    const reply = await api.get(`/projects?limit=3&cursor=${encodeURIComponent(cursor)}`);
+    because(`expected a cursor the API issued to be accepted; got ${describeReply(reply)}`, () =>
+      expect(reply.status).toBe(200),
+    );
+    // The code runs in a process of its own, out of a spy's reach: its source shows the call.
+    const calls = callsInSource(sourceDir(), "crypto", "timingSafeEqual");
+    because(
+      "expected the signature check of a cursor to call timingSafeEqual from node:crypto (a constant-time comparison); the source calls it nowhere",
+      () => expect(calls).not.toEqual([]),
+    );
   });
 
   it("[R3.6] sends no Link header when everything fits on one page", async () => {

@@ -1,10 +1,17 @@
-import { because, manualClock, seededRandom, useServices } from "@backend-sandbox/testkit";
+import {
+  because,
+  manualClock,
+  seededRandom,
+  useLearner,
+  useServices,
+} from "@backend-sandbox/testkit";
 import type { Api } from "#support/api-client";
 import { linksIn } from "#support/link-header";
 import { startAnotherApi, startApi } from "#support/start-api";
 import { walk } from "#support/walk";
 
 const services = useServices();
+const learner = useLearner();
 const random = seededRandom();
 const clock = manualClock(Date.parse("2025-03-01T09:00:00.000Z"));
 const seed = `(seed ${random.seed})`;
@@ -15,7 +22,7 @@ const seeded: { id: string; name: string; status: string; priority: number; crea
 
 beforeAll(async () => {
   const options = { now: clock.date, cursorSecret: "walk-secret" };
-  api = await startApi(services, options);
+  api = await startApi(learner, services, options);
   other = await startAnotherApi(services, options);
   // 57 projects in bursts that share a createdAt to the millisecond, and names that repeat.
   while (seeded.length < 57) {

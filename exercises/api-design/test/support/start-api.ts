@@ -1,25 +1,49 @@
-// Serves the app under test on a real port, on the test file's database.
-import { startServer, type FileServices } from "@backend-sandbox/testkit";
-import { createApp, migrate, type AppOptions } from "#src/app";
+// Serves the app under test on a real port, on the test file's database. The app is made and
+// served in the learner's process; the tests get its URL and the connection settings cross, never a
+// live pool (a pool max 10, like the one the README promises).
+import {
+  pgPool,
+  startLearner,
+  type FileLearner,
+  type FileServices,
+} from "@backend-sandbox/testkit";
+import type * as App from "#src/app";
 import { apiAt, type Api, type ApiReply } from "./api-client";
 
-export type StartOptions = Partial<AppOptions> & { record?: (reply: ApiReply) => void };
+/** The AppOptions a test chooses; `now` and `onError` cross as a manual clock and a callback. */
+export type AppChoices = Partial<Pick<App.AppOptions, "cursorSecret" | "now" | "onError">>;
+export type StartOptions = AppChoices & { record?: (reply: ApiReply) => void };
 
 const DEFAULTS = { cursorSecret: "visible-tests-secret", onError: () => {} };
 
-/** Migrates the file's database and serves one app instance on it. */
-export async function startApi(services: FileServices, options: StartOptions = {}): Promise<Api> {
-  const { record, ...appOptions } = options;
-  await migrate(services.pg);
-  const app = createApp({ pg: services.pg, ...DEFAULTS, ...appOptions });
-  return apiAt((await startServer(app)).url, record);
+/** The settings of a pool on the file's database, for the learner's process to build. */
+const filePool = (services: FileServices) =>
+  pgPool({ connectionString: services.databaseUrl, max: 10 });
+
+/** Migrates the file's database and serves one app instance on it, in the file's learner's process. */
+export async function startApi(
+  learner: FileLearner,
+  services: FileServices,
+  options: StartOptions = {},
+): Promise<Api> {
+  const { record, ...choices } = options;
+  const app = learner.module<typeof App>("app");
+  await app.migrate(filePool(services));
+  const made = await app.createApp({ pg: filePool(services), ...DEFAULTS, ...choices });
+  return apiAt(await learner.serve(made), record);
 }
 
-/** Serves another app instance on the file's (already migrated) database, with a pool of its own. */
+/**
+ * Serves another app instance on the file's (already migrated) database, in a learner's process of
+ * its own: instances share only the database, as separate servers do.
+ */
 export async function startAnotherApi(
   services: FileServices,
-  options: Partial<AppOptions> = {},
+  options: AppChoices = {},
 ): Promise<Api> {
-  const app = createApp({ pg: services.newPool(), ...DEFAULTS, ...options });
-  return apiAt((await startServer(app)).url);
+  const learner = await startLearner();
+  const made = await learner
+    .module<typeof App>("app")
+    .createApp({ pg: filePool(services), ...DEFAULTS, ...options });
+  return apiAt((await learner.serve(made)).url);
 }

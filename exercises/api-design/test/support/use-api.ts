@@ -1,17 +1,19 @@
 // One app instance for a whole test file.
-import { useServices } from "@backend-sandbox/testkit";
+import { useLearner, useServices } from "@backend-sandbox/testkit";
 import type { Api } from "./api-client";
 import { startApi, type StartOptions } from "./start-api";
 
 /**
  * Call at the top of a test file: before its first test, the file's own database is migrated and
- * the app served on it. The client returned is ready inside tests and hooks.
+ * the app served on it from the file's learner's process. The client returned is ready inside
+ * tests and hooks.
  */
 export function useApi(options: StartOptions = {}): Api {
   const services = useServices();
+  const learner = useLearner();
   let started: Api | undefined;
   beforeAll(async () => {
-    started = await startApi(services, options);
+    started = await startApi(learner, services, options);
   });
   const api = (): Api => {
     if (!started) throw new Error("useApi() is ready inside tests and hooks, not at import time");

@@ -5,6 +5,7 @@ import {
   seededRandom,
   type HttpReply,
 } from "@backend-sandbox/testkit";
+import { fixedRandom } from "#support/fixed-random";
 import { keysWithTtl } from "#support/keys-with-ttl";
 import { randomProduct } from "#support/random-product";
 import { useCatalog } from "#support/use-catalog";
@@ -126,7 +127,7 @@ describe("cache-aside", () => {
 
   it("[R1.3] gives an entry the default ttlMs of 60000 ms when the option is left out", async () => {
     const { random, product } = await catalog.seededProduct();
-    const [app] = await catalog.instances(1, { random: () => 0 }); // no jitter drawn from stage 2 on
+    const [app] = await catalog.instances(1, { random: fixedRandom(0).draw }); // no jitter drawn from stage 2 on
     const started = performance.now();
     await request(`${app!.url}/products/${product.id}`);
     const pttl = await catalog.services.redis.pttl(`product:${product.id}`);

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { because, request, seededRandom, within } from "@backend-sandbox/testkit";
 import { fieldsOf } from "#support/fields-of";
+import { fixedRandom } from "#support/fixed-random";
 import { randomProduct } from "#support/random-product";
 import { useCatalog } from "#support/use-catalog";
 
@@ -90,7 +91,7 @@ describe("negative-caching", () => {
   it("[R4.1] remembers a missing id for the default negativeTtlMs of 5000 ms when the option is left out", async () => {
     const random = seededRandom();
     const id = `p-${random.token(10)}`;
-    const [app] = await catalog.instances(1, { random: () => 0 }); // no jitter: the TTL is negativeTtlMs itself
+    const [app] = await catalog.instances(1, { random: fixedRandom(0).draw }); // no jitter: the TTL is negativeTtlMs itself
     const started = performance.now();
     expect((await request(`${app!.url}/products/${id}`)).status).toBe(404);
     const pttl = await catalog.services.redis.pttl(`product:${id}`);

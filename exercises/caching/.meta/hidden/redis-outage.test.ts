@@ -9,6 +9,7 @@ import {
 } from "@backend-sandbox/testkit";
 import { Redis } from "ioredis";
 import type { Product } from "#src/product";
+import { cachedOnEvery } from "#support/cached-on-every";
 import { FAIL_FAST } from "#support/fail-fast";
 import { fieldsOf } from "#support/fields-of";
 import { randomProduct } from "#support/random-product";
@@ -54,7 +55,7 @@ describe("redis-outage", () => {
     const [cached, cold] = [randomProduct(random), randomProduct(random)];
     await catalog.origin.seed([cached, cold]);
     const apps = await failFastInstances(2);
-    await readAll(apps, cached, "before the outage");
+    await cachedOnEvery(catalog.origin, apps, cached);
     await redis.pause();
     try {
       await readAll([...apps, ...apps, ...apps], cached, "while Redis is paused");
@@ -67,7 +68,7 @@ describe("redis-outage", () => {
   it("[R6.1, R6.2] keeps reads and writes working while Redis is stopped, and serves the write's state", async () => {
     const { random, product } = await catalog.seededProduct();
     const apps = await failFastInstances(2);
-    await readAll(apps, product, "before the outage");
+    await cachedOnEvery(catalog.origin, apps, product);
     await redis.stop();
     try {
       await readAll(apps, product, "while Redis is stopped");
@@ -119,7 +120,7 @@ describe("redis-outage", () => {
   it("[R6.2, R6.3] serves a write made during a pause once Redis resumes, never the entry cached before it", async () => {
     const { random, product } = await catalog.seededProduct();
     const apps = await failFastInstances(2);
-    await readAll(apps, product, "before the outage");
+    await cachedOnEvery(catalog.origin, apps, product);
     await redis.pause();
     const changed = { ...randomProduct(random, { id: product.id }), version: 2 };
     try {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { because, request, seededRandom } from "@backend-sandbox/testkit";
+import { fixedRandom } from "#support/fixed-random";
 import { randomProduct } from "#support/random-product";
 import { useCatalog } from "#support/use-catalog";
 
@@ -28,16 +29,18 @@ describe("ttl-and-invalidation: expiry", () => {
     const products = Array.from({ length: 50 }, () => randomProduct(random));
     await catalog.origin.seed(products);
     const ttlMs = random.int(10, 20) * 1000;
+    const jitter = fixedRandom(random.next());
     const [app] = await catalog.instances(1, {
       ttlMs,
       softTtlMs: ttlMs,
       jitterRatio: 0.5,
-      random: () => random.next(),
+      random: jitter.draw,
     });
     // Each entry's TTL as it was set: PTTL read right after the fill, plus the time that can have
     // passed since the store (at most the fill and the read). A slow machine widens nothing else.
     const stored: { ttl: number; slack: number }[] = [];
     for (const product of products) {
+      jitter.set(random.next()); // the one draw of this fill
       const started = performance.now();
       await request(`${app!.url}/products/${product.id}`);
       const pttl = await catalog.services.redis.pttl(`product:${product.id}`);
@@ -68,7 +71,7 @@ describe("ttl-and-invalidation: expiry", () => {
       ttlMs,
       softTtlMs: ttlMs,
       jitterRatio: 0.4,
-      random: () => draw,
+      random: fixedRandom(draw).draw,
     });
     const started = performance.now();
     await request(`${app!.url}/products/${product.id}`);
@@ -87,7 +90,7 @@ describe("ttl-and-invalidation: expiry", () => {
   it("[R2.1] uses the default jitterRatio of 0.1 when the option is left out", async () => {
     const { random, product } = await catalog.seededProduct();
     const draw = 0.5 + random.next() / 2;
-    const [app] = await catalog.instances(1, { random: () => draw }); // ttlMs and jitterRatio left out
+    const [app] = await catalog.instances(1, { random: fixedRandom(draw).draw }); // ttlMs and jitterRatio left out
     const started = performance.now();
     await request(`${app!.url}/products/${product.id}`);
     const pttl = await catalog.services.redis.pttl(`product:${product.id}`);

@@ -1,48 +1,40 @@
 // One call sets up a test file: its own Redis database and Postgres database, the counted origin,
-// and app instances started on real HTTP ports. Redis and the table are emptied before each test.
+// and app instances, each in a learner's process of its own, served on real HTTP ports. Redis and
+// the table are emptied before each test.
 import {
-  onCleanup,
+  redisClient,
   seededRandom,
-  startServer,
+  startLearner,
+  useLearner,
   useServices,
-  within,
+  type LearnerProcess,
   type SeededRandom,
 } from "@backend-sandbox/testkit";
-import { Redis, type RedisOptions } from "ioredis";
-import type { AppOptions } from "#src/app";
+import type * as App from "#src/app";
 import type { Product } from "#src/product";
+import { isFixedRandom } from "./fixed-random";
 import { createOrigin, type Origin } from "./origin";
 import { randomProduct } from "./random-product";
 
 export interface Instance {
   readonly url: string;
-  readonly redis: Redis;
 }
 
-export type InstanceOptions = Omit<AppOptions, "redis" | "repository"> & {
+export type InstanceOptions = Omit<App.AppOptions, "redis" | "repository"> & {
   /** A Redis URL other than the file's (e.g. a dedicated one from startRedis()). */
   redisUrl?: string;
-  redisOptions?: RedisOptions;
+  /** ioredis RedisOptions for the app's client (JSON values only: they cross to its process). */
+  redisOptions?: Record<string, unknown>;
 };
-
-type CreateApp = (typeof import("#src/app"))["createApp"];
-const loaded: CreateApp[] = [];
-
-/**
- * Instance n gets its own copy of the app's modules, so module-level state is not shared between
- * instances: as in production, where each instance is a separate process.
- */
-function createAppOfInstance(n: number): CreateApp {
-  while (loaded.length <= n) {
-    jest.isolateModules(() =>
-      loaded.push((require("#src/app") as typeof import("#src/app")).createApp),
-    );
-  }
-  return loaded[n]!;
-}
 
 export function useCatalog(setup: { delayMs?: number } = {}) {
   const services = useServices();
+  const learner = useLearner();
+  // Instance n always runs in process n of this file: instances never share module state, as in
+  // production, where each instance is a process of its own.
+  const others: Promise<LearnerProcess>[] = [];
+  const processOf = (n: number) =>
+    n === 0 ? learner.process() : (others[n - 1] ??= startLearner());
   let origin: Origin | undefined;
   beforeAll(async () => {
     origin = await createOrigin(services.pg, setup);
@@ -63,35 +55,25 @@ export function useCatalog(setup: { delayMs?: number } = {}) {
       await origin!.seed([product]);
       return { random, product };
     },
-    /** Starts `count` instances sharing one Redis (separate clients) and the counted origin. */
+    /**
+     * Starts `count` instances sharing one Redis (each builds its own client) and the counted
+     * origin, which stays in the test process: the app calls it back.
+     */
     async instances(count: number, options: InstanceOptions = {}): Promise<Instance[]> {
       const { redisUrl, redisOptions, ...appOptions } = options;
+      if (appOptions.random && !isFixedRandom(appOptions.random))
+        throw new TypeError("give the app a random made by fixedRandom() (#support/fixed-random)");
       const started: Instance[] = [];
       for (let n = 0; n < count; n++) {
-        const redis = redisUrl
-          ? newRedisAt(redisUrl, redisOptions)
-          : services.newRedis(redisOptions);
-        // Ready before the first request: a client without an offline queue rejects until then.
-        if (redis.status !== "ready")
-          await within(
-            10_000,
-            "the Redis client to connect",
-            new Promise((ready) => redis.once("ready", ready)),
-          );
-        const app = createAppOfInstance(n)({
+        const process = await processOf(n);
+        const app = await process.module<typeof App>("app").createApp({
           ...appOptions,
-          redis,
+          redis: redisClient(redisUrl ?? services.redisUrl, redisOptions),
           repository: origin!.repository,
         });
-        started.push({ url: (await startServer(app)).url, redis });
+        started.push({ url: (await process.serve(app)).url });
       }
       return started;
     },
   };
-}
-
-function newRedisAt(url: string, options: RedisOptions = {}): Redis {
-  const client = new Redis(url, options);
-  onCleanup(() => client.disconnect());
-  return client;
 }

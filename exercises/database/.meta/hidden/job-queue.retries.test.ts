@@ -1,9 +1,18 @@
-import { because, manualClock, seededRandom } from "@backend-sandbox/testkit";
-import { claimJob, enqueue, processNext } from "#src/job-queue";
+import { because, manualClock, seededRandom, useLearner } from "@backend-sandbox/testkit";
+import type * as JobQueue from "#src/job-queue";
+import type { Job } from "#src/job-queue";
+import { useAppPool, type LearnerPool } from "#support/learner-pool";
 import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useMigratedDatabase();
+const learner = useLearner();
+const services = useMigratedDatabase(learner);
+const appPool = useAppPool(learner, services);
 const random = seededRandom();
+const { claimJob, enqueue, processNext } = learner.module<typeof JobQueue>("job-queue");
+let pool: LearnerPool;
+beforeAll(async () => {
+  pool = await appPool();
+});
 beforeEach(() => services.pg.query("DELETE FROM jobs"));
 
 const jobRow = async (id: number) => {
@@ -25,7 +34,7 @@ describe("job-queue: retries, backoff and leases", () => {
     const t0 = clock.now();
     const backoffMs = random.int(1000, 9000);
     const maxAttempts = random.int(3, 4);
-    const id = await enqueue(services.pg, { type: "flaky", runAt: clock.date(), maxAttempts });
+    const id = await enqueue(pool, { type: "flaky", runAt: clock.date(), maxAttempts });
     let calls = 0;
     const failing = async () => {
       calls++;
@@ -35,14 +44,14 @@ describe("job-queue: retries, backoff and leases", () => {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (attempt > 1) {
         clock.advance(-1);
-        const early = await processNext(services.pg, failing, options);
+        const early = await processNext(pool, failing, options);
         clock.advance(1);
         because(
           `expected no retry 1 ms before attempt ${attempt} is due (backoff ${backoffMs} ms, seed ${random.seed})`,
           () => expect(early).toBe(false),
         );
       }
-      expect(await processNext(services.pg, failing, options)).toBe(true);
+      expect(await processNext(pool, failing, options)).toBe(true);
       const row = await jobRow(id);
       because(`expected attempt ${attempt} to be counted, saw ${row.attempts}`, () =>
         expect(row.attempts).toBe(attempt),
@@ -69,7 +78,7 @@ describe("job-queue: retries, backoff and leases", () => {
       }
     }
     clock.advance(86_400_000);
-    const afterAll = await processNext(services.pg, failing, options);
+    const afterAll = await processNext(pool, failing, options);
     because(
       `expected a failed job never to run again; the handler ran ${calls} times for maxAttempts ${maxAttempts}`,
       () => expect({ again: afterAll, calls }).toEqual({ again: false, calls: maxAttempts }),
@@ -79,24 +88,24 @@ describe("job-queue: retries, backoff and leases", () => {
   it("[R6.3] gives the job of a crashed worker to another worker once its lease has run out, not before", async () => {
     const clock = manualClock(Date.now());
     const leaseMs = random.int(5_000, 60_000);
-    const id = await enqueue(services.pg, {
+    const id = await enqueue(pool, {
       type: "report",
       payload: { n: random.int(1, 99) },
       runAt: clock.date(),
     });
-    const claimed = await claimJob(services.pg, { workerId: "crashes", leaseMs, now: clock.date });
+    const claimed = await claimJob(pool, { workerId: "crashes", leaseMs, now: clock.date });
     expect(claimed).toMatchObject({ id, attempts: 1 }); // ...and this worker never comes back
     const seen: number[] = [];
-    const handler = async (job: { id: number }) => void seen.push(job.id);
+    const handler = async (job: Job) => void seen.push(job.id);
     const rescuer = { workerId: "rescuer", leaseMs, now: clock.date };
     clock.advance(leaseMs - 1000);
-    const early = await processNext(services.pg, handler, rescuer);
+    const early = await processNext(pool, handler, rescuer);
     because(
       `expected the job to stay with its worker during its ${leaseMs} ms lease (seed ${random.seed})`,
       () => expect(early).toBe(false),
     );
     clock.advance(2000);
-    const late = await processNext(services.pg, handler, rescuer);
+    const late = await processNext(pool, handler, rescuer);
     because(`expected another worker to take the job after the ${leaseMs} ms lease ran out`, () =>
       expect({ late, seen }).toEqual({ late: true, seen: [id] }),
     );
@@ -106,13 +115,13 @@ describe("job-queue: retries, backoff and leases", () => {
 
   it("[R6.9] does not let a worker whose lease was taken over undo the job's outcome", async () => {
     const clock = manualClock(Date.now());
-    const id = await enqueue(services.pg, { type: "slow", runAt: clock.date(), maxAttempts: 5 });
+    const id = await enqueue(pool, { type: "slow", runAt: clock.date(), maxAttempts: 5 });
     const slow = processNext(
-      services.pg,
+      pool,
       async () => {
         // Stalls past its lease; meanwhile a second worker takes the job over and completes it.
         clock.advance(5000);
-        await processNext(services.pg, async () => {}, {
+        await processNext(pool, async () => {}, {
           workerId: "second",
           leaseMs: 1000,
           now: clock.date,
@@ -134,14 +143,14 @@ describe("job-queue: retries, backoff and leases", () => {
     const t0 = clock.now();
     for (const outcome of ["resolves", "throws"]) {
       clock.set(t0);
-      const id = await enqueue(services.pg, { type: "slow", runAt: clock.date(), maxAttempts: 5 });
+      const id = await enqueue(pool, { type: "slow", runAt: clock.date(), maxAttempts: 5 });
       let taken: unknown;
       await processNext(
-        services.pg,
+        pool,
         async () => {
           // Stalls past its 1 s lease; a second worker takes the job over and is still working on it.
           clock.advance(5000);
-          taken = await claimJob(services.pg, {
+          taken = await claimJob(pool, {
             workerId: "second",
             leaseMs: 60_000,
             now: clock.date,
@@ -157,7 +166,7 @@ describe("job-queue: retries, backoff and leases", () => {
         () => expect(row).toEqual({ status: "queued", attempts: 2, runAt: t0, lastError: null }),
       );
       clock.advance(1000);
-      const third = await processNext(services.pg, async () => {}, {
+      const third = await processNext(pool, async () => {}, {
         workerId: "third",
         now: clock.date,
       });
@@ -171,7 +180,7 @@ describe("job-queue: retries, backoff and leases", () => {
   it("[R6.1, R6.5] allows 3 attempts and waits backoffMs 1000 * 2^(n-1) when maxAttempts and backoffMs are left out", async () => {
     const clock = manualClock(Date.now());
     const t0 = clock.now();
-    const id = await enqueue(services.pg, { type: "flaky", runAt: clock.date() });
+    const id = await enqueue(pool, { type: "flaky", runAt: clock.date() });
     const failing = async () => {
       throw new Error("boom");
     };
@@ -179,9 +188,9 @@ describe("job-queue: retries, backoff and leases", () => {
     const seen: string[] = [];
     for (const at of [t0, t0 + 1000, t0 + 3000]) {
       clock.set(at - 1);
-      const early = at > t0 && (await processNext(services.pg, failing, options));
+      const early = at > t0 && (await processNext(pool, failing, options));
       clock.set(at);
-      const ran = await processNext(services.pg, failing, options);
+      const ran = await processNext(pool, failing, options);
       const row = await jobRow(id);
       seen.push(
         `+${at - t0}: early ${early}, ran ${ran}, ${row.status}${row.status === "queued" ? `, next +${row.runAt - t0}` : ""}`,
@@ -200,15 +209,15 @@ describe("job-queue: retries, backoff and leases", () => {
 
   it("[R6.3] leases a claim for 30 000 ms when leaseMs is left out", async () => {
     const clock = manualClock(Date.now());
-    const id = await enqueue(services.pg, { type: "report", runAt: clock.date() });
-    expect(await claimJob(services.pg, { workerId: "crashes", now: clock.date })).toMatchObject({
+    const id = await enqueue(pool, { type: "report", runAt: clock.date() });
+    expect(await claimJob(pool, { workerId: "crashes", now: clock.date })).toMatchObject({
       id,
     });
     const rescuer = { workerId: "rescuer", now: clock.date };
     clock.advance(29_999);
-    const before = await claimJob(services.pg, rescuer);
+    const before = await claimJob(pool, rescuer);
     clock.advance(1);
-    const after = await claimJob(services.pg, rescuer);
+    const after = await claimJob(pool, rescuer);
     because(
       `expected the default lease of 30 000 ms: not claimable at +29 999 ms, claimable at +30 000 ms; got ${JSON.stringify({ before, after })}`,
       () =>
@@ -221,8 +230,8 @@ describe("job-queue: retries, backoff and leases", () => {
 
   it("[R6.1, R6.6] makes a job due at once and hands it {} when runAt, payload and now are left out", async () => {
     const aMinuteAgo = manualClock(Date.now() - 60_000);
-    const id = await enqueue(services.pg, { type: "plain" });
-    const early = await processNext(services.pg, async () => {}, {
+    const id = await enqueue(pool, { type: "plain" });
+    const early = await processNext(pool, async () => {}, {
       workerId: "w",
       now: aMinuteAgo.date,
     });
@@ -231,7 +240,7 @@ describe("job-queue: retries, backoff and leases", () => {
       () => expect(early).toBe(false),
     );
     const handled: unknown[] = [];
-    const ran = await processNext(services.pg, async (job) => void handled.push(job.payload), {
+    const ran = await processNext(pool, async (job: Job) => void handled.push(job.payload), {
       workerId: "w",
     }); // the real clock
     because(
@@ -239,8 +248,8 @@ describe("job-queue: retries, backoff and leases", () => {
       () => expect({ ran, handled }).toEqual({ ran: true, handled: [{}] }),
     );
     expect((await jobRow(id)).status).toBe("done");
-    await enqueue(services.pg, { type: "later", runAt: new Date(Date.now() + 3_600_000) });
-    const future = await processNext(services.pg, async () => {}, { workerId: "w" });
+    await enqueue(pool, { type: "later", runAt: new Date(Date.now() + 3_600_000) });
+    const future = await processNext(pool, async () => {}, { workerId: "w" });
     because("expected a job due in an hour not to run on the real clock", () =>
       expect(future).toBe(false),
     );

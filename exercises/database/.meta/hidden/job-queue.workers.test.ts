@@ -3,16 +3,28 @@ import {
   because,
   manualClock,
   seededRandom,
+  useLearner,
   within,
   type ManualClock,
 } from "@backend-sandbox/testkit";
-import { claimJob, enqueue, processNext } from "#src/job-queue";
-import { pauseAfterQuery } from "#support/pausing-pool";
+import type * as JobQueue from "#src/job-queue";
+import type { Job } from "#src/job-queue";
+import { learnerPool, useAppPool, type LearnerPool } from "#support/learner-pool";
+import { startQueryProxy } from "#support/query-proxy";
 import { useMigratedDatabase } from "#support/use-migrated-database";
 import { whileLocked } from "#support/while-locked";
 
-const services = useMigratedDatabase();
+const learner = useLearner();
+const services = useMigratedDatabase(learner);
+const appPool = useAppPool(learner, services);
 const random = seededRandom();
+const { claimJob, enqueue, processNext } = learner.module<typeof JobQueue>("job-queue");
+let pool: LearnerPool;
+beforeAll(async () => {
+  pool = await appPool();
+});
+const newPool = (config: { max: number; idleTimeoutMillis?: number }, url = services.databaseUrl) =>
+  learnerPool(learner, url, config);
 beforeEach(() => services.pg.query("DELETE FROM jobs"));
 
 const STATES = ["that are new", "due for a retry", "left by a crashed worker"] as const;
@@ -26,7 +38,7 @@ async function jobsIn(
   const ids: number[] = [];
   for (let i = 0; i < count; i++)
     ids.push(
-      await enqueue(services.pg, {
+      await enqueue(pool, {
         type: "work",
         payload: { i },
         runAt: clock.date(),
@@ -37,13 +49,13 @@ async function jobsIn(
   for (let i = 0; i < count; i++) {
     if (state === "due for a retry")
       await processNext(
-        services.pg,
+        pool,
         async () => {
           throw new Error("first attempt fails");
         },
         earlier,
       );
-    if (state === "left by a crashed worker") await claimJob(services.pg, earlier); // never settled: the lease ends 1 s later
+    if (state === "left by a crashed worker") await claimJob(pool, earlier); // never settled: the lease ends 1 s later
   }
   clock.advance(10_000);
   return ids;
@@ -55,18 +67,16 @@ describe("job-queue: many workers", () => {
     const jobs = random.int(40, 70);
     const ids: number[] = [];
     for (let i = 0; i < jobs; i++)
-      ids.push(
-        await enqueue(services.pg, { type: "resize", payload: { n: i }, runAt: clock.date() }),
-      );
+      ids.push(await enqueue(pool, { type: "resize", payload: { n: i }, runAt: clock.date() }));
     clock.advance(1000);
     const handled: number[] = [];
     const worker = async (n: number) => {
-      const pool = services.newPool({ max: 3 });
+      const workerPool = await newPool({ max: 3 });
       const options = { workerId: `worker-${n}-${random.token(4)}`, now: clock.date };
       while (
         await processNext(
-          pool,
-          async (job) => {
+          workerPool,
+          async (job: Job) => {
             handled.push(job.id);
             await sleep(random.int(0, 5));
           },
@@ -95,8 +105,8 @@ describe("job-queue: many workers", () => {
 
   it("[R6.8] passes over a job whose row another worker holds locked instead of waiting for it", async () => {
     const clock = manualClock(Date.now());
-    const first = await enqueue(services.pg, { type: "a", runAt: clock.date() });
-    const second = await enqueue(services.pg, { type: "b", runAt: new Date(clock.now() + 1) });
+    const first = await enqueue(pool, { type: "a", runAt: clock.date() });
+    const second = await enqueue(pool, { type: "b", runAt: new Date(clock.now() + 1) });
     clock.advance(1000);
     // Another worker mid-claim holds the first job's row.
     await whileLocked(
@@ -105,11 +115,11 @@ describe("job-queue: many workers", () => {
       [first],
       async () => {
         const seen: number[] = [];
-        const pool = services.newPool({ max: 2 });
+        const workerPool = await newPool({ max: 2 });
         await within(
           3000,
           "a worker to take the other job while the first is locked",
-          processNext(pool, async (job) => void seen.push(job.id), {
+          processNext(workerPool, async (job: Job) => void seen.push(job.id), {
             workerId: "w",
             now: clock.date,
           }),
@@ -124,11 +134,11 @@ describe("job-queue: many workers", () => {
 
   it("[R6.2] does not take a job whose run_at is still in the future", async () => {
     const clock = manualClock(Date.now());
-    await enqueue(services.pg, {
+    await enqueue(pool, {
       type: "later",
       runAt: new Date(clock.now() + random.int(1000, 60_000)),
     });
-    const ran = await processNext(services.pg, async () => {}, { workerId: "w", now: clock.date });
+    const ran = await processNext(pool, async () => {}, { workerId: "w", now: clock.date });
     because("expected processNext to return false: the only job is not due yet", () =>
       expect(ran).toBe(false),
     );
@@ -141,12 +151,12 @@ describe("job-queue: many workers", () => {
       const ids = await jobsIn(state, random.int(30, 50), clock);
       const handled: number[] = [];
       const worker = async (n: number) => {
-        const pool = services.newPool({ max: 2, idleTimeoutMillis: 200 });
+        const workerPool = await newPool({ max: 2, idleTimeoutMillis: 200 });
         const options = { workerId: `worker-${n}-${random.token(4)}`, now: clock.date };
         while (
           await processNext(
-            pool,
-            async (job) => {
+            workerPool,
+            async (job: Job) => {
               handled.push(job.id);
               await sleep(random.int(0, 3));
             },
@@ -188,10 +198,13 @@ describe("job-queue: many workers", () => {
         clock.set(t0);
         const ids = await jobsIn(state, 2, clock);
         const handled: Array<[string, number]> = [];
-        const first = pauseAfterQuery(services.newPool({ max: 2, idleTimeoutMillis: 200 }), step);
+        // The first worker reaches Postgres through a proxy that holds the answer to its query #step.
+        const first = await startQueryProxy(services.databaseUrl, { pauseAfter: step });
+        const firstPool = await newPool({ max: 2, idleTimeoutMillis: 200 }, first.url);
+        const secondPool = await newPool({ max: 2, idleTimeoutMillis: 200 });
         const firstDone = processNext(
-          first.pool,
-          async (job) => void handled.push(["first", job.id]),
+          firstPool,
+          async (job: Job) => void handled.push(["first", job.id]),
           options("first"),
         );
         const ended = await Promise.race([
@@ -200,8 +213,8 @@ describe("job-queue: many workers", () => {
         ]);
         if (ended) break; // the first worker sent fewer than `step` queries: every pause point has been tried
         const secondDone = processNext(
-          services.newPool({ max: 2, idleTimeoutMillis: 200 }),
-          async (job) => void handled.push(["second", job.id]),
+          secondPool,
+          async (job: Job) => void handled.push(["second", job.id]),
           options("second"),
         );
         const second = await Promise.race([secondDone, sleep(3000, "still waiting after 3 s")]);

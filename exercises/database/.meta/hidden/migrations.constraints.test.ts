@@ -1,8 +1,8 @@
-import { because, seededRandom } from "@backend-sandbox/testkit";
+import { because, seededRandom, useLearner } from "@backend-sandbox/testkit";
 import { createAccounts } from "#support/create-accounts";
 import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useMigratedDatabase();
+const services = useMigratedDatabase(useLearner());
 const random = seededRandom();
 
 /** Runs SQL that must break a rule of the schema; returns the SQLSTATE Postgres answered. */

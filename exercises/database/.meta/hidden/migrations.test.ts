@@ -1,9 +1,26 @@
-import { because, eventually, seededRandom, useServices, within } from "@backend-sandbox/testkit";
-import { migrate, migrations, type Migration } from "#src/migrations";
-import { pauseAfterQuery } from "#support/pausing-pool";
+import {
+  because,
+  eventually,
+  seededRandom,
+  useLearner,
+  useServices,
+  within,
+} from "@backend-sandbox/testkit";
+import type * as Migrations from "#src/migrations";
+import type { Migration } from "#src/migrations";
+import { learnerPool } from "#support/learner-pool";
+import { startQueryProxy } from "#support/query-proxy";
 
+const learner = useLearner();
 const services = useServices();
 const random = seededRandom();
+const { migrate } = learner.module<typeof Migrations>("migrations");
+let migrations: Migration[] = [];
+beforeAll(async () => {
+  migrations = await (await learner.process()).value<Migration[]>("migrations", "migrations");
+}, 30_000);
+const newPool = (config: { max: number; idleTimeoutMillis?: number }, url = services.databaseUrl) =>
+  learnerPool(learner, url, config);
 const recorded = async () =>
   (await services.pg.query("SELECT version FROM schema_migrations ORDER BY version")).rows.map(
     (row) => Number(row.version),
@@ -50,7 +67,7 @@ const PINNED: Record<string, Record<string, string>> = {
 describe("migrations", () => {
   // Runs first, on the file's empty database.
   it("[R1.4, R1.1] lets 4 runners start at once on an empty database: all succeed, each migration applied once", async () => {
-    const pools = [1, 2, 3, 4].map(() => services.newPool({ max: 2 }));
+    const pools = await Promise.all([1, 2, 3, 4].map(() => newPool({ max: 2 })));
     const results = await within(
       20_000,
       "4 concurrent migrate() calls to finish",
@@ -115,7 +132,7 @@ describe("migrations", () => {
     const before = (
       await services.pg.query("SELECT version, applied_at FROM schema_migrations ORDER BY version")
     ).rows;
-    const applied = await migrate(services.pg);
+    const applied = await migrate(await newPool({ max: 2 }));
     because(
       `expected a second migrate() to apply nothing, it applied ${JSON.stringify(applied)}`,
       () => expect(applied).toEqual([]),
@@ -141,7 +158,7 @@ describe("migrations", () => {
       name: "child",
       sql: `CREATE TABLE ${child} (p int REFERENCES ${parent})`,
     };
-    const applied = await migrate(services.pg, [second, ...migrations, first]);
+    const applied = await migrate(await newPool({ max: 2 }), [second, ...migrations, first]);
     because(
       `expected only [${first.version}, ${second.version}] applied, in that order (seed ${random.seed}); got ${JSON.stringify(applied)}`,
       () => expect(applied).toEqual([first.version, second.version]),
@@ -156,7 +173,7 @@ describe("migrations", () => {
       name: "broken",
       sql: `CREATE TABLE ${table} (id int); SELECT 1 / 0;`,
     };
-    await expect(migrate(services.pg, [...migrations, bad])).rejects.toThrow();
+    await expect(migrate(await newPool({ max: 2 }), [...migrations, bad])).rejects.toThrow();
     const left = await tableExists(table);
     because(`expected table ${table}, created by the failed migration, to be rolled back`, () =>
       expect(left).toBe(false),
@@ -169,7 +186,7 @@ describe("migrations", () => {
     const applied = await within(
       5000,
       "migrate() to run after a failed run (lock released)",
-      migrate(services.pg, [...migrations, fixed]),
+      migrate(await newPool({ max: 2 }), [...migrations, fixed]),
     );
     expect(applied).toEqual([bad.version]);
   });
@@ -191,8 +208,10 @@ describe("migrations", () => {
         sql: `CREATE TABLE m_${tag}_${i} (id int)`,
       }));
       const list = [...migrations, ...added];
-      const first = pauseAfterQuery(services.newPool({ max: 2, idleTimeoutMillis: 200 }), step);
-      const firstRun = migrate(first.pool, list).then(
+      // The first runner reaches Postgres through a proxy that holds the answer to its query #step.
+      const first = await startQueryProxy(services.databaseUrl, { pauseAfter: step });
+      const firstPool = await newPool({ max: 2, idleTimeoutMillis: 200 }, first.url);
+      const firstRun = migrate(firstPool, list).then(
         (v) => ({ v }),
         (e: unknown) => ({ e }),
       );
@@ -205,7 +224,8 @@ describe("migrations", () => {
         );
         break;
       }
-      const secondRun = migrate(services.newPool({ max: 2, idleTimeoutMillis: 200 }), list).then(
+      const secondPool = await newPool({ max: 2, idleTimeoutMillis: 200 });
+      const secondRun = migrate(secondPool, list).then(
         (v) => ({ v }),
         (e: unknown) => ({ e }),
       );

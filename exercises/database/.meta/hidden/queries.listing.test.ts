@@ -1,12 +1,16 @@
-import { because, seededRandom } from "@backend-sandbox/testkit";
-import { listAccountsWithLatest } from "#src/history";
+import { because, seededRandom, useLearner } from "@backend-sandbox/testkit";
+import type * as History from "#src/history";
 import { createAccounts } from "#support/create-accounts";
-import { spyOnPool } from "#support/query-spy";
+import { learnerPool, useAppPool } from "#support/learner-pool";
+import { startQueryProxy } from "#support/query-proxy";
 import { seedHistory } from "#support/seed-history";
 import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useMigratedDatabase();
+const learner = useLearner();
+const services = useMigratedDatabase(learner);
+const appPool = useAppPool(learner, services);
 const random = seededRandom();
+const { listAccountsWithLatest } = learner.module<typeof History>("history");
 
 /** What the listing must return, computed here with plain SQL. */
 async function expectedListing(latest: number) {
@@ -45,7 +49,7 @@ describe("queries: accounts with their latest entries", () => {
     await createAccounts(services.pg, [random.int(0, 900), random.int(0, 900)], random); // no history
     await seedHistory(services.pg, busy, random.int(100, 300), new Date("2024-02-01T00:00:00Z"));
     const latest = random.int(2, 5);
-    const listing = await listAccountsWithLatest(services.pg, { latest });
+    const listing = await listAccountsWithLatest(await appPool(), { latest });
     const expected = await expectedListing(latest);
     because(
       `expected every account by id with its ${latest} newest entries, newest first (seed ${random.seed})`,
@@ -54,7 +58,7 @@ describe("queries: accounts with their latest entries", () => {
   });
 
   it("[R4.6] gives each account its 3 newest entries when latest is left out", async () => {
-    const listing = await listAccountsWithLatest(services.pg);
+    const listing = await listAccountsWithLatest(await appPool());
     const expected = await expectedListing(3);
     because("expected the default latest = 3", () => expect(listing).toEqual(expected));
   });
@@ -71,8 +75,9 @@ describe("queries: accounts with their latest entries", () => {
       const count = Number(
         (await services.pg.query("SELECT count(*) AS n FROM accounts")).rows[0].n,
       );
-      const spy = spyOnPool(services.pg);
-      await listAccountsWithLatest(spy.pool, { latest: 3 });
+      // The queries are counted on the wire, between the learner's pool and Postgres.
+      const spy = await startQueryProxy(services.databaseUrl);
+      await listAccountsWithLatest(await learnerPool(learner, spy.url), { latest: 3 });
       because(
         `expected at most 2 queries to list ${count} accounts, saw ${spy.queries.length}`,
         () => expect(spy.queries.length).toBeLessThanOrEqual(2),

@@ -1,21 +1,34 @@
-import { because, seededRandom, timed, within } from "@backend-sandbox/testkit";
-import type { PoolClient } from "pg";
-import { createPool } from "#src/pool";
-import { transferReport } from "#src/report";
-import { searchAccounts } from "#src/search";
-import { transfer } from "#src/transfers";
+import { because, seededRandom, timed, useLearner, within } from "@backend-sandbox/testkit";
+import type * as PoolModule from "#src/pool";
+import type * as Report from "#src/report";
+import type * as Search from "#src/search";
+import type * as Transfers from "#src/transfers";
 import { createAccounts } from "#support/create-accounts";
+import { learnerPool, poolState } from "#support/learner-pool";
 import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useMigratedDatabase();
+const learner = useLearner();
+const services = useMigratedDatabase(learner);
 const random = seededRandom();
+const { createPool } = learner.module<typeof PoolModule>("pool");
+const { transferReport } = learner.module<typeof Report>("report");
+const { searchAccounts } = learner.module<typeof Search>("search");
+const { transfer } = learner.module<typeof Transfers>("transfers");
+
+/** A pg Pool of the learner's process as the test holds it: its methods, called remotely. */
+interface RemotePool {
+  connect(): Promise<{ release(): Promise<void> }>;
+  query(text: string): Promise<unknown>;
+  end(): Promise<void>;
+}
 
 describe("safety: a bounded pool, released on errors", () => {
   it("[R5.7] createPool bounds the pool, and a caller facing a busy pool fails within 2 s instead of hanging", async () => {
-    const pool = createPool(services.databaseUrl);
-    const held: PoolClient[] = [];
+    // The pool and its clients stay in the learner's process; the test calls their methods.
+    const pool = (await createPool(services.databaseUrl)) as unknown as RemotePool;
+    const held: Array<{ release(): Promise<void> }> = [];
     try {
-      const max = (pool as unknown as { options: { max: number } }).options.max;
+      const { max } = await poolState(learner, pool);
       because(`expected createPool to set max between 2 and 20, it is ${max}`, () =>
         expect(max >= 2 && max <= 20).toBe(true),
       );
@@ -35,13 +48,16 @@ describe("safety: a bounded pool, released on errors", () => {
         () => expect({ outcome, fast: ms < 2500 }).toEqual({ outcome: "failed", fast: true }),
       );
     } finally {
-      held.forEach((client) => client.release());
+      await Promise.all(held.map((client) => client.release()));
       await pool.end();
     }
   });
 
   it("[R5.8] returns every connection after 60 failing calls, leaving none idle in a transaction", async () => {
-    const pool = services.newPool({ max: 2, connectionTimeoutMillis: 3000 });
+    const pool = await learnerPool(learner, services.databaseUrl, {
+      max: 2,
+      connectionTimeoutMillis: 3000,
+    });
     const [a, b] = await createAccounts(services.pg, [random.int(1, 50), 0], random);
     const failures = [
       () => transfer(pool, { from: a!, to: b!, amount: 1_000 }), // insufficient funds
@@ -69,11 +85,12 @@ describe("safety: a bounded pool, released on errors", () => {
       await blocker.query("ROLLBACK");
       blocker.release();
     }
+    const state = await poolState(learner, pool);
     because(
-      `expected no connection still checked out (total ${pool.totalCount}, idle ${pool.idleCount}, waiting ${pool.waitingCount})`,
+      `expected no connection still checked out (total ${state.total}, idle ${state.idle}, waiting ${state.waiting})`,
       () =>
-        expect({ idle: pool.idleCount, waiting: pool.waitingCount }).toEqual({
-          idle: pool.totalCount,
+        expect({ idle: state.idle, waiting: state.waiting }).toEqual({
+          idle: state.total,
           waiting: 0,
         }),
     );

@@ -1,18 +1,25 @@
-import { because, seededRandom, within } from "@backend-sandbox/testkit";
-import { InsufficientFundsError } from "#src/errors";
-import { transfer } from "#src/transfers";
+import { because, seededRandom, useLearner, within } from "@backend-sandbox/testkit";
+import type * as Transfers from "#src/transfers";
 import { balances } from "#support/balances";
 import { createAccounts } from "#support/create-accounts";
+import { learnerPool } from "#support/learner-pool";
 import { useMigratedDatabase } from "#support/use-migrated-database";
 
-const services = useMigratedDatabase();
+const learner = useLearner();
+const services = useMigratedDatabase(learner);
 const random = seededRandom();
+const { transfer } = learner.module<typeof Transfers>("transfers");
+/** Two app instances: a pool of `max: 8` each, in the learner's process. */
+const twoPools = async () => [
+  await learnerPool(learner, services.databaseUrl, { max: 8 }),
+  await learnerPool(learner, services.databaseUrl, { max: 8 }),
+];
 
 /** Classifies each settled transfer: "ok", "insufficient", or the unexpected error's code/message. */
 const outcome = (r: PromiseSettledResult<unknown>) =>
   r.status === "fulfilled"
     ? "ok"
-    : r.reason instanceof InsufficientFundsError
+    : r.reason?.name === "InsufficientFundsError"
       ? "insufficient"
       : `${r.reason?.code ?? ""} ${r.reason?.message ?? r.reason}`.trim();
 
@@ -20,7 +27,7 @@ describe("transfers under concurrency", () => {
   it("[R2.6, R2.7] keeps 200 concurrent transfers among 10 accounts correct: total conserved, no negative balance, no deadlock error", async () => {
     const initial = Array.from({ length: 10 }, () => random.int(50, 300));
     const ids = await createAccounts(services.pg, initial, random);
-    const pools = [services.newPool({ max: 8 }), services.newPool({ max: 8 })]; // two app instances
+    const pools = await twoPools();
     const requests = Array.from({ length: 200 }, (_, i) => {
       const from = random.int(0, 9);
       const to = (from + random.int(1, 9)) % 10;
@@ -68,7 +75,7 @@ describe("transfers under concurrency", () => {
 
   it("[R2.7] settles 60 concurrent transfers in both directions between two accounts without any error", async () => {
     const [a, b] = await createAccounts(services.pg, [10_000, 10_000], random);
-    const pools = [services.newPool({ max: 8 }), services.newPool({ max: 8 })];
+    const pools = await twoPools();
     const amounts = Array.from({ length: 60 }, () => random.int(1, 50));
     const settled = await within(
       25_000,

@@ -1,6 +1,6 @@
 // Reads Postgres's plan for a query the code under test sent, with the same parameters.
 import type { Pool } from "pg";
-import type { SpiedQuery } from "./query-spy";
+import type { SpiedQuery } from "./query-proxy";
 
 export interface PlanNode {
   "Node Type": string;

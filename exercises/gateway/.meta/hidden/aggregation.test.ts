@@ -1,7 +1,9 @@
-import { because, PROBLEM_JSON, seededRandom } from "@backend-sandbox/testkit";
+import { because, PROBLEM_JSON, seededRandom, useLearner } from "@backend-sandbox/testkit";
 import { send } from "#support/send";
 import { serveGateway } from "#support/serve-gateway";
 import { echo, slow, startUpstream, status, type Behaviour } from "#support/upstream";
+
+const learner = useLearner();
 
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
@@ -11,7 +13,7 @@ async function dashboard(upstreamTimeoutMs = 2000) {
   const orders = await startUpstream("orders");
   const [a, b] = [`p${random.token(5)}`, `o${random.token(5)}`];
   const path = `/dash-${random.token(4)}`;
-  const { url } = await serveGateway({
+  const { url } = await serveGateway(learner, {
     routes: [{ name: "users", prefix: "/users", upstream: "users", public: true }],
     upstreams: { users: [users.url], orders: [orders.url] },
     upstreamTimeoutMs,

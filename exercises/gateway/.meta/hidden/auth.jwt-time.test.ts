@@ -1,7 +1,7 @@
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
-import { createConsumer, migrate } from "#src/consumers";
+import { because, seededRandom, useLearner, useServices } from "@backend-sandbox/testkit";
 import type { JwtOptions } from "#src/types";
 import { bearer } from "#support/bearer";
+import { consumers } from "#support/consumers";
 import { jwt } from "#support/jwt";
 import { jwtSetup } from "#support/jwt-setup";
 import { notRefused } from "#support/not-refused";
@@ -11,6 +11,8 @@ import { startUpstream } from "#support/upstream";
 
 // Every time here comes from a manual clock the gateway reads through `now`: nothing sleeps.
 const services = useServices();
+const learner = useLearner();
+const { migrate, create: createConsumer } = consumers(learner, services);
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 const { secret, clock } = jwtSetup(random);
@@ -33,7 +35,7 @@ async function statuses(url: string, tokens: string[]): Promise<number[]> {
 }
 
 beforeAll(async () => {
-  await migrate(services.pg);
+  await migrate();
   const orders = await startUpstream("orders");
   const app = {
     name: "app",
@@ -41,9 +43,9 @@ beforeAll(async () => {
     routes: ["orders"],
     rateLimit: 10_000,
   };
-  ({ id: sub } = await createConsumer(services.pg, app));
+  ({ id: sub } = await createConsumer(app));
   const serve = (jwt: JwtOptions) =>
-    servePrivateRoutes(services, [orders], { jwt, now: clock.now });
+    servePrivateRoutes(learner, services, [orders], { jwt, now: clock.now });
   byDefault = (await serve({ secret })).url;
   strict = (await serve({ secret, leewaySeconds: 0 })).url;
   custom = (await serve({ secret, leewaySeconds: leeway })).url;
@@ -167,7 +169,7 @@ describe("auth: JWT exp, nbf and leeway", () => {
 
   it("[R3.13] reads the time from Date.now when now is left out", async () => {
     const orders = await startUpstream("orders");
-    const { url } = await servePrivateRoutes(services, [orders], { jwt: { secret } });
+    const { url } = await servePrivateRoutes(learner, services, [orders], { jwt: { secret } });
     const real = () => Date.now() / 1000;
 
     const seen = await statuses(url, [

@@ -1,16 +1,21 @@
 import {
   because,
-  PROBLEM_JSON,
-  seededRandom,
-  useServices,
   type HttpReply,
+  pgPool,
+  PROBLEM_JSON,
+  redisClient,
+  seededRandom,
+  useLearner,
+  useServices,
 } from "@backend-sandbox/testkit";
-import { createConsumer, migrate } from "#src/consumers";
+import { consumers } from "#support/consumers";
 import { send } from "#support/send";
 import { serveGateway } from "#support/serve-gateway";
 import { startUpstream, type Upstream } from "#support/upstream";
 
 const services = useServices();
+const learner = useLearner();
+const { migrate, create: createConsumer } = consumers(learner, services);
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 const key = () => `sk_${random.token(32)}`;
@@ -19,13 +24,13 @@ let users: Upstream;
 let url: string;
 
 beforeAll(async () => {
-  await migrate(services.pg);
-  await migrate(services.pg); // a second run must be harmless
+  await migrate();
+  await migrate(); // a second run must be harmless
   orders = await startUpstream("orders");
   users = await startUpstream("users");
-  ({ url } = await serveGateway({
-    pg: services.pg,
-    redis: services.redis,
+  ({ url } = await serveGateway(learner, {
+    pg: pgPool(services.databaseUrl),
+    redis: redisClient(services.redisUrl),
     routes: [
       { name: "orders", prefix: "/orders", upstream: "orders" },
       { name: "users", prefix: "/users", upstream: "users" },
@@ -43,13 +48,13 @@ describe("auth", () => {
   it("[R1.6, R3.2] answers 401 with WWW-Authenticate and a problem document for a missing key and for every string that is not a key", async () => {
     const real = key();
     const long = `sk_${random.token(120)}`; // bcrypt would look at its first 72 bytes only
-    await createConsumer(services.pg, {
+    await createConsumer({
       name: "web",
       apiKey: real,
       routes: ["orders"],
       rateLimit: 1000,
     });
-    await createConsumer(services.pg, {
+    await createConsumer({
       name: "long",
       apiKey: long,
       routes: ["orders"],
@@ -98,7 +103,7 @@ describe("auth", () => {
 
   it("[R3.3] answers 403 when the consumer's key is valid but the route is not allowed to it", async () => {
     const apiKey = key();
-    await createConsumer(services.pg, {
+    await createConsumer({
       name: "reports",
       apiKey,
       routes: ["users"],
@@ -121,13 +126,13 @@ describe("auth", () => {
 
   it("[R3.4] forwards the consumer's id as X-Consumer-Id, overwriting a forged one, and never forwards the key", async () => {
     const apiKey = key();
-    const { id } = await createConsumer(services.pg, {
+    const { id } = await createConsumer({
       name: "mobile",
       apiKey,
       routes: ["orders", "users"],
       rateLimit: 1000,
     });
-    const other = await createConsumer(services.pg, {
+    const other = await createConsumer({
       name: "other",
       apiKey: key(),
       routes: ["orders"],
@@ -162,7 +167,7 @@ describe("auth", () => {
   it("[R3.2, R3.5] recognises a consumer created after the gateway started, even one whose key was tried before", async () => {
     const apiKey = key();
     const before = await send(url, "/orders/1", { headers: { "x-api-key": apiKey } });
-    await createConsumer(services.pg, {
+    await createConsumer({
       name: "late",
       apiKey,
       routes: ["orders"],
@@ -183,7 +188,7 @@ describe("auth", () => {
   it("[R3.5] never stores an API key in a form that can be read back from the database", async () => {
     const apiKeys = [key(), key(), key()];
     for (const [i, apiKey] of apiKeys.entries()) {
-      await createConsumer(services.pg, {
+      await createConsumer({
         name: `stored-${i}`,
         apiKey,
         routes: ["orders"],

@@ -1,12 +1,14 @@
-import { because, seededRandom, type HttpReply } from "@backend-sandbox/testkit";
+import { because, type HttpReply, seededRandom, useLearner } from "@backend-sandbox/testkit";
 import { send } from "#support/send";
 import { servePublicRoute } from "#support/serve-public-route";
+
+const learner = useLearner();
 
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 
 async function gateway() {
-  const { upstream: svc, url } = await servePublicRoute("svc", "/svc");
+  const { upstream: svc, url } = await servePublicRoute(learner, "svc", "/svc");
   return { svc, url };
 }
 

@@ -1,8 +1,16 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { because, eventually, PROBLEM_JSON, seededRandom } from "@backend-sandbox/testkit";
+import {
+  because,
+  eventually,
+  PROBLEM_JSON,
+  seededRandom,
+  useLearner,
+} from "@backend-sandbox/testkit";
 import { send } from "#support/send";
 import { serveGateway } from "#support/serve-gateway";
 import { startUpstream, type Upstream } from "#support/upstream";
+
+const learner = useLearner();
 
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
@@ -13,7 +21,7 @@ async function pool(
 ) {
   const instances: Upstream[] = [];
   for (let i = 0; i < count; i += 1) instances.push(await startUpstream(`i${i}`, extra.healthPath));
-  const { url, gateway } = await serveGateway({
+  const { url, gateway } = await serveGateway(learner, {
     routes: [{ name: "catalog", prefix: "/catalog", upstream: "catalog", public: true }],
     upstreams: { catalog: instances.map((i) => i.url) },
     upstreamTimeoutMs: 500,

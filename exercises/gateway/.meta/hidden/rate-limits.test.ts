@@ -1,16 +1,18 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { Redis } from "ioredis";
 import {
   because,
-  onCleanup,
+  pgPool,
   PROBLEM_JSON,
+  redisClient,
   seededRandom,
+  startLearner,
   startRedis,
+  useLearner,
   useServices,
   within,
 } from "@backend-sandbox/testkit";
-import { createConsumer, migrate } from "#src/consumers";
 import { bearer } from "#support/bearer";
+import { consumers } from "#support/consumers";
 import { jwt } from "#support/jwt";
 import { send } from "#support/send";
 import { serveGateway } from "#support/serve-gateway";
@@ -18,18 +20,23 @@ import { servePrivateRoutes } from "#support/serve-private-routes";
 import { startUpstream, type Upstream } from "#support/upstream";
 
 const services = useServices();
+const learner = useLearner();
+const { migrate, create: createConsumer } = consumers(learner, services);
+let secondProcess: ReturnType<typeof startLearner> | undefined;
+/** A second learner's process, for a second gateway instance: nothing but Redis is shared. */
+const secondInstance = () => (secondProcess ??= startLearner());
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 let orders: Upstream;
 
 beforeAll(async () => {
-  await migrate(services.pg);
+  await migrate();
   orders = await startUpstream("orders");
 });
 
 async function consumerWithId(rateLimit: number) {
   const apiKey = `sk_${random.token(32)}`;
-  const { id } = await createConsumer(services.pg, {
+  const { id } = await createConsumer({
     name: `c-${random.token(4)}`,
     apiKey,
     routes: ["orders"],
@@ -47,11 +54,11 @@ describe("rate-limits", () => {
     const limit = random.int(5, 15);
     const total = limit * 3;
     const headers = await consumer(limit);
-    const one = await servePrivateRoutes(services, [orders], { rateLimitWindowMs: 60_000 });
-    const two = await servePrivateRoutes(services, [orders], {
+    const one = await servePrivateRoutes(learner, services, [orders], {
       rateLimitWindowMs: 60_000,
-      redis: services.newRedis(),
-      pg: services.newPool(),
+    });
+    const two = await servePrivateRoutes(await secondInstance(), services, [orders], {
+      rateLimitWindowMs: 60_000,
     });
     const before = orders.received.length;
 
@@ -87,9 +94,9 @@ describe("rate-limits", () => {
     const limit = random.int(2, 5);
     const [greedy, patient] = [await consumer(limit), await consumer(limit)];
     const status = await startUpstream("status");
-    const { url } = await serveGateway({
-      pg: services.pg,
-      redis: services.redis,
+    const { url } = await serveGateway(learner, {
+      pg: pgPool(services.databaseUrl),
+      redis: redisClient(services.redisUrl),
       routes: [
         { name: "orders", prefix: "/orders", upstream: "orders" },
         { name: "status", prefix: "/status", upstream: "status", public: true },
@@ -114,7 +121,7 @@ describe("rate-limits", () => {
 
   it("[R4.1, R4.2] uses a 60 s window when rateLimitWindowMs is left out", async () => {
     const headers = await consumer(1);
-    const { url } = await servePrivateRoutes(services, [orders]);
+    const { url } = await servePrivateRoutes(learner, services, [orders]);
 
     const first = await send(url, "/orders", { headers });
     const second = await send(url, "/orders", { headers });
@@ -136,12 +143,8 @@ describe("rate-limits", () => {
     const { apiKey, id } = await consumerWithId(limit);
     const token = jwt(secret, { sub: id, exp: Math.floor(Date.now() / 1000) + 3600 });
     const options = { rateLimitWindowMs: 60_000, jwt: { secret } };
-    const one = await servePrivateRoutes(services, [orders], options);
-    const two = await servePrivateRoutes(services, [orders], {
-      ...options,
-      pg: services.newPool(),
-      redis: services.newRedis(),
-    });
+    const one = await servePrivateRoutes(learner, services, [orders], options);
+    const two = await servePrivateRoutes(await secondInstance(), services, [orders], options);
     const before = orders.received.length;
 
     // Every combination of credential and instance, interleaved and all at once.
@@ -167,7 +170,9 @@ describe("rate-limits", () => {
 
   it("[R4.4] starts a new window once the old one has passed", async () => {
     const headers = await consumer(2);
-    const { url } = await servePrivateRoutes(services, [orders], { rateLimitWindowMs: 1500 });
+    const { url } = await servePrivateRoutes(learner, services, [orders], {
+      rateLimitWindowMs: 1500,
+    });
 
     const first: number[] = [];
     for (let i = 0; i < 3; i += 1) first.push((await send(url, "/orders", { headers })).status);
@@ -185,11 +190,9 @@ describe("rate-limits", () => {
 
   it("[R4.5] answers 503 with Retry-After within a second or two while Redis is frozen, and recovers", async () => {
     const redisServer = await startRedis();
-    const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
-    redis.on("error", () => {});
-    onCleanup(() => redis.disconnect());
+    const redis = redisClient(redisServer.url, { maxRetriesPerRequest: 1 });
     const headers = await consumer(100);
-    const { url } = await servePrivateRoutes(services, [orders], { redis });
+    const { url } = await servePrivateRoutes(learner, services, [orders], { redis });
     expect((await send(url, "/orders", { headers })).status).toBe(200);
 
     await redisServer.pause();

@@ -1,9 +1,17 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { because, manualClock, PROBLEM_JSON, seededRandom } from "@backend-sandbox/testkit";
+import {
+  because,
+  manualClock,
+  PROBLEM_JSON,
+  seededRandom,
+  useLearner,
+} from "@backend-sandbox/testkit";
 import { send } from "#support/send";
 import { serveGateway } from "#support/serve-gateway";
 import { servePublicRoute } from "#support/serve-public-route";
 import { echo, slow, startUpstream, status } from "#support/upstream";
+
+const learner = useLearner();
 
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
@@ -12,7 +20,7 @@ async function gateway(failureThreshold: number, cooldownMs = 30_000) {
   const users = await startUpstream("users");
   const orders = await startUpstream("orders");
   const clock = manualClock();
-  const { url } = await serveGateway({
+  const { url } = await serveGateway(learner, {
     routes: [
       { name: "users", prefix: "/users", upstream: "users", public: true },
       { name: "orders", prefix: "/orders", upstream: "orders", public: true },
@@ -155,7 +163,7 @@ describe("resilience: circuit breaker", () => {
   });
 
   it("[R5.6] measures the cool-down with Date.now when now is left out", async () => {
-    const { upstream: users, url } = await servePublicRoute("users", "/users", {
+    const { upstream: users, url } = await servePublicRoute(learner, "users", "/users", {
       breaker: { failureThreshold: 2, cooldownMs: 1000 },
     });
     users.behaviour = status(500);
@@ -176,7 +184,7 @@ describe("resilience: circuit breaker", () => {
   });
 
   it("[R5.5] has no breaker when breaker is left out: failures never make the gateway refuse", async () => {
-    const { upstream: users, url } = await servePublicRoute("users", "/users");
+    const { upstream: users, url } = await servePublicRoute(learner, "users", "/users");
     users.failNext(12, 500);
 
     const seen = await statuses(url, "/users/1", 13);

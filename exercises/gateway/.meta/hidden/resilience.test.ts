@@ -1,15 +1,23 @@
-import { because, eventually, PROBLEM_JSON, seededRandom } from "@backend-sandbox/testkit";
+import {
+  because,
+  eventually,
+  PROBLEM_JSON,
+  seededRandom,
+  useLearner,
+} from "@backend-sandbox/testkit";
 import { send } from "#support/send";
 import { deadUrl } from "#support/dead-url";
 import { serveGateway } from "#support/serve-gateway";
 import { servePublicRoute } from "#support/serve-public-route";
 import { echo, hangUp, slow, startUpstream, type Behaviour } from "#support/upstream";
 
+const learner = useLearner();
+
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 
 async function gateway(retries = 0, instances?: string[]) {
-  const { upstream: svc, url } = await servePublicRoute("svc", "/svc", {
+  const { upstream: svc, url } = await servePublicRoute(learner, "svc", "/svc", {
     upstreamTimeoutMs: 300,
     retries,
     ...(instances && { upstreams: { svc: instances } }),
@@ -142,7 +150,7 @@ describe("resilience", () => {
     const stuck = await startUpstream("stuck");
     patient.behaviour = slow(3000, echo("patient"));
     stuck.behaviour = slow(15_000, echo("stuck"));
-    const { url } = await serveGateway({
+    const { url } = await serveGateway(learner, {
       routes: [
         { name: "patient", prefix: "/patient", upstream: "patient", public: true },
         { name: "stuck", prefix: "/stuck", upstream: "stuck", public: true },
@@ -168,7 +176,7 @@ describe("resilience", () => {
 
   it("[R5.3] makes one attempt only when retries is left out", async () => {
     const [a, b] = [await startUpstream("a"), await startUpstream("b")];
-    const { url } = await serveGateway({
+    const { url } = await serveGateway(learner, {
       routes: [{ name: "svc", prefix: "/svc", upstream: "svc", public: true }],
       upstreams: { svc: [a.url, b.url] },
     });

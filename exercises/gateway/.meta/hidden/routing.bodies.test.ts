@@ -1,8 +1,16 @@
 import { createHash } from "node:crypto";
-import { because, eventually, PROBLEM_JSON, seededRandom } from "@backend-sandbox/testkit";
+import {
+  because,
+  eventually,
+  PROBLEM_JSON,
+  seededRandom,
+  useLearner,
+} from "@backend-sandbox/testkit";
 import { bytes } from "#support/bytes";
 import { send } from "#support/send";
 import { servePublicRoute } from "#support/serve-public-route";
+
+const learner = useLearner();
 
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
@@ -10,6 +18,7 @@ const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 async function gateway(maxBodyBytes?: number) {
   const { upstream: svc, url } = await servePublicRoute(
+    learner,
     "svc",
     "/svc",
     maxBodyBytes === undefined ? {} : { maxBodyBytes },

@@ -1,8 +1,10 @@
-import { because, PROBLEM_JSON, seededRandom } from "@backend-sandbox/testkit";
+import { because, PROBLEM_JSON, seededRandom, useLearner } from "@backend-sandbox/testkit";
 import { send } from "#support/send";
 import { serveGateway } from "#support/serve-gateway";
 import { servePublicRoute } from "#support/serve-public-route";
 import { startUpstream, status, type Upstream } from "#support/upstream";
+
+const learner = useLearner();
 
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
@@ -11,7 +13,7 @@ const seen = (u: Upstream) => u.received.map((r) => `${r.method} ${r.url}`);
 describe("routing", () => {
   it("[R1.2] strips a random prefix and keeps the rest of the path and the query byte for byte", async () => {
     const prefix = `/api/${random.token(6)}`;
-    const { upstream: svc, url } = await servePublicRoute("svc", prefix);
+    const { upstream: svc, url } = await servePublicRoute(learner, "svc", prefix);
     const id = random.int(1, 99999);
     const query = `?a=1&a=2&b=%2F+x&c&d=%C3%A9&q=${random.token(4)}`;
 
@@ -32,7 +34,7 @@ describe("routing", () => {
 
   it("[R1.2] replaces the prefix by the route's rewrite", async () => {
     const users = await startUpstream("users");
-    const { url } = await serveGateway({
+    const { url } = await serveGateway(learner, {
       routes: [
         {
           name: "users",
@@ -55,7 +57,7 @@ describe("routing", () => {
   it("[R1.1, R1.7] picks the longest matching prefix and matches only whole path segments", async () => {
     const users = await startUpstream("users");
     const admin = await startUpstream("admin");
-    const { url } = await serveGateway({
+    const { url } = await serveGateway(learner, {
       routes: [
         { name: "users", prefix: "/api/users", upstream: "users", public: true },
         { name: "admin", prefix: "/api/users/admin", upstream: "admin", public: true },
@@ -84,7 +86,7 @@ describe("routing", () => {
   });
 
   it("[R1.6, R1.7] answers an unknown route with a 404 problem document and calls no upstream", async () => {
-    const { upstream: svc, url } = await servePublicRoute("svc", "/svc");
+    const { upstream: svc, url } = await servePublicRoute(learner, "svc", "/svc");
 
     const answer = await send(url, `/${random.token(8)}/x`, { method: "POST", body: "{}" });
 
@@ -100,7 +102,7 @@ describe("routing", () => {
   });
 
   it("[R1.3] passes methods, bodies and headers through unchanged", async () => {
-    const { upstream: svc, url } = await servePublicRoute("svc", "/svc");
+    const { upstream: svc, url } = await servePublicRoute(learner, "svc", "/svc");
     const methods = ["POST", "PUT", "PATCH", "DELETE"];
     const bodies = methods.map(() =>
       JSON.stringify({ note: random.token(20), n: random.int(0, 1e6) }),
@@ -134,7 +136,7 @@ describe("routing", () => {
   });
 
   it("[R1.5] returns the upstream's status and headers, errors included, without rewriting them", async () => {
-    const { upstream: svc, url } = await servePublicRoute("svc", "/svc");
+    const { upstream: svc, url } = await servePublicRoute(learner, "svc", "/svc");
     svc.behaviour = (_req, res) => {
       res
         .writeHead(418, {

@@ -1,20 +1,21 @@
-import type { FileServices } from "@backend-sandbox/testkit";
-import type { GatewayOptions } from "#src/types";
-import { serveGateway } from "./serve-gateway";
+import { pgPool, redisClient, type FileServices } from "@backend-sandbox/testkit";
+import { serveGateway, type GatewayConfig, type Learner } from "./serve-gateway";
 import type { Upstream } from "./upstream";
 
 /**
- * Serves a gateway on the file's Postgres and Redis with a route `/<name>` (not public: it needs
- * credentials) to each upstream, named as the upstream is; `options` adds to or overrides these.
+ * Serves a gateway in `learner`'s process on the file's Postgres and Redis (clients of its own)
+ * with a route `/<name>` (not public: it needs credentials) to each upstream, named as the
+ * upstream is; `options` adds to or overrides these.
  */
 export function servePrivateRoutes(
+  learner: Learner,
   services: FileServices,
   upstreams: Upstream[],
-  options: Partial<GatewayOptions> = {},
+  options: Partial<GatewayConfig> = {},
 ) {
-  return serveGateway({
-    pg: services.pg,
-    redis: services.redis,
+  return serveGateway(learner, {
+    pg: pgPool(services.databaseUrl),
+    redis: redisClient(services.redisUrl),
     routes: upstreams.map(({ name }) => ({ name, prefix: `/${name}`, upstream: name })),
     upstreams: Object.fromEntries(upstreams.map(({ name, url }) => [name, [url]])),
     ...options,

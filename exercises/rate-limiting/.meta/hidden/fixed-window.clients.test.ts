@@ -1,5 +1,12 @@
 // Stage fixed-window, hidden: who the client is. API keys, IPs, forged headers, malformed keys.
-import { PROBLEM_JSON, because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import {
+  PROBLEM_JSON,
+  because,
+  seededRandom,
+  useServices,
+  useLearner,
+  redisClient,
+} from "@backend-sandbox/testkit";
 import type { Policy } from "#src/app";
 import { get, inTurn } from "#support/client-requests";
 import { statuses } from "#support/reply-statuses";
@@ -7,6 +14,7 @@ import { startAppOnClock } from "#support/start-app";
 import { windowStart } from "#support/window-start";
 
 const services = useServices();
+const learner = useLearner();
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 
@@ -17,8 +25,8 @@ async function setup() {
     limit: random.int(2, 6),
     windowSeconds: 60,
   };
-  const { url } = await startAppOnClock(windowStart(random, 60), {
-    redis: services.newRedis(),
+  const { url } = await startAppOnClock(learner, windowStart(random, 60), {
+    redis: redisClient(services.redisUrl),
     policy,
   });
   return { limit: policy.limit, url };

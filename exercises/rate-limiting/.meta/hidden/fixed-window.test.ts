@@ -1,5 +1,12 @@
 // Stage fixed-window, hidden: the limit's edge, Retry-After, window resets, and real expiry.
-import { PROBLEM_JSON, because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import {
+  PROBLEM_JSON,
+  because,
+  seededRandom,
+  useServices,
+  useLearner,
+  redisClient,
+} from "@backend-sandbox/testkit";
 import type { Policy } from "#src/app";
 import { get, inTurn } from "#support/client-requests";
 import { keyExpiries } from "#support/key-expiries";
@@ -9,6 +16,7 @@ import { startApp, startAppOnClock } from "#support/start-app";
 import { windowStart } from "#support/window-start";
 
 const services = useServices();
+const learner = useLearner();
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 
@@ -19,8 +27,8 @@ async function setup(limit: number, windowSeconds: number) {
     limit,
     windowSeconds,
   };
-  const { clock, url } = await startAppOnClock(windowStart(random, windowSeconds), {
-    redis: services.newRedis(),
+  const { clock, url } = await startAppOnClock(learner, windowStart(random, windowSeconds), {
+    redis: redisClient(services.redisUrl),
     policy,
   });
   return { policy, clock, url, key: random.token() };
@@ -94,7 +102,7 @@ describe("fixed-window", () => {
 
   it("[R1.1, R1.3, R1.6] with `now` left out (Date.now), writes keys that expire with their window, and lets the client back after Retry-After", async () => {
     const policy: Policy = { name: "real", algorithm: "fixed-window", limit: 2, windowSeconds: 1 };
-    const url = await startApp({ redis: services.newRedis(), policy });
+    const url = await startApp(learner, { redis: redisClient(services.redisUrl), policy });
     const key = random.token();
     await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20)); // a window has just begun
     const replies = [await get(url, key), await get(url, key), await get(url, key)];

@@ -1,5 +1,12 @@
 // Stage headers, hidden: RateLimit-Policy and RateLimit (draft -08 and later) on 2xx and 429 alike.
-import { because, seededRandom, useServices, type HttpReply } from "@backend-sandbox/testkit";
+import {
+  because,
+  seededRandom,
+  useServices,
+  type HttpReply,
+  useLearner,
+  redisClient,
+} from "@backend-sandbox/testkit";
 import type { Policy } from "#src/app";
 import { get } from "#support/client-requests";
 import { rateLimitFields } from "#support/rate-limit-fields";
@@ -8,6 +15,7 @@ import { startAppOnClock } from "#support/start-app";
 import { windowStart } from "#support/window-start";
 
 const services = useServices();
+const learner = useLearner();
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 
@@ -18,8 +26,8 @@ async function setup() {
     limit: random.int(3, 9),
     windowSeconds: random.int(20, 200),
   };
-  const { clock, url } = await startAppOnClock(windowStart(random, policy.windowSeconds), {
-    redis: services.newRedis(),
+  const { clock, url } = await startAppOnClock(learner, windowStart(random, policy.windowSeconds), {
+    redis: redisClient(services.redisUrl),
     policy,
   });
   return { policy, clock, url, key: random.token() };

@@ -1,20 +1,27 @@
 // Stage many-instances, hidden: three instances, three clients, one Redis; exact counts for every algorithm.
-import { because, manualClock, seededRandom, useServices } from "@backend-sandbox/testkit";
+import {
+  because,
+  manualClock,
+  redisClient,
+  seededRandom,
+  useServices,
+} from "@backend-sandbox/testkit";
 import type { Algorithm, Policy } from "#src/app";
 import { burst } from "#support/client-requests";
 import { badExpiries } from "#support/key-expiries";
 import { countStatus } from "#support/reply-statuses";
-import { startInstances } from "#support/start-app";
+import { useInstances } from "#support/start-app";
 import { windowStart } from "#support/window-start";
 
 const services = useServices();
+const instances = useInstances(3); // three app processes, started once for the file
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 const ALGORITHMS: Algorithm[] = ["fixed-window", "sliding-window", "token-bucket"];
 
-/** Three instances as three processes: each its own Redis client, and its own copy of every module. */
+/** Three new app instances, one in each process: each its own Redis client, and no memory shared. */
 function threeInstances(policy: Policy, now: () => number): Promise<string[]> {
-  return startInstances(3, () => ({ redis: services.newRedis(), policy, now }));
+  return instances.start(() => ({ redis: redisClient(services.redisUrl), policy, now }));
 }
 
 describe("many-instances", () => {

@@ -1,11 +1,20 @@
 // Stage redis-outage, hidden: Redis frozen (connections open, nothing answers), then resumed.
-import { because, eventually, seededRandom, timed, within } from "@backend-sandbox/testkit";
+import {
+  because,
+  eventually,
+  seededRandom,
+  timed,
+  within,
+  useLearner,
+} from "@backend-sandbox/testkit";
 import type { Policy } from "#src/app";
 import { burst, get, inTurn } from "#support/client-requests";
 import { countingAgain } from "#support/counting-again";
 import { outageRedis } from "#support/outage-redis";
 import { statuses } from "#support/reply-statuses";
 import { startApp } from "#support/start-app";
+
+const learner = useLearner();
 
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
@@ -15,15 +24,15 @@ describe("redis-outage: Redis paused", () => {
   it.each(["closed", "open"] as const)(
     "[R6.1, R6.2, R6.3, R6.5] fails %s within the bound while Redis is frozen, then recovers",
     async (failMode) => {
-      const { server, newClient } = await outageRedis();
+      const { server, client } = await outageRedis();
       const policy: Policy = {
         name: "default",
         algorithm: random.pick(["fixed-window", "sliding-window", "token-bucket"] as const),
         limit: random.int(3, 8),
         windowSeconds: 60,
       };
-      const url = await startApp({
-        redis: await newClient(),
+      const url = await startApp(learner, {
+        redis: client(),
         policy,
         failMode,
         redisTimeoutMs: 200,

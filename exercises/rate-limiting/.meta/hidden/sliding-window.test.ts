@@ -1,6 +1,12 @@
 // Stage sliding-window, hidden. Holds for a sliding log and for a sliding-window counter alike.
 // Requests go one after another: exact counts under concurrency are stage many-instances.
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import {
+  because,
+  seededRandom,
+  useServices,
+  useLearner,
+  redisClient,
+} from "@backend-sandbox/testkit";
 import type { Policy } from "#src/app";
 import { get, inTurn } from "#support/client-requests";
 import { badExpiries } from "#support/key-expiries";
@@ -11,13 +17,14 @@ import { startAppOnClock } from "#support/start-app";
 import { windowStart } from "#support/window-start";
 
 const services = useServices();
+const learner = useLearner();
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 
 async function setup(limit = random.int(5, 20), windowSeconds = random.int(10, 60)) {
   const policy: Policy = { name: "default", algorithm: "sliding-window", limit, windowSeconds };
-  const { clock, url } = await startAppOnClock(windowStart(random, windowSeconds), {
-    redis: services.newRedis(),
+  const { clock, url } = await startAppOnClock(learner, windowStart(random, windowSeconds), {
+    redis: redisClient(services.redisUrl),
     policy,
   });
   return { policy, clock, url, key: random.token() };

@@ -1,8 +1,16 @@
 // Stage tiers, hidden: plans per key from Postgres, cached in memory; unknown keys get 401.
-import { PROBLEM_JSON, because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import {
+  PROBLEM_JSON,
+  because,
+  pgPool,
+  redisClient,
+  seededRandom,
+  startFaultProxy,
+  useLearner,
+  useServices,
+} from "@backend-sandbox/testkit";
 import type { Policy } from "#src/app";
 import { burst, get, inTurn } from "#support/client-requests";
-import { countingPool } from "#support/counting-pool";
 import { addKey, addPlan, createPlansTables } from "#support/plans-tables";
 import { rateLimitFields } from "#support/rate-limit-fields";
 import { countStatus, statuses } from "#support/reply-statuses";
@@ -10,6 +18,7 @@ import { startAppOnClock } from "#support/start-app";
 import { windowStart } from "#support/window-start";
 
 const services = useServices();
+const learner = useLearner();
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 const CACHE_MS = 30_000;
@@ -33,19 +42,33 @@ async function setup(planCacheMs?: number) {
   await addKey(services.pg, keys.free2, free.name);
   await addKey(services.pg, keys.pro, pro.name);
   const start = windowStart(random, 60);
-  const counted = countingPool(services.newPool());
+  // The app reaches Postgres through a proxy that counts its queries and connections.
+  const postgres = await startFaultProxy(services.databaseUrl);
   const anonymous: Policy = {
     name: "anonymous",
     algorithm: "fixed-window",
     limit: random.int(2, 4),
     windowSeconds: 60,
   };
-  const options = { redis: services.newRedis(), pg: counted.pool, policy: anonymous };
+  const options = {
+    redis: redisClient(services.redisUrl),
+    pg: pgPool({ connectionString: postgres.url, max: 10 }),
+    policy: anonymous,
+  };
   const { clock, url } = await startAppOnClock(
+    learner,
     start,
     planCacheMs === undefined ? options : { ...options, planCacheMs },
   );
-  return { free, pro, keys, clock, url, anonymous, roundTrips: counted.roundTrips };
+  return {
+    free,
+    pro,
+    keys,
+    clock,
+    url,
+    anonymous,
+    roundTrips: () => postgres.queries() + postgres.connections(),
+  };
 }
 
 describe("tiers", () => {

@@ -1,6 +1,12 @@
 // Stage token-bucket, hidden: capacity `limit`, continuous refill of limit/windowSeconds tokens per second.
 // Requests go one after another: exact counts under concurrency are stage many-instances.
-import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
+import {
+  because,
+  seededRandom,
+  useServices,
+  useLearner,
+  redisClient,
+} from "@backend-sandbox/testkit";
 import type { Policy } from "#src/app";
 import { get, inTurn } from "#support/client-requests";
 import { badExpiries } from "#support/key-expiries";
@@ -11,14 +17,16 @@ import { startAppOnClock } from "#support/start-app";
 import { windowStart } from "#support/window-start";
 
 const services = useServices();
+const learner = useLearner();
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 
 async function setup(limit: number, windowSeconds: number) {
   const policy: Policy = { name: "default", algorithm: "token-bucket", limit, windowSeconds };
   const { clock, url } = await startAppOnClock(
+    learner,
     windowStart(random, 3600) + random.int(0, 3_599_999),
-    { redis: services.newRedis(), policy },
+    { redis: redisClient(services.redisUrl), policy },
   );
   return { clock, url, key: random.token() };
 }

@@ -1,15 +1,16 @@
 import { inspect } from "node:util";
-import { because } from "@backend-sandbox/testkit";
-import { createPaymentClient } from "#src/payment-client";
+import { because, useLearner } from "@backend-sandbox/testkit";
 import { startFakeProvider, startFakeProviderOnClock } from "#support/fake-provider";
 import { failure } from "#support/failure";
+import { createPaymentClient } from "#support/payment-client";
 
+const learner = useLearner();
 // The breaker's documented defaults, each checked by leaving the option out.
 
 describe("circuit-breaker: defaults", () => {
   it("[R6.2, R6.3] opens after 5 failures and cools down for 30000 ms when breaker is left out", async () => {
     const { clock, provider } = await startFakeProviderOnClock("sk_test_cb");
-    const client = createPaymentClient({
+    const client = await createPaymentClient(learner, {
       baseUrl: provider.url,
       secretKey: "sk_test_cb",
       maxAttempts: 1,
@@ -39,7 +40,7 @@ describe("circuit-breaker: defaults", () => {
 
   it("[R6.3] times the cool-down with the real clock when now is left out", async () => {
     const provider = await startFakeProvider("sk_test_cb");
-    const client = createPaymentClient({
+    const client = await createPaymentClient(learner, {
       baseUrl: provider.url,
       secretKey: "sk_test_cb",
       maxAttempts: 1,

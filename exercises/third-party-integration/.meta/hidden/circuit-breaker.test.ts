@@ -1,15 +1,17 @@
 import { inspect } from "node:util";
-import { because, seededRandom } from "@backend-sandbox/testkit";
-import { createPaymentClient, type PaymentClientOptions } from "#src/payment-client";
+import { because, seededRandom, useLearner } from "@backend-sandbox/testkit";
+import type { PaymentClientOptions } from "#src/payment-client";
 import { startFakeProviderOnClock } from "#support/fake-provider";
 import { failure } from "#support/failure";
+import { createPaymentClient } from "#support/payment-client";
 
+const learner = useLearner();
 const random = seededRandom();
 const threshold = random.int(3, 7);
 const cooldownMs = random.int(5, 60) * 1000;
 const setup = async (options: Partial<PaymentClientOptions> = {}) => {
   const { clock, provider } = await startFakeProviderOnClock("sk_test_cb");
-  const client = createPaymentClient({
+  const client = await createPaymentClient(learner, {
     baseUrl: provider.url,
     secretKey: "sk_test_cb",
     maxAttempts: 1,

@@ -1,19 +1,29 @@
-import { createApp } from "#src/app";
-import { because, seededRandom, startServer, useServices } from "@backend-sandbox/testkit";
-import { startCheckout } from "#support/checkout-service";
+import {
+  because,
+  seededRandom,
+  startLearner,
+  useLearner,
+  useServices,
+} from "@backend-sandbox/testkit";
+import { serveApp, startCheckout } from "#support/checkout-service";
 import { eventBody, type PaymentSnapshot } from "#support/payment-event-body";
 import { deliverWebhook } from "#support/webhook-delivery";
 import { signatureHeader } from "#support/webhook-signing";
 
 const services = useServices();
+const learner = useLearner();
 const random = seededRandom();
 const secret = `whsec_${random.token(32)}`;
 let checkout: Awaited<ReturnType<typeof startCheckout>>;
 let secondInstance: string;
 beforeAll(async () => {
-  checkout = await startCheckout(services.pg, secret);
-  const app = createApp({ pg: services.newPool(), webhookSecret: secret, now: checkout.clock.now });
-  secondInstance = (await startServer(app)).url;
+  checkout = await startCheckout(learner, services.databaseUrl, secret);
+  // The second instance runs in a process of its own, as a second server of the service would.
+  secondInstance = await serveApp(await startLearner(), {
+    databaseUrl: services.databaseUrl,
+    webhookSecret: secret,
+    now: checkout.clock.now,
+  });
 });
 
 /** Delivers like the provider: signed now, to one of the two service instances. */

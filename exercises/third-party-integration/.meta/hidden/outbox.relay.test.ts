@@ -1,11 +1,22 @@
-import { Pool } from "pg";
-import { because, eventually, seededRandom, useServices, within } from "@backend-sandbox/testkit";
-import { createOutboxRelay, type OutboxMessage } from "#src/outbox-relay";
-import { migrate } from "#src/schema";
+import {
+  because,
+  eventually,
+  pgPool,
+  seededRandom,
+  startLearner,
+  useLearner,
+  useServices,
+  within,
+  type LearnerProcess,
+} from "@backend-sandbox/testkit";
+import type * as OutboxRelay from "#src/outbox-relay";
+import type { OutboxMessage, OutboxRelayOptions } from "#src/outbox-relay";
+import { migrate } from "#support/checkout-service";
 
 const services = useServices();
+const learner = useLearner();
 const random = seededRandom();
-beforeAll(() => migrate(services.pg));
+beforeAll(() => migrate(learner, services.databaseUrl));
 beforeEach(() => services.pg.query("TRUNCATE outbox"));
 
 const addRows = async (n: number) => {
@@ -21,6 +32,15 @@ const pending = async () =>
       .count,
   );
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The learner's relay, made in `where` (this file's learner's process unless given); `pg` is a pgPool(...). */
+const createOutboxRelay = (
+  options: Omit<OutboxRelayOptions, "pg"> & { pg?: unknown },
+  where: Pick<LearnerProcess, "module"> = learner,
+) =>
+  where.module<typeof OutboxRelay>("outbox-relay").createOutboxRelay({
+    pg: pgPool(services.databaseUrl),
+    ...options,
+  });
 const tally = (ids: string[]) =>
   ids.reduce((m, id) => m.set(id, (m.get(id) ?? 0) + 1), new Map<string, number>());
 
@@ -28,8 +48,7 @@ describe("outbox relay", () => {
   it("[R5.3] delivers every row once, oldest first, batchSize at a time", async () => {
     const ids = await addRows(25);
     const seen: OutboxMessage[] = [];
-    const relay = createOutboxRelay({
-      pg: services.pg,
+    const relay = await createOutboxRelay({
       batchSize: 10,
       deliver: async (m) => void seen.push(m),
     });
@@ -52,8 +71,7 @@ describe("outbox relay", () => {
     const ids = await addRows(6);
     const delivered: string[] = [];
     let failOnce = true;
-    const relay = createOutboxRelay({
-      pg: services.pg,
+    const relay = await createOutboxRelay({
       deliver: async (m) => {
         if (String(m.id) === ids[2] && failOnce) {
           failOnce = false;
@@ -78,7 +96,11 @@ describe("outbox relay", () => {
       delivered.push(String(m.id));
     };
     const drain = async () => {
-      const relay = createOutboxRelay({ pg: services.newPool({ max: 2 }), batchSize: 10, deliver });
+      const relay = await createOutboxRelay({
+        pg: pgPool({ connectionString: services.databaseUrl, max: 2 }),
+        batchSize: 10,
+        deliver,
+      });
       for (let run = 0; run < 30 && (await relay.runOnce()) > 0; run++); // bounded: 60 rows need 6 runs at most
     };
     await within(20_000, "three relays to drain 60 rows", Promise.all([drain(), drain(), drain()]));
@@ -95,23 +117,20 @@ describe("outbox relay", () => {
   it("[R5.6] loses nothing when a relay dies mid-batch: another relay delivers the rest", async () => {
     const ids = await addRows(8);
     const name = `relay_${random.token(8)}`;
-    // Its own pool, never ended: the hung relay never returns its client, so end() would wait forever.
-    const doomedPool = new Pool({
-      connectionString: services.databaseUrl,
-      application_name: name,
-      max: 1,
-    });
-    doomedPool.on("error", () => {});
-    doomedPool.on("connect", (client) => client.on("error", () => {})); // its connection will be killed
     const delivered: string[] = [];
     let calls = 0;
-    const doomed = createOutboxRelay({
-      pg: doomedPool,
-      deliver: async (m) => {
-        if (++calls === 4) return new Promise<void>(() => {}); // hangs forever, like a crashed process
-        delivered.push(String(m.id));
+    // In a process of its own, on a pool of its own whose connection is killed below: the code under
+    // test may crash with it (an error on a checked-out client has no listener), as a dying relay does.
+    const doomed = await createOutboxRelay(
+      {
+        pg: pgPool({ connectionString: services.databaseUrl, application_name: name, max: 1 }),
+        deliver: async (m: OutboxMessage) => {
+          if (++calls === 4) return new Promise<void>(() => {}); // hangs forever, like a crashed process
+          delivered.push(String(m.id));
+        },
       },
-    });
+      await startLearner(),
+    );
     void doomed.runOnce().catch(() => {});
     await eventually("the first relay to deliver 3 rows and start on the 4th", () => calls >= 4, {
       timeoutMs: 5000,
@@ -120,8 +139,7 @@ describe("outbox relay", () => {
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
       [name],
     );
-    const survivor = createOutboxRelay({
-      pg: services.pg,
+    const survivor = await createOutboxRelay({
       deliver: async (m) => void delivered.push(String(m.id)),
     });
     await eventually(
@@ -138,8 +156,7 @@ describe("outbox relay", () => {
   it("[R5.3] delivers 10 rows per run when batchSize is left out", async () => {
     const ids = await addRows(23);
     const seen: string[] = [];
-    const relay = createOutboxRelay({
-      pg: services.pg,
+    const relay = await createOutboxRelay({
       deliver: async (m) => void seen.push(String(m.id)),
     });
     const counts = [await relay.runOnce(), await relay.runOnce(), await relay.runOnce()];

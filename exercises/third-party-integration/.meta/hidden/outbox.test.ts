@@ -1,12 +1,21 @@
-import { createApp } from "#src/app";
-import { because, request, seededRandom, startServer, useServices } from "@backend-sandbox/testkit";
-import { startCheckout } from "#support/checkout-service";
+import {
+  because,
+  request,
+  seededRandom,
+  startLearner,
+  useLearner,
+  useServices,
+} from "@backend-sandbox/testkit";
+import { serveApp, startCheckout } from "#support/checkout-service";
 import { postOrder } from "#support/post-order";
 
 const services = useServices();
+const learner = useLearner();
 const random = seededRandom();
 let checkout: Awaited<ReturnType<typeof startCheckout>>;
-beforeAll(async () => void (checkout = await startCheckout(services.pg, "whsec_orders")));
+beforeAll(
+  async () => void (checkout = await startCheckout(learner, services.databaseUrl, "whsec_orders")),
+);
 
 const count = async (sql: string, params: unknown[] = []) =>
   Number((await services.pg.query(sql, params)).rows[0].count);
@@ -125,9 +134,11 @@ describe("outbox", () => {
   );
 
   it("[R5.2] writes one outbox row per order under 40 concurrent orders on two instances", async () => {
-    const second = (
-      await startServer(createApp({ pg: services.newPool(), webhookSecret: "x", now: Date.now }))
-    ).url;
+    // The second instance runs in a process of its own, as a second server of the service would.
+    const second = await serveApp(await startLearner(), {
+      databaseUrl: services.databaseUrl,
+      webhookSecret: "x",
+    });
     const customerId = `cus_${random.token()}`;
     const responses = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>

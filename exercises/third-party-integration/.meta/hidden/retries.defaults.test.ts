@@ -1,9 +1,11 @@
 import { inspect } from "node:util";
-import { because, manualClock, seededRandom } from "@backend-sandbox/testkit";
-import { createPaymentClient } from "#src/payment-client";
+import { because, manualClock, seededRandom, useLearner } from "@backend-sandbox/testkit";
 import { startFakeProvider, startFakeProviderOnClock } from "#support/fake-provider";
 import { failure } from "#support/failure";
+import { fixedRandom } from "#support/fixed-random";
+import { createPaymentClient } from "#support/payment-client";
 
+const learner = useLearner();
 // Every documented default of the retry options, each checked by leaving that option out.
 const random = seededRandom();
 const secretKey = `sk_test_${random.token(20)}`;
@@ -18,7 +20,7 @@ describe("retries: defaults", () => {
     for (let i = 0; i < 60; i++) {
       provider.script({ status: 503 });
       const before = clock.sleeps.length;
-      const client = createPaymentClient({
+      const client = await createPaymentClient(learner, {
         baseUrl: provider.url,
         secretKey,
         sleep: clock.sleep,
@@ -42,15 +44,14 @@ describe("retries: defaults", () => {
   it("[R2.5] sends 4 requests when maxAttempts is left out", async () => {
     const { clock, provider } = await setup();
     provider.otherwise({ status: 503 });
-    const error = await failure(
-      createPaymentClient({
-        baseUrl: provider.url,
-        secretKey,
-        sleep: clock.sleep,
-        now: clock.now,
-        breaker: noBreaker,
-      }).createCharge({ amount: 5, currency: "eur" }),
-    );
+    const client = await createPaymentClient(learner, {
+      baseUrl: provider.url,
+      secretKey,
+      sleep: clock.sleep,
+      now: clock.now,
+      breaker: noBreaker,
+    });
+    const error = await failure(client.createCharge({ amount: 5, currency: "eur" }));
     because(
       `expected 4 requests then { attempts: 4 }, saw ${provider.requests.length} and ${inspect(error)}`,
       () => {
@@ -63,18 +64,17 @@ describe("retries: defaults", () => {
   it("[R2.3] backs off from 200 ms, capped at 5000 ms, when baseDelayMs and maxDelayMs are left out", async () => {
     const { clock, provider } = await setup();
     provider.otherwise({ status: 503 });
-    await failure(
-      createPaymentClient({
-        baseUrl: provider.url,
-        secretKey,
-        sleep: clock.sleep,
-        now: clock.now,
-        random: () => 0.5,
-        maxAttempts: 8,
-        deadlineMs: 600_000,
-        breaker: noBreaker,
-      }).createCharge({ amount: 5, currency: "eur" }),
-    );
+    const client = await createPaymentClient(learner, {
+      baseUrl: provider.url,
+      secretKey,
+      sleep: clock.sleep,
+      now: clock.now,
+      random: fixedRandom(0.5),
+      maxAttempts: 8,
+      deadlineMs: 600_000,
+      breaker: noBreaker,
+    });
+    await failure(client.createCharge({ amount: 5, currency: "eur" }));
     const expected = [100, 200, 400, 800, 1600, 2500, 2500];
     because(
       `expected waits ${JSON.stringify(expected)} (random() = 0.5), saw ${JSON.stringify(clock.sleeps)}`,
@@ -85,19 +85,18 @@ describe("retries: defaults", () => {
   it("[R2.6] gives up within 15000 ms when deadlineMs is left out", async () => {
     const { clock, provider } = await setup();
     provider.otherwise({ status: 503 });
-    await failure(
-      createPaymentClient({
-        baseUrl: provider.url,
-        secretKey,
-        sleep: clock.sleep,
-        now: clock.now,
-        random: () => 0.9,
-        baseDelayMs: 5000,
-        maxDelayMs: 5000,
-        maxAttempts: 10,
-        breaker: noBreaker,
-      }).createCharge({ amount: 5, currency: "eur" }),
-    );
+    const client = await createPaymentClient(learner, {
+      baseUrl: provider.url,
+      secretKey,
+      sleep: clock.sleep,
+      now: clock.now,
+      random: fixedRandom(0.9),
+      baseDelayMs: 5000,
+      maxDelayMs: 5000,
+      maxAttempts: 10,
+      breaker: noBreaker,
+    });
+    await failure(client.createCharge({ amount: 5, currency: "eur" }));
     because(
       `expected 3 waits of 4500 ms and 4 requests (a 4th wait would end at 18000 ms), saw ${JSON.stringify(clock.sleeps)} and ${provider.requests.length}`,
       () => {
@@ -110,13 +109,14 @@ describe("retries: defaults", () => {
   it("[R2.3] really waits when sleep is left out", async () => {
     const provider = await startFakeProvider(secretKey);
     provider.script({ status: 503 });
-    await createPaymentClient({
+    const client = await createPaymentClient(learner, {
       baseUrl: provider.url,
       secretKey,
-      random: () => 1,
+      random: fixedRandom(1),
       baseDelayMs: 300,
       breaker: noBreaker,
-    }).createCharge({ amount: 5, currency: "eur" });
+    });
+    await client.createCharge({ amount: 5, currency: "eur" });
     const gap = (provider.requests[1]?.at ?? 0) - (provider.requests[0]?.at ?? 0);
     because(
       `expected the second request at least 300 ms after the first (random() = 1, base 300), saw ${gap} ms`,
@@ -128,12 +128,13 @@ describe("retries: defaults", () => {
     const clock = manualClock();
     const provider = await startFakeProvider(secretKey);
     provider.script({ status: 429, retryAfter: new Date(Date.now() + 5000).toUTCString() });
-    await createPaymentClient({
+    const client = await createPaymentClient(learner, {
       baseUrl: provider.url,
       secretKey,
       sleep: clock.sleep,
       breaker: noBreaker,
-    }).createCharge({ amount: 5, currency: "eur" });
+    });
+    await client.createCharge({ amount: 5, currency: "eur" });
     because(
       `expected one wait of about 4000 to 5000 ms (the date has whole seconds), saw ${JSON.stringify(clock.sleeps)}`,
       () => {

@@ -1,9 +1,12 @@
 import { inspect } from "node:util";
-import { because, type ManualClock, seededRandom } from "@backend-sandbox/testkit";
-import { createPaymentClient, type PaymentClientOptions } from "#src/payment-client";
+import { because, type ManualClock, seededRandom, useLearner } from "@backend-sandbox/testkit";
+import type { PaymentClientOptions } from "#src/payment-client";
 import { startFakeProviderOnClock, type FakeProvider } from "#support/fake-provider";
 import { failure } from "#support/failure";
+import { fixedRandom } from "#support/fixed-random";
+import { createPaymentClient } from "#support/payment-client";
 
+const learner = useLearner();
 const random = seededRandom();
 const secretKey = `sk_test_${random.token(20)}`;
 // The circuit breaker is stage 6: here it is configured never to open, so these tests check retries
@@ -14,12 +17,12 @@ const clientFor = (
   clock: ManualClock,
   options: Partial<PaymentClientOptions> = {},
 ) =>
-  createPaymentClient({
+  createPaymentClient(learner, {
     baseUrl: provider.url,
     secretKey,
     sleep: clock.sleep,
     now: clock.now,
-    random: () => 0.5,
+    random: fixedRandom(0.5),
     baseDelayMs: 100,
     maxDelayMs: 10_000,
     maxAttempts: 5,
@@ -33,7 +36,9 @@ describe("retries", () => {
   it("[R2.1, R2.2, R2.3] retries 503, 502 and 500, with the same idempotency key, and the provider charges once", async () => {
     const { clock, provider } = await setup();
     provider.script({ status: 503 }, { status: 502 }, { status: 500 });
-    const charge = await clientFor(provider, clock).createCharge({ amount: 700, currency: "eur" });
+    const charge = await (
+      await clientFor(provider, clock)
+    ).createCharge({ amount: 700, currency: "eur" });
     because(
       `expected 4 requests with one Idempotency-Key and waits [50, 100, 200]; saw ${provider.requests.length} requests, waits ${JSON.stringify(clock.sleeps)}`,
       () => {
@@ -48,7 +53,9 @@ describe("retries", () => {
   it("[R2.1, R2.2] retries a charge whose answer was lost with the same key, so the customer is charged once", async () => {
     const { clock, provider } = await setup();
     provider.script({ drop: "after-charge" }, { drop: "before" }, { drop: "after-charge" });
-    const charge = await clientFor(provider, clock).createCharge({ amount: 1999, currency: "eur" });
+    const charge = await (
+      await clientFor(provider, clock)
+    ).createCharge({ amount: 1999, currency: "eur" });
     because(
       `expected exactly 1 charge at the provider after 4 attempts; saw ${provider.charges.size}`,
       () => {
@@ -62,7 +69,9 @@ describe("retries", () => {
   it("[R1.4, R2.1, R2.2] retries a request that timed out", async () => {
     const { clock, provider } = await setup();
     provider.script({ delayMs: 8000 });
-    const charge = await clientFor(provider, clock, { timeoutMs: 1500 }).createCharge({
+    const charge = await (
+      await clientFor(provider, clock, { timeoutMs: 1500 })
+    ).createCharge({
       amount: 5,
       currency: "eur",
     });
@@ -76,7 +85,7 @@ describe("retries", () => {
   it.each([400, 401, 402, 403, 404, 409, 422])("[R2.1] never retries a %i", async (status) => {
     const { clock, provider } = await setup();
     provider.otherwise({ status, retryAfter: "1" });
-    await failure(clientFor(provider, clock).createCharge({ amount: 5, currency: "eur" }));
+    await failure((await clientFor(provider, clock)).createCharge({ amount: 5, currency: "eur" }));
     because(`expected 1 request for a ${status}, saw ${provider.requests.length}`, () =>
       expect(provider.requests).toHaveLength(1),
     );
@@ -90,7 +99,7 @@ describe("retries", () => {
     async (_form, header, expected) => {
       const { clock, provider } = await setup();
       provider.script({ status: 429, retryAfter: header(clock.now()) });
-      await clientFor(provider, clock).createCharge({ amount: 5, currency: "eur" });
+      await (await clientFor(provider, clock)).createCharge({ amount: 5, currency: "eur" });
       because(
         `expected one wait of ${expected} ms before the second attempt, saw ${JSON.stringify(clock.sleeps)}`,
         () => {
@@ -108,13 +117,12 @@ describe("retries", () => {
     ] as const) {
       const { clock, provider } = await setup();
       provider.otherwise({ status: 503 });
-      await failure(
-        clientFor(provider, clock, {
-          random: () => r,
-          maxDelayMs: 500,
-          maxAttempts: 6,
-        }).createCharge({ amount: 5, currency: "eur" }),
-      );
+      const client = await clientFor(provider, clock, {
+        random: fixedRandom(r),
+        maxDelayMs: 500,
+        maxAttempts: 6,
+      });
+      await failure(client.createCharge({ amount: 5, currency: "eur" }));
       because(
         `expected waits ${JSON.stringify(expected)} for random() = ${r}, base 100, cap 500; saw ${JSON.stringify(clock.sleeps)}`,
         () => expect(clock.sleeps).toEqual(expected),
@@ -126,7 +134,10 @@ describe("retries", () => {
     const { clock, provider } = await setup();
     provider.otherwise({ status: 503 });
     const error = await failure(
-      clientFor(provider, clock, { maxAttempts: 3 }).createCharge({ amount: 5, currency: "eur" }),
+      (await clientFor(provider, clock, { maxAttempts: 3 })).createCharge({
+        amount: 5,
+        currency: "eur",
+      }),
     );
     because(
       `expected 3 requests then { code: "unavailable", attempts: 3 }, saw ${provider.requests.length} and ${inspect(error)}`,
@@ -147,11 +158,13 @@ describe("retries", () => {
     );
     const start = clock.now();
     const error = await failure(
-      clientFor(provider, clock, {
-        baseDelayMs: 1000,
-        maxAttempts: 10,
-        deadlineMs: 9000,
-      }).createCharge({ amount: 5, currency: "eur" }),
+      (
+        await clientFor(provider, clock, {
+          baseDelayMs: 1000,
+          maxAttempts: 10,
+          deadlineMs: 9000,
+        })
+      ).createCharge({ amount: 5, currency: "eur" }),
     );
     const waited = clock.sleeps.reduce((a, b) => a + b, 0);
     const late = provider.requests.filter((r) => r.at - start > 9000);
@@ -174,7 +187,7 @@ describe("retries", () => {
       { status: 500, retryAfter: "7" },
       { status: 429, retryAfter: past },
     );
-    await clientFor(provider, clock).createCharge({ amount: 5, currency: "eur" });
+    await (await clientFor(provider, clock)).createCharge({ amount: 5, currency: "eur" });
     because(
       `expected waits [50, 100, 0] (backoff, backoff, a past date), saw ${JSON.stringify(clock.sleeps)}`,
       () => expect(clock.sleeps).toEqual([50, 100, 0]),

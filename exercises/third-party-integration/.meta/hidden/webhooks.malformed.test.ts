@@ -1,17 +1,19 @@
-// The default import is node:crypto's own module object (a namespace import would be a copy), so
-// spying on it sees the calls the code under test makes.
-import crypto from "node:crypto";
 import { because, seededRandom, useServices } from "@backend-sandbox/testkit";
 import { startCheckout } from "#support/checkout-service";
 import { eventBody } from "#support/payment-event-body";
+import { startProbedLearner, type ProbedLearner } from "#support/timing-safe-equal-probe";
 import { signature, signatureHeader } from "#support/webhook-signing";
 
 const services = useServices();
 const random = seededRandom();
 const secret = `whsec_${random.token(32)}`;
+// The service runs in a learner's process that counts its calls to timingSafeEqual (R3.4).
+let probed: ProbedLearner;
 let checkout: Awaited<ReturnType<typeof startCheckout>>;
-beforeAll(async () => void (checkout = await startCheckout(services.pg, secret)));
-afterEach(() => jest.restoreAllMocks());
+beforeAll(async () => {
+  probed = await startProbedLearner();
+  checkout = await startCheckout(probed.learner, services.databaseUrl, secret);
+});
 
 const newEvent = () => {
   const paymentId = `pay_${random.token()}`;
@@ -90,13 +92,13 @@ describe("webhooks: malformed signatures", () => {
   });
 
   it("[R3.4] compares each well-formed v1 with node:crypto's timingSafeEqual, never with ===", async () => {
-    const spy = jest.spyOn(crypto, "timingSafeEqual");
     const { body } = newEvent();
     const t = checkout.unixNow();
+    const before = await probed.timingSafeEqualCalls();
     const forged = await checkout.deliver(body, signatureHeader(`${secret}_forged`, t, body));
-    const forgedCalls = spy.mock.calls.length;
+    const forgedCalls = (await probed.timingSafeEqualCalls()) - before;
     const genuine = await checkout.deliver(body, signatureHeader(secret, t, body));
-    const genuineCalls = spy.mock.calls.length - forgedCalls;
+    const genuineCalls = (await probed.timingSafeEqualCalls()) - before - forgedCalls;
     because(
       `expected 400 for a forged and 200 for a genuine signature, got ${forged.status} and ${genuine.status}`,
       () => {

@@ -1,15 +1,15 @@
-import { because, seededRandom, startServer, useServices } from "@backend-sandbox/testkit";
-import { startCheckout } from "#support/checkout-service";
+import { because, seededRandom, useLearner, useServices } from "@backend-sandbox/testkit";
+import { serveApp, startCheckout } from "#support/checkout-service";
 import { eventBody } from "#support/payment-event-body";
 import { deliverWebhook } from "#support/webhook-delivery";
 import { signature, signatureHeader } from "#support/webhook-signing";
-import { createApp } from "#src/app";
 
 const services = useServices();
+const learner = useLearner();
 const random = seededRandom();
 const secret = `whsec_${random.token(32)}`;
 let checkout: Awaited<ReturnType<typeof startCheckout>>;
-beforeAll(async () => void (checkout = await startCheckout(services.pg, secret)));
+beforeAll(async () => void (checkout = await startCheckout(learner, services.databaseUrl, secret)));
 
 const newEvent = (amount = random.int(100, 50_000)) => {
   const paymentId = `pay_${random.token()}`;
@@ -97,8 +97,10 @@ describe("webhooks", () => {
   });
 
   it("[R3.5] reads the real clock when createApp is given no now", async () => {
-    const app = createApp({ pg: services.pg, webhookSecret: secret });
-    const url = (await startServer(app)).url;
+    const url = await serveApp(await learner.process(), {
+      databaseUrl: services.databaseUrl,
+      webhookSecret: secret,
+    });
     const statuses: number[] = [];
     for (const offset of [0, -400, 400]) {
       const { body } = newEvent();

@@ -4,6 +4,7 @@ import {
   SERVICE_IMAGES,
   SHARED_SERVICES_ENV,
   startSharedServices,
+  whySealingIsImpossible,
   type ProviderChoice,
 } from "@backend-sandbox/testkit/runner";
 import { readFileSync } from "node:fs";
@@ -14,6 +15,8 @@ interface Check {
   ok: boolean;
   what: string;
   fix?: string;
+  /** Not needed to learn here (only to grade submissions sealed): shown with "!", not counted. */
+  optional?: boolean;
 }
 
 /**
@@ -58,13 +61,31 @@ export async function doctorCommand(): Promise<number> {
     }
     print(checks[checks.length - 1]!);
   }
-  const failed = checks.filter((c) => !c.ok).length;
+  checks.push(sealingCheck());
+  print(checks[checks.length - 1]!);
+  const failed = checks.filter((c) => !c.ok && !c.optional).length;
   process.stdout.write(
     failed === 0
       ? "\nAll good: `npm run grade` will work.\n"
       : `\n${failed} problem${failed === 1 ? "" : "s"} found; fix them as described above.\n`,
   );
   return failed === 0 ? 0 : 1;
+}
+
+/** Whether `--sealed` (and so `--submission`) can run the code under test in a sandbox here. */
+function sealingCheck(): Check {
+  const why = whySealingIsImpossible();
+  return why
+    ? {
+        ok: false,
+        optional: true,
+        what: "sealed grading (--submission, --sealed): not possible here; learning and `npm run grade` work without it",
+        fix: why,
+      }
+    : {
+        ok: true,
+        what: "sealed grading: bubblewrap can run the code under test in a sandbox of its own",
+      };
 }
 
 function nodeCheck(): Check {
@@ -93,7 +114,7 @@ function readWantedNode(): { major: number; minor: number } {
 }
 
 function print(check: Check): void {
-  process.stdout.write(`${check.ok ? "✓" : "✗"} ${check.what}\n`);
+  process.stdout.write(`${check.ok ? "✓" : check.optional ? "!" : "✗"} ${check.what}\n`);
   if (check.fix) process.stdout.write(`${check.fix.replace(/^/gm, "    ")}\n`);
 }
 

@@ -22,6 +22,8 @@ export interface GradeOptions extends ReportFiles {
   timeout?: string;
   shard?: string;
   quiet?: boolean;
+  /** The code under test runs sealed (always with --submission). */
+  sealed?: boolean;
 }
 
 /** Exit code when the trusted checkout changed during grading (docs/grading.md, "Scoring"). */
@@ -62,6 +64,7 @@ export async function gradeCommand(
     timeoutSeconds,
     signal: controller.signal,
     checkCheckout: true,
+    sealed: Boolean(options.sealed) || source.kind === "submission",
   });
   const stopListening = onInterrupt(async () => {
     controller.abort();

@@ -28,6 +28,8 @@ export interface VerifyOptions {
   wrongSolution?: string;
   /** Grade wrong solutions on every stage's hidden tests, not only those their patch declares. */
   allStages?: boolean;
+  /** The code under test runs sealed, as grading a submission does. */
+  sealed?: boolean;
 }
 
 /** What one `verify` does, read from its arguments once. */
@@ -70,6 +72,7 @@ export async function verifyCommand(
     places,
     timeoutSeconds: plan.timeoutSeconds,
     signal: controller.signal,
+    sealed: Boolean(options.sealed),
   });
   const stopListening = onInterrupt(async () => {
     controller.abort();

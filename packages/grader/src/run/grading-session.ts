@@ -3,8 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import {
   LAYOUT,
+  SHARED_SERVICES_ENV,
   sharedServicesEnv,
   startSharedServices,
+  whyServicesFail,
+  whySealingIsImpossible,
   type StartedServices,
 } from "@backend-sandbox/testkit/runner";
 import type { Exercise } from "../exercise/manifest";
@@ -31,6 +34,8 @@ export interface SessionOptions {
    * `stopped` says why. `grade` turns it on; `verify` grades only the checkout's own code.
    */
   checkCheckout?: boolean;
+  /** Every learner's process runs sealed (`--sealed`; implied by `--submission`). */
+  sealed?: boolean;
 }
 
 /**
@@ -40,6 +45,7 @@ export interface SessionOptions {
  */
 export class GradingSession {
   private services?: Promise<StartedServices>;
+  private sealing?: { why: string | undefined };
   private readonly runId = `${Date.now().toString(36)}-${process.pid}`;
   /** Jest's transform cache for this session only, removed by close(). */
   private readonly cacheDirectory = mkdtempSync(path.join(tmpdir(), "sandbox-cache-"));
@@ -96,7 +102,13 @@ export class GradingSession {
       ungradedResult(exercise, "error", reason, Date.now() - started);
     // After Ctrl-C nothing new starts; the loop in the command just drains.
     if (this.options.signal?.aborted) return failed("grading was interrupted");
-    if (exercise.manifest.services.length > 0) {
+    const sealed = Boolean(this.options.sealed) || source.kind === "submission";
+    const unsealable = sealed ? this.whyUnsealable() : undefined;
+    if (unsealable) return failed(`sealed grading is impossible here: ${unsealable}`);
+    // A sealed run's services are its own: its Jest global setup starts them and its teardown
+    // ends them, so what the code under test does to them reaches no other exercise.
+    if (sealed) for (const name of SHARED_SERVICES_ENV) delete env[name];
+    else if (exercise.manifest.services.length > 0) {
       try {
         Object.assign(env, sharedServicesEnv((await this.startServices()).services));
       } catch (error) {
@@ -129,18 +141,26 @@ export class GradingSession {
         includeVisible: source.kind !== "wrong-solution",
         timeoutMs: this.timeoutMsOf(exercise),
         stages: prepared.stages,
+        sealed,
       });
       const run = await runJest(plan, {
         repoRoot: this.options.places.repoRoot,
-        // A checked session grades untrusted code: one exercise's code could write a forged
-        // transform of a later exercise's test file into a shared cache. Each run gets its own.
-        cacheDirectory: this.options.checkCheckout ? undefined : this.cacheDirectory,
+        // Unsealed, a checked session's code under test could write a forged transform of a
+        // later exercise's test file into a shared cache, so each run gets its own; sealed, the
+        // cache is out of its reach and shared.
+        cacheDirectory: this.options.checkCheckout && !sealed ? undefined : this.cacheDirectory,
         maxOldSpaceMb: memoryLimitMb(env),
         env,
         signal: this.options.signal,
         deadline,
       });
-      return scoreExercise(plan, run);
+      const result = scoreExercise(plan, run);
+      const broken = sealed ? undefined : await this.whyServicesBroke();
+      return broken
+        ? failed(
+            `${broken} while this exercise ran; its grade would not be fair (run \`sandbox doctor\`)`,
+          )
+        : result;
     } finally {
       prepared.dispose();
     }
@@ -152,6 +172,27 @@ export class GradingSession {
     const services = this.services;
     this.services = undefined;
     if (services) await (await services.catch(() => undefined))?.dispose();
+  }
+
+  /** Why this machine cannot seal a run (asked once per session), or undefined. */
+  private whyUnsealable(): string | undefined {
+    this.sealing ??= { why: whySealingIsImpossible() };
+    return this.sealing.why;
+  }
+
+  /**
+   * After an exercise: why the shared services no longer serve, if they do not. They are then
+   * ended, and the next exercise starts fresh ones.
+   */
+  private async whyServicesBroke(): Promise<string | undefined> {
+    const started = await this.services?.catch(() => undefined);
+    if (!started) return undefined;
+    const why = await whyServicesFail(started.services);
+    if (why) {
+      this.services = undefined;
+      await started.dispose();
+    }
+    return why;
   }
 
   private startServices(): Promise<StartedServices> {

@@ -10,7 +10,7 @@ import type { RunPlan } from "./run-plan";
  */
 export function graderJestConfig(
   plan: Pick<RunPlan, "exercise" | "sourceDir" | "hiddenDir" | "includeVisible" | "usesServices"> &
-    Partial<Pick<RunPlan, "testFiles">>,
+    Partial<Pick<RunPlan, "testFiles" | "sealed">>,
   options: { repoRoot: string; cacheDirectory?: string; reporters?: unknown[] },
 ): Record<string, unknown> {
   return exerciseJestConfig({
@@ -20,6 +20,7 @@ export function graderJestConfig(
     includeVisible: plan.includeVisible,
     usesServices: plan.usesServices,
     testFiles: plan.testFiles,
+    sealed: plan.sealed,
     modulePaths: [path.join(options.repoRoot, "node_modules")],
     reporters: options.reporters,
     cacheDirectory: options.cacheDirectory,

@@ -27,6 +27,8 @@ export interface RunPlan {
   timeoutMs: number;
   /** Whether the tests use Redis or Postgres (exercise.json `services`). */
   usesServices: boolean;
+  /** The learner's process runs in a bubblewrap sandbox (testkit src/learner/sandbox.ts). */
+  sealed: boolean;
 }
 
 export function planRun(
@@ -38,6 +40,7 @@ export function planRun(
     timeoutMs: number;
     /** Only these stages' test files (default: every stage's). */
     stages?: string[];
+    sealed?: boolean;
   },
 ): RunPlan {
   const includeVisible = run.includeVisible ?? true;
@@ -54,6 +57,7 @@ export function planRun(
     ...(run.stages ? { stages: run.stages } : {}),
     timeoutMs: run.timeoutMs,
     usesServices: exercise.manifest.services.length > 0,
+    sealed: run.sealed ?? false,
   };
 }
 

@@ -1,0 +1,339 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { forwardTcpPort, forwardUnixSocket } from "./bridge";
+import { Channel, ChannelClosedError, type Message } from "./channel";
+import { decode, encode, isData, methodNames, type Encoded } from "./codec";
+import { learnerRun, type LearnerRun } from "./learner-run";
+import { CLOCK, type ClockBrand } from "./clock-brand";
+import {
+  SANDBOX_BRIDGE_MOUNT,
+  SANDBOX_CLOCKS_MOUNT,
+  SANDBOX_LIMITS,
+  SANDBOX_SOURCE_MOUNT,
+  sandboxCommand,
+} from "./sandbox";
+import { STAND_IN } from "./stand-ins";
+
+/** A function of the learner's code as the test process calls it: same arguments, always a Promise. */
+export type RemoteFunction<F> = F extends (...args: infer A) => infer R
+  ? (...args: { [K in keyof A]: unknown }) => Promise<Remote<Awaited<R>>>
+  : never;
+/** A module, object or value of the learner's process as the test process sees it. */
+export type Remote<T> = T extends (...args: never[]) => unknown
+  ? RemoteFunction<T> & { [K in keyof T]: Remote<T[K]> }
+  : T extends object
+    ? { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? RemoteFunction<T[K]> : T[K] }
+    : T;
+
+/** What the test process holds for an object made in the learner's process. */
+const REF = Symbol("learner-ref");
+interface RefBrand {
+  [REF]: { owner: LearnerProcess; ref: number };
+}
+
+/** How much of the learner's stdout and stderr is kept and echoed, per process (bytes). */
+const OUTPUT_CAP = 64 * 1024;
+const LOOPBACK_PORT = /(?:\/\/|@)(?:127\.0\.0\.1|localhost):(\d{2,5})\b/g;
+
+/**
+ * The learner's code, running in a process of its own (../shared/DESIGN.md, "Testkit contract").
+ * Tests reach it through `module(name)` (library-style calls: each a request over a JSON pipe),
+ * `serve(app)` (HTTP on loopback), and the services. Arguments cross as data: plain values,
+ * connection settings (`redisClient`, `pgPool`), manual clocks (read from a file the test
+ * process writes), and functions (called back, asynchronously). When the run is sealed the process
+ * runs in a bubblewrap sandbox under a user of its own, with a network namespace whose loopback
+ * reaches only the ports the tests hand it.
+ */
+export class LearnerProcess {
+  private readonly callbacks = new Map<number, (...args: unknown[]) => unknown>();
+  private readonly clockFiles = new Map<ClockBrand, string>();
+  private readonly reached = new Map<number, Promise<void>>();
+  private readonly servers: net.Server[] = [];
+  private nextCallback = 1;
+  private outputBytes = 0;
+  private exited: Promise<void>;
+  /** stdout and stderr of the learner's code, up to 64 KiB. */
+  output = "";
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly channel: Channel,
+    private readonly run: LearnerRun,
+    private readonly dirs: { bridge: string; clocks: string; root: string },
+  ) {
+    this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
+  }
+
+  /** Starts a learner's process for the current test run's source folder (sealed if the run is). */
+  static async start(run: LearnerRun = learnerRun()): Promise<LearnerProcess> {
+    const root = mkdtempSync(path.join(os.tmpdir(), "sandbox-learner-"));
+    const dirs = { root, bridge: path.join(root, "bridge"), clocks: path.join(root, "clocks") };
+    mkdirSync(dirs.bridge);
+    mkdirSync(dirs.clocks);
+    chmodSync(root, 0o755);
+    chmodSync(dirs.bridge, 0o777); // the sandbox's own user makes its sockets here
+    chmodSync(dirs.clocks, 0o755);
+    const host = path.join(__dirname, "host.ts");
+    const tsx = require.resolve("tsx/cjs");
+    const node = [
+      process.execPath,
+      `--max-old-space-size=${SANDBOX_LIMITS.heapMiB}`,
+      "--require",
+      tsx,
+      host,
+    ];
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      NODE_ENV: "test",
+      NODE_PATH: run.modulePaths.join(path.delimiter),
+      SANDBOX_LEARNER_DEPENDENCIES: JSON.stringify(run.dependencies),
+    };
+    let argv: string[];
+    if (run.sealed) {
+      env.SANDBOX_LEARNER_SOURCE = SANDBOX_SOURCE_MOUNT;
+      env.SANDBOX_LEARNER_BRIDGE = SANDBOX_BRIDGE_MOUNT;
+      env.HOME = "/tmp";
+      argv = sandboxCommand({
+        sourceDir: run.sourceDir,
+        exerciseModules: existsSync(path.join(run.exerciseDir, "node_modules"))
+          ? path.join(run.exerciseDir, "node_modules")
+          : undefined,
+        readOnly: [path.dirname(path.dirname(process.execPath)), ...run.readOnly],
+        bridgeDir: dirs.bridge,
+        clocksDir: dirs.clocks,
+        command: node,
+      });
+    } else {
+      env.SANDBOX_LEARNER_SOURCE = run.sourceDir;
+      env.HOME = process.env.HOME;
+      argv = node;
+    }
+    const child = spawn(argv[0]!, argv.slice(1), {
+      env,
+      cwd: run.sealed ? "/" : run.exerciseDir,
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+      detached: !run.sealed, // its own process group, so stop() ends what it started
+    });
+    const answer = { to: undefined as LearnerProcess | undefined };
+    const channel = new Channel(
+      child.stdio[3] as net.Socket,
+      (request) => answer.to!.answer(request),
+      (error) => encode(error, () => undefined),
+      // The exit says more than a broken pipe: wait for it (briefly) to report status and output.
+      () => setTimeout(() => channel.close("the code under test closed its channel"), 1000).unref(),
+    );
+    const learner = new LearnerProcess(child, channel, run, dirs);
+    answer.to = learner;
+    child.stdout!.on("data", (chunk: Buffer) => learner.record(chunk));
+    child.stderr!.on("data", (chunk: Buffer) => learner.record(chunk));
+    child.once("exit", (code, signal) =>
+      channel.close(
+        `the code under test exited (${signal ?? `exit code ${code}`})` +
+          (learner.output ? `; its last output:\n${learner.output.slice(-2000)}` : ""),
+      ),
+    );
+    child.once("error", (error) =>
+      channel.close(`the code under test could not start: ${error.message}`),
+    );
+    return learner;
+  }
+
+  /**
+   * The exports of `src/<name>.ts` as async functions: `await learner.module<typeof
+   * import("#src/app")>("app").createApp(options)`. What a call returns crosses as data; functions
+   * and class instances stay in the learner's process and come back as remote objects whose
+   * methods are async too.
+   */
+  module<T>(name: string): Remote<T> {
+    return new Proxy(
+      {},
+      {
+        get: (_target, exportName) =>
+          typeof exportName === "string" && exportName !== "then"
+            ? (...args: unknown[]) =>
+                this.request("call", { module: name, export: exportName }, args)
+            : undefined,
+      },
+    ) as unknown as Remote<T>;
+  }
+
+  /** Reads a non-function export, e.g. a constant the module defines. */
+  async value<T>(module: string, exportName: string): Promise<T> {
+    return this.decode(await this.channel.request("value", { module, export: exportName })) as T;
+  }
+
+  /**
+   * Serves an app made in the learner's process (an Express app, any request listener, or an
+   * http.Server) on a loopback port, and returns the URL the test process reaches it at.
+   */
+  async serve(app: unknown): Promise<{ url: string; port: number; close(): Promise<void> }> {
+    const ref = this.refOf(app);
+    const served = (await this.channel.request("serve", { ref })) as {
+      port: number;
+      socket?: string;
+    };
+    let port = served.port;
+    let forwarder: net.Server | undefined;
+    if (served.socket) {
+      forwarder = await forwardTcpPort(
+        0,
+        path.join(this.dirs.bridge, path.basename(served.socket)),
+      );
+      this.servers.push(forwarder);
+      port = (forwarder.address() as net.AddressInfo).port;
+    }
+    /** Closes the server in the learner's process (its connections too); the process goes on. */
+    const close = async () => {
+      forwarder?.close();
+      if (!this.channel.closed) await this.channel.request("unserve", { port: served.port });
+    };
+    return { url: `http://127.0.0.1:${port}`, port, close };
+  }
+
+  /** Lets the learner's process reach 127.0.0.1:`port` of the test process (a no-op unless sealed). */
+  async reach(port: number): Promise<void> {
+    if (!this.run.sealed) return;
+    let done = this.reached.get(port);
+    if (!done) {
+      done = (async () => {
+        const server = await forwardUnixSocket(
+          path.join(this.dirs.bridge, `out-${port}.sock`),
+          () => net.connect({ port, host: "127.0.0.1", allowHalfOpen: true }),
+        );
+        this.servers.push(server);
+        await this.channel.request("reach", { port });
+      })();
+      this.reached.set(port, done);
+    }
+    return done;
+  }
+
+  /** Ends the process and everything it started (a sealed process's PID namespace goes with it). */
+  async stop(): Promise<void> {
+    this.channel.close("the test stopped the code under test");
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      try {
+        if (this.run.sealed) this.child.kill("SIGKILL");
+        else process.kill(-this.child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      await this.exited;
+    }
+    for (const server of this.servers.splice(0)) server.close();
+    rmSync(this.dirs.root, { recursive: true, force: true });
+  }
+
+  /** Whether the process is still running. */
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  private record(chunk: Buffer): void {
+    if (this.outputBytes >= OUTPUT_CAP) return;
+    const text = chunk.subarray(0, OUTPUT_CAP - this.outputBytes).toString("utf8");
+    this.outputBytes += chunk.length;
+    this.output += text;
+    if (this.run.echoOutput) process.stderr.write(text);
+  }
+
+  private async request(op: string, params: Message, args: unknown[]): Promise<unknown> {
+    const encoded = encode(args, (value) => this.replace(value));
+    const ports = [...JSON.stringify(encoded).matchAll(LOOPBACK_PORT)].map((m) => Number(m[1]));
+    await Promise.all(ports.map((port) => this.reach(port)));
+    try {
+      return this.decode(await this.channel.request(op, { ...params, args: encoded }));
+    } catch (error) {
+      if (error instanceof ChannelClosedError) throw error;
+      throw this.decode(error as Encoded);
+    }
+  }
+
+  private async answer(request: Message): Promise<unknown> {
+    if (request.op !== "callback") throw new Error(`unknown request ${String(request.op)}`);
+    const callback = this.callbacks.get(Number(request.callback));
+    if (!callback) throw new Error(`no callback ${String(request.callback)}`);
+    const args = this.decode(request.args) as unknown[];
+    return encode(await callback(...args), (value) => this.replace(value));
+  }
+
+  private decode(value: Encoded): unknown {
+    return decode(value, (tagged) => {
+      if (tagged.$ !== "ref")
+        throw new Error(`unexpected value tag ${String(tagged.$)} from the learner's process`);
+      return this.remoteObject(tagged);
+    });
+  }
+
+  private remoteObject(tagged: Record<string, unknown>): unknown {
+    const ref = Number(tagged.ref);
+    const invoke =
+      (method: string | undefined) =>
+      (...args: unknown[]) =>
+        this.request("invoke", { ref, method }, args);
+    const target: Record<string | symbol, unknown> =
+      tagged.kind === "function" ? (invoke(undefined) as unknown as Record<string, unknown>) : {};
+    for (const method of (tagged.methods as string[]) ?? []) target[method] = invoke(method);
+    Object.defineProperty(target, REF, { value: { owner: this, ref } });
+    return target;
+  }
+
+  private refOf(value: unknown): number {
+    const brand = (value as Partial<RefBrand> | undefined)?.[REF];
+    if (!brand || brand.owner !== this)
+      throw new TypeError(
+        "serve() takes an app made by this learner's process (the result of a module call)",
+      );
+    return brand.ref;
+  }
+
+  private replace(value: unknown): Encoded | undefined {
+    const brand = (value as Partial<RefBrand>)[REF];
+    if (brand) {
+      if (brand.owner !== this)
+        throw new TypeError("an object of one learner's process cannot go to another");
+      return { $: "ref", ref: brand.ref };
+    }
+    const standIn = (value as { [STAND_IN]?: Record<string, unknown> })[STAND_IN];
+    if (standIn) return standIn;
+    const clock = (value as { [CLOCK]?: { clock: ClockBrand; as: "ms" | "date" } })[CLOCK];
+    if (clock) return { $: "clock", file: this.clockFile(clock.clock), as: clock.as };
+    if (typeof value === "function") return this.callback(value as (...args: unknown[]) => unknown);
+    if (typeof value === "object" && value !== null && !isData(value)) {
+      // A test double made from a class (a repository, a fake provider): its fields as data, its
+      // methods as callbacks, so the learner's process gets an object it can call.
+      const crossing: Record<string, Encoded> = {};
+      for (const [key, item] of Object.entries(value))
+        crossing[key] = encode(item, (inner) => this.replace(inner));
+      for (const name of methodNames(value))
+        crossing[name] = this.callback((...args: unknown[]) =>
+          (value as Record<string, (...a: unknown[]) => unknown>)[name]!(...args),
+        );
+      return crossing;
+    }
+    return undefined;
+  }
+
+  private callback(fn: (...args: unknown[]) => unknown): Encoded {
+    const id = this.nextCallback++;
+    this.callbacks.set(id, fn);
+    return { $: "callback", id };
+  }
+
+  /** The file a manual clock's time is written to, for this process to read (ms since the epoch, decimal). */
+  private clockFile(clock: ClockBrand): string {
+    let name = this.clockFiles.get(clock);
+    if (!name) {
+      name = `clock-${this.clockFiles.size + 1}`;
+      this.clockFiles.set(clock, name);
+      const file = path.join(this.dirs.clocks, name);
+      const write = (ms: number) => writeFileSync(file, String(ms));
+      write(clock.current());
+      clock.watch(write);
+    }
+    return path.join(this.run.sealed ? SANDBOX_CLOCKS_MOUNT : this.dirs.clocks, name);
+  }
+}

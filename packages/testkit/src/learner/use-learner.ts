@@ -1,0 +1,49 @@
+import { onCleanup } from "../cleanup";
+import { LearnerProcess, type Remote } from "./learner-process";
+
+export interface FileLearner {
+  /** The exports of `src/<name>.ts` in this file's learner's process (started on first use). */
+  module<T>(name: string): Remote<T>;
+  /** This file's learner's process, started on first use. */
+  process(): Promise<LearnerProcess>;
+  /** Serves an app made by this file's learner's process; its URL. */
+  serve(app: unknown): Promise<string>;
+}
+
+/**
+ * Call at the top of a test file: one learner's process for the file, started before its first
+ * call and ended after its last test. `startLearner()` starts more (several app instances).
+ */
+export function useLearner(): FileLearner {
+  let started: Promise<LearnerProcess> | undefined;
+  const processOnce = () => (started ??= startLearner());
+  return {
+    module<T>(name: string): Remote<T> {
+      return new Proxy(
+        {},
+        {
+          get: (_target, exportName) =>
+            typeof exportName === "string" && exportName !== "then"
+              ? async (...args: unknown[]) =>
+                  (
+                    (await processOnce()).module<Record<string, (...a: unknown[]) => unknown>>(
+                      name,
+                    )[exportName] as (...a: unknown[]) => Promise<unknown>
+                  )(...args)
+              : undefined,
+        },
+      ) as unknown as Remote<T>;
+    },
+    process: processOnce,
+    async serve(app) {
+      return (await (await processOnce()).serve(app)).url;
+    },
+  };
+}
+
+/** A learner's process of its own, ended after the file's last test. */
+export async function startLearner(): Promise<LearnerProcess> {
+  const learner = await LearnerProcess.start();
+  onCleanup(() => learner.stop());
+  return learner;
+}

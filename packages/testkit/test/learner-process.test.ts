@@ -1,0 +1,194 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { LearnerProcess, manualClock, pgPool, redisClient, startServer, useServices } from "../src";
+import type { LearnerRun } from "../src/learner/learner-run";
+import { whySealingIsImpossible } from "../src/learner/sandbox";
+import type * as Library from "./fixtures/learner-exercise/src/library";
+import type * as Hostile from "./fixtures/learner-exercise/src/hostile";
+import type * as App from "./fixtures/learner-exercise/src/app";
+
+const exerciseDir = path.join(__dirname, "fixtures/learner-exercise");
+const repository = path.resolve(__dirname, "../../..");
+const services = useServices();
+
+function run(sealed: boolean): LearnerRun {
+  return {
+    exerciseDir,
+    sourceDir: path.join(exerciseDir, "src"),
+    sealed,
+    dependencies: ["express", "ioredis", "pg"],
+    modulePaths: [path.join(repository, "node_modules")],
+    readOnly: [
+      path.join(repository, "node_modules"),
+      path.join(repository, "packages/testkit/src"),
+    ],
+    echoOutput: false,
+  };
+}
+
+const sealing = whySealingIsImpossible();
+const modes = sealing ? [false] : [false, true];
+if (sealing) console.warn(`sealed tests skipped: ${sealing}`);
+
+describe.each(modes)("the learner's process (sealed: %s)", (sealed) => {
+  let learner: LearnerProcess;
+  beforeAll(async () => {
+    learner = await LearnerProcess.start(run(sealed));
+  });
+  afterAll(() => learner.stop());
+  const library = () => learner.module<typeof Library>("library");
+
+  it("calls a function with data and gets data back, Dates included", async () => {
+    expect(await library().withdraw(100, 30)).toEqual({
+      balance: 70,
+      at: new Date(Date.UTC(2030, 0, 1)),
+    });
+  });
+
+  it("rethrows the learner's error with its name, message and fields", async () => {
+    await expect(library().withdraw(10, 30)).rejects.toMatchObject({
+      name: "OverdraftError",
+      message: "short by 20",
+      shortBy: 20,
+    });
+  });
+
+  it("keeps class instances in the learner's process and calls their methods remotely", async () => {
+    const counter = await library().makeCounter();
+    await counter.increment(2);
+    expect(await counter.increment(3)).toBe(5);
+  });
+
+  it("calls the test's functions back, asynchronously", async () => {
+    const events: string[] = [];
+    const answer = await library().notify(async (event: string) => {
+      events.push(event);
+      return "ok";
+    });
+    expect(answer).toBe("hook said ok");
+    expect(events).toEqual(["done"]);
+  });
+
+  it("reads a manual clock synchronously, and follows it as the test moves it", async () => {
+    const clock = manualClock(1000);
+    expect(await library().timeTwice(clock.now)).toEqual([1000, 1000]);
+    clock.advance(500);
+    expect(await library().timeTwice(clock.now)).toEqual([1500, 1500]);
+  });
+
+  it("builds its own Redis and Postgres clients from connection settings", async () => {
+    expect(await library().redisRoundTrip(redisClient(services.redisUrl))).toBe("yes");
+    expect(await services.redis.get("crossed")).toBe("yes");
+    expect(await library().postgresRoundTrip(pgPool(services.databaseUrl))).toBe(42);
+  });
+
+  it("serves an app the test reaches over HTTP", async () => {
+    const app = await learner.module<typeof App>("app").createApp("hi");
+    const served = await learner.serve(app);
+    const reply = await fetch(`${served.url}/hello`);
+    expect(await reply.json()).toEqual({ greeting: "hi" });
+    await served.close();
+    await expect(fetch(`${served.url}/hello`)).rejects.toThrow();
+  });
+
+  it("reaches a server of the test process whose URL it is given", async () => {
+    const server = await startServer((_req, res) => res.end("from the test process"));
+    expect(await library().fetchText(server.url)).toBe("from the test process");
+  });
+
+  it("refuses imports out of src/ and of undeclared packages, naming them", async () => {
+    const hostile = learner.module<typeof Hostile>("hostile");
+    expect(await hostile.importOutside("../.meta/solution")).toMatch(
+      /^SANDBOX_IMPORT_FORBIDDEN: import "\.\.\/\.meta\/solution" in hostile\.ts: it leaves src\//,
+    );
+    expect(await hostile.importOutside("testcontainers")).toMatch(
+      /^SANDBOX_IMPORT_FORBIDDEN: import "testcontainers" .* not a dependency/,
+    );
+    expect(await hostile.importOutside("express")).toBe("imported");
+    expect(await hostile.importOutside("node:fs")).toBe("imported");
+  });
+});
+
+(sealing ? describe.skip : describe)("a sealed learner's process", () => {
+  let learner: LearnerProcess;
+  beforeAll(async () => {
+    learner = await LearnerProcess.start(run(true));
+  });
+  afterAll(() => learner.stop());
+  const hostile = () => learner.module<typeof Hostile>("hostile");
+
+  it("[kinds 7, 8] sees no reference solution, hidden test, grader or home folder", async () => {
+    const paths = [
+      path.join(exerciseDir, ".meta/solution.ts"),
+      path.join(repository, "exercises/rate-limiting/.meta/hidden/fixed-window.test.ts"),
+      path.join(repository, "packages/grader/src/cli.ts"),
+      "/etc/shadow",
+      "/root/.bashrc",
+    ];
+    const seen = await hostile().readOutside(paths);
+    for (const file of paths) expect(seen[file]).toMatch(/^unreadable: (ENOENT|EACCES)$/);
+  });
+
+  it("[kind 5] cannot write the checkout, the testkit or its own source", async () => {
+    for (const file of [
+      path.join(repository, "packages/testkit/src/index.ts"),
+      path.join(repository, "node_modules/jest/package.json"),
+      "/sandbox/exercise/src/library.ts",
+    ])
+      expect(await hostile().writeOutside(file)).toMatch(/^refused: (EROFS|EACCES)$/);
+    expect(readFileSync(path.join(repository, "packages/testkit/src/index.ts"), "utf8")).not.toBe(
+      "tampered",
+    );
+  });
+
+  it("[kinds 2, 4] sees only its own processes and cannot signal the test process", async () => {
+    const visible = await hostile().processesVisible();
+    expect(visible).not.toContain(process.pid);
+    expect(Math.max(...visible)).toBeLessThan(100);
+    expect(await hostile().signal(process.pid)).toMatch(/^(refused: ESRCH|refused: EPERM)$/);
+  });
+
+  it("[kinds 3, 6] runs as a user of its own, with no Docker socket and no service admin URL", async () => {
+    const { docker, env, uid } = await hostile().surroundings();
+    expect(docker).toBe(false);
+    expect(uid).toBeGreaterThanOrEqual(200_000);
+    expect(env.filter((name) => /URL|PROVIDER|DOCKER|REDIS|DATABASE/.test(name))).toEqual([]);
+  });
+
+  it("[kind 6] reaches only the loopback ports the test handed it", async () => {
+    const server = await startServer((_req, res) => res.end("x"));
+    expect(await hostile().connect(server.port)).toMatch(/^refused: ECONNREFUSED$/);
+    await learner.reach(server.port);
+    expect(await hostile().connect(server.port)).toBe("connected");
+  });
+
+  it("[kind 3] takes every process it started with it when it stops", async () => {
+    const marker = `sandbox-detached-${process.pid}-${Date.now()}`;
+    const other = await LearnerProcess.start(run(true));
+    await other.module<typeof Hostile>("hostile").detach(marker);
+    const running = () =>
+      execFileSync("ps", ["-eww", "-o", "args"], { encoding: "utf8" }).includes(marker);
+    for (let i = 0; i < 50 && !running(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(running()).toBe(true);
+    await other.stop();
+    for (let i = 0; i < 50 && running(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(running()).toBe(false);
+  });
+
+  it("stops a fork bomb at its process limit", async () => {
+    const other = await LearnerProcess.start(run(true));
+    expect(await other.module<typeof Hostile>("hostile").forkBomb()).toMatch(
+      /^stopped after \d+: EAGAIN$/,
+    );
+    await other.stop();
+  }, 60_000);
+
+  it("leaves no folder of its own behind", async () => {
+    const other = await LearnerProcess.start(run(true));
+    const dir = (other as unknown as { dirs: { root: string } }).dirs.root;
+    expect(existsSync(dir)).toBe(true);
+    await other.stop();
+    expect(existsSync(dir)).toBe(false);
+  });
+});
