@@ -63,7 +63,7 @@ function visibleTestFiles(exerciseDir) {
 /**
  * @typedef {object} ExerciseRun
  * @property {string} exerciseDir absolute, or Jest's `<rootDir>`
- * @property {string} sourceDir where `#src/*` points: src/, the solution, a submission's copy
+ * @property {string} sourceDir the code under test, which the learner's process loads: src/, the solution, a submission's copy
  * @property {string} [hiddenDir] hidden tests to run too; none for a visible-only run
  * @property {boolean} [includeVisible] false runs the hidden tests alone (default true)
  * @property {boolean} [usesServices] false leaves out the global setup that starts Redis and Postgres (default true)
@@ -72,7 +72,7 @@ function visibleTestFiles(exerciseDir) {
  * @property {string} [cacheDirectory] Jest's transform cache
  * @property {number} [maxWorkers] test files run at once
  * @property {string[]} [testFiles] exactly these test files, instead of every one under the roots
- * @property {boolean} [sealed] the learner's process runs in a bubblewrap sandbox, and `#src` cannot be imported in the test process
+ * @property {boolean} [sealed] the learner's process runs in a bubblewrap sandbox
  */
 
 /**
@@ -104,11 +104,10 @@ function exerciseJestConfig(run) {
       ],
     },
     moduleNameMapper: {
-      // Sealed, the code under test exists only in the learner's process: an import of it from a
-      // test fails loudly instead of running it beside the assertions.
-      [`^${ALIASES.source}/(.*)$`]: run.sealed
-        ? path.join(__dirname, "src/learner/sealed-source.js")
-        : `${run.sourceDir}/$1`,
+      // The code under test runs only in the learner's process (src/learner/): a value import of
+      // it from a test fails loudly instead of running it beside the assertions. Tests import
+      // `#src` for types alone, which TypeScript resolves through the exercise's tsconfig paths.
+      [`^${ALIASES.source}/(.*)$`]: path.join(__dirname, "src/learner/source-elsewhere.js"),
       [`^${ALIASES.support}/(.*)$`]: `${supportDir}/$1`,
     },
     ...(run.modulePaths ? { modulePaths: run.modulePaths } : {}),

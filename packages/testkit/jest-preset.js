@@ -1,6 +1,7 @@
 // The one Jest preset every exercise and package uses: `module.exports = { preset: "@backend-sandbox/testkit" }`.
-// Tests import the code under test through `#src/<file>`; SANDBOX_SOURCE_DIR points that alias at
-// another folder (a reference solution, a submission) without copying or editing test files. The
+// Tests reach the code under test in the learner's process, which loads it from src/;
+// SANDBOX_SOURCE_DIR points it at another folder (a reference solution, a submission) without
+// copying or editing test files. The
 // configuration itself is built by exercise-layout.js, which the grader uses too.
 const path = require("node:path");
 const { exerciseJestConfig, LAYOUT } = require("./exercise-layout");

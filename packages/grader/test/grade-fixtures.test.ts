@@ -64,10 +64,25 @@ describe("grading the fixture exercises", () => {
   });
 
   it.each([
-    ["infinite-loop", /time limit of 6 s/],
-    ["exit-in-test", /process\.exit|crashed|exited/],
-    ["exit-at-import", /process\.exit|crashed|exited/],
+    ["exit-in-test", /the code under test exited \(exit code 0\)/],
+    ["exit-at-import", /the code under test exited \(exit code 0\)/],
     ["throws-at-import", /broken at import/],
+  ])(
+    "gives %s zero points: its crash is in its own process, and every test says why it failed",
+    (slug, message) => {
+      const result = exercise(slug);
+      expect(result).toMatchObject({ status: "failed", score: 0 });
+      const tests = result.stages.flatMap((s) => s.tests);
+      expect(tests.length).toBeGreaterThan(0);
+      for (const test of tests) {
+        expect(test.status).toBe("failed");
+        expect(test.message).toMatch(message);
+      }
+    },
+  );
+
+  it.each([
+    ["infinite-loop", /time limit of 6 s/],
     ["memory-bomb", /memory|time limit/],
     ["skipped-test", /skipped, focused or left todo/],
     ["focused-test", /skipped, focused or left todo/],
@@ -130,7 +145,8 @@ describe("the reports", () => {
       tests: "1",
       errors: "1",
     });
-    expect(parsed.testsuites.errors).toBe("7");
+    // Not graded: infinite-loop, memory-bomb, skipped-test, focused-test (one error each).
+    expect(parsed.testsuites.errors).toBe("4");
   });
 
   it("Markdown: a summary table and folded failures", () => {
@@ -159,7 +175,8 @@ describe("the reports", () => {
     expect(html).toMatch(/^<!DOCTYPE html>/);
     expect(html).not.toMatch(/<script|<link|src="http/);
     expect(html).toContain('<div class="bar low" role="img" aria-label="25%">');
-    expect((html.match(/<details>/g) ?? []).length).toBe(4);
+    // One fold per failing test: partial's 4, and 3 for each of the three crashes.
+    expect((html.match(/<details>/g) ?? []).length).toBe(13);
     expect(html).toContain("Not graded:");
   });
 

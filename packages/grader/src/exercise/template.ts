@@ -36,7 +36,7 @@ export function skeleton(slug: string, title: string): Record<string, string> {
     "jest.config.js": JEST_CONFIG,
     "README.md": `# ${title}\n\nThe scenario in a few sentences: who runs what, and what goes wrong without this.\n\n## The interface\n\n\`src/greeting.ts\` exports \`greet(name: string): string\`. Do not change the signature.\n\n## Stages\n\nEach stage numbers its rules \`R<stage>.<n>\`: everything a test checks, and every test cites the rules it checks.\n\n### 1. example-stage\n\nWhat this stage is about, in a sentence.\n\n- **R1.1** \`greet(name)\` answers \`"Hello, <name>!"\` for any name: \`greet("Ada")\` is \`"Hello, Ada!"\`.\n\n## Standards\n\n- The standards this exercise follows, linked, each with the rules that rely on it.\n\n## Running\n\n\`\`\`\nnpm test          # visible tests\nnpm run grade     # visible + hidden tests, score per stage\nnpx sandbox hint ${slug}\n\`\`\`\n`,
     "src/greeting.ts": `// The scenario in two or three lines: what this module does for whom.\n// Keep the exported signatures: the tests import them.\n\nexport function greet(name: string): string {\n  // TODO example-stage: answer "Hello, <name>!"\n  throw new Error(\`not implemented: greet(\${name})\`);\n}\n`,
-    "test/example-stage.test.ts": `import { greet } from "#src/greeting";\n\ndescribe("example stage", () => {\n  it("[R1.1] greets a person by name", () => {\n    expect(greet("Ada")).toBe("Hello, Ada!");\n  });\n});\n`,
+    "test/example-stage.test.ts": `import { useLearner } from "@backend-sandbox/testkit";\nimport type * as Greeting from "#src/greeting";\n\n// The code under test runs in a process of its own; each call crosses over and returns a Promise.\nconst { greet } = useLearner().module<typeof Greeting>("greeting");\n\ndescribe("example stage", () => {\n  it("[R1.1] greets a person by name", async () => {\n    expect(await greet("Ada")).toBe("Hello, Ada!");\n  });\n});\n`,
     "test/support/.gitkeep": "",
     ".meta/exercise.json": json({
       slug,
@@ -50,7 +50,7 @@ export function skeleton(slug: string, title: string): Record<string, string> {
     }),
     ".meta/hints.md": `# Hints\n\n## example-stage\n\n- Read the visible test: it shows the exact answer expected.\n- Build the answer with a template literal.\n`,
     ".meta/solution/greeting.ts": `// Reference solution: what a strong engineer would ship.\nexport function greet(name: string): string {\n  return \`Hello, \${name}!\`;\n}\n`,
-    ".meta/hidden/example-stage.test.ts": `import { greet } from "#src/greeting";\n\ndescribe("example stage", () => {\n  it("[R1.1] greets any name, not only the one in the visible test", () => {\n    expect(greet("Grace")).toBe("Hello, Grace!");\n  });\n});\n`,
+    ".meta/hidden/example-stage.test.ts": `import { useLearner } from "@backend-sandbox/testkit";\nimport type * as Greeting from "#src/greeting";\n\nconst { greet } = useLearner().module<typeof Greeting>("greeting");\n\ndescribe("example stage", () => {\n  it("[R1.1] greets any name, not only the one in the visible test", async () => {\n    expect(await greet("Grace")).toBe("Hello, Grace!");\n  });\n});\n`,
     ".meta/wrong-solutions/ignores-name.patch": `Classic bug: hard-codes the visible test's answer, so another name is greeted as Ada.\n\n--- a/greeting.ts\n+++ b/greeting.ts\n@@ -1,4 +1,4 @@\n // Reference solution: what a strong engineer would ship.\n-export function greet(name: string): string {\n-  return \`Hello, \${name}!\`;\n+export function greet(_name: string): string {\n+  return "Hello, Ada!";\n }\n`,
   };
 }

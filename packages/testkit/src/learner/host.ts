@@ -187,7 +187,3 @@ async function reach(port: number): Promise<null> {
   await forwardTcpPort(port, path.join(bridgeDir, `out-${port}.sock`));
   return null;
 }
-
-// tampered
-
-// tampered
