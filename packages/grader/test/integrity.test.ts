@@ -81,13 +81,12 @@ describe("attacks from the code under test (learner mode)", () => {
       expect(readFileSync(path.join(out, file), "utf8")).not.toMatch(/hidden-marker-7f3a|5555/);
   });
 
-  it("[kind 11] shows markup in an error reason as text in the Markdown and HTML reports", () => {
-    expect(exercise(report, "markup-reason")).toMatchObject({ status: "error", score: 0 });
+  it("[kind 11] shows markup the code under test controls as text in the Markdown and HTML reports", () => {
+    // Its import fails in its own process, so every test fails with the markup as its message.
+    expect(exercise(report, "markup-reason")).toMatchObject({ status: "failed", score: 0 });
     const md = readFileSync(path.join(out, "r.md"), "utf8");
-    const row = md.split("\n").find((line) => line.includes("`markup-reason`"))!;
-    expect(row).toContain("&lt;img src=x onerror=alert\\(1\\)&gt; \\[claim your prize\\]");
-    expect(row).not.toMatch(/<img|<!--|\]\(javascript/);
-    expect(row.split(/(?<!\\)\|/)).toHaveLength(5);
+    expect(md).toContain("onerror=alert(1)");
+    expect(outsideCodeFences(md)).not.toMatch(/<img|<!--|\]\(javascript/);
     expect(readFileSync(path.join(out, "r.html"), "utf8")).not.toMatch(/<img|<!-- `/);
   });
 
@@ -181,3 +180,22 @@ describe("[kind 5] an attack on the trusted checkout", () => {
     expect(exercise(report, "victim").reason).toMatch(/^grading stopped: the trusted checkout/);
   });
 });
+
+/** The Markdown outside fenced code blocks (a fence closes only with a run of its own length or more). */
+function outsideCodeFences(markdown: string): string {
+  let fence: string | undefined;
+  const kept: string[] = [];
+  for (const line of markdown.split("\n")) {
+    const marker = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence === undefined && marker) fence = marker;
+    else if (
+      fence !== undefined &&
+      marker &&
+      marker[0] === fence[0] &&
+      marker.length >= fence.length
+    )
+      fence = undefined;
+    else if (fence === undefined) kept.push(line);
+  }
+  return kept.join("\n");
+}

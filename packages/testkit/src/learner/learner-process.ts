@@ -11,7 +11,7 @@ import { CLOCK, type ClockBrand } from "./clock-brand";
 import {
   SANDBOX_BRIDGE_MOUNT,
   SANDBOX_CLOCKS_MOUNT,
-  SANDBOX_LIMITS,
+  heapLimitMiB,
   SANDBOX_SOURCE_MOUNT,
   sandboxCommand,
 } from "./sandbox";
@@ -80,7 +80,7 @@ export class LearnerProcess {
     const tsx = require.resolve("tsx/cjs");
     const node = [
       process.execPath,
-      `--max-old-space-size=${SANDBOX_LIMITS.heapMiB}`,
+      `--max-old-space-size=${heapLimitMiB()}`,
       "--require",
       tsx,
       host,

@@ -27,8 +27,15 @@ export const SANDBOX_LIMITS = Object.freeze({
   processes: 256,
   openFiles: 4096,
   fileSizeBytes: 256 * 1024 * 1024,
+  /** The default; SANDBOX_MEMORY_LIMIT_MB (the grader's limit for Jest too) overrides it. */
   heapMiB: 1024,
 });
+
+/** The V8 heap limit of a learner's process in MiB: SANDBOX_MEMORY_LIMIT_MB when set (at least 128), else 1024. */
+export function heapLimitMiB(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.SANDBOX_MEMORY_LIMIT_MB);
+  return Number.isFinite(value) && value >= 128 ? value : SANDBOX_LIMITS.heapMiB;
+}
 
 /**
  * Why this machine cannot seal a run, or undefined when it can: bubblewrap (Debian package
