@@ -54,6 +54,13 @@ describe.each(modes)("the learner's process (sealed: %s)", (sealed) => {
     });
   });
 
+  it("carries an error's cause along", async () => {
+    await expect(library().failWithCause()).rejects.toMatchObject({
+      message: "outer",
+      cause: { message: "inner", code: "E_INNER" },
+    });
+  });
+
   it("keeps class instances in the learner's process and calls their methods remotely", async () => {
     const counter = await library().makeCounter();
     await counter.increment(2);
