@@ -22,3 +22,4 @@ export { LearnerProcess, type Remote, type RemoteFunction } from "./learner/lear
 export { redisClient, pgPool, type StandIn } from "./learner/stand-ins";
 export { RemoteError } from "./learner/codec";
 export { startFaultProxy, type FaultProxy } from "./fault-proxy";
+export { learnerRun, type LearnerRun } from "./learner/learner-run";

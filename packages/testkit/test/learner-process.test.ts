@@ -54,10 +54,41 @@ describe.each(modes)("the learner's process (sealed: %s)", (sealed) => {
     });
   });
 
+  it("carries an error's cause along", async () => {
+    await expect(library().failWithCause()).rejects.toMatchObject({
+      message: "outer",
+      cause: { message: "inner", code: "E_INNER" },
+    });
+  });
+
   it("keeps class instances in the learner's process and calls their methods remotely", async () => {
     const counter = await library().makeCounter();
     await counter.increment(2);
     expect(await counter.increment(3)).toBe(5);
+  });
+
+  it("reads a remote object's fields on request, and builds a stand-in's client once", async () => {
+    const counter = await library().makeCounter();
+    await counter.increment(4);
+    expect(await learner.field(counter, "count")).toBe(4);
+    const redis = redisClient(services.redisUrl);
+    expect(await library().sameClient(redis, redis)).toBe(true);
+    expect(await library().sameClient(redis, redisClient(services.redisUrl))).toBe(false);
+  });
+
+  it("keeps the code's stdout and stderr apart", async () => {
+    await library().log("to stdout", "to stderr");
+    for (let i = 0; i < 50 && !learner.streams.stderr.includes("to stderr"); i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(learner.streams.stdout).toContain("to stdout");
+    expect(learner.streams.stdout).not.toContain("to stderr");
+    expect(learner.streams.stderr).toContain("to stderr");
+  });
+
+  it("refuses a function among connection settings, which could not cross", () => {
+    expect(() => redisClient(services.redisUrl, { retryStrategy: () => 100 })).toThrow(
+      /option retryStrategy is a function/,
+    );
   });
 
   it("calls the test's functions back, asynchronously", async () => {

@@ -7,8 +7,8 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
-import type { AddressInfo } from "node:net";
 import { onCleanup } from "@backend-sandbox/testkit";
+import { listenOnLoopback } from "./loopback-port";
 
 export interface Received {
   method: string;
@@ -137,11 +137,12 @@ export async function startUpstream(name: string, healthPath = "/healthz"): Prom
           upstream.behaviour(req, res, seen.body);
         });
       });
-      await new Promise<void>((resolve, reject) => {
-        server!.once("error", reject);
-        server!.listen(port, "127.0.0.1", () => resolve());
-      });
-      port = (server.address() as AddressInfo).port;
+      if (port === 0) port = await listenOnLoopback(server);
+      else
+        await new Promise<void>((resolve, reject) => {
+          server!.once("error", reject);
+          server!.listen(port, "127.0.0.1", () => resolve());
+        });
       (upstream as { url: string }).url = `http://127.0.0.1:${port}`;
     },
   };

@@ -206,7 +206,9 @@ describe("client", () => {
     const errors: unknown[] = [];
     for (let i = 0; i < 4; i++)
       errors.push(await failure(client.createCharge({ amount: 1, currency: "eur" })));
-    // What the code under test printed (console or otherwise), from its process's stdout and stderr.
+    // What the code under test printed (console or otherwise): its process's stdout and stderr,
+    // which arrive on pipes of their own, apart from the answers, so give the last lines a moment.
+    await new Promise((resolve) => setTimeout(resolve, 250));
     const { output } = await learner.process();
     because(
       `expected 4 requests to reach the provider, the first failing with code "authentication"; saw ${provider.requests.length} and ${inspect(errors[0])}`,

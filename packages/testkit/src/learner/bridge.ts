@@ -19,14 +19,33 @@ export function pipeSockets(a: net.Socket, b: net.Socket): void {
   b.on("close", () => a.destroy());
 }
 
+/** The open connections of each forwarding server, so that closing one ends them too. */
+const connections = new WeakMap<net.Server, Set<net.Socket>>();
+
+function tracked(server: net.Server): net.Server {
+  const open = new Set<net.Socket>();
+  connections.set(server, open);
+  server.on("connection", (socket: net.Socket) => {
+    open.add(socket);
+    socket.on("close", () => open.delete(socket));
+  });
+  return server;
+}
+
+/** Stops a forwarding server and ends every connection it carries. */
+export function closeForwarder(server: net.Server): void {
+  server.close();
+  for (const socket of connections.get(server) ?? []) socket.destroy();
+}
+
 /** Listens on a Unix socket at `socketPath` (anyone may connect) and forwards each connection to `connect()`. */
 export async function forwardUnixSocket(
   socketPath: string,
   connect: () => net.Socket,
 ): Promise<net.Server> {
   rmSync(socketPath, { force: true });
-  const server = net.createServer({ allowHalfOpen: true }, (incoming) =>
-    pipeSockets(incoming, connect()),
+  const server = tracked(
+    net.createServer({ allowHalfOpen: true }, (incoming) => pipeSockets(incoming, connect())),
   );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -38,8 +57,10 @@ export async function forwardUnixSocket(
 
 /** Listens on 127.0.0.1:`port` (0 for any free port) and forwards each connection to the Unix socket `socketPath`. */
 export async function forwardTcpPort(port: number, socketPath: string): Promise<net.Server> {
-  const server = net.createServer({ allowHalfOpen: true }, (incoming) =>
-    pipeSockets(incoming, net.connect({ path: socketPath, allowHalfOpen: true })),
+  const server = tracked(
+    net.createServer({ allowHalfOpen: true }, (incoming) =>
+      pipeSockets(incoming, net.connect({ path: socketPath, allowHalfOpen: true })),
+    ),
   );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

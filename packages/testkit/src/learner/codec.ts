@@ -89,6 +89,15 @@ function encodeError(error: Error, replace: Replacer, seen: Set<object>): Encode
       fields[key] = String(item);
     }
   }
+  // `cause` (ES2022) and an AggregateError's `errors` are own but not enumerable: carried too.
+  for (const key of ["cause", "errors"] as const)
+    if (Object.prototype.hasOwnProperty.call(error, key) && !(key in fields)) {
+      try {
+        fields[key] = encode((error as unknown as Record<string, unknown>)[key], replace, seen);
+      } catch {
+        fields[key] = String((error as unknown as Record<string, unknown>)[key]);
+      }
+    }
   return {
     $: "error",
     name: error.name,

@@ -70,12 +70,24 @@ function revive(tagged: Record<string, unknown>): unknown {
       return tagged.as === "date" ? () => new Date(now()) : now;
     }
     case "redis":
-      return newRedis(tagged);
+      return builtOnce(tagged, newRedis);
     case "pgPool":
-      return newPgPool(tagged);
+      return builtOnce(tagged, newPgPool);
     default:
       throw new Error(`unknown value tag ${String(tagged.$)}`);
   }
+}
+
+/** Clients built from stand-ins, by the stand-in's id: one per stand-in, however often it crosses. */
+const standIns = new Map<number, unknown>();
+
+function builtOnce(
+  tagged: Record<string, unknown>,
+  build: (t: Record<string, unknown>) => unknown,
+) {
+  const id = Number(tagged.id);
+  if (!standIns.has(id)) standIns.set(id, build(tagged));
+  return standIns.get(id);
 }
 
 function dependency<T>(name: string): T {
@@ -118,6 +130,12 @@ async function handle(request: Message): Promise<unknown> {
       const method = target[String(request.method)] as (...a: unknown[]) => unknown;
       return settle(() => method.apply(target, args(request)));
     }
+    case "field": {
+      const target = refs.get(Number(request.ref)) as Record<string, unknown> | undefined;
+      if (target === undefined)
+        throw new Error(`no object ${String(request.ref)} in the learner's process`);
+      return encode(target[String(request.name)], replace);
+    }
     case "value": {
       const module = loadModule(String(request.module));
       return encode(module[String(request.export)], replace);
@@ -152,11 +170,7 @@ function loadModule(name: string): Record<string, unknown> {
 /** Serves an app (a request listener, or an http.Server) on loopback; `port` here, and the socket that reaches it when bridged. */
 async function serve(app: unknown): Promise<{ port: number; socket?: string }> {
   const server = app instanceof http.Server ? app : http.createServer(app as http.RequestListener);
-  if (!server.listening)
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => resolve());
-    });
+  if (!server.listening) await listen(server);
   const { port } = server.address() as AddressInfo;
   served.set(port, server);
   if (!bridgeDir) return { port };
@@ -168,6 +182,29 @@ async function serve(app: unknown): Promise<{ port: number; socket?: string }> {
 }
 
 const served = new Map<number, http.Server>();
+
+/**
+ * Listens on loopback. Bridged (sealed), the port comes from 10000–19999: the ports this process
+ * must reach (`reach`) are the test process's, from the ephemeral range (32768 and up) or the
+ * tests' own picks (20000–32767), and one of them taken here would make the reach fail.
+ */
+async function listen(server: http.Server): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const port = bridgeDir ? 10_000 + Math.floor(Math.random() * 10_000) : 0;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, "127.0.0.1", () => {
+          server.off("error", reject);
+          resolve();
+        });
+      });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 20) throw error;
+    }
+  }
+}
 
 /** Closes a server `serve` started, and every connection it has open. */
 async function unserve(port: number): Promise<void> {

@@ -1,9 +1,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { forwardTcpPort, forwardUnixSocket } from "./bridge";
+import { closeForwarder, forwardTcpPort, forwardUnixSocket } from "./bridge";
 import { Channel, ChannelClosedError, type Message } from "./channel";
 import { decode, encode, isData, methodNames, type Encoded } from "./codec";
 import { learnerRun, type LearnerRun } from "./learner-run";
@@ -55,8 +63,10 @@ export class LearnerProcess {
   private nextCallback = 1;
   private outputBytes = 0;
   private exited: Promise<void>;
-  /** stdout and stderr of the learner's code, up to 64 KiB. */
+  /** stdout and stderr of the learner's code, interleaved as they came, up to 64 KiB. */
   output = "";
+  /** Its stdout alone, and its stderr alone (`console.log` / `console.error`), up to 64 KiB each. */
+  readonly streams = { stdout: "", stderr: "" };
 
   private constructor(
     private readonly child: ChildProcess,
@@ -127,8 +137,8 @@ export class LearnerProcess {
     );
     const learner = new LearnerProcess(child, channel, run, dirs);
     answer.to = learner;
-    child.stdout!.on("data", (chunk: Buffer) => learner.record(chunk));
-    child.stderr!.on("data", (chunk: Buffer) => learner.record(chunk));
+    child.stdout!.on("data", (chunk: Buffer) => learner.record(chunk, "stdout"));
+    child.stderr!.on("data", (chunk: Buffer) => learner.record(chunk, "stderr"));
     child.once("exit", (code, signal) =>
       channel.close(
         `the code under test exited (${signal ?? `exit code ${code}`})` +
@@ -160,6 +170,14 @@ export class LearnerProcess {
     ) as unknown as Remote<T>;
   }
 
+  /**
+   * Reads a data field of a remote object (`pool.totalCount`, `result.rows`): remote objects carry
+   * only their methods, as calls; their fields are read one at a time, when a test asks.
+   */
+  async field<T>(remote: unknown, name: string): Promise<T> {
+    return this.decode(await this.channel.request("field", { ref: this.refOf(remote), name })) as T;
+  }
+
   /** Reads a non-function export, e.g. a constant the module defines. */
   async value<T>(module: string, exportName: string): Promise<T> {
     return this.decode(await this.channel.request("value", { module, export: exportName })) as T;
@@ -187,7 +205,7 @@ export class LearnerProcess {
     }
     /** Closes the server in the learner's process (its connections too); the process goes on. */
     const close = async () => {
-      forwarder?.close();
+      if (forwarder) closeForwarder(forwarder);
       if (!this.channel.closed) await this.channel.request("unserve", { port: served.port });
     };
     return { url: `http://127.0.0.1:${port}`, port, close };
@@ -223,7 +241,7 @@ export class LearnerProcess {
       }
       await this.exited;
     }
-    for (const server of this.servers.splice(0)) server.close();
+    for (const server of this.servers.splice(0)) closeForwarder(server);
     rmSync(this.dirs.root, { recursive: true, force: true });
   }
 
@@ -232,7 +250,10 @@ export class LearnerProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  private record(chunk: Buffer): void {
+  private record(chunk: Buffer, stream: "stdout" | "stderr"): void {
+    const kept = this.streams[stream].length;
+    if (kept < OUTPUT_CAP)
+      this.streams[stream] += chunk.subarray(0, OUTPUT_CAP - kept).toString("utf8");
     if (this.outputBytes >= OUTPUT_CAP) return;
     const text = chunk.subarray(0, OUTPUT_CAP - this.outputBytes).toString("utf8");
     this.outputBytes += chunk.length;
@@ -285,7 +306,7 @@ export class LearnerProcess {
     const brand = (value as Partial<RefBrand> | undefined)?.[REF];
     if (!brand || brand.owner !== this)
       throw new TypeError(
-        "serve() takes an app made by this learner's process (the result of a module call)",
+        "serve() and field() take an object made by this learner's process (the result of a call)",
       );
     return brand.ref;
   }
@@ -330,7 +351,11 @@ export class LearnerProcess {
       name = `clock-${this.clockFiles.size + 1}`;
       this.clockFiles.set(clock, name);
       const file = path.join(this.dirs.clocks, name);
-      const write = (ms: number) => writeFileSync(file, String(ms));
+      // Written aside and renamed over: a reader sees the old time or the new, never an empty file.
+      const write = (ms: number) => {
+        writeFileSync(`${file}.next`, String(ms));
+        renameSync(`${file}.next`, file);
+      };
       write(clock.current());
       clock.watch(write);
     }
