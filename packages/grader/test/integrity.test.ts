@@ -69,7 +69,8 @@ describe("attacks from the code under test (learner mode)", () => {
 
   it("[kind 3] leaves no process running, setsid'd helpers included", () => {
     expect(processesMarked(marker)).toEqual([]);
-    expect(elapsed).toBeLessThan(90_000);
+    // An upper bound that proves no stop hung the run, with room for a loaded machine.
+    expect(elapsed).toBeLessThan(180_000);
   });
 
   it("[kind 7] keeps a hidden test's text out of every report when the code throws it", () => {

@@ -103,6 +103,9 @@ export class GradingSession {
     // After Ctrl-C nothing new starts; the loop in the command just drains.
     if (this.options.signal?.aborted) return failed("grading was interrupted");
     const sealed = Boolean(this.options.sealed) || source.kind === "submission";
+    // What the code under test prints belongs to its tests' results, not to Jest's output, which
+    // the grader reads to tell why a run failed.
+    env.SANDBOX_QUIET = "1";
     const unsealable = sealed ? this.whyUnsealable() : undefined;
     if (unsealable) return failed(`sealed grading is impossible here: ${unsealable}`);
     // A sealed run's services are its own: its Jest global setup starts them and its teardown
