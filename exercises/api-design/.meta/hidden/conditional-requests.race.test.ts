@@ -1,4 +1,11 @@
-import { because, seededRandom, useLearner, useServices } from "@backend-sandbox/testkit";
+import {
+  because,
+  seededRandom,
+  startFaultProxy,
+  useLearner,
+  useServices,
+  type FaultProxy,
+} from "@backend-sandbox/testkit";
 import type { Api } from "#support/api-client";
 import { startAnotherApi, startApi } from "#support/start-api";
 
@@ -6,8 +13,17 @@ const services = useServices();
 const learner = useLearner();
 const random = seededRandom();
 let apis: Api[];
+// Both instances reach Postgres through this proxy; the race delays every query on it, so the
+// concurrent requests overlap at the database even on a loaded machine.
+let proxy: FaultProxy;
+const RACE_DELAY_MS = 100;
 beforeAll(async () => {
-  apis = [await startApi(learner, services), await startAnotherApi(services)];
+  proxy = await startFaultProxy(services.databaseUrl);
+  const databaseUrl = proxy.url;
+  apis = [
+    await startApi(learner, services, { databaseUrl }),
+    await startAnotherApi(services, { databaseUrl }),
+  ];
 });
 
 describe("conditional-requests", () => {
@@ -17,6 +33,7 @@ describe("conditional-requests", () => {
       const path = `/projects/${created.body.id}`;
       const etag = created.headers.get("etag")!;
       const writers = random.int(8, 12);
+      proxy.delay(RACE_DELAY_MS);
       const replies = await Promise.all(
         Array.from({ length: writers }, (_, i) =>
           apis[i % 2]!.put(
@@ -26,6 +43,7 @@ describe("conditional-requests", () => {
           ),
         ),
       );
+      proxy.delay(0);
       const winners = replies.filter((r) => r.status === 200);
       const statuses = replies
         .map((r) => r.status)

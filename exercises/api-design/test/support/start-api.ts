@@ -10,15 +10,20 @@ import {
 import type * as App from "#src/app";
 import { apiAt, type Api, type ApiReply } from "./api-client";
 
-/** The AppOptions a test chooses; `now` and `onError` cross as a manual clock and a callback. */
-export type AppChoices = Partial<Pick<App.AppOptions, "cursorSecret" | "now" | "onError">>;
+/**
+ * The AppOptions a test chooses (`now` and `onError` cross as a manual clock and a callback), and
+ * the database URL the app's pool connects to: the file's database, or a fault proxy to it.
+ */
+export type AppChoices = Partial<Pick<App.AppOptions, "cursorSecret" | "now" | "onError">> & {
+  databaseUrl?: string;
+};
 export type StartOptions = AppChoices & { record?: (reply: ApiReply) => void };
 
 const DEFAULTS = { cursorSecret: "visible-tests-secret", onError: () => {} };
 
 /** The settings of a pool on the file's database, for the learner's process to build. */
-const filePool = (services: FileServices) =>
-  pgPool({ connectionString: services.databaseUrl, max: 10 });
+const filePool = (services: FileServices, databaseUrl = services.databaseUrl) =>
+  pgPool({ connectionString: databaseUrl, max: 10 });
 
 /** Migrates the file's database and serves one app instance on it, in the file's learner's process. */
 export async function startApi(
@@ -26,10 +31,14 @@ export async function startApi(
   services: FileServices,
   options: StartOptions = {},
 ): Promise<Api> {
-  const { record, ...choices } = options;
+  const { record, databaseUrl, ...choices } = options;
   const app = learner.module<typeof App>("app");
   await app.migrate(filePool(services));
-  const made = await app.createApp({ pg: filePool(services), ...DEFAULTS, ...choices });
+  const made = await app.createApp({
+    pg: filePool(services, databaseUrl),
+    ...DEFAULTS,
+    ...choices,
+  });
   return apiAt(await learner.serve(made), record);
 }
 
@@ -41,9 +50,10 @@ export async function startAnotherApi(
   services: FileServices,
   options: AppChoices = {},
 ): Promise<Api> {
+  const { databaseUrl, ...choices } = options;
   const learner = await startLearner();
   const made = await learner
     .module<typeof App>("app")
-    .createApp({ pg: filePool(services), ...DEFAULTS, ...options });
+    .createApp({ pg: filePool(services, databaseUrl), ...DEFAULTS, ...choices });
   return apiAt((await learner.serve(made)).url);
 }
