@@ -54,6 +54,17 @@ describe.each(modes)("the learner's process (sealed: %s)", (sealed) => {
     });
   });
 
+  it("counts the calls of a watched built-in function", async () => {
+    const watched = await learner.watch("node:crypto", "timingSafeEqual");
+    const before = await watched.calls();
+    expect(await library().sameBytes("abc", "abc")).toBe(true);
+    expect(await library().sameBytes("abc", "abd")).toBe(false);
+    expect((await watched.calls()) - before).toBe(2);
+    await expect(learner.watch("ioredis", "Redis")).rejects.toMatchObject({
+      message: "watch() takes a Node built-in module, not ioredis",
+    });
+  });
+
   it("carries an error's cause along", async () => {
     await expect(library().failWithCause()).rejects.toMatchObject({
       message: "outer",

@@ -12,6 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import http from "node:http";
+import { builtinModules } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
@@ -130,6 +131,8 @@ async function handle(request: Message): Promise<unknown> {
       const method = target[String(request.method)] as (...a: unknown[]) => unknown;
       return settle(() => method.apply(target, args(request)));
     }
+    case "watch":
+      return watch(String(request.module), String(request.export));
     case "field": {
       const target = refs.get(Number(request.ref)) as Record<string, unknown> | undefined;
       if (target === undefined)
@@ -179,6 +182,37 @@ async function serve(app: unknown): Promise<{ port: number; socket?: string }> {
     net.connect({ port, host: "127.0.0.1", allowHalfOpen: true }),
   );
   return { port, socket };
+}
+
+/** Calls counted by `watch`, by `module#export`. */
+const watched = new Map<string, { calls: number }>();
+
+/**
+ * Counts the calls of a built-in module's function from now on (say `node:crypto`'s
+ * `timingSafeEqual`), for tests that must know the code used it. Code compiled from `import`
+ * reads the export at each call, so the count holds for modules loaded before or after. The count
+ * comes from this process, so it is as trustworthy as the code under test: the test process's own
+ * observations (HTTP, the services, the fault proxy) are what a grade rests on.
+ */
+function watch(module: string, name: string): { calls: number } {
+  const bare = module.replace(/^node:/, "");
+  if (!builtinModules.includes(bare))
+    throw new Error(`watch() takes a Node built-in module, not ${module}`);
+  const key = `${bare}#${name}`;
+  let count = watched.get(key);
+  if (!count) {
+    const exports = require(module) as Record<string, unknown>;
+    const original = exports[name];
+    if (typeof original !== "function") throw new Error(`${module} exports no function ${name}`);
+    const counter = { calls: 0 };
+    exports[name] = function (this: unknown, ...args: unknown[]) {
+      counter.calls += 1;
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    };
+    watched.set(key, counter);
+    count = counter;
+  }
+  return { calls: count.calls };
 }
 
 const served = new Map<number, http.Server>();

@@ -178,6 +178,20 @@ export class LearnerProcess {
     return this.decode(await this.channel.request("field", { ref: this.refOf(remote), name })) as T;
   }
 
+  /**
+   * Counts calls of a Node built-in's function in the learner's process from now on (e.g.
+   * `watch("node:crypto", "timingSafeEqual")`): `calls()` is the count so far. Call it before the
+   * code runs what the test is about. The count is reported by the process under test.
+   */
+  async watch(module: string, exportName: string): Promise<{ calls(): Promise<number> }> {
+    await this.channel.request("watch", { module, export: exportName });
+    return {
+      calls: async () =>
+        ((await this.channel.request("watch", { module, export: exportName })) as { calls: number })
+          .calls,
+    };
+  }
+
   /** Reads a non-function export, e.g. a constant the module defines. */
   async value<T>(module: string, exportName: string): Promise<T> {
     return this.decode(await this.channel.request("value", { module, export: exportName })) as T;
