@@ -36,6 +36,24 @@ export type Remote<T> = T extends (...args: never[]) => unknown
     ? { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? RemoteFunction<T[K]> : T[K] }
     : T;
 
+/**
+ * A module's exports as async functions, each a `call(exportName, args)`; `then` is left out so
+ * that awaiting the module itself does not try to call an export named "then".
+ */
+export function remoteModule<T>(
+  call: (exportName: string, args: unknown[]) => Promise<unknown>,
+): Remote<T> {
+  return new Proxy(
+    {},
+    {
+      get: (_target, exportName) =>
+        typeof exportName === "string" && exportName !== "then"
+          ? (...args: unknown[]) => call(exportName, args)
+          : undefined,
+    },
+  ) as unknown as Remote<T>;
+}
+
 /** What the test process holds for an object made in the learner's process. */
 const REF = Symbol("learner-ref");
 interface RefBrand {
@@ -158,16 +176,9 @@ export class LearnerProcess {
    * methods are async too.
    */
   module<T>(name: string): Remote<T> {
-    return new Proxy(
-      {},
-      {
-        get: (_target, exportName) =>
-          typeof exportName === "string" && exportName !== "then"
-            ? (...args: unknown[]) =>
-                this.request("call", { module: name, export: exportName }, args)
-            : undefined,
-      },
-    ) as unknown as Remote<T>;
+    return remoteModule<T>((exportName, args) =>
+      this.request("call", { module: name, export: exportName }, args),
+    );
   }
 
   /**

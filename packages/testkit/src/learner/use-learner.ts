@@ -1,5 +1,5 @@
 import { onCleanup } from "../cleanup";
-import { LearnerProcess, type Remote } from "./learner-process";
+import { LearnerProcess, remoteModule, type Remote } from "./learner-process";
 
 export interface FileLearner {
   /** The exports of `src/<name>.ts` in this file's learner's process (started on first use). */
@@ -19,20 +19,15 @@ export function useLearner(): FileLearner {
   const processOnce = () => (started ??= startLearner());
   return {
     module<T>(name: string): Remote<T> {
-      return new Proxy(
-        {},
-        {
-          get: (_target, exportName) =>
-            typeof exportName === "string" && exportName !== "then"
-              ? async (...args: unknown[]) =>
-                  (
-                    (await processOnce()).module<Record<string, (...a: unknown[]) => unknown>>(
-                      name,
-                    )[exportName] as (...a: unknown[]) => Promise<unknown>
-                  )(...args)
-              : undefined,
-        },
-      ) as unknown as Remote<T>;
+      // Started on the first call, not here: a file's top level runs before any hook.
+      return remoteModule<T>(async (exportName, args) =>
+        (
+          (await processOnce()).module(name) as Record<
+            string,
+            (...a: unknown[]) => Promise<unknown>
+          >
+        )[exportName]!(...args),
+      );
     },
     process: processOnce,
     async serve(app) {
