@@ -39,12 +39,18 @@ export interface SessionOptions {
 }
 
 /**
- * One `grade` or `verify`: services are started on first need (the testkit's
- * startSharedServices) and shared by every exercise run, each exercise runs in its own child Jest,
- * and `close()` ends the services.
+ * One `grade` or `verify`: each exercise runs in its own child Jest, and `close()` ends the
+ * services. Unsealed, services are started on first need (the testkit's startSharedServices) and
+ * shared by every exercise run. Sealed, each exercise run has services of its own, ended after it;
+ * the next run's are started while one grades, so that their start (about 2.5 s with Docker) is
+ * not waited for.
  */
 export class GradingSession {
   private services?: Promise<StartedServices>;
+  /** Sealed: services started for the next exercise run, used by nobody yet. */
+  private spareServices?: Promise<StartedServices>;
+  /** Sealed: services of finished runs, being ended. */
+  private readonly ending: Promise<void>[] = [];
   private sealing?: { why: string | undefined };
   private readonly runId = `${Date.now().toString(36)}-${process.pid}`;
   /** Jest's transform cache for this session only, removed by close(). */
@@ -108,12 +114,14 @@ export class GradingSession {
     env.SANDBOX_QUIET = "1";
     const unsealable = sealed ? this.whyUnsealable() : undefined;
     if (unsealable) return failed(`sealed grading is impossible here: ${unsealable}`);
-    // A sealed run's services are its own: its Jest global setup starts them and its teardown
-    // ends them, so what the code under test does to them reaches no other exercise.
+    // A sealed run's services are its own and end with it, so what the code under test does to
+    // them reaches no other exercise.
+    let own: Promise<StartedServices> | undefined;
     if (sealed) for (const name of SHARED_SERVICES_ENV) delete env[name];
-    else if (exercise.manifest.services.length > 0) {
+    if (exercise.manifest.services.length > 0) {
       try {
-        Object.assign(env, sharedServicesEnv((await this.startServices()).services));
+        if (sealed) own = this.takeOwnServices();
+        Object.assign(env, sharedServicesEnv((await (own ?? this.startServices())).services));
       } catch (error) {
         return failed(
           `Redis and Postgres could not start: ${(error as Error).message.split("\n")[0]} (run \`sandbox doctor\`)`,
@@ -123,14 +131,9 @@ export class GradingSession {
     // The exercise's clock starts before src/ is copied: the copy counts against its limit.
     const clock = Date.now();
     const deadline = clock + this.timeoutMsOf(exercise);
-    const prepared = prepareSource(
-      exercise,
-      source,
-      this.options.places.workDir,
-      this.runId,
-      deadline,
-    );
+    let prepared: ReturnType<typeof prepareSource> | undefined;
     try {
+      prepared = prepareSource(exercise, source, this.options.places.workDir, this.runId, deadline);
       if (prepared.timedOut)
         return ungradedResult(exercise, "timeout", prepared.problem!, Date.now() - started);
       if (prepared.problem) return failed(prepared.problem);
@@ -165,11 +168,16 @@ export class GradingSession {
           )
         : result;
     } finally {
-      prepared.dispose();
+      prepared?.dispose();
+      if (own) this.ending.push(own.then((services) => services.dispose()).catch(() => {}));
     }
   }
 
   async close(): Promise<void> {
+    const spare = this.spareServices;
+    this.spareServices = undefined;
+    if (spare) this.ending.push(spare.then((services) => services.dispose()).catch(() => {}));
+    await Promise.all(this.ending.splice(0));
     rmSync(this.cacheDirectory, { recursive: true, force: true });
     rmSync(path.join(this.options.places.workDir, this.runId), { recursive: true, force: true });
     const services = this.services;
@@ -196,6 +204,23 @@ export class GradingSession {
       await started.dispose();
     }
     return why;
+  }
+
+  /**
+   * Sealed: fresh services for one exercise run (the spare, when one was started), and a spare
+   * started for the next run once these are up.
+   */
+  private takeOwnServices(): Promise<StartedServices> {
+    const env = { ...(this.options.env ?? process.env) };
+    // Never a parent's services: they would be shared with whatever else it runs.
+    for (const name of SHARED_SERVICES_ENV) delete env[name];
+    const taken = this.spareServices ?? startSharedServices(env);
+    this.spareServices = taken.then(
+      () => startSharedServices(env),
+      () => startSharedServices(env),
+    );
+    this.spareServices.catch(() => {}); // a failed spare fails the run that takes it
+    return taken;
   }
 
   private startServices(): Promise<StartedServices> {

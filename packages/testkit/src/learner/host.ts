@@ -16,7 +16,7 @@ import { builtinModules } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
-import { forwardTcpPort, forwardUnixSocket } from "./bridge";
+import { forwardTcpPort, forwardUnixSocket, stopWritingTo } from "./bridge";
 import { Channel, type Message } from "./channel";
 import { decode, encode, isData, methodNames, type Encoded } from "./codec";
 import { confineImports } from "./confine-imports";
@@ -178,8 +178,21 @@ async function serve(app: unknown): Promise<{ port: number; socket?: string }> {
   served.set(port, server);
   if (!bridgeDir) return { port };
   const socket = path.join(bridgeDir, `in-${port}.sock`);
-  await forwardUnixSocket(socket, () =>
-    net.connect({ port, host: "127.0.0.1", allowHalfOpen: true }),
+  const bridged = new Map<number, net.Socket>();
+  await forwardUnixSocket(socket, () => {
+    const toApp = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+    toApp.once("connect", () => bridged.set(toApp.localPort!, toApp));
+    toApp.once("close", () => bridged.delete(toApp.localPort!));
+    return toApp;
+  });
+  // The app's side of a bridged connection has written its last byte and closes: stop writing to
+  // it before a write meets the closed socket (bridge.ts, stopWritingTo). Seen here, in the same
+  // process, this comes before any later write; seen on the wire, it may come too late.
+  server.on("connection", (fromBridge: net.Socket) =>
+    fromBridge.once("finish", () => {
+      const toApp = bridged.get(fromBridge.remotePort!);
+      if (toApp) stopWritingTo(toApp);
+    }),
   );
   return { port, socket };
 }

@@ -1,28 +1,14 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { closeForwarder, forwardTcpPort, forwardUnixSocket } from "./bridge";
 import { Channel, ChannelClosedError, type Message } from "./channel";
 import { decode, encode, isData, methodNames, type Encoded } from "./codec";
 import { learnerRun, type LearnerRun } from "./learner-run";
 import { CLOCK, type ClockBrand } from "./clock-brand";
-import {
-  SANDBOX_BRIDGE_MOUNT,
-  SANDBOX_CLOCKS_MOUNT,
-  heapLimitMiB,
-  SANDBOX_SOURCE_MOUNT,
-  sandboxCommand,
-} from "./sandbox";
+import { SANDBOX_CLOCKS_MOUNT } from "./sandbox";
+import { spawnHost, type HostDirs } from "./spawn-host";
 import { STAND_IN } from "./stand-ins";
 
 /** A function of the learner's code as the test process calls it: same arguments, always a Promise. */
@@ -90,61 +76,14 @@ export class LearnerProcess {
     private readonly child: ChildProcess,
     private readonly channel: Channel,
     private readonly run: LearnerRun,
-    private readonly dirs: { bridge: string; clocks: string; root: string },
+    private readonly dirs: HostDirs,
   ) {
     this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
   }
 
   /** Starts a learner's process for the current test run's source folder (sealed if the run is). */
   static async start(run: LearnerRun = learnerRun()): Promise<LearnerProcess> {
-    const root = mkdtempSync(path.join(os.tmpdir(), "sandbox-learner-"));
-    const dirs = { root, bridge: path.join(root, "bridge"), clocks: path.join(root, "clocks") };
-    mkdirSync(dirs.bridge);
-    mkdirSync(dirs.clocks);
-    chmodSync(root, 0o755);
-    chmodSync(dirs.bridge, 0o777); // the sandbox's own user makes its sockets here
-    chmodSync(dirs.clocks, 0o755);
-    const host = path.join(__dirname, "host.ts");
-    const tsx = require.resolve("tsx/cjs");
-    const node = [
-      process.execPath,
-      `--max-old-space-size=${heapLimitMiB()}`,
-      "--require",
-      tsx,
-      host,
-    ];
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      NODE_ENV: "test",
-      NODE_PATH: run.modulePaths.join(path.delimiter),
-      SANDBOX_LEARNER_DEPENDENCIES: JSON.stringify(run.dependencies),
-    };
-    let argv: string[];
-    if (run.sealed) {
-      env.SANDBOX_LEARNER_SOURCE = SANDBOX_SOURCE_MOUNT;
-      env.SANDBOX_LEARNER_BRIDGE = SANDBOX_BRIDGE_MOUNT;
-      env.HOME = "/tmp";
-      argv = sandboxCommand({
-        sourceDir: run.sourceDir,
-        exerciseModules: existsSync(path.join(run.exerciseDir, "node_modules"))
-          ? path.join(run.exerciseDir, "node_modules")
-          : undefined,
-        readOnly: [path.dirname(path.dirname(process.execPath)), ...run.readOnly],
-        bridgeDir: dirs.bridge,
-        clocksDir: dirs.clocks,
-        command: node,
-      });
-    } else {
-      env.SANDBOX_LEARNER_SOURCE = run.sourceDir;
-      env.HOME = process.env.HOME;
-      argv = node;
-    }
-    const child = spawn(argv[0]!, argv.slice(1), {
-      env,
-      cwd: run.sealed ? "/" : run.exerciseDir,
-      stdio: ["ignore", "pipe", "pipe", "pipe"],
-      detached: !run.sealed, // its own process group, so stop() ends what it started
-    });
+    const { child, dirs } = spawnHost(run);
     const answer = { to: undefined as LearnerProcess | undefined };
     const channel = new Channel(
       child.stdio[3] as net.Socket,

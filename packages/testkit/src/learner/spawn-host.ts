@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { LearnerRun } from "./learner-run";
+import {
+  SANDBOX_BRIDGE_MOUNT,
+  SANDBOX_SOURCE_MOUNT,
+  heapLimitMiB,
+  sandboxCommand,
+  transformCacheOf,
+} from "./sandbox";
+
+/** A learner's process's scratch folder (`root`) and its two parts the test process shares. */
+export interface HostDirs {
+  root: string;
+  /** The Unix sockets that carry TCP in and out of a sealed process. */
+  bridge: string;
+  /** Manual clocks, files the test process writes and the learner's process reads. */
+  clocks: string;
+}
+
+/** A learner's process as spawned: booting host.ts. */
+export interface SpawnedHost {
+  child: ChildProcess;
+  dirs: HostDirs;
+}
+
+/**
+ * Spawns host.ts for `run`: under tsx (the learner's code is TypeScript), with the V8 heap limit
+ * of heapLimitMiB(), the channel on fd 3, and, when the run is sealed, inside bubblewrap
+ * (sandbox.ts). Unsealed it leads a process group of its own, so that stopping it ends what it
+ * started.
+ */
+export function spawnHost(run: LearnerRun): SpawnedHost {
+  require("node:fs").appendFileSync(
+    "/tmp/spawn.log",
+    `${process.pid} ${expect.getState().testPath}\n`,
+  );
+  const root = mkdtempSync(path.join(os.tmpdir(), "sandbox-learner-"));
+  const dirs = { root, bridge: path.join(root, "bridge"), clocks: path.join(root, "clocks") };
+  mkdirSync(dirs.bridge);
+  mkdirSync(dirs.clocks);
+  chmodSync(root, 0o755);
+  chmodSync(dirs.bridge, 0o777); // the sandbox's own user makes its sockets here
+  chmodSync(dirs.clocks, 0o755);
+  const host = path.join(__dirname, "host.ts");
+  const tsx = require.resolve("tsx/cjs");
+  const node = [process.execPath, `--max-old-space-size=${heapLimitMiB()}`, "--require", tsx, host];
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    NODE_ENV: "test",
+    NODE_PATH: run.modulePaths.join(path.delimiter),
+    SANDBOX_LEARNER_DEPENDENCIES: JSON.stringify(run.dependencies),
+  };
+  let argv: string[];
+  if (run.sealed) {
+    env.SANDBOX_LEARNER_SOURCE = SANDBOX_SOURCE_MOUNT;
+    env.SANDBOX_LEARNER_BRIDGE = SANDBOX_BRIDGE_MOUNT;
+    env.HOME = "/tmp";
+    argv = sandboxCommand({
+      sourceDir: run.sourceDir,
+      exerciseModules: existsSync(path.join(run.exerciseDir, "node_modules"))
+        ? path.join(run.exerciseDir, "node_modules")
+        : undefined,
+      readOnly: [path.dirname(path.dirname(process.execPath)), ...run.readOnly],
+      bridgeDir: dirs.bridge,
+      clocksDir: dirs.clocks,
+      transformCache: transformCacheOf(),
+      command: node,
+    });
+  } else {
+    env.SANDBOX_LEARNER_SOURCE = run.sourceDir;
+    env.HOME = process.env.HOME;
+    argv = node;
+  }
+  const child = spawn(argv[0]!, argv.slice(1), {
+    env,
+    cwd: run.sealed ? "/" : run.exerciseDir,
+    stdio: ["ignore", "pipe", "pipe", "pipe"],
+    detached: !run.sealed, // its own process group, so stop() ends what it started
+  });
+  return { child, dirs };
+}
