@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { request } from "node:http";
 import path from "node:path";
 import { LearnerProcess, manualClock, pgPool, redisClient, startServer, useServices } from "../src";
 import type { LearnerRun } from "../src/learner/learner-run";
@@ -132,6 +133,24 @@ describe.each(modes)("the learner's process (sealed: %s)", (sealed) => {
     expect(await reply.json()).toEqual({ greeting: "hi" });
     await served.close();
     await expect(fetch(`${served.url}/hello`)).rejects.toThrow();
+  });
+
+  it("delivers an answer sent before the request's body was read, though the app then closes", async () => {
+    const app = await learner.module<typeof App>("app").createApp("hi");
+    const served = await learner.serve(app);
+    const { port } = new URL(served.url);
+    const body = Buffer.alloc(2 * 1024 * 1024, 1); // more than the app reads before it closes
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const status = await new Promise<number | string>((resolve) => {
+        const req = request({ port, method: "POST", path: "/too-large", agent: false }, (res) =>
+          resolve(res.statusCode!),
+        );
+        req.on("error", (error) => resolve(error.message));
+        req.end(body);
+      });
+      expect(status).toBe(413);
+    }
+    await served.close();
   });
 
   it("reaches a server of the test process whose URL it is given", async () => {
