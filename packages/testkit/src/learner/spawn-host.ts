@@ -38,7 +38,7 @@ function endsWithParent(): string[] {
 }
 
 /**
- * Spawns host.ts for `run`: under tsx (the learner's code is TypeScript), with the V8 heap limit
+ * Spawns host.ts for `run` (through host-boot.js: tsx for the learner's TypeScript), with the V8 heap limit
  * of heapLimitMiB(), the channel on fd 3, and, when the run is sealed, inside bubblewrap
  * (sandbox.ts). Unsealed it leads a process group of its own, so that stopping it ends what it
  * started.
@@ -55,9 +55,8 @@ export function spawnHost(run: LearnerRun): SpawnedHost {
   chmodSync(root, 0o755);
   chmodSync(dirs.bridge, 0o777); // the sandbox's own user makes its sockets here
   chmodSync(dirs.clocks, 0o755);
-  const host = path.join(__dirname, "host.ts");
-  const tsx = require.resolve("tsx/cjs");
-  const node = [process.execPath, `--max-old-space-size=${heapLimitMiB()}`, "--require", tsx, host];
+  const host = path.join(__dirname, "host-boot.js");
+  const node = [process.execPath, `--max-old-space-size=${heapLimitMiB()}`, host];
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     NODE_ENV: "test",
