@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync } from "node:fs";
-import os from "node:os";
+import { existsSync } from "node:fs";
 import path from "node:path";
 
 /** What a sealed learner's process sees and may use (docs/grading.md, "What a sealed run guarantees"). */
@@ -17,7 +16,7 @@ export interface SandboxPlan {
   clocksDir: string;
   /**
    * Writable, where tsx keeps its transforms (`/tmp/tsx-<uid>`): the run's transform cache, shared
-   * by its sealed processes (transformCacheOf), or none: a cache in the process's own `/tmp`.
+   * by its sealed processes (run-scratch.ts), or none: a cache in the process's own `/tmp`.
    */
   transformCache?: string;
   /** The command to run inside, e.g. [node, ...flags, host.ts]. */
@@ -27,30 +26,6 @@ export interface SandboxPlan {
 export const SANDBOX_SOURCE_MOUNT = "/sandbox/exercise/src";
 export const SANDBOX_BRIDGE_MOUNT = "/sandbox/bridge";
 export const SANDBOX_CLOCKS_MOUNT = "/sandbox/clocks";
-
-/**
- * The environment variable that names a Jest run's transform cache: a folder its global setup
- * makes (createTransformCache) and its teardown removes.
- */
-export const TRANSFORM_CACHE_ENV = "SANDBOX_TRANSFORM_CACHE";
-
-/**
- * A folder for tsx's transforms that every sealed process of one run may write (mode 1777, each
- * file its writer's): the first process compiles the testkit's host and the learner's code, the
- * others read it, about 80 ms saved each. Only processes of the same run share it, and they all
- * run the same code under test, so what one writes there reaches no other submission.
- */
-export function createTransformCache(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "sandbox-tsx-"));
-  chmodSync(dir, 0o1777);
-  return dir;
-}
-
-/** This run's transform cache for sealed processes, if its global setup made one. */
-export function transformCacheOf(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const dir = env[TRANSFORM_CACHE_ENV];
-  return dir && existsSync(dir) ? dir : undefined;
-}
 
 /** Limits of a sealed learner's process: processes (RLIMIT_NPROC), open files, file size (bytes), V8 heap (MiB). */
 export const SANDBOX_LIMITS = Object.freeze({

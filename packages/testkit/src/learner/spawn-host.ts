@@ -1,14 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { LearnerRun } from "./learner-run";
+import { learnerFoldersDir, transformCacheDir } from "./run-scratch";
 import {
   SANDBOX_BRIDGE_MOUNT,
   SANDBOX_SOURCE_MOUNT,
   heapLimitMiB,
   sandboxCommand,
-  transformCacheOf,
 } from "./sandbox";
 
 /** A learner's process's scratch folder (`root`) and its two parts the test process shares. */
@@ -48,7 +47,7 @@ export function spawnHost(run: LearnerRun): SpawnedHost {
     "/tmp/spawn.log",
     `${process.pid} ${expect.getState().testPath}\n`,
   );
-  const root = mkdtempSync(path.join(os.tmpdir(), "sandbox-learner-"));
+  const root = mkdtempSync(path.join(learnerFoldersDir(), "sandbox-learner-"));
   const dirs = { root, bridge: path.join(root, "bridge"), clocks: path.join(root, "clocks") };
   mkdirSync(dirs.bridge);
   mkdirSync(dirs.clocks);
@@ -79,7 +78,7 @@ export function spawnHost(run: LearnerRun): SpawnedHost {
       readOnly: [path.dirname(path.dirname(process.execPath)), ...run.readOnly],
       bridgeDir: dirs.bridge,
       clocksDir: dirs.clocks,
-      transformCache: transformCacheOf(),
+      transformCache: transformCacheDir(),
       command: node,
     });
   } else {

@@ -11,12 +11,16 @@ export interface FileLearner {
 }
 
 /**
- * Call at the top of a test file: one learner's process for the file, started before its first
- * call and ended after its last test. `startLearner()` starts more (several app instances).
+ * Call at the top of a test file: one learner's process for the file, started when the file's
+ * hooks begin (or by its first call, if that comes sooner) and ended after its last test. `startLearner()` starts more (several app instances).
  */
 export function useLearner(): FileLearner {
   let started: Promise<LearnerProcess> | undefined;
   const processOnce = () => (started ??= startLearner());
+  // Started now, not awaited: it boots (about 0.2 s of Node, tsx and the exercise's packages)
+  // while the file's hooks make its databases and servers. A failed start is reported by the
+  // first call that needs the process.
+  processOnce().catch(() => {});
   return {
     module<T>(name: string): Remote<T> {
       // Started on the first call, not here: a file's top level runs before any hook.
