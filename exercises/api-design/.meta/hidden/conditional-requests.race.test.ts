@@ -16,7 +16,7 @@ let apis: Api[];
 // Both instances reach Postgres through this proxy; the race delays every query on it, so the
 // concurrent requests overlap at the database even on a loaded machine.
 let proxy: FaultProxy;
-const RACE_DELAY_MS = 100;
+const RACE_DELAY_MS = 30;
 beforeAll(async () => {
   proxy = await startFaultProxy(services.databaseUrl);
   const databaseUrl = proxy.url;
