@@ -19,7 +19,8 @@ export function useLearner(): FileLearner {
   const processOnce = () => (started ??= startLearner());
   // Started now, not awaited: it boots (about 0.2 s of Node, tsx and the exercise's packages)
   // while the file's hooks make its databases and servers. A failed start is reported by the
-  // first call that needs the process.
+  // first call that needs the process. A file whose tests are all filtered out (`jest -t`) runs
+  // no hook to stop it: it ends with the Jest worker, its folder with the run's scratch.
   processOnce().catch(() => {});
   return {
     module<T>(name: string): Remote<T> {
