@@ -3,6 +3,8 @@
 // SANDBOX_SOURCE_DIR points it at another folder (a reference solution, a submission) without
 // copying or editing test files. The
 // configuration itself is built by exercise-layout.js, which the grader uses too.
+// Before anything else: on too old a Node, one line and exit 2 rather than a failure deep in Jest.
+require("./node-version").exitIfNodeIsTooOld();
 const path = require("node:path");
 const { exerciseJestConfig, LAYOUT } = require("./exercise-layout");
 

@@ -1,3 +1,5 @@
 #!/usr/bin/env node
+// On too old a Node: one line and exit 2, before tsx or the grader could fail less clearly.
+require("@backend-sandbox/testkit/node-version").exitIfNodeIsTooOld();
 require("tsx/cjs");
 require("../src/cli.ts");

@@ -1,6 +1,7 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { whyNodeIsTooOld } from "@backend-sandbox/testkit/node-version";
 import { FIXTURES, sandbox, scratchDir } from "./run-sandbox";
 
 describe("bad input is exit 2 with one line and the closest names", () => {
@@ -145,6 +146,43 @@ describe("sandbox doctor", () => {
     } else {
       expect(run.stdout).toMatch(/problems? found; fix them as described above/);
       expect(run.code).toBe(1);
+    }
+  });
+});
+
+describe("too old a Node", () => {
+  it("is named in one line with the version found and the one needed", () => {
+    expect(whyNodeIsTooOld("20.19.2")).toBe(
+      "Node 20.19.2 is too old: backend-sandbox needs Node >= 22.22 (24 recommended, as in .nvmrc)",
+    );
+    expect(whyNodeIsTooOld("22.21.9")).toMatch(/^Node 22\.21\.9 is too old/);
+    expect(whyNodeIsTooOld("22.22.0")).toBeUndefined();
+    expect(whyNodeIsTooOld("24.0.0")).toBeUndefined();
+  });
+
+  // Debian's Node 20 (/usr/bin/node), where it is installed: the CLI and the Jest preset stop with
+  // that line and exit 2 before anything fails less clearly.
+  const oldNode = ["/usr/bin/node", "/usr/local/bin/node"].find(
+    (file) =>
+      existsSync(file) &&
+      whyNodeIsTooOld(
+        execFileSync(file, ["-p", "process.versions.node"], { encoding: "utf8" }).trim(),
+      ),
+  );
+  (oldNode ? it : it.skip)("stops `sandbox` and `jest` with that line and exit 2", () => {
+    const repository = path.join(__dirname, "../../..");
+    for (const args of [
+      [path.join(__dirname, "../bin/sandbox.js"), "list"],
+      [path.join(repository, "node_modules/jest/bin/jest.js"), "--listTests"],
+    ]) {
+      const run = spawnSync(oldNode!, args, {
+        cwd: path.join(repository, "exercises/caching"),
+        encoding: "utf8",
+      });
+      expect(run.status).toBe(2);
+      expect(run.stderr.trim().split("\n")).toEqual([
+        expect.stringMatching(/^Node \d+\.\d+\.\d+ is too old: .* Install it with `nvm install`/),
+      ]);
     }
   });
 });

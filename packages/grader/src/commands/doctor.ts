@@ -1,4 +1,9 @@
 import {
+  NODE_INSTALL_HINT,
+  wantedNode,
+  whyNodeIsTooOld,
+} from "@backend-sandbox/testkit/node-version";
+import {
   chooseProvider,
   redact,
   SERVICE_IMAGES,
@@ -7,9 +12,6 @@ import {
   whySealingIsImpossible,
   type ProviderChoice,
 } from "@backend-sandbox/testkit/runner";
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { REPO_ROOT } from "../repo-paths";
 
 interface Check {
   ok: boolean;
@@ -89,28 +91,11 @@ function sealingCheck(): Check {
 }
 
 function nodeCheck(): Check {
-  const wanted = readWantedNode();
-  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
-  const ok = major > wanted.major || (major === wanted.major && minor >= wanted.minor);
-  return ok
-    ? { ok, what: `Node ${process.versions.node} (needs >= ${wanted.major}.${wanted.minor})` }
-    : {
-        ok,
-        what: `Node ${process.versions.node} is too old (needs >= ${wanted.major}.${wanted.minor})`,
-        fix: "Install Node 24 (the version in .nvmrc): `nvm install` in the repository, or https://nodejs.org/",
-      };
-}
-
-function readWantedNode(): { major: number; minor: number } {
-  try {
-    const engines = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).engines
-      ?.node as string | undefined;
-    const match = /(\d+)(?:\.(\d+))?/.exec(engines ?? "");
-    if (match) return { major: Number(match[1]), minor: Number(match[2] ?? 0) };
-  } catch {
-    // fall through to the documented minimum
-  }
-  return { major: 22, minor: 22 };
+  const why = whyNodeIsTooOld();
+  const { major, minor } = wantedNode();
+  return why
+    ? { ok: false, what: why, fix: NODE_INSTALL_HINT }
+    : { ok: true, what: `Node ${process.versions.node} (needs >= ${major}.${minor})` };
 }
 
 function print(check: Check): void {
