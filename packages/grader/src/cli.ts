@@ -141,11 +141,13 @@ const COMMANDS: CommandSpec[] = [
       ["<slug>", "exercise"],
       ["[stage]", "stage id"],
     ],
-    action: (where, slug, stage) =>
+    options: [["--all", "show the hints already revealed for the stage, without a new one"]],
+    action: (where, slug, stage, options) =>
       (require("./commands/hint") as typeof import("./commands/hint")).hintCommand(
         where,
         slug,
         stage,
+        options,
       ),
   },
   {

@@ -89,6 +89,20 @@ describe("sandbox hint", () => {
     expect(JSON.parse(readFileSync(path.join(state, "hints.json"), "utf8"))).toEqual({
       partial: { negatives: 1, basics: 2 },
     });
+    // --all shows the revealed ones again and reveals nothing new.
+    const again = await sandbox(["hint", "partial", "basics", "--all"], {
+      SANDBOX_STATE_DIR: state,
+    });
+    expect(again.stdout).toMatch(
+      /Hint 1 of 3 .*\n\n\s+Read the visible test\.\s+Hint 2 of 3 .*\n\n\s+Use the \+ operator\.\s*$/,
+    );
+    const none = await sandbox(["hint", "passing", "--all"], { SANDBOX_STATE_DIR: state });
+    expect(none.stdout).toMatch(
+      /^No hint of passing › \S+ revealed yet; `sandbox hint passing \S+` shows the first\./,
+    );
+    expect(JSON.parse(readFileSync(path.join(state, "hints.json"), "utf8"))).toEqual({
+      partial: { negatives: 1, basics: 2 },
+    });
   });
 });
 

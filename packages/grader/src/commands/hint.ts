@@ -9,8 +9,14 @@ import { UsageError } from "../terminal/usage-error";
 /**
  * `sandbox hint <slug> [stage]`: each call shows the next hint of the stage, remembered in
  * `.sandbox/hints.json`. Without a stage: the first stage the last grade did not fully pass.
+ * `--all` shows again the hints already revealed for the stage, and reveals none.
  */
-export async function hintCommand(places: Places, slug: string, stageId?: string): Promise<number> {
+export async function hintCommand(
+  places: Places,
+  slug: string,
+  stageId?: string,
+  options: { all?: boolean } = {},
+): Promise<number> {
   const [exercise] = resolveExercises(places.exercisesDir, [slug]);
   const stages = exercise!.manifest.stages.map((s) => s.id);
   if (stageId !== undefined && !stages.includes(stageId))
@@ -27,6 +33,17 @@ export async function hintCommand(places: Places, slug: string, stageId?: string
   }
   const shown = readHintsShown(places.stateDir);
   const count = shown[slug]?.[stage] ?? 0;
+  if (options.all) {
+    if (count === 0)
+      process.stdout.write(
+        `No hint of ${slug} › ${stage} revealed yet; \`sandbox hint ${slug} ${stage}\` shows the first.\n`,
+      );
+    for (const [i, hint] of hints.slice(0, count).entries())
+      process.stdout.write(
+        `Hint ${i + 1} of ${hints.length} for ${slug} › ${stage}:\n\n  ${hint}\n\n`,
+      );
+    return 0;
+  }
   const index = Math.min(count, hints.length - 1);
   shown[slug] = { ...shown[slug], [stage]: index + 1 };
   saveHintsShown(places.stateDir, shown);
