@@ -72,7 +72,7 @@ const COMMANDS: CommandSpec[] = [
       ],
       ["--shard <i/n>", "grade only shard i of n; join the JSON reports with `sandbox merge`"],
       ["--sealed", "run the code under test sealed in a sandbox (implied by --submission)"],
-      ["--quiet", "no progress lines"],
+      ["--quiet", "no progress lines, and no list of the failing tests after the table"],
     ],
     reports: true,
     action: (where, slugs, options) =>

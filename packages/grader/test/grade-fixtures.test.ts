@@ -116,6 +116,18 @@ describe("grading the fixture exercises", () => {
     expect(run.stdout).toMatch(/total\s+30 \/ 120 \(25%\)/);
     expect(run.stderr).toMatch(/grading passing \(7\/10\)/);
   });
+
+  it("lists the failing tests after the table, stage by stage, with what they expected", () => {
+    const list = run.stdout.slice(run.stdout.indexOf("Failing tests:"));
+    expect(run.stdout.indexOf("Failing tests:")).toBeGreaterThan(run.stdout.indexOf("total"));
+    // partial's failing hidden test, under its stage, with its assertion message.
+    expect(list).toMatch(
+      /\npartial › negatives \(\d+ \/ \d+ passed\)\n {2}✗ .+ \(hidden\)\n {6}.*/,
+    );
+    expect(list).toMatch(/Expected: -?\d+/);
+    // Exercises that were not graded are the table's, with their reason.
+    expect(list).not.toMatch(/infinite-loop ›/);
+  });
 });
 
 describe("the reports", () => {

@@ -8,6 +8,7 @@ import { createProgress } from "../terminal/progress";
 import type { Places } from "../repo-paths";
 import { buildReport } from "../reports/json-report";
 import { writeReports, type ReportFiles } from "../reports/write-reports";
+import { failureList } from "../terminal/failure-list";
 import { resultTable } from "../terminal/result-table";
 import { checkSubmissionDir, type SourceChoice } from "../run/source-dir";
 import { UsageError } from "../terminal/usage-error";
@@ -86,6 +87,8 @@ export async function gradeCommand(
 
   const report = buildReport(results, mode, shard);
   process.stdout.write(`\n${resultTable(report)}\n`);
+  const failures = options.quiet ? "" : failureList(report);
+  if (failures) process.stdout.write(`\n${failures}\n`);
   for (const file of writeReports(report, options)) progress.note(`wrote ${file}`);
   if (source.kind === "learner") saveLastGrades(places.stateDir, results);
   if (session.stopped) {
