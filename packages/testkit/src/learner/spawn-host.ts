@@ -37,16 +37,12 @@ function endsWithParent(): string[] {
 }
 
 /**
- * Spawns host.ts for `run` (through host-boot.js: tsx for the learner's TypeScript), with the V8 heap limit
- * of heapLimitMiB(), the channel on fd 3, and, when the run is sealed, inside bubblewrap
+ * Spawns host.ts for `run` (through host-boot.js: tsx for the learner's TypeScript), with the
+ * V8 heap limit of heapLimitMiB(), the channel on fd 3, and, when the run is sealed, inside bubblewrap
  * (sandbox.ts). Unsealed it leads a process group of its own, so that stopping it ends what it
  * started.
  */
 export function spawnHost(run: LearnerRun): SpawnedHost {
-  require("node:fs").appendFileSync(
-    "/tmp/spawn.log",
-    `${process.pid} ${expect.getState().testPath}\n`,
-  );
   const root = mkdtempSync(path.join(learnerFoldersDir(), "sandbox-learner-"));
   const dirs = { root, bridge: path.join(root, "bridge"), clocks: path.join(root, "clocks") };
   mkdirSync(dirs.bridge);

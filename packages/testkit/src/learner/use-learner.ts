@@ -11,8 +11,8 @@ export interface FileLearner {
 }
 
 /**
- * Call at the top of a test file: one learner's process for the file, started when the file's
- * hooks begin (or by its first call, if that comes sooner) and ended after its last test. `startLearner()` starts more (several app instances).
+ * Call at the top of a test file: one learner's process for the file, started as the file loads
+ * and ended after its last test. `startLearner()` starts more (several app instances).
  */
 export function useLearner(): FileLearner {
   let started: Promise<LearnerProcess> | undefined;
@@ -24,7 +24,6 @@ export function useLearner(): FileLearner {
   processOnce().catch(() => {});
   return {
     module<T>(name: string): Remote<T> {
-      // Started on the first call, not here: a file's top level runs before any hook.
       return remoteModule<T>(async (exportName, args) =>
         (
           (await processOnce()).module(name) as Record<
