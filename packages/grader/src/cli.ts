@@ -115,6 +115,10 @@ const COMMANDS: CommandSpec[] = [
         "with one slug: grade only these wrong solutions (comma-separated), not the solution or stub",
       ],
       ["--sealed", "run the code under test sealed in a sandbox, as grading a submission does"],
+      [
+        "--changed [base]",
+        "only the exercises whose files differ from a git ref (default main), every one when packages/ changed",
+      ],
     ],
     action: (where, slugs, options) =>
       (require("./commands/verify") as typeof import("./commands/verify")).verifyCommand(

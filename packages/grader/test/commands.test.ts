@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { whyNodeIsTooOld } from "@backend-sandbox/testkit/node-version";
 import { FIXTURES, sandbox, scratchDir } from "./run-sandbox";
@@ -198,5 +198,35 @@ describe("too old a Node", () => {
         expect.stringMatching(/^Node \d+\.\d+\.\d+ is too old: .* Install it with `nvm install`/),
       ]);
     }
+  });
+});
+
+describe("sandbox verify --changed", () => {
+  it("verifies only the exercises changed since a git ref, every one when packages/ changed", async () => {
+    const repo = scratchDir("changed");
+    const exercises = path.join(repo, "exercises");
+    for (const slug of ["partial", "passing"])
+      cpSync(path.join(FIXTURES, slug), path.join(exercises, slug), { recursive: true });
+    writeFileSync(path.join(repo, "package.json"), "{}\n");
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@t", ...args]);
+    git("init", "-q", "-b", "main");
+    git("add", ".");
+    git("commit", "-q", "-m", "exercises");
+    git("checkout", "-q", "-b", "work");
+    writeFileSync(path.join(exercises, "partial/src/extra.ts"), "export const extra = 1;\n");
+    const verify = () =>
+      sandbox(["verify", "--changed", "--static"], { SANDBOX_EXERCISES_DIR: exercises });
+
+    const one = await verify();
+    expect(one.stdout).toMatch(/^verify --changed since main \([0-9a-f]{7}\): partial$/m);
+    expect(one.stdout).toMatch(/^partial$/m);
+    expect(one.stdout).not.toMatch(/^passing$/m);
+
+    mkdirSync(path.join(repo, "packages"));
+    writeFileSync(path.join(repo, "packages/shared.ts"), "export {};\n");
+    const all = await verify();
+    expect(all.stdout).toMatch(/every exercise, since packages\/shared\.ts changed/);
+    expect(all.stdout).toMatch(/^passing$/m);
   });
 });

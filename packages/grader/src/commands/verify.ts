@@ -18,6 +18,7 @@ import { structureChecks, type Check } from "../exercise/structure-checks";
 import { UsageError } from "../terminal/usage-error";
 import { readWrongSolution, wrongSolutionBugs } from "../exercise/wrong-solution-patch";
 import { parseNumber } from "../terminal/parse-number";
+import { changedExercises } from "../exercise/changed-exercises";
 
 export interface VerifyOptions {
   timeout?: string;
@@ -30,6 +31,8 @@ export interface VerifyOptions {
   allStages?: boolean;
   /** The code under test runs sealed, as grading a submission does. */
   sealed?: boolean;
+  /** Only the exercises changed since this git ref (`true`: main). */
+  changed?: string | boolean;
 }
 
 /** What one `verify` does, read from its arguments once. */
@@ -110,8 +113,17 @@ function readPlan(places: Places, slugs: string[], options: VerifyOptions): Veri
   for (const slug of slugs)
     if (!known.includes(slug))
       throw new UsageError(`unknown exercise "${slug}": ${suggestion(slug, known)}`);
+  let chosen = slugs.length > 0 ? slugs : known;
+  if (options.changed !== undefined && options.changed !== false) {
+    if (slugs.length > 0)
+      throw new UsageError("--changed chooses the exercises itself; name none with it");
+    const base = options.changed === true ? "main" : options.changed;
+    const changed = changedExercises(places.exercisesDir, known, base);
+    out(`verify --changed ${changed.summary}`);
+    chosen = changed.slugs;
+  }
   return {
-    slugs: slugs.length > 0 ? slugs : known,
+    slugs: chosen,
     timeoutSeconds,
     repeat,
     static: options.static === true,
