@@ -3,6 +3,7 @@ import path from "node:path";
 import type { ExerciseResult } from "../src/index";
 import { cleanMessage, MAX_MESSAGE_LENGTH, TRUNCATED } from "../src/score/failure-message";
 import { hiddenOnlyLines, WITHHELD, withholdHiddenText } from "../src/score/hidden-text";
+import { failedExercise } from "./failed-exercise";
 import { scratchDir } from "./run-sandbox";
 
 const HIDDEN_SOURCE = `import { add } from "#src/math";
@@ -27,35 +28,13 @@ function exercise(): { hiddenDir: string; visible: string } {
   return { hiddenDir, visible: path.join(root, "basics.test.ts") };
 }
 
-const withMessage = (message: string, reason?: string): ExerciseResult => ({
-  slug: "partial",
-  title: "Partial",
-  status: reason ? "error" : "failed",
-  ...(reason ? { reason } : {}),
-  score: 0,
-  maxScore: 10,
-  durationMs: 1,
-  stages: [
-    {
-      id: "basics",
-      title: "Basics",
-      points: 10,
-      score: 0,
-      passed: 0,
-      total: 1,
-      tests: [
-        {
-          name: "adds",
-          file: "test/basics.test.ts",
-          visibility: "visible",
-          status: "failed",
-          durationMs: 1,
-          message,
-        },
-      ],
-    },
-  ],
-});
+const withMessage = (message: string, reason?: string): ExerciseResult =>
+  failedExercise({
+    slug: "partial",
+    status: reason ? "error" : "failed",
+    reason,
+    test: { message },
+  });
 
 describe("hidden test text in reports", () => {
   it("knows the hidden lines worth hiding, but not those a visible test shares", () => {

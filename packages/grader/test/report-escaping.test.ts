@@ -8,6 +8,7 @@ import {
   type ExerciseResult,
 } from "../src/index";
 import { escapeMarkdown, fencedCode } from "../src/reports/escape-markup";
+import { failedExercise } from "./failed-exercise";
 
 // Text a submission controls: thrown messages, error reasons that quote file names or output.
 const HOSTILE = [
@@ -21,38 +22,13 @@ const HOSTILE = [
   "</details></summary> **bold** _em_ ~~strike~~ $math$ www.evil.example https://evil.example",
 ].join("\n");
 
-const failed = (status: ExerciseResult["status"]): ExerciseResult => ({
-  slug: "victim",
-  title: "Victim",
-  status,
-  ...(status === "error" ? { reason: HOSTILE } : {}),
-  score: 0,
-  maxScore: 10,
-  durationMs: 12,
-  stages: [
-    {
-      id: "basics",
-      title: "Basics",
-      points: 10,
-      score: 0,
-      passed: 0,
-      total: status === "error" ? 0 : 1,
-      tests:
-        status === "error"
-          ? []
-          : [
-              {
-                name: `adds ${HOSTILE}`,
-                file: "test/basics.test.ts",
-                visibility: "visible",
-                status: "failed",
-                durationMs: 1,
-                message: HOSTILE,
-              },
-            ],
-    },
-  ],
-});
+const failed = (status: ExerciseResult["status"]): ExerciseResult =>
+  failedExercise({
+    slug: "victim",
+    status,
+    reason: status === "error" ? HOSTILE : undefined,
+    test: status === "error" ? null : { name: `adds ${HOSTILE}`, message: HOSTILE },
+  });
 const report = buildReport([failed("error"), { ...failed("failed"), slug: "other" }], "submission");
 
 describe("every report escapes what a submission controls", () => {

@@ -1,30 +1,11 @@
-import {
-  because,
-  seededRandom,
-  startFaultProxy,
-  useLearner,
-  useServices,
-  type FaultProxy,
-} from "@backend-sandbox/testkit";
-import type { Api } from "#support/api-client";
-import { startAnotherApi, startApi } from "#support/start-api";
+import { because, seededRandom, useLearner, useServices } from "@backend-sandbox/testkit";
+import { useRacingApis } from "#support/racing-apis";
 
 const services = useServices();
 const learner = useLearner();
 const random = seededRandom();
-let apis: Api[];
-// Both instances reach Postgres through this proxy; the race delays every query on it, so the
-// concurrent requests overlap at the database even on a loaded machine.
-let proxy: FaultProxy;
-const RACE_DELAY_MS = 30;
-beforeAll(async () => {
-  proxy = await startFaultProxy(services.databaseUrl);
-  const databaseUrl = proxy.url;
-  apis = [
-    await startApi(learner, services, { databaseUrl }),
-    await startAnotherApi(services, { databaseUrl }),
-  ];
-});
+const racing = useRacingApis(learner, services);
+const apis = racing.apis;
 
 describe("conditional-requests", () => {
   it("[R4.8] lets exactly one of many concurrent PUTs with the same ETag win, across two instances", async () => {
@@ -33,17 +14,17 @@ describe("conditional-requests", () => {
       const path = `/projects/${created.body.id}`;
       const etag = created.headers.get("etag")!;
       const writers = random.int(8, 12);
-      proxy.delay(RACE_DELAY_MS);
-      const replies = await Promise.all(
-        Array.from({ length: writers }, (_, i) =>
-          apis[i % 2]!.put(
-            path,
-            { name: `writer ${i}`, priority: (i % 5) + 1 },
-            { "if-match": etag },
+      const replies = await racing.race(() =>
+        Promise.all(
+          Array.from({ length: writers }, (_, i) =>
+            apis[i % 2]!.put(
+              path,
+              { name: `writer ${i}`, priority: (i % 5) + 1 },
+              { "if-match": etag },
+            ),
           ),
         ),
       );
-      proxy.delay(0);
       const winners = replies.filter((r) => r.status === 200);
       const statuses = replies
         .map((r) => r.status)

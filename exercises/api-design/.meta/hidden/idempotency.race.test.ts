@@ -1,31 +1,12 @@
-import {
-  because,
-  seededRandom,
-  startFaultProxy,
-  useLearner,
-  useServices,
-  type FaultProxy,
-} from "@backend-sandbox/testkit";
-import type { Api } from "#support/api-client";
-import { startAnotherApi, startApi } from "#support/start-api";
+import { because, seededRandom, useLearner, useServices } from "@backend-sandbox/testkit";
+import { useRacingApis } from "#support/racing-apis";
 import { walk } from "#support/walk";
 
 const services = useServices();
 const learner = useLearner();
 const random = seededRandom();
-let apis: Api[];
-// Both instances reach Postgres through this proxy; the race delays every query on it, so the
-// concurrent requests overlap at the database even on a loaded machine.
-let proxy: FaultProxy;
-const RACE_DELAY_MS = 30;
-beforeAll(async () => {
-  proxy = await startFaultProxy(services.databaseUrl);
-  const databaseUrl = proxy.url;
-  apis = [
-    await startApi(learner, services, { databaseUrl }),
-    await startAnotherApi(services, { databaseUrl }),
-  ];
-});
+const racing = useRacingApis(learner, services);
+const apis = racing.apis;
 const count = async (name: string) =>
   (await walk(apis[0]!.get, apis[0]!.url, "/projects?limit=50"))
     .flatMap((page) => page.items)
@@ -37,11 +18,9 @@ describe("idempotency", () => {
       const key = { "idempotency-key": random.token(24) };
       const body = { name: `Race ${random.token(8)}` };
       const n = random.int(8, 12);
-      proxy.delay(RACE_DELAY_MS);
-      const replies = await Promise.all(
-        Array.from({ length: n }, (_, i) => apis[i % 2]!.post("/projects", body, key)),
+      const replies = await racing.race(() =>
+        Promise.all(Array.from({ length: n }, (_, i) => apis[i % 2]!.post("/projects", body, key))),
       );
-      proxy.delay(0);
       const created = replies.filter((r) => r.status === 201);
       const statuses = replies
         .map((r) => r.status)

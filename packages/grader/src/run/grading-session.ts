@@ -169,14 +169,14 @@ export class GradingSession {
         : result;
     } finally {
       prepared?.dispose();
-      if (own) this.ending.push(own.then((services) => services.dispose()).catch(() => {}));
+      if (own) this.endLater(own);
     }
   }
 
   async close(): Promise<void> {
     const spare = this.spareServices;
     this.spareServices = undefined;
-    if (spare) this.ending.push(spare.then((services) => services.dispose()).catch(() => {}));
+    if (spare) this.endLater(spare);
     await Promise.all(this.ending.splice(0));
     rmSync(this.cacheDirectory, { recursive: true, force: true });
     rmSync(path.join(this.options.places.workDir, this.runId), { recursive: true, force: true });
@@ -204,6 +204,11 @@ export class GradingSession {
       await started.dispose();
     }
     return why;
+  }
+
+  /** Ends services once they are up, without waiting here; close() waits for every one. */
+  private endLater(services: Promise<StartedServices>): void {
+    this.ending.push(services.then((started) => started.dispose()).catch(() => {}));
   }
 
   /**

@@ -58,9 +58,17 @@ export function whySealingIsImpossible(): string | undefined {
     return "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)";
   if (probe.status !== 0)
     return `bubblewrap cannot make namespaces here: ${probe.stderr.trim() || `exit ${probe.status}`} (user namespaces may be disabled: sysctl kernel.unprivileged_userns_clone=1)`;
-  if (process.getuid?.() === 0 && !existsSync("/usr/bin/setpriv") && !existsSync("/bin/setpriv"))
+  if (process.getuid?.() === 0 && !setprivPath())
     return "setpriv (util-linux) is missing: a sealed run as root needs it to drop to an unprivileged user";
   return undefined;
+}
+
+let setpriv: { path: string | undefined } | undefined;
+
+/** util-linux's `setpriv` on this machine (looked up once), or undefined. */
+export function setprivPath(): string | undefined {
+  setpriv ??= { path: ["/usr/bin/setpriv", "/bin/setpriv"].find((file) => existsSync(file)) };
+  return setpriv.path;
 }
 
 function isolation(): string[] {

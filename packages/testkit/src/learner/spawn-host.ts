@@ -8,6 +8,7 @@ import {
   SANDBOX_SOURCE_MOUNT,
   heapLimitMiB,
   sandboxCommand,
+  setprivPath,
 } from "./sandbox";
 
 /** A learner's process's scratch folder (`root`) and its two parts the test process shares. */
@@ -32,8 +33,8 @@ export interface SpawnedHost {
  * --die-with-parent. Elsewhere nothing: a killed test run may then leave such a process behind.
  */
 function endsWithParent(): string[] {
-  const setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].find((file) => existsSync(file));
-  return process.platform === "linux" && setpriv ? [setpriv, "--pdeathsig", "KILL", "--"] : [];
+  const setpriv = process.platform === "linux" ? setprivPath() : undefined;
+  return setpriv ? [setpriv, "--pdeathsig", "KILL", "--"] : [];
 }
 
 /**
