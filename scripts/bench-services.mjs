@@ -1,82 +1,167 @@
-// `npm run bench`: wall time of one small Jest suite that uses Redis and Postgres, cold and warm,
-// per service provider, beside the same suite with no services (the floor). Prints a Markdown
-// table (median of --runs runs, min-max beside it) for docs/performance.md.
-//   cold: Jest's transform cache cleared first (and, for native, the cached initdb template)
-//   warm: run again right away, caches in place
-// Usage: node scripts/bench-services.mjs [--runs N] [--providers floor,native,docker]
+// `npm run bench`: the wall time of a Jest run that uses Redis and Postgres, by how it gets them,
+// side by side in one run, for docs/performance.md. Two suites:
+//   bench          packages/testkit/bench/suite: five tests, each a Redis and a Postgres round trip
+//   rate-limiting  the exercise's visible tests against its reference solution (a learner's npm test)
+// Rows, per provider (native, docker):
+//   services per run   what CI does: the run starts its own and ends them (SANDBOX_WARM_SERVICES=0)
+//   warm services      the learner's loop: the first run starts them, later runs attach
+//   already running    the same servers handed down to the run, as the grader does (the goal's yardstick)
+// and, for the bench suite, the floor: the same file with no services (Jest and ts-jest alone).
+// "first" is a run with Jest's transform cache cleared (and, for a warm row, no warm services yet);
+// "next" is the run right after it. Medians of --runs rounds, min-max beside them.
+// Usage: node scripts/bench-services.mjs [--runs N] [--providers native,docker] [--suites bench,rate-limiting]
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
-import { homedir } from "node:os";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
   options: {
     runs: { type: "string", default: "3" },
-    providers: { type: "string", default: "floor,native,docker" },
+    providers: { type: "string", default: "native,docker" },
+    suites: { type: "string", default: "bench,rate-limiting" },
   },
 });
 const runs = Number(values.runs);
 const root = join(import.meta.dirname, "..");
-const suite = join(root, "packages/testkit/bench/suite");
 const jest = join(root, "node_modules/jest/bin/jest.js");
 const cacheDirectory = join(root, ".sandbox/bench-jest-cache");
+const sandbox = join(root, "packages/grader/bin/sandbox.js");
 
-function runOnce(provider) {
-  const env = { ...process.env, BENCH_FLOOR: provider === "floor" ? "1" : "0" };
+const SUITES = {
+  bench: { cwd: join(root, "packages/testkit/bench/suite"), env: {} },
+  "rate-limiting": {
+    cwd: join(root, "exercises/rate-limiting"),
+    env: { SANDBOX_SOURCE_DIR: join(root, "exercises/rate-limiting/.meta/solution") },
+  },
+};
+
+/** This process's environment less anything that would hand services down or pick them. */
+function baseEnv(extra) {
+  const env = { ...process.env, ...extra };
   for (const name of [
     "SANDBOX_PROVIDER",
     "SANDBOX_REDIS_URL",
     "SANDBOX_DATABASE_URL",
     "SANDBOX_SERVICES",
+    "SANDBOX_WARM_SERVICES",
+    "SANDBOX_WARM_DIR",
+    "CI",
   ])
-    delete env[name];
-  if (provider !== "floor") env.SANDBOX_SERVICES = provider;
+    if (!(name in extra)) delete env[name];
+  return env;
+}
+
+function runJest(suite, env) {
   const started = performance.now();
   const result = spawnSync(
     process.execPath,
-    [
-      jest,
-      "--config",
-      join(suite, "jest.config.js"),
-      "--cacheDirectory",
-      cacheDirectory,
-      "--silent",
-    ],
-    { env, encoding: "utf8" },
+    [jest, "--cacheDirectory", cacheDirectory, "--silent"],
+    { cwd: SUITES[suite].cwd, env: { ...env, ...SUITES[suite].env }, encoding: "utf8" },
   );
   const seconds = (performance.now() - started) / 1000;
   if (result.status !== 0)
-    throw new Error(`${provider} run failed:\n${result.stdout}${result.stderr}`);
+    throw new Error(`${suite} run failed:\n${result.stdout}${result.stderr}`);
   return seconds;
 }
 
-function clearCaches(provider) {
+function clearJestCache() {
   rmSync(cacheDirectory, { recursive: true, force: true });
-  if (provider === "native") {
-    const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "backend-sandbox");
-    for (const version of ["15", "16", "17", "local"])
-      rmSync(join(cache, `pgdata-template-${version}`), { recursive: true, force: true });
-  }
 }
 
+/** One round of a row: [first, next] wall seconds. */
+function round(suite, row, provider, warmDir) {
+  if (row === "floor") {
+    const env = baseEnv({ BENCH_FLOOR: "1" });
+    clearJestCache();
+    return [runJest(suite, env), runJest(suite, env)];
+  }
+  if (row === "services per run") {
+    const env = baseEnv({ SANDBOX_SERVICES: provider, SANDBOX_WARM_SERVICES: "0" });
+    clearJestCache();
+    return [runJest(suite, env), runJest(suite, env)];
+  }
+  const warm = baseEnv({
+    SANDBOX_SERVICES: provider,
+    SANDBOX_WARM_SERVICES: "1",
+    SANDBOX_WARM_DIR: warmDir,
+  });
+  if (row === "warm services") {
+    spawnSync(process.execPath, [sandbox, "services", "down"], { env: warm });
+    clearJestCache();
+    return [runJest(suite, warm), runJest(suite, warm)];
+  }
+  // already running: the warm row's servers, handed down as the grader hands a run its services
+  // (not as SANDBOX_SERVICES=external, which refuses the fault tests their own servers).
+  spawnSync(process.execPath, [sandbox, "services", "up"], { env: warm });
+  const state = JSON.parse(readFileSync(join(warmDir, "state.json"), "utf8"));
+  const env = baseEnv({
+    SANDBOX_SERVICES: provider,
+    SANDBOX_PROVIDER: provider,
+    SANDBOX_REDIS_URL: state.redisUrl,
+    SANDBOX_DATABASE_URL: state.databaseUrl,
+  });
+  clearJestCache();
+  return [runJest(suite, env), runJest(suite, env)];
+}
+
+const median = (times) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
 const summary = (times) => {
   const sorted = [...times].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)];
-  return `${median.toFixed(2)} s (${sorted[0].toFixed(2)}–${sorted.at(-1).toFixed(2)})`;
+  return `${median(times).toFixed(2)} s (${sorted[0].toFixed(2)}–${sorted.at(-1).toFixed(2)})`;
 };
 
-console.log(`| provider | cold | warm |\n| --- | --- | --- |`);
-for (const provider of values.providers.split(",")) {
-  const cold = [];
-  const warm = [];
-  for (let i = 0; i < runs; i++) {
-    clearCaches(provider);
-    cold.push(runOnce(provider));
-    warm.push(runOnce(provider));
-  }
-  console.log(
-    `| ${provider === "floor" ? "none (floor: Jest alone)" : provider} | ${summary(cold)} | ${summary(warm)} |`,
+const results = [];
+for (const suite of values.suites.split(",")) {
+  if (!SUITES[suite]) throw new Error(`unknown suite ${suite}: ${Object.keys(SUITES).join(", ")}`);
+  const rows = [
+    ...(suite === "bench" ? [["floor", "none"]] : []),
+    ...values.providers
+      .split(",")
+      .flatMap((provider) =>
+        ["services per run", "warm services", "already running"].map((row) => [row, provider]),
+      ),
+  ];
+  for (const [row, provider] of rows) results.push({ suite, row, provider, first: [], next: [] });
+  const warmDirs = Object.fromEntries(
+    values.providers.split(",").map((p) => [p, mkdtempSync(join(tmpdir(), "bench-warm-"))]),
   );
+  // Rounds interleave the rows, so that a noisy minute spreads over all of them.
+  for (let i = 0; i < runs; i++)
+    for (const r of results.filter((x) => x.suite === suite)) {
+      const [first, next] = round(suite, r.row, r.provider, warmDirs[r.provider]);
+      r.first.push(first);
+      r.next.push(next);
+    }
+  for (const [provider, dir] of Object.entries(warmDirs)) {
+    spawnSync(process.execPath, [sandbox, "services", "down"], {
+      env: baseEnv({ SANDBOX_SERVICES: provider, SANDBOX_WARM_DIR: dir }),
+    });
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
-console.log(`\n${runs} runs each; median (min–max) wall seconds; Node ${process.version}.`);
+
+console.log("| suite | services | first run | next run |\n| --- | --- | --- | --- |");
+for (const r of results)
+  console.log(
+    `| ${r.suite} | ${r.row === "floor" ? "none (floor: Jest alone)" : `${r.provider}, ${r.row}`} | ${summary(r.first)} | ${summary(r.next)} |`,
+  );
+console.log("\nRatios of the next runs' medians (the goals of issue #15):");
+const next = (suite, row, provider = "none") =>
+  median(
+    results.find((r) => r.suite === suite && r.row === row && r.provider === provider)?.next ?? [
+      NaN,
+    ],
+  );
+for (const suite of values.suites.split(","))
+  for (const provider of values.providers.split(",")) {
+    const warm = next(suite, "warm services", provider);
+    const running = next(suite, "already running", provider);
+    const floor =
+      suite === "bench" ? ` · to the floor ${(warm / next(suite, "floor")).toFixed(2)}×` : "";
+    console.log(
+      `- ${suite}, ${provider}: warm services to already running ${(warm / running).toFixed(2)}×${floor}`,
+    );
+  }
+console.log(`\n${runs} rounds; median (min–max) wall seconds; Node ${process.version}.`);

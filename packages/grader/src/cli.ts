@@ -175,6 +175,23 @@ const COMMANDS: CommandSpec[] = [
     action: () =>
       (require("./commands/doctor") as typeof import("./commands/doctor")).doctorCommand(),
   },
+  {
+    name: "services",
+    description:
+      "the warm Redis and Postgres that `npm test` keeps between runs: status, up (start now) or down (stop)",
+    arguments: [["<action>", "status, up or down"]],
+    options: [
+      [
+        "--idle <minutes>",
+        "with up: stop them after this many minutes without a run (default 30, or SANDBOX_SERVICES_IDLE_MINUTES)",
+      ],
+    ],
+    action: (_where, action, options) =>
+      (require("./commands/services") as typeof import("./commands/services")).servicesCommand(
+        action,
+        options,
+      ),
+  },
 ];
 
 /** The `sandbox` program, built from the table above. */

@@ -38,3 +38,15 @@ export {
   type ExerciseRun,
 } from "../exercise-layout";
 export { whySealingIsImpossible, SANDBOX_LIMITS } from "./learner/sandbox";
+export {
+  attachWarmServices,
+  ensureWarmServices,
+  stopWarmServices,
+  warmServicesStatus,
+  warmServicesWanted,
+  describeWarm,
+  idleMinutes,
+  DEFAULT_IDLE_MINUTES,
+  type WarmStatus,
+} from "./warm-services/warm-services";
+export { warmDir, type WarmState } from "./warm-services/warm-state";

@@ -14,10 +14,11 @@ export function fixtureJestArgs(name: string): string[] {
 
 /**
  * The environment of a fixture run: this run's, less what would attach it to this run's services
- * or count it in CI's totals, so the fixture starts and ends services of its own.
+ * or count it in CI's totals, so the fixture starts and ends services of its own (never the
+ * warm services of the learner's loop, unless `extra` asks for them).
  */
 export function fixtureEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, SANDBOX_WARM_SERVICES: "0", ...extra };
   for (const name of [
     "SANDBOX_PROVIDER",
     "SANDBOX_RESULTS_DIR",

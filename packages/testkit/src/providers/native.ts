@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, statfsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../free-port";
@@ -82,8 +82,28 @@ export class NativeProvider implements Provider {
 }
 
 function makeServiceDir(kind: ServiceKind): string {
-  const dir = mkdtempSync(join(tmpdir(), `backend-sandbox-${kind}-`));
+  const dir = mkdtempSync(join(serviceDirRoot(), `backend-sandbox-${kind}-`));
   Reaper.forThisProcess().track({ dir });
   chownForServer(dir);
   return dir;
+}
+
+const TMPFS_MAGIC = 0x01021994;
+const TMPFS_ROOM_NEEDED = 1024 ** 3;
+
+/**
+ * Where servers keep their files: TMPDIR when the user set it; else /dev/shm when it is a tmpfs
+ * with 1 GiB free, since test data need not survive and on a disk each file Postgres creates
+ * can cost 0.3 ms (a CREATE DATABASE, ~900 files, measured 230 ms against 17 ms: docs/performance.md);
+ * else the system's temporary folder.
+ */
+function serviceDirRoot(): string {
+  if (process.env.TMPDIR) return tmpdir();
+  try {
+    const shm = statfsSync("/dev/shm");
+    if (shm.type === TMPFS_MAGIC && shm.bavail * shm.bsize >= TMPFS_ROOM_NEEDED) return "/dev/shm";
+  } catch {
+    // no /dev/shm (macOS): the temporary folder it is
+  }
+  return tmpdir();
 }

@@ -1,0 +1,105 @@
+// The keeper: a detached process that owns the warm Redis and Postgres of the learner's loop.
+// It starts them with the usual provider (so its reaper removes them even if it is killed),
+// writes state.json once they answer, and stops them after `idleMinutes` without a run, or on
+// SIGTERM (`sandbox services down`). Runs attach through warm-services.ts and never own them.
+// Started by startKeeper() in its own session: a Ctrl-C in the learner's terminal never reaches it.
+import { Client } from "pg";
+import { startSharedServices, SHARED_SERVICES_ENV, type StartedServices } from "../shared-services";
+import { serverIdentity } from "./server-identity";
+import {
+  isAlive,
+  lastUsedAt,
+  liveLeases,
+  readWarmState,
+  removeWarmState,
+  touchLastUsed,
+  warmDir,
+  withWarmLock,
+  writeWarmState,
+} from "./warm-state";
+
+const dir = warmDir();
+const idleMinutes = Number(process.env.SANDBOX_SERVICES_IDLE_MINUTES);
+const idleMs = idleMinutes * 60_000;
+let running: StartedServices | undefined;
+let stopping = false;
+
+async function main(): Promise<void> {
+  for (const name of SHARED_SERVICES_ENV) delete process.env[name];
+  process.on("SIGTERM", () => void stop("asked to stop (SIGTERM)"));
+  process.on("SIGINT", () => {}); // only `down`, idleness or SIGKILL end the keeper
+  process.on("SIGHUP", () => {});
+  running = await startSharedServices(process.env);
+  const identity = await serverIdentity(running.services);
+  touchLastUsed(dir);
+  writeWarmState(dir, {
+    ...running.services,
+    keeperPid: process.pid,
+    startedAt: new Date().toISOString(),
+    idleMinutes,
+    identity,
+    description: running.description,
+  });
+  log(`serving ${running.description}: ${running.services.redisUrl}`);
+  // Checks a few times per idle period, at most every 30 s and at least every second.
+  const every = Math.min(30_000, Math.max(1000, idleMs / 4));
+  setInterval(() => void tick(), every);
+}
+
+async function tick(): Promise<void> {
+  if (stopping || !running) return;
+  if (liveLeases(dir).length > 0) touchLastUsed(dir);
+  else if (Date.now() - lastUsedAt(dir) >= idleMs) {
+    // Under the lock, so no run attaches between this look and state.json going away.
+    const idle = await withWarmLock(dir, async () => {
+      if (liveLeases(dir).length > 0 || Date.now() - lastUsedAt(dir) < idleMs) return false;
+      forgetState();
+      return true;
+    });
+    if (idle) return stop(`idle for ${idleMinutes} min`);
+  }
+  await dropAbandonedDatabases(running.services.databaseUrl).catch(() => {});
+}
+
+/**
+ * Drops the per-file databases of test processes that are gone (a run stopped with Ctrl-C never
+ * reaches its cleanup). useServices() names them sandbox_<pid>_<random>.
+ */
+async function dropAbandonedDatabases(databaseUrl: string): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname ~ '^sandbox_[0-9]+_'",
+    );
+    for (const { datname } of rows)
+      if (!isAlive(Number(datname.split("_")[1])))
+        await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function forgetState(): void {
+  if (readWarmState(dir)?.keeperPid === process.pid) removeWarmState(dir);
+}
+
+async function stop(why: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log(`stopping: ${why}`);
+  forgetState();
+  await running?.dispose();
+  process.exit(0);
+}
+
+function log(message: string): void {
+  console.log(`${new Date().toISOString()} keeper ${process.pid}: ${message}`);
+}
+
+main().catch((error: Error) => {
+  console.error(error.message);
+  void running?.dispose().finally(() => process.exit(1));
+  if (!running) process.exit(1);
+});
