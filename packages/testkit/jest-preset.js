@@ -7,6 +7,7 @@
 require("./node-version").exitIfNodeIsTooOld();
 const path = require("node:path");
 const { exerciseJestConfig, LAYOUT } = require("./exercise-layout");
+const { learnerStateDir } = require("./stage-progress");
 
 // Jest gives rootDir (the folder of the config that names this preset); roots stay Jest's default,
 // that folder, so `npm run dev` (watch mode) also sees changes under src/.
@@ -21,9 +22,40 @@ const {
   hiddenDir: process.env.SANDBOX_INCLUDE_HIDDEN ? `<rootDir>/${LAYOUT.hidden}` : undefined,
   // SANDBOX_SEALED=1 runs the learner's process sealed, as grading a submission does.
   sealed: process.env.SANDBOX_SEALED === "1",
-  reporters: process.env.SANDBOX_RESULTS_DIR
-    ? ["default", path.join(__dirname, "results-reporter.js")]
-    : ["default"],
+  reporters: [
+    "default",
+    ...(process.env.SANDBOX_RESULTS_DIR ? [path.join(__dirname, "results-reporter.js")] : []),
+    ...(learnersOwnRun()
+      ? [
+          [
+            path.join(__dirname, "stage-reporter.js"),
+            { stateDir: learnerStateDir(), announce: selectsStages() },
+          ],
+        ]
+      : []),
+  ],
 });
 
-module.exports = preset;
+/**
+ * The learner's own code at their keyboard: not CI, and neither a solution nor a submission put in
+ * place of src/ (their passes must not be remembered as the learner's).
+ */
+function learnersOwnRun() {
+  return !process.env.CI && !process.env.SANDBOX_SOURCE_DIR;
+}
+
+/**
+ * One stage at a time (stage-filter.js): by default a learner's run covers the stages up to the
+ * first one not yet passed. `--all` (Jest's own flag, harmless here), a test name pattern, hidden
+ * tests or CI run every stage; a path the learner gives is left alone by the filter itself.
+ */
+function selectsStages() {
+  const chose = process.argv.some((arg) =>
+    /^(--all|-t|--testNamePattern|--test-name-pattern)(=|$)/.test(arg),
+  );
+  return learnersOwnRun() && !process.env.SANDBOX_INCLUDE_HIDDEN && !chose;
+}
+
+module.exports = selectsStages()
+  ? { ...preset, filter: path.join(__dirname, "stage-filter.js") }
+  : preset;
