@@ -46,14 +46,39 @@ function learnersOwnRun() {
 
 /**
  * One stage at a time (stage-filter.js): by default a learner's run covers the stages up to the
- * first one not yet passed. `--all` (Jest's own flag, harmless here), a test name pattern, hidden
- * tests or CI run every stage; a path the learner gives is left alone by the filter itself.
+ * first one not yet passed. Hidden tests, CI, and any choice of tests the learner makes on the
+ * command line run what was asked: `--all` (Jest's own flag, harmless here), test paths, a path or
+ * name pattern.
  */
 function selectsStages() {
-  const chose = process.argv.some((arg) =>
-    /^(--all|-t|--testNamePattern|--test-name-pattern)(=|$)/.test(arg),
-  );
-  return learnersOwnRun() && !process.env.SANDBOX_INCLUDE_HIDDEN && !chose;
+  return learnersOwnRun() && !process.env.SANDBOX_INCLUDE_HIDDEN && !learnerChoseTests();
+}
+
+/**
+ * Whether Jest's arguments choose tests: `--all`, `-t`, `--testPathPatterns`, or a positional
+ * argument (a test path). Which options take a value comes from Jest's own option table, so
+ * `--maxWorkers 2` is not taken for a path.
+ * @param {string[]} argv
+ */
+function learnerChoseTests(argv = process.argv.slice(2)) {
+  const { yargsOptions } = require("jest-cli");
+  const valued = new Map();
+  for (const [name, option] of Object.entries(yargsOptions)) {
+    if (option.type === "boolean") continue;
+    const kebab = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const aliases = [option.alias ?? []].flat().map((a) => (a.length === 1 ? `-${a}` : `--${a}`));
+    for (const flag of [`--${name}`, `--${kebab}`, ...aliases]) valued.set(flag, option.type);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    if (/^(--all|-t|--test-?[nN]ame-?[pP]attern|--test-?[pP]ath-?[pP]atterns)(=|$)/.test(arg))
+      return true;
+    if (!arg.startsWith("-")) return true;
+    if (!valued.has(arg)) continue;
+    i++; // its value
+    if (valued.get(arg) === "array") while (argv[i + 1] && !argv[i + 1]?.startsWith("-")) i++;
+  }
+  return false;
 }
 
 module.exports = selectsStages()

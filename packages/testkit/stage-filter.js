@@ -30,8 +30,9 @@ async function stageFilter(testPaths) {
     readPassedStages(learnerStateDir(), exercise.slug),
   );
   const watching = process.argv.some((arg) => /^--watch(All)?$/.test(arg));
+  // On a terminal, Jest's "Determining test suites to run..." is still on the line: replace it.
   process.stderr.write(
-    `${selectionLine(selection, watching ? "npm run dev -- --all" : "npm test -- --all")}\n`,
+    `${process.stderr.isTTY ? "\r\x1b[K" : ""}${selectionLine(selection, watching ? "npm run dev -- --all" : "npm test -- --all")}\n`,
   );
   // A file that names no stage (verify rejects it) is never hidden by the selection.
   return {
