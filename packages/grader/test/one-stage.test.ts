@@ -18,9 +18,9 @@ import { FIXTURES, sandbox, scratchDir, type SandboxRun } from "./run-sandbox";
 const REPO_ROOT = path.resolve(__dirname, "../../..");
 const JEST = path.join(REPO_ROOT, "node_modules/jest/bin/jest.js");
 
-const passedStages = (state: string) => {
+const passedStages = (state: string, slug = "partial") => {
   const file = path.join(state, "stages-passed.json");
-  return existsSync(file) ? Object.keys(JSON.parse(readFileSync(file, "utf8")).partial ?? {}) : [];
+  return existsSync(file) ? Object.keys(JSON.parse(readFileSync(file, "utf8"))[slug] ?? {}) : [];
 };
 
 describe("sandbox test --stage and sandbox grade --stage", () => {
@@ -88,9 +88,15 @@ describe("npm test in an exercise: the stages up to the first not yet passed", (
   beforeAll(() => {
     mkdirSync(path.join(REPO_ROOT, ".sandbox", "work"), { recursive: true });
     work = mkdtempSync(path.join(REPO_ROOT, ".sandbox", "work", "one-stage-"));
-    exercise = path.join(work, "partial");
+    // Named apart from the fixtures: other tests look for leftover copies of "partial".
+    exercise = path.join(work, "stepwise");
     cpSync(path.join(FIXTURES, "partial"), exercise, { recursive: true });
-    writeFileSync(path.join(exercise, "package.json"), '{ "name": "partial", "private": true }\n');
+    writeFileSync(path.join(exercise, "package.json"), '{ "name": "stepwise", "private": true }\n');
+    const manifest = path.join(exercise, ".meta", "exercise.json");
+    writeFileSync(
+      manifest,
+      JSON.stringify({ ...JSON.parse(readFileSync(manifest, "utf8")), slug: "stepwise" }),
+    );
     writeFileSync(
       path.join(exercise, "jest.config.js"),
       'module.exports = { preset: "@backend-sandbox/testkit" };\n',
@@ -120,18 +126,22 @@ describe("npm test in an exercise: the stages up to the first not yet passed", (
     );
     expect(first.stderr).toMatch(/Tests:\s+1 passed, 1 total/);
     expect(first.stderr).toContain("1. basics passed: the next run goes up to 2. negatives");
-    expect(passedStages(state)).toEqual(["basics"]);
+    expect(passedStages(state, "stepwise")).toEqual(["basics"]);
 
     const second = await npmTest(state);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain("stages 1-2 of 2 (the first not yet passed is 2. negatives)");
     expect(second.stderr).toMatch(/Tests:\s+1 failed, 1 passed, 2 total/);
-    expect(passedStages(state)).toEqual(["basics"]);
+    expect(passedStages(state, "stepwise")).toEqual(["basics"]);
   });
 
   it("counts a stage that scored full points in sandbox grade as passed", async () => {
     const state = scratchDir("npm-test-graded");
-    expect((await sandbox(["grade", "partial"], { SANDBOX_STATE_DIR: state })).code).toBe(0);
+    const graded = await sandbox(["grade", "stepwise"], {
+      SANDBOX_STATE_DIR: state,
+      SANDBOX_EXERCISES_DIR: work,
+    });
+    expect(graded.code).toBe(0);
     const run = await npmTest(state);
     expect(run.stderr).toContain("stages 1-2 of 2");
   });
@@ -151,7 +161,7 @@ describe("npm test in an exercise: the stages up to the first not yet passed", (
     const run = await npmTest(state, [], { CI: "1" });
     expect(run.stderr).not.toMatch(/stages? 1/);
     expect(run.stderr).toMatch(/Tests:\s+1 failed, 1 passed, 2 total/);
-    expect(passedStages(state)).toEqual([]);
+    expect(passedStages(state, "stepwise")).toEqual([]);
   });
 
   it("remembers the stages sandbox test passed", async () => {
