@@ -29,18 +29,18 @@ async function stageFilter(testPaths) {
     exercise.stages,
     readPassedStages(learnerStateDir(), exercise.slug),
   );
-  const watching = process.argv.some((arg) => /^--watch(All)?$/.test(arg));
-  // On a terminal, Jest's "Determining test suites to run..." is still on the line: replace it.
-  process.stderr.write(
-    `${process.stderr.isTTY ? "\r\x1b[K" : ""}${selectionLine(selection, watching ? "npm run dev -- --all" : "npm test -- --all")}\n`,
-  );
   // A file that names no stage (verify rejects it) is never hidden by the selection.
-  return {
-    filtered: testPaths.filter((file) => {
-      const stage = stageOfFile(file);
-      return selection.stages.includes(stage) || !exercise.stages.includes(stage);
-    }),
-  };
+  const filtered = testPaths.filter((file) => {
+    const stage = stageOfFile(file);
+    return selection.stages.includes(stage) || !exercise.stages.includes(stage);
+  });
+  // Stages without a visible test file would leave Jest nothing to run: run everything instead.
+  if (filtered.length === 0) return everything;
+  const watching = process.argv.some((arg) => /^--watch(All)?$/.test(arg));
+  const line = selectionLine(selection, watching ? "npm run dev -- --all" : "npm test -- --all");
+  // On a terminal, Jest's "Determining test suites to run..." is still on the line: replace it.
+  process.stderr.write(`${process.stderr.isTTY ? "\r\x1b[K" : ""}${line}\n`);
+  return { filtered };
 }
 
 module.exports = stageFilter;
