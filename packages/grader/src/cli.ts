@@ -44,9 +44,13 @@ const COMMANDS: CommandSpec[] = [
   },
   {
     name: "test",
-    description: "run the visible tests of one exercise, with Jest's own output",
-    arguments: [["<slug>", "exercise"]],
-    options: [["--solution", "against .meta/solution/ instead of src/"]],
+    description:
+      "run the visible tests of one exercise (the one you are in by default), with Jest's own output",
+    arguments: [["[slug]", "exercise (default: the one whose folder you are in)"]],
+    options: [
+      ["--solution", "against .meta/solution/ instead of src/"],
+      ["--stage <id>", "only this stage's visible tests"],
+    ],
     action: (where, slug, options) =>
       (require("./commands/test") as typeof import("./commands/test")).testCommand(
         where,
@@ -73,6 +77,7 @@ const COMMANDS: CommandSpec[] = [
       ["--shard <i/n>", "grade only shard i of n; join the JSON reports with `sandbox merge`"],
       ["--sealed", "run the code under test sealed in a sandbox (implied by --submission)"],
       ["--quiet", "no progress lines, and no list of the failing tests after the table"],
+      ["--stage <id>", "grade one stage of one exercise alone: its visible and hidden tests"],
     ],
     reports: true,
     action: (where, slugs, options) =>

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { learnerStateDir } from "@backend-sandbox/testkit/stage-progress";
 
 /**
  * Where things live. The repository root comes from the grader's own location, never from a
@@ -11,7 +12,7 @@ export interface Places {
   repoRoot: string;
   /** Folder holding `<slug>/` exercise folders (the grader's own tests point it at fixtures). */
   exercisesDir: string;
-  /** Learner state: last grade, hints shown, backups. */
+  /** Learner state: last grade, hints shown, stages passed, backups (the testkit's learnerStateDir). */
   stateDir: string;
   /** Scratch copies of submissions and wrong solutions; inside the repo so node_modules resolve. */
   workDir: string;
@@ -24,7 +25,7 @@ export function places(env: NodeJS.ProcessEnv = process.env, exercisesDirOption?
   return {
     repoRoot: REPO_ROOT,
     exercisesDir,
-    stateDir: path.resolve(env.SANDBOX_STATE_DIR ?? path.join(REPO_ROOT, ".sandbox")),
+    stateDir: learnerStateDir(env),
     workDir: path.join(REPO_ROOT, ".sandbox", "work"),
   };
 }

@@ -1,9 +1,17 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { exerciseAt, parseShard, resolveExercises, shardOf } from "../exercise/catalog";
+import type { Exercise } from "../exercise/manifest";
+import {
+  exerciseAt,
+  parseShard,
+  resolveExercises,
+  resolveStage,
+  shardOf,
+} from "../exercise/catalog";
 import { percent, type ExerciseResult, type GradingMode } from "../score/grade-result";
 import { GradingSession } from "../run/grading-session";
-import { saveLastGrades } from "../exercise/learner-state";
+import { rememberPassedStages, saveLastGrades } from "../exercise/learner-state";
+import { onlyStage } from "../score/score";
 import { createProgress } from "../terminal/progress";
 import type { Places } from "../repo-paths";
 import { buildReport } from "../reports/json-report";
@@ -25,6 +33,8 @@ export interface GradeOptions extends ReportFiles {
   quiet?: boolean;
   /** The code under test runs sealed (always with --submission). */
   sealed?: boolean;
+  /** Grade this stage of the one exercise alone (visible and hidden tests). */
+  stage?: string;
 }
 
 /** Exit code when the trusted checkout changed during grading (docs/grading.md, "Scoring"). */
@@ -57,6 +67,12 @@ export async function gradeCommand(
 
   const here = slugs.length === 0 ? exerciseAt(places.exercisesDir, process.cwd()) : undefined;
   const exercises = shardOf(resolveExercises(places.exercisesDir, here ? [here] : slugs), shard);
+  if (options.stage !== undefined && exercises.length !== 1)
+    throw new UsageError(
+      "--stage grades one stage of one exercise: name the exercise, or run grade inside its folder",
+    );
+  const stage =
+    options.stage === undefined ? undefined : resolveStage(exercises[0]!, options.stage);
 
   const controller = new AbortController();
   const session = new GradingSession({
@@ -76,7 +92,8 @@ export async function gradeCommand(
   try {
     for (const [i, exercise] of exercises.entries()) {
       progress.start(exercise.slug, i + 1, exercises.length);
-      const result = await session.grade(exercise, source);
+      const graded = await session.grade(exercise, source, stage ? [stage] : undefined);
+      const result = stage ? onlyStage(graded, stage) : graded;
       progress.finish(result);
       results.push(result);
     }
@@ -86,11 +103,16 @@ export async function gradeCommand(
   }
 
   const report = buildReport(results, mode, shard);
+  if (stage) process.stdout.write(`\n${oneStageLine(exercises[0]!, stage)}`);
   process.stdout.write(`\n${resultTable(report)}\n`);
   const failures = options.quiet ? "" : failureList(report);
   if (failures) process.stdout.write(`\n${failures}\n`);
   for (const file of writeReports(report, options)) progress.note(`wrote ${file}`);
-  if (source.kind === "learner") saveLastGrades(places.stateDir, results);
+  if (source.kind === "learner") {
+    // A one-stage grade is no grade of the exercise: `sandbox list` keeps showing the last whole one.
+    if (!stage) saveLastGrades(places.stateDir, results);
+    rememberPassedStages(places.stateDir, results);
+  }
   if (session.stopped) {
     process.stderr.write(`${session.stopped}\n`);
     return EXIT_CHECKOUT_CHANGED;
@@ -102,4 +124,10 @@ export async function gradeCommand(
     return 1;
   }
   return 0;
+}
+
+/** Says that the table is one stage's, and how to grade them all. */
+function oneStageLine(exercise: Exercise, stage: string): string {
+  const stages = exercise.manifest.stages.map((s) => s.id);
+  return `One stage only: ${exercise.slug} › ${stage} (stage ${stages.indexOf(stage) + 1} of ${stages.length}), its visible and hidden tests; \`sandbox grade ${exercise.slug}\` grades every stage.\n`;
 }

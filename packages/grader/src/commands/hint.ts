@@ -1,10 +1,8 @@
 import path from "node:path";
-import { suggestion } from "../terminal/closest-names";
-import { resolveExercises } from "../exercise/catalog";
+import { resolveExercises, resolveStage } from "../exercise/catalog";
 import { readHints } from "../exercise/hints-file";
 import { readHintsShown, readLastGrades, saveHintsShown } from "../exercise/learner-state";
 import type { Places } from "../repo-paths";
-import { UsageError } from "../terminal/usage-error";
 
 /**
  * `sandbox hint <slug> [stage]`: each call shows the next hint of the stage, remembered in
@@ -19,8 +17,7 @@ export async function hintCommand(
 ): Promise<number> {
   const [exercise] = resolveExercises(places.exercisesDir, [slug]);
   const stages = exercise!.manifest.stages.map((s) => s.id);
-  if (stageId !== undefined && !stages.includes(stageId))
-    throw new UsageError(`unknown stage "${stageId}" of ${slug}: ${suggestion(stageId, stages)}`);
+  if (stageId !== undefined) resolveStage(exercise!, stageId);
   const last = readLastGrades(places.stateDir)[slug];
   const stage =
     stageId ??

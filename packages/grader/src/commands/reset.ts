@@ -1,13 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { forgetPassedStages } from "@backend-sandbox/testkit/stage-progress";
 import { resolveExercises } from "../exercise/catalog";
 import type { Places } from "../repo-paths";
 import { UsageError } from "../terminal/usage-error";
 
 /**
  * `sandbox reset <slug>`: puts back the stub from git HEAD. The learner's `src/` is copied to
- * `.sandbox/backups/<slug>-<timestamp>/` first, so nothing is ever lost.
+ * `.sandbox/backups/<slug>-<timestamp>/` first, so nothing is ever lost. The stages passed are
+ * forgotten, so that `npm test` starts again from the first stage.
  */
 export async function resetCommand(places: Places, slug: string): Promise<number> {
   const [exercise] = resolveExercises(places.exercisesDir, [slug]);
@@ -49,6 +51,7 @@ export async function resetCommand(places: Places, slug: string): Promise<number
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, git("show", `HEAD:${file}`));
   }
+  forgetPassedStages(places.stateDir, slug);
   process.stdout.write(
     `Restored ${path.relative(process.cwd(), src) || src} from git HEAD (${files.length} files).\n`,
   );

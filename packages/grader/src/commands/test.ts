@@ -3,30 +3,49 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { LAYOUT } from "@backend-sandbox/testkit/runner";
-import { resolveExercises } from "../exercise/catalog";
+import { exerciseNamedOrHere, resolveStage } from "../exercise/catalog";
 import { graderJestConfig } from "../run/jest-config";
 import type { Places } from "../repo-paths";
 import { JEST_BIN } from "../run/run-jest";
+import { planRun } from "../run/run-plan";
+
+const STAGE_REPORTER = require.resolve("@backend-sandbox/testkit/stage-reporter");
 
 /**
- * `sandbox test <slug>`: the visible tests only, with Jest's live output, like `npm test` in the
- * exercise. Services come from the testkit's global setup, as in `npm test`.
+ * `sandbox test [slug]`: the visible tests only (of every stage, or of `--stage`), with Jest's
+ * live output, like `npm test -- --all` in the exercise. Services come from the testkit's global
+ * setup, as in `npm test`. Stages whose tests all pass against src/ are remembered as passed
+ * (the testkit's stage-progress.js), outside CI, as `npm test` does.
  */
 export async function testCommand(
   places: Places,
-  slug: string,
-  options: { solution?: boolean },
+  slug: string | undefined,
+  options: { solution?: boolean; stage?: string },
 ): Promise<number> {
-  const [exercise] = resolveExercises(places.exercisesDir, [slug]);
+  const exercise = exerciseNamedOrHere(places.exercisesDir, slug);
+  const stage = options.stage === undefined ? undefined : resolveStage(exercise, options.stage);
   const scratch = mkdtempSync(path.join(tmpdir(), "sandbox-test-"));
   const configFile = path.join(scratch, "jest.config.json");
-  const plan = {
-    exercise: exercise!,
-    sourceDir: path.join(exercise!.dir, options.solution ? LAYOUT.solution : LAYOUT.source),
-    includeVisible: true,
-    usesServices: exercise!.manifest.services.length > 0,
-  };
-  writeFileSync(configFile, JSON.stringify(graderJestConfig(plan, { repoRoot: places.repoRoot })));
+  const plan = planRun(exercise, {
+    sourceDir: path.join(exercise.dir, options.solution ? LAYOUT.solution : LAYOUT.source),
+    timeoutMs: exercise.manifest.timeLimitSeconds * 1000,
+    ...(stage ? { stages: [stage] } : {}),
+  });
+  const remember = !options.solution && !process.env.CI;
+  const reporters = [
+    "default",
+    ...(remember ? [[STAGE_REPORTER, { stateDir: places.stateDir }]] : []),
+  ];
+  writeFileSync(
+    configFile,
+    JSON.stringify(graderJestConfig(plan, { repoRoot: places.repoRoot, reporters })),
+  );
+  if (stage) {
+    const stages = exercise.manifest.stages.map((s) => s.id);
+    process.stderr.write(
+      `stage ${stages.indexOf(stage) + 1} of ${stages.length} only (${stage}); without --stage every stage runs\n`,
+    );
+  }
   const env = { ...process.env };
   try {
     return await new Promise<number>((resolve, reject) => {

@@ -105,6 +105,29 @@ export function resolveExercises(exercisesDir: string, slugs: readonly string[])
   return wanted.map((slug) => loadExercise(path.join(exercisesDir, slug)));
 }
 
+/**
+ * The exercise a command means: the one named, else the one whose folder `cwd` is in (`sandbox
+ * grade` and `sandbox test` inside `exercises/<slug>/`). A UsageError when there is neither.
+ */
+export function exerciseNamedOrHere(exercisesDir: string, slug: string | undefined): Exercise {
+  const here = slug ?? exerciseAt(exercisesDir, process.cwd());
+  if (!here)
+    throw new UsageError(
+      `name an exercise (${exerciseSlugs(exercisesDir).join(", ")}), or run this inside its folder`,
+    );
+  return resolveExercises(exercisesDir, [here])[0]!;
+}
+
+/** A stage id of an exercise (`--stage`), checked: an unknown one is a UsageError naming the closest. */
+export function resolveStage(exercise: Exercise, stageId: string): string {
+  const stages = exercise.manifest.stages.map((s) => s.id);
+  if (!stages.includes(stageId))
+    throw new UsageError(
+      `unknown stage "${stageId}" of ${exercise.slug}: ${suggestion(stageId, stages)}`,
+    );
+  return stageId;
+}
+
 /** The slug of the exercise folder `cwd` is in, if any: `sandbox grade` inside an exercise grades that one. */
 export function exerciseAt(exercisesDir: string, cwd: string): string | undefined {
   const relative = path.relative(exercisesDir, cwd);

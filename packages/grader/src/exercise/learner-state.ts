@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { recordPassedStages } from "@backend-sandbox/testkit/stage-progress";
 import type { ExerciseResult } from "../score/grade-result";
 
 /**
@@ -31,6 +32,17 @@ export function saveLastGrades(stateDir: string, results: readonly ExerciseResul
     };
   }
   writeJson(path.join(stateDir, "last-grade.json"), grades);
+}
+
+/**
+ * The stages that scored full points, remembered as passed (`.sandbox/stages-passed.json`, owned by
+ * the testkit's stage-progress.js), so that `npm test` runs up to the next stage.
+ */
+export function rememberPassedStages(stateDir: string, results: readonly ExerciseResult[]): void {
+  for (const r of results) {
+    const full = r.stages.filter((s) => s.total > 0 && s.score === s.points).map((s) => s.id);
+    if (full.length > 0) recordPassedStages(stateDir, r.slug, full);
+  }
 }
 
 /** hints.json: slug → stage → how many hints were shown. */

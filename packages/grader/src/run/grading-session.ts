@@ -74,9 +74,14 @@ export class GradingSession {
   /**
    * Grades one exercise. With `checkCheckout`, the trusted checkout is compared with its seal
    * after the run: a change turns this result into an `error` naming the changed files, and every
-   * later call returns that `error` without grading.
+   * later call returns that `error` without grading. `stages` limits the run to those stages'
+   * tests (`grade --stage`); the others then have no tests and score 0.
    */
-  async grade(exercise: Exercise, source: SourceChoice): Promise<ExerciseResult> {
+  async grade(
+    exercise: Exercise,
+    source: SourceChoice,
+    stages?: string[],
+  ): Promise<ExerciseResult> {
     const started = Date.now();
     const failed = (reason: string) =>
       ungradedResult(exercise, "error", reason, Date.now() - started);
@@ -89,7 +94,7 @@ export class GradingSession {
       });
     // Whatever the run printed, no report carries a line of a hidden test.
     const result = withholdHiddenText(
-      await this.gradeUnchecked(exercise, source),
+      await this.gradeUnchecked(exercise, source, stages),
       hiddenOnlyLines(this.hiddenDirOf(exercise), publicFilesOf(exercise)),
     );
     const changed = this.seal?.changes() ?? [];
@@ -101,7 +106,11 @@ export class GradingSession {
     );
   }
 
-  private async gradeUnchecked(exercise: Exercise, source: SourceChoice): Promise<ExerciseResult> {
+  private async gradeUnchecked(
+    exercise: Exercise,
+    source: SourceChoice,
+    stages: string[] | undefined,
+  ): Promise<ExerciseResult> {
     const started = Date.now();
     const env = { ...(this.options.env ?? process.env) };
     const failed = (reason: string) =>
@@ -146,7 +155,7 @@ export class GradingSession {
         // visible tests add only time.
         includeVisible: source.kind !== "wrong-solution",
         timeoutMs: this.timeoutMsOf(exercise),
-        stages: prepared.stages,
+        stages: prepared.stages ?? stages,
         sealed,
       });
       const run = await runJest(plan, {

@@ -36,6 +36,8 @@ export interface ExerciseResult {
   maxScore: number;
   durationMs: number;
   stages: StageResult[];
+  /** Set when this one stage alone was graded (`--stage`): `stages` holds it, `maxScore` is its points. */
+  stage?: string;
 }
 
 export interface GradeReport {

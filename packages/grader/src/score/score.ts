@@ -77,6 +77,29 @@ export function scoreExercise(plan: RunPlan, run: JestRun): ExerciseResult {
   };
 }
 
+/**
+ * The result of a run limited to one stage (`grade --stage`), as that stage alone: its score out
+ * of its points, passed when all its tests passed. The other stages were not run, so they are left
+ * out rather than shown as 0.
+ */
+export function onlyStage(result: ExerciseResult, stageId: string): ExerciseResult {
+  const stages = result.stages.filter((s) => s.id === stageId);
+  const stage = stages[0]!;
+  const graded = result.status === "passed" || result.status === "failed";
+  return {
+    ...result,
+    stage: stageId,
+    stages,
+    score: stage.score,
+    maxScore: stage.points,
+    status: !graded
+      ? result.status
+      : stage.total > 0 && stage.passed === stage.total
+        ? "passed"
+        : "failed",
+  };
+}
+
 /** How a run's files are shown and treated: hidden ones by their place under hidden/, never their path. */
 class TestFiles {
   readonly hiddenPaths: string[];

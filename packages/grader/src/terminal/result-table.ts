@@ -6,7 +6,8 @@ export function resultTable(report: GradeReport): string {
   const rows: string[][] = [["exercise", "stage", "passed / total", "score"]];
   for (const exercise of report.exercises) {
     const note =
-      exercise.status === "passed" || exercise.status === "failed" ? "" : ` (${exercise.status})`;
+      (exercise.stage ? " (one stage)" : "") +
+      (exercise.status === "passed" || exercise.status === "failed" ? "" : ` (${exercise.status})`);
     exercise.stages.forEach((stage, i) => {
       rows.push([
         i === 0 ? `${exercise.slug}${note}` : "",
