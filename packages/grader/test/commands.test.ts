@@ -47,14 +47,32 @@ describe("bad input is exit 2 with one line and the closest names", () => {
     expect(run.stderr).toContain(`${file}: field "stages.0.points"`);
   });
 
-  it.each(["list", "test", "grade", "verify", "hint", "reset", "new", "doctor", "merge"])(
-    "has --help for %s",
-    async (command) => {
-      const run = await sandbox([command, "--help"]);
-      expect(run.code).toBe(0);
-      expect(run.stdout).toMatch(new RegExp(`Usage: sandbox ${command}`));
-    },
-  );
+  it("names the actions of sandbox services, and checks --idle", async () => {
+    const action = await sandbox(["services", "stat"]);
+    expect(action.code).toBe(2);
+    expect(action.stderr.trim()).toBe('sandbox: unknown action "stat": did you mean status?');
+    const idle = await sandbox(["services", "up", "--idle", "soon"]);
+    expect(idle.code).toBe(2);
+    expect(idle.stderr.trim()).toBe('sandbox: --idle wants a number from 1 to 10080; got "soon"');
+    expect((await sandbox(["services", "down", "--idle", "5"])).code).toBe(2);
+  });
+
+  it.each([
+    "list",
+    "test",
+    "grade",
+    "verify",
+    "hint",
+    "reset",
+    "new",
+    "doctor",
+    "merge",
+    "services",
+  ])("has --help for %s", async (command) => {
+    const run = await sandbox([command, "--help"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`Usage: sandbox ${command}`));
+  });
 });
 
 describe("sandbox test", () => {
@@ -145,6 +163,29 @@ describe("sandbox reset", () => {
     });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/not in a git checkout/);
+  });
+});
+
+describe("sandbox services", () => {
+  it("starts the warm services, reports them, and stops them", async () => {
+    const env = {
+      SANDBOX_WARM_DIR: scratchDir("warm"),
+      SANDBOX_SERVICES: process.env.SANDBOX_PROVIDER === "docker" ? "docker" : "native",
+    };
+    try {
+      expect((await sandbox(["services", "status"], env)).stdout).toMatch(/^no warm services:/);
+      const up = await sandbox(["services", "up", "--idle", "5"], env);
+      expect(up.code).toBe(0);
+      expect(up.stdout).toMatch(/started warm Redis and Postgres .* until 5 min without one/);
+      const status = await sandbox(["services", "status"], env);
+      expect(status.stdout).toMatch(/^warm services up, idle \d+ s \(they stop in [\d.]+ min\)/);
+      expect(status.stdout).toMatch(/^ {2}redis {5}redis:\/\/127\.0\.0\.1:\d+$/m);
+      const down = await sandbox(["services", "down"], env);
+      expect(down.stdout).toMatch(/^warm services stopped/);
+      expect((await sandbox(["services", "down"], env)).stdout).toMatch(/^no warm services/);
+    } finally {
+      await sandbox(["services", "down"], env);
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import {
   SERVICE_IMAGES,
   SHARED_SERVICES_ENV,
   startSharedServices,
+  warmServicesStatus,
   whySealingIsImpossible,
   type ProviderChoice,
 } from "@backend-sandbox/testkit/runner";
@@ -63,6 +64,8 @@ export async function doctorCommand(): Promise<number> {
     }
     print(checks[checks.length - 1]!);
   }
+  checks.push(await warmCheck());
+  print(checks[checks.length - 1]!);
   checks.push(sealingCheck());
   print(checks[checks.length - 1]!);
   const failed = checks.filter((c) => !c.ok && !c.optional).length;
@@ -72,6 +75,25 @@ export async function doctorCommand(): Promise<number> {
       : `\n${failed} problem${failed === 1 ? "" : "s"} found; fix them as described above.\n`,
   );
   return failed === 0 ? 0 : 1;
+}
+
+/** The warm services of the learner's loop: informational, since any run replaces stale ones. */
+async function warmCheck(): Promise<Check> {
+  const status = await warmServicesStatus().catch((error: Error) => ({
+    state: undefined,
+    stale: error.message,
+  }));
+  if (!status.state)
+    return { ok: true, what: "warm services: none now (the first `npm test` starts them)" };
+  if (status.stale)
+    return {
+      ok: true,
+      what: `warm services: recorded, but ${status.stale}; the next \`npm test\` replaces them`,
+    };
+  return {
+    ok: true,
+    what: `warm services: up (${status.state.description}, ${status.state.redisUrl}); \`npx sandbox services down\` stops them`,
+  };
 }
 
 /** Whether `--sealed` (and so `--submission`) can run the code under test in a sandbox here. */
