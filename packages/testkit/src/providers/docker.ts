@@ -41,7 +41,7 @@ export class DockerProvider implements Provider {
       // initdb's final fsync of a fresh cluster costs seconds and buys nothing for test data.
       .withEnvironment({ POSTGRES_INITDB_ARGS: "--no-sync" })
       // Test data need not survive, and on a disk each file Postgres creates costs ~0.3 ms: a
-      // CREATE DATABASE per test file took ~120 ms in the image's volume (docs/performance.md).
+      // CREATE DATABASE per test file took ~120 ms in the image's volume (docs/architecture.md).
       .withTmpFs({ "/var/lib/postgresql/data": "rw" })
       .start();
     const url = `postgres://${container.getUsername()}:${container.getPassword()}@${container.getHost()}:${port}/${container.getDatabase()}`;

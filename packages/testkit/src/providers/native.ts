@@ -94,7 +94,7 @@ const TMPFS_ROOM_NEEDED = 1024 ** 3;
 /**
  * Where servers keep their files: TMPDIR when the user set it; else /dev/shm when it is a tmpfs
  * with 1 GiB free, since test data need not survive and on a disk each file Postgres creates
- * can cost 0.3 ms (a CREATE DATABASE, ~900 files, measured 230 ms against 17 ms: docs/performance.md);
+ * can cost 0.3 ms (a CREATE DATABASE, ~900 files, took 230 ms against 10 ms: docs/architecture.md);
  * else the system's temporary folder.
  */
 function serviceDirRoot(): string {
