@@ -1,4 +1,4 @@
-import { createRunScratch, RUN_SCRATCH_ENV } from "./learner/run-scratch";
+import { createRunScratch, removeScratch, RUN_SCRATCH_ENV } from "./learner/run-scratch";
 import { redact } from "./readiness";
 import { Reaper } from "./reaper";
 import {
@@ -10,7 +10,14 @@ import {
 import { attachWarmServices, warmServicesWanted } from "./warm-services/warm-services";
 
 declare global {
-  var __backendSandboxServices: StartedServices | undefined;
+  var __backendSandboxRun:
+    | {
+        services: StartedServices;
+        scratch: string;
+        /** The reaper removes the scratch folder if the run dies; else the warm services' keeper does. */
+        reaped: boolean;
+      }
+    | undefined;
 }
 
 /**
@@ -22,14 +29,22 @@ declare global {
  */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
-  const run =
-    !sharedServicesIn(process.env) && warmServicesWanted(process.env)
-      ? await attachWarmServices(process.env)
-      : await startSharedServices(process.env);
-  globalThis.__backendSandboxServices = run;
-  Object.assign(process.env, sharedServicesEnv(run.services));
   const scratch = createRunScratch();
-  Reaper.forThisProcess().track({ dir: scratch });
+  const warm = !sharedServicesIn(process.env) && warmServicesWanted(process.env);
+  // Attached to warm services, the keeper removes the scratch folder of a run that died: that
+  // spares the run a reaper process of its own, 40-60 ms of a two-core machine's time.
+  if (!warm) Reaper.forThisProcess().track({ dir: scratch });
+  let run: StartedServices;
+  try {
+    run = warm
+      ? await attachWarmServices(process.env, undefined, [scratch])
+      : await startSharedServices(process.env);
+  } catch (error) {
+    removeScratch(scratch, !warm);
+    throw error;
+  }
+  globalThis.__backendSandboxRun = { services: run, scratch, reaped: !warm };
+  Object.assign(process.env, sharedServicesEnv(run.services));
   process.env[RUN_SCRATCH_ENV] = scratch;
   if (process.env.SANDBOX_VERBOSE)
     console.error(

@@ -1,16 +1,14 @@
-import { rmSync } from "node:fs";
-import { RUN_SCRATCH_ENV } from "./learner/run-scratch";
-import { Reaper } from "./reaper";
+import { removeScratch, RUN_SCRATCH_ENV } from "./learner/run-scratch";
 
-/** Jest global teardown: ends the services global setup started (nothing, if they were handed down) and removes the run's scratch folder. */
+/**
+ * Jest global teardown: removes the run's scratch folder and ends the services global setup
+ * started (nothing, if they were handed down; for warm services, only this run's lease).
+ */
 export default async function globalTeardown(): Promise<void> {
-  const run = globalThis.__backendSandboxServices;
-  globalThis.__backendSandboxServices = undefined;
-  const scratch = process.env[RUN_SCRATCH_ENV];
-  if (scratch) {
-    rmSync(scratch, { recursive: true, force: true });
-    Reaper.forThisProcess().untrack({ dir: scratch });
-  }
+  const run = globalThis.__backendSandboxRun;
+  globalThis.__backendSandboxRun = undefined;
   delete process.env[RUN_SCRATCH_ENV];
-  await run?.dispose();
+  if (!run) return;
+  removeScratch(run.scratch, run.reaped);
+  await run.services.dispose();
 }

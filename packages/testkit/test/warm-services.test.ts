@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
@@ -13,7 +13,7 @@ import {
   warmServicesStatus,
   warmServicesWanted,
 } from "../src/warm-services/warm-services";
-import { isAlive, readWarmState } from "../src/warm-services/warm-state";
+import { isAlive, readWarmState, takeLease } from "../src/warm-services/warm-state";
 import { fixtureEnv, fixtureJestArgs } from "./fixture-run";
 
 // The provider of this run (Docker in CI); warm services are never external, so native stands in.
@@ -159,16 +159,20 @@ describe("the idle timeout", () => {
   // 0.03 min = 1.8 s; the keeper looks every second.
   const env = warmEnv({ SANDBOX_SERVICES_IDLE_MINUTES: "0.03" });
 
-  it("stops them once no run has used them for that long, never while one is attached", async () => {
+  it("stops them once no run has used them for that long, never while one is attached; cleans up after dead runs", async () => {
     const run = await attachWarmServices(env, () => {});
     const state = readWarmState(env.SANDBOX_WARM_DIR!)!;
     // A run stopped by Ctrl-C leaves its per-file database; the keeper drops it.
     const abandoned = `sandbox_${deadPid()}_feed`;
     await query(state.databaseUrl, `CREATE DATABASE ${abandoned}`);
+    // and its scratch folder, named in the lease it never gave back.
+    const scratch = mkdtempSync(join(tmpdir(), "warm-test-scratch-"));
+    takeLease(env.SANDBOX_WARM_DIR!, deadPid(), [scratch]);
     await new Promise((resolve) => setTimeout(resolve, 4000));
     expect(readWarmState(env.SANDBOX_WARM_DIR!)?.keeperPid).toBe(state.keeperPid);
     const names = await query(state.databaseUrl, "SELECT datname FROM pg_database");
     expect(names.map((row) => row.datname)).not.toContain(abandoned);
+    expect(existsSync(scratch)).toBe(false);
     await run.dispose();
     await waitFor("the keeper to stop", async () => !isAlive(state.keeperPid), 20_000);
     expect(readWarmState(env.SANDBOX_WARM_DIR!)).toBeUndefined();

@@ -1,10 +1,12 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Reaper } from "../reaper";
 
 /**
  * The environment variable that names a Jest run's scratch folder: its global setup makes it
- * (createRunScratch), its teardown removes it, and the reaper does if the run is killed first.
+ * (createRunScratch), its teardown removes it, and the reaper (or, for a run attached to warm
+ * services, their keeper) does if the run is killed first.
  * The workers start after the setup and inherit it.
  */
 export const RUN_SCRATCH_ENV = "SANDBOX_RUN_SCRATCH";
@@ -24,6 +26,12 @@ export function createRunScratch(): string {
   mkdirSync(path.join(dir, "tsx"));
   chmodSync(path.join(dir, "tsx"), 0o1777);
   return dir;
+}
+
+/** Removes a run's scratch folder, and takes it off the reaper's list when it was on it. */
+export function removeScratch(dir: string, reaped: boolean): void {
+  rmSync(dir, { recursive: true, force: true });
+  if (reaped) Reaper.forThisProcess().untrack({ dir });
 }
 
 /** This run's scratch folder, if its global setup made one and it still exists. */

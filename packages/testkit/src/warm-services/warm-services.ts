@@ -50,16 +50,18 @@ export function idleMinutes(env: NodeJS.ProcessEnv = process.env): number {
 /**
  * For a Jest run's global setup: the warm Redis and Postgres, started first if there are none
  * (or replaced, in one line on stderr, if they no longer answer as themselves). The run holds a
- * lease until dispose(), which gives it back and leaves the services running for the next run.
+ * lease until dispose(), which gives it back and leaves the services running for the next run;
+ * if the run dies first, the keeper removes the `leftovers` folders it names.
  */
 export async function attachWarmServices(
   env: NodeJS.ProcessEnv = process.env,
   say: (line: string) => void = (line) => console.error(line),
+  leftovers: string[] = [],
 ): Promise<StartedServices> {
   const dir = warmDir(env);
   return withWarmLock(dir, async () => {
     const state = await ensureUnderLock(dir, env, say);
-    const giveBack = takeLease(dir);
+    const giveBack = takeLease(dir, process.pid, leftovers);
     let given = false;
     return {
       services: sharedPart(state),

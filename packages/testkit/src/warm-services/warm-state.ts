@@ -110,11 +110,15 @@ export function lastUsedAt(dir: string): number {
   }
 }
 
-/** Takes a lease for the process `pid` (a Jest run); the returned function gives it back. */
-export function takeLease(dir: string, pid = process.pid): () => void {
+/**
+ * Takes a lease for the process `pid` (a Jest run); the returned function gives it back.
+ * `leftovers` are folders to remove if that process dies holding the lease (its scratch folder):
+ * the keeper does it, so a run attached to warm services needs no reaper of its own.
+ */
+export function takeLease(dir: string, pid = process.pid, leftovers: string[] = []): () => void {
   const path = join(dir, "runs", String(pid));
   mkdirSync(join(dir, "runs"), { recursive: true });
-  writeFileSync(path, "");
+  writeFileSync(path, JSON.stringify(leftovers));
   touchLastUsed(dir);
   return () => {
     rmSync(path, { force: true });
@@ -122,7 +126,10 @@ export function takeLease(dir: string, pid = process.pid): () => void {
   };
 }
 
-/** The pids of runs attached now; leases of processes that are gone are removed on the way. */
+/**
+ * The pids of runs attached now. The lease of a process that is gone is removed on the way, with
+ * the leftovers it names.
+ */
 export function liveLeases(dir: string): number[] {
   let names: string[];
   try {
@@ -132,9 +139,21 @@ export function liveLeases(dir: string): number[] {
   }
   return names.map(Number).filter((pid) => {
     if (isAlive(pid)) return true;
-    rmSync(join(dir, "runs", String(pid)), { force: true });
+    const lease = join(dir, "runs", String(pid));
+    for (const leftover of leaseLeftovers(lease))
+      rmSync(leftover, { recursive: true, force: true });
+    rmSync(lease, { force: true });
     return false;
   });
+}
+
+function leaseLeftovers(lease: string): string[] {
+  try {
+    const paths: unknown = JSON.parse(readFileSync(lease, "utf8"));
+    return Array.isArray(paths) ? paths.filter((p): p is string => typeof p === "string") : [];
+  } catch {
+    return []; // an empty lease (a run that named nothing) or one torn by a crash
+  }
 }
 
 /** Whether a process with this pid exists (signal 0 checks without sending anything). */
