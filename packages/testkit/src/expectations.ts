@@ -16,8 +16,18 @@ export function because<T>(expected: string, assertions: () => T): T {
   }
 }
 
-/** Resolves with the promise's value, or fails saying `what` did not happen within `ms`. */
-export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+/**
+ * Resolves with the promise's value, or fails saying `what` did not happen within `ms`.
+ * `ruledOut`, when given, settles once `what` can no longer happen (e.g. the request that should
+ * have reached the origin has already been answered); its value, or its error's message, says
+ * why, and the wait fails at once instead of running out its `ms` (a stub fails in milliseconds).
+ */
+export async function within<T>(
+  ms: number,
+  what: string,
+  promise: Promise<T>,
+  ruledOut?: Promise<string>,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -28,8 +38,18 @@ export async function within<T>(ms: number, what: string, promise: Promise<T>): 
       ms,
     );
   });
+  const impossible = ruledOut?.then(
+    (why) => Promise.reject(new ExpectationError(`expected ${what}, but ${why}`)),
+    (error: unknown) =>
+      Promise.reject(
+        new ExpectationError(
+          `expected ${what}, but ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      ),
+  );
+  impossible?.catch(() => {}); // only the race below reports it
   try {
-    return await Promise.race([promise, timeout]);
+    return await Promise.race([promise, timeout, ...(impossible ? [impossible] : [])]);
   } finally {
     clearTimeout(timer);
   }

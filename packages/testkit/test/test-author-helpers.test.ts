@@ -5,6 +5,7 @@ import {
   manualClock,
   request,
   startServer,
+  within,
 } from "../src";
 
 describe("manualClock", () => {
@@ -87,5 +88,39 @@ describe("request and expectProblem", () => {
     expect(() => expectProblem(noDetail, 404, "GET /problem", ["detail"])).toThrow(
       /with type, title and status, detail/,
     );
+  });
+});
+
+describe("within", () => {
+  const never = new Promise<never>(() => {});
+
+  it("resolves with the value when it comes in time", async () => {
+    await expect(within(1000, "an answer", Promise.resolve(42))).resolves.toBe(42);
+  });
+
+  it("fails after the time limit, naming what did not happen", async () => {
+    await expect(within(20, "the read to reach the origin", never)).rejects.toThrow(
+      "expected the read to reach the origin within 20 ms; it had not happened by then",
+    );
+  });
+
+  it("fails at once, saying why, when what it waits for was ruled out", async () => {
+    const started = Date.now();
+    const answered = Promise.resolve("the read was answered 500 first");
+    await expect(within(10_000, "the read to reach the origin", never, answered)).rejects.toThrow(
+      "expected the read to reach the origin, but the read was answered 500 first",
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+    const failed = Promise.reject(new Error("the request failed: ECONNRESET"));
+    await expect(within(10_000, "the commit", never, failed)).rejects.toThrow(
+      "expected the commit, but the request failed: ECONNRESET",
+    );
+  });
+
+  it("ignores a ruling-out that comes after the value", async () => {
+    let rule!: (why: string) => void;
+    const ruledOut = new Promise<string>((resolve) => (rule = resolve));
+    await expect(within(1000, "an answer", Promise.resolve("yes"), ruledOut)).resolves.toBe("yes");
+    rule("too late");
   });
 });
