@@ -1,4 +1,5 @@
 import { because, request, within } from "@backend-sandbox/testkit";
+import { answeredFirst } from "#support/answered-first";
 import { fieldsOf } from "#support/fields-of";
 import { randomProduct } from "#support/random-product";
 import { useCatalog } from "#support/use-catalog";
@@ -42,7 +43,12 @@ describe("ttl-and-invalidation", () => {
     const [a, b] = await catalog.instances(2);
     const read = catalog.origin.holdNextRead(); // the next origin read waits here, old row in hand
     const reading = request(`${a!.url}/products/${product.id}`);
-    await within(5000, "the cold read to reach the origin", read.reached);
+    await within(
+      5000,
+      "the cold read to reach the origin",
+      read.reached,
+      answeredFirst(reading, "the read"),
+    );
     const changed = randomProduct(random, { id: product.id });
     expect(
       (

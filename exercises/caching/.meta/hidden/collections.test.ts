@@ -1,5 +1,6 @@
 import { because, request, seededRandom, within } from "@backend-sandbox/testkit";
 import type { Product } from "#src/product";
+import { answeredFirst } from "#support/answered-first";
 import { fieldsOf } from "#support/fields-of";
 import { keysWithTtl } from "#support/keys-with-ttl";
 import { randomProduct } from "#support/random-product";
@@ -138,7 +139,12 @@ describe("collections", () => {
     const apps = await catalog.instances(2);
     const read = catalog.origin.holdNextRead(); // the list read holds with the old rows in hand
     const reading = request(`${apps[0]!.url}/products?category=office`);
-    await within(5000, "the list read to reach the origin", read.reached);
+    await within(
+      5000,
+      "the list read to reach the origin",
+      read.reached,
+      answeredFirst(reading, "the list read"),
+    );
     const added = randomProduct(random, { category: "office" });
     expect(
       (
@@ -168,7 +174,12 @@ describe("collections", () => {
     const gone = products[random.int(0, 2)]!;
     const commit = catalog.origin.holdNextCommit();
     const deleting = request(`${apps[0]!.url}/products/${gone.id}`, { method: "DELETE" });
-    await within(5000, "the DELETE to reach its commit", commit.reached);
+    await within(
+      5000,
+      "the DELETE to reach its commit",
+      commit.reached,
+      answeredFirst(deleting, "the DELETE"),
+    );
     const during = await within(
       5000,
       "a list read while the DELETE is uncommitted",

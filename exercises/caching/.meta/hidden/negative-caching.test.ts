@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { because, request, seededRandom, within } from "@backend-sandbox/testkit";
+import { answeredFirst } from "#support/answered-first";
 import { fieldsOf } from "#support/fields-of";
 import { fixedRandom } from "#support/fixed-random";
 import { randomProduct } from "#support/random-product";
@@ -111,7 +112,12 @@ describe("negative-caching", () => {
     const apps = await catalog.instances(2, { negativeTtlMs: 30_000 });
     const read = catalog.origin.holdNextRead(); // the read has run its query and found no row
     const reading = request(`${apps[0]!.url}/products/${product.id}`);
-    await within(5000, "the read of a missing id to reach the origin", read.reached);
+    await within(
+      5000,
+      "the read of a missing id to reach the origin",
+      read.reached,
+      answeredFirst(reading, "the read"),
+    );
     const created = await within(
       5000,
       "a PUT while the read is loading",
@@ -138,7 +144,12 @@ describe("negative-caching", () => {
       method: "PUT",
       json: fieldsOf(product),
     });
-    await within(5000, "the PUT to reach its commit", commit.reached);
+    await within(
+      5000,
+      "the PUT to reach its commit",
+      commit.reached,
+      answeredFirst(creating, "the PUT"),
+    );
     const during = await within(
       5000,
       "a read while the PUT is uncommitted",

@@ -1,4 +1,5 @@
 import { because, request, within } from "@backend-sandbox/testkit";
+import { answeredFirst } from "#support/answered-first";
 import { fieldsOf } from "#support/fields-of";
 import { randomProduct } from "#support/random-product";
 import { useCatalog } from "#support/use-catalog";
@@ -16,7 +17,12 @@ describe("ttl-and-invalidation: a read racing a write", () => {
       method: "PUT",
       json: fieldsOf(changed),
     });
-    await within(5000, "the PUT to reach the origin", commit.reached);
+    await within(
+      5000,
+      "the PUT to reach the origin",
+      commit.reached,
+      answeredFirst(writing, "the PUT"),
+    );
     // The write has changed the row but not committed: a read now can only see the old row.
     const during = await within(
       5000,
@@ -42,7 +48,12 @@ describe("ttl-and-invalidation: a read racing a write", () => {
       const apps = await catalog.instances(2);
       const read = catalog.origin.holdNextRead();
       const reading = request(`${apps[0]!.url}/products/${product.id}`);
-      await within(5000, "the cold read to reach the origin", read.reached);
+      await within(
+        5000,
+        "the cold read to reach the origin",
+        read.reached,
+        answeredFirst(reading, "the read"),
+      );
       const url = `${apps[1]!.url}/products/${product.id}`;
       const changed = randomProduct(random, { id: product.id, version: 2 });
       const [write, expected] =
