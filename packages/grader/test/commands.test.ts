@@ -187,6 +187,29 @@ describe("sandbox services", () => {
       await sandbox(["services", "down"], env);
     }
   });
+
+  it("a learner's grade attaches to them and leaves them up; CI's does not", async () => {
+    const env = {
+      SANDBOX_WARM_DIR: scratchDir("warm"),
+      SANDBOX_SERVICES: process.env.SANDBOX_PROVIDER === "docker" ? "docker" : "native",
+      SANDBOX_STATE_DIR: scratchDir("state"),
+      // Not given this run's services: the grade must find its own.
+      SANDBOX_PROVIDER: "",
+      SANDBOX_REDIS_URL: "",
+      SANDBOX_DATABASE_URL: "",
+    };
+    try {
+      const inCi = await sandbox(["grade", "with-redis"], env);
+      expect(inCi.code).toBe(0);
+      expect((await sandbox(["services", "status"], env)).stdout).toMatch(/^no warm services/);
+      const learners = await sandbox(["grade", "with-redis"], { ...env, CI: "" });
+      expect(learners.code).toBe(0);
+      expect(learners.stderr).toMatch(/started warm Redis and Postgres/);
+      expect((await sandbox(["services", "status"], env)).stdout).toMatch(/^warm services up/);
+    } finally {
+      await sandbox(["services", "down"], env);
+    }
+  });
 });
 
 describe("sandbox doctor", () => {

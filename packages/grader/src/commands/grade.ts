@@ -22,6 +22,13 @@ import { checkSubmissionDir, type SourceChoice } from "../run/source-dir";
 import { UsageError } from "../terminal/usage-error";
 import { parseNumber } from "../terminal/parse-number";
 import { onInterrupt } from "../run/interrupt";
+import {
+  attachWarmServices,
+  sharedServicesEnv,
+  sharedServicesIn,
+  warmServicesWanted,
+  type StartedServices,
+} from "@backend-sandbox/testkit/runner";
 
 export interface GradeOptions extends ReportFiles {
   solution?: boolean;
@@ -74,6 +81,9 @@ export async function gradeCommand(
   const stage =
     options.stage === undefined ? undefined : resolveStage(exercises[0]!, options.stage);
 
+  const sealed = Boolean(options.sealed) || source.kind === "submission";
+  const usesServices = exercises.some((exercise) => exercise.manifest.services.length > 0);
+  const warm = usesServices ? await learnersWarmServices(source, sealed) : undefined;
   const controller = new AbortController();
   const session = new GradingSession({
     places,
@@ -81,11 +91,13 @@ export async function gradeCommand(
     timeoutSeconds,
     signal: controller.signal,
     checkCheckout: true,
-    sealed: Boolean(options.sealed) || source.kind === "submission",
+    sealed,
+    env: warm && { ...process.env, ...sharedServicesEnv(warm.services) },
   });
   const stopListening = onInterrupt(async () => {
     controller.abort();
     await session.close();
+    await warm?.dispose();
   });
   const progress = createProgress(process.stderr, options.quiet);
   const results: ExerciseResult[] = [];
@@ -100,6 +112,7 @@ export async function gradeCommand(
   } finally {
     stopListening();
     await session.close();
+    await warm?.dispose();
   }
 
   const report = buildReport(results, mode, shard);
@@ -124,6 +137,19 @@ export async function gradeCommand(
     return 1;
   }
   return 0;
+}
+
+/**
+ * A learner grading their own src/ at their desk attaches to the warm services of their loop
+ * (docs/services.md): the grade skips starting Redis and Postgres (2-3 s with Docker). Sealed
+ * grading, solutions, CI and services handed down keep services of their own.
+ */
+async function learnersWarmServices(
+  source: SourceChoice,
+  sealed: boolean,
+): Promise<StartedServices | undefined> {
+  if (sealed || source.kind !== "learner" || sharedServicesIn(process.env)) return undefined;
+  return warmServicesWanted(process.env) ? attachWarmServices(process.env) : undefined;
 }
 
 /** Says that the table is one stage's, and how to grade them all. */
