@@ -76,7 +76,10 @@ export async function startSharedServices(
       dispose: async () => {},
     };
   const { provider, reason } = choice ?? (await chooseProvider(env));
-  const results = await Promise.allSettled([provider.startRedis(), provider.startPostgres()]);
+  const results = await Promise.allSettled([
+    provider.startRedis(),
+    provider.startPostgres({ neverRestarted: true }),
+  ]);
   const handles = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
   let disposed = false;
   const dispose = async () => {

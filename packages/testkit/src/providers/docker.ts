@@ -7,6 +7,7 @@ import { waitUntilReady } from "../readiness";
 import { defaultImages, OWNER_LABEL, ownerId, SESSION_LABEL, sessionId } from "./docker-defaults";
 import {
   TEST_POSTGRES_SETTINGS,
+  type PostgresOptions,
   type Provider,
   type ServiceHandle,
   type ServiceKind,
@@ -32,18 +33,20 @@ export class DockerProvider implements Provider {
     return ContainerService.adopt("redis", container, `redis://${container.getHost()}:${port}`);
   }
 
-  async startPostgres(): Promise<ServiceHandle> {
+  async startPostgres(options: PostgresOptions = {}): Promise<ServiceHandle> {
     const port = await freePort();
-    const container = await new PostgreSqlContainer(defaultImages.postgres())
+    let definition = new PostgreSqlContainer(defaultImages.postgres())
       .withExposedPorts({ container: 5432, host: port })
       .withLabels(labels())
       .withCommand(["postgres", ...TEST_POSTGRES_SETTINGS])
       // initdb's final fsync of a fresh cluster costs seconds and buys nothing for test data.
-      .withEnvironment({ POSTGRES_INITDB_ARGS: "--no-sync" })
-      // Test data need not survive, and on a disk each file Postgres creates costs ~0.3 ms: a
-      // CREATE DATABASE per test file took ~120 ms in the image's volume (docs/architecture.md).
-      .withTmpFs({ "/var/lib/postgresql/data": "rw" })
-      .start();
+      .withEnvironment({ POSTGRES_INITDB_ARGS: "--no-sync" });
+    // On a disk each file Postgres creates costs ~0.3 ms: a CREATE DATABASE per test file took
+    // ~120 ms in the image's volume (docs/architecture.md). A tmpfs is emptied when the container
+    // stops, so only a server that is never restarted gets one.
+    if (options.neverRestarted)
+      definition = definition.withTmpFs({ "/var/lib/postgresql/data": "rw" });
+    const container = await definition.start();
     const url = `postgres://${container.getUsername()}:${container.getPassword()}@${container.getHost()}:${port}/${container.getDatabase()}`;
     return ContainerService.adopt("postgres", container, url);
   }

@@ -21,10 +21,19 @@ export interface ServiceHandle {
   dispose(): Promise<void>;
 }
 
+export interface PostgresOptions {
+  /**
+   * The caller never stops and restarts this server (the shared services of a run, the warm
+   * services), so a provider may keep its data where a restart loses it but files cost less:
+   * Docker's tmpfs. Servers for fault injection are stopped and started, and never get this.
+   */
+  neverRestarted?: boolean;
+}
+
 export interface Provider {
   readonly name: ProviderName;
   startRedis(): Promise<ServiceHandle>;
-  startPostgres(): Promise<ServiceHandle>;
+  startPostgres(options?: PostgresOptions): Promise<ServiceHandle>;
 }
 
 /** Raised when a provider cannot do what it was asked; the message says how to fix it. */
