@@ -124,6 +124,7 @@ const COMMANDS: CommandSpec[] = [
         "--changed [base]",
         "only the exercises whose files differ from a git ref (default main), every one when packages/ changed",
       ],
+      ["--jobs <n>", "gradings at once (default: one per core, at most one per 2 GiB of memory)"],
     ],
     action: (where, slugs, options) =>
       (require("./commands/verify") as typeof import("./commands/verify")).verifyCommand(

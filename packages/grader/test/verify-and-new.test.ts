@@ -139,6 +139,35 @@ describe("sandbox new, then sandbox verify", () => {
     expect(verify.stdout).toMatch(/✗ has package.json/);
   });
 
+  it("grades side by side with --jobs, each wrong solution in a copy of its own, and reports as one at a time does", async () => {
+    const copy = scratchDir("verify-jobs");
+    cpSync(path.join(FIXTURES, "partial"), path.join(copy, "partial"), { recursive: true });
+    const wrongs = path.join(copy, "partial/.meta/wrong-solutions");
+    // Two more wrong solutions of one exercise, graded at the same time: a shared copy would mix them.
+    for (const [bug, line] of [
+      ["always-zero", "return 0;"],
+      ["subtracts", "return a - b;"],
+    ])
+      writeFileSync(
+        path.join(wrongs, `${bug}.patch`),
+        `Wrong on purpose.\n\n--- a/math.ts\n+++ b/math.ts\n@@ -1,3 +1,3 @@\n export function add(a: number, b: number): number {\n-  return a + b;\n+  ${line}\n }\n`,
+      );
+    const env = { SANDBOX_EXERCISES_DIR: copy };
+    const [one, three] = await Promise.all([
+      sandbox(["verify", "partial", "--jobs", "1"], env),
+      sandbox(["verify", "partial", "--jobs", "3"], env),
+    ]);
+    expect(three.stdout).toMatch(/^grading 3 at a time \(--jobs\)$/m);
+    const checks = (run: { stdout: string }) =>
+      run.stdout.split("\n").filter((line) => !line.startsWith("grading "));
+    expect(checks(three)).toEqual(checks(one));
+    for (const bug of ["ignores-sign", "always-zero", "subtracts"])
+      expect(three.stdout).toMatch(new RegExp(`✓ wrong solution ${bug} is caught`));
+    expect((await sandbox(["verify", "--jobs", "0"], env)).stderr).toMatch(
+      /--jobs wants a number from 1 to 64; got "0"/,
+    );
+  });
+
   it("grades a wrong solution on the stages its patch declares only, and it must be caught there", async () => {
     const copy = scratchDir("verify-stages");
     cpSync(path.join(FIXTURES, "partial"), path.join(copy, "partial"), { recursive: true });

@@ -1,5 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import pLimit from "p-limit";
 import { catalogChecks, exerciseSlugs } from "../exercise/catalog";
 import { suggestion } from "../terminal/closest-names";
 import type { ExerciseResult } from "../score/grade-result";
@@ -19,6 +21,7 @@ import { UsageError } from "../terminal/usage-error";
 import { readWrongSolution, wrongSolutionBugs } from "../exercise/wrong-solution-patch";
 import { parseNumber } from "../terminal/parse-number";
 import { changedExercises } from "../exercise/changed-exercises";
+import type { SourceChoice } from "../run/source-dir";
 
 export interface VerifyOptions {
   timeout?: string;
@@ -33,6 +36,8 @@ export interface VerifyOptions {
   sealed?: boolean;
   /** Only the exercises changed since this git ref (`true`: main). */
   changed?: string | boolean;
+  /** How many gradings run at once (default: defaultJobs()). */
+  jobs?: string;
 }
 
 /** What one `verify` does, read from its arguments once. */
@@ -45,15 +50,29 @@ interface VerifyPlan {
   allStages: boolean;
   /** `--wrong-solution`: only these wrong solutions, no solution or stub runs. */
   onlyBugs?: string[];
+  /** Gradings at once. */
+  jobs: number;
 }
 
-/** What every exercise's steps share: the session, the tally, where to print. */
+/** What every exercise's steps share: the session, the tally, the queue of gradings. */
 interface VerifyRun {
   plan: VerifyPlan;
   session: GradingSession;
   tally: Tally;
   progress: ReturnType<typeof createProgress>;
   signal: AbortSignal;
+  /** Runs a grading when one of the `jobs` slots is free, in the order asked. */
+  queue: pLimit.Limit;
+}
+
+/**
+ * Gradings at once when --jobs is not given: one per core, at most one per 2 GiB of memory (a
+ * grading is a Jest run with two workers and the learner's processes), at least one. Measured on
+ * two cores: two solutions graded side by side took 27.5 s against 33.5 s one after the other.
+ */
+export function defaultJobs(): number {
+  const byMemory = Math.floor(os.totalmem() / 2 ** 31);
+  return Math.max(1, Math.min(os.availableParallelism(), byMemory));
 }
 
 /**
@@ -85,16 +104,23 @@ export async function verifyCommand(
     plan,
     session,
     tally: new Tally(),
-    progress: createProgress(),
+    // Side by side, gradings report in plain lines: one spinner cannot follow several.
+    progress: createProgress(process.stderr, false, plan.jobs > 1),
     signal: controller.signal,
+    queue: pLimit(plan.jobs),
   };
   try {
     out("\ncatalog");
-    run.tally.add("catalog", catalogChecks(places.exercisesDir));
-    for (const slug of plan.slugs) {
-      if (controller.signal.aborted) break; // Ctrl-C: the interrupt handler reports and exits
-      await verifyExercise(path.join(places.exercisesDir, slug), run);
-    }
+    run.tally.add("catalog", catalogChecks(places.exercisesDir), out);
+    if (plan.jobs > 1 && !plan.static) out(`grading ${plan.jobs} at a time (--jobs)`);
+    // Every exercise queues its gradings at once; each prints its block when it is done, in order.
+    const printed = inOrder(plan.slugs.length);
+    await Promise.all(
+      plan.slugs.map(async (slug, i) => {
+        const lines = await verifyExercise(path.join(places.exercisesDir, slug), run);
+        printed(i, lines);
+      }),
+    );
   } finally {
     stopListening();
     await session.close();
@@ -122,7 +148,12 @@ function readPlan(places: Places, slugs: string[], options: VerifyOptions): Veri
     out(`verify --changed ${changed.summary}`);
     chosen = changed.slugs;
   }
+  const jobs =
+    options.jobs === undefined ? defaultJobs() : parseNumber("--jobs", options.jobs, 1, 64);
+  if (!Number.isInteger(jobs))
+    throw new UsageError(`--jobs wants a whole number of gradings; got "${options.jobs}"`);
   return {
+    jobs,
     slugs: chosen,
     timeoutSeconds,
     repeat,
@@ -132,57 +163,84 @@ function readPlan(places: Places, slugs: string[], options: VerifyOptions): Veri
   };
 }
 
-/** One exercise: structure, then the solution's runs, the stub's, each wrong solution's. */
-async function verifyExercise(dir: string, run: VerifyRun): Promise<void> {
+/**
+ * One exercise: structure, then the solution's runs, the stub's, each wrong solution's. Its
+ * gradings go to the queue together; the checks are counted and written, in that order, once
+ * all are back. Resolves to the exercise's block of output lines.
+ */
+async function verifyExercise(dir: string, run: VerifyRun): Promise<string[]> {
   const slug = path.basename(dir);
-  out(`\n${slug}`);
+  const lines = [`\n${slug}`];
+  const log = (text: string) => lines.push(text);
   const structure = structureChecks(dir);
-  run.tally.add(slug, structure.checks);
+  run.tally.add(slug, structure.checks, log);
   const exercise = structure.exercise;
-  if (!exercise || run.plan.static) return;
-  if (!run.plan.onlyBugs) {
-    await verifySolution(exercise, run);
-    await verifyStub(exercise, run);
+  if (!exercise || run.plan.static) return lines;
+  const { repeat, allStages, onlyBugs } = run.plan;
+  const solutions = onlyBugs
+    ? []
+    : Array.from({ length: repeat }, (_, n) =>
+        graded(run, exercise, { kind: "solution" }, `${slug} (solution)`, [n + 1, repeat]),
+      );
+  const stub = onlyBugs ? undefined : graded(run, exercise, { kind: "learner" }, `${slug} (stub)`);
+  const bugs = onlyBugs ?? wrongSolutionBugs(dir);
+  const wrongs = bugs.map((bug) =>
+    graded(
+      run,
+      exercise,
+      { kind: "wrong-solution", bug, allStages },
+      `${slug} (wrong solution ${bug})`,
+    ),
+  );
+  if (!onlyBugs) {
+    const results = (await Promise.all(solutions)).filter((r) => r !== undefined);
+    if (repeat > 1) {
+      const atMaximum = results.filter((r) => r.status !== "error" && r.score === r.maxScore);
+      log(
+        `  ${atMaximum.length === repeat ? "✓" : "✗"} ${atMaximum.length} of ${repeat} solution runs scored the maximum`,
+      );
+    }
+    run.tally.add(slug, everyRun(results.map(solutionMustPass)), log);
+    const stubResult = await stub;
+    if (stubResult) run.tally.add(slug, stubMustFail(stubResult), log);
   }
-  for (const bug of run.plan.onlyBugs ?? wrongSolutionBugs(dir)) {
-    if (run.signal.aborted) break;
-    const label = `${slug} (wrong solution ${bug})`;
-    run.progress.start(label, 1, 1);
-    const { allStages } = run.plan;
-    const wrong = await run.session.grade(exercise, { kind: "wrong-solution", bug, allStages });
-    run.progress.finish(wrong, label);
+  for (const [i, bug] of bugs.entries()) {
+    const wrong = await wrongs[i];
+    if (!wrong) continue;
     const declared = allStages ? [] : declaredStages(dir, bug);
-    run.tally.add(slug, [wrongSolutionCaught(bug, wrong, declared)], true);
+    run.tally.add(slug, [wrongSolutionCaught(bug, wrong, declared)], log, true);
   }
+  return lines;
 }
 
-/** The solution, `--repeat` times: every test passes and it scores the maximum in every run. */
-async function verifySolution(exercise: Exercise, run: VerifyRun): Promise<void> {
-  const { repeat } = run.plan;
-  const label = `${exercise.slug} (solution)`;
-  const results: ExerciseResult[] = [];
-  for (let n = 1; n <= repeat && !run.signal.aborted; n++) {
-    run.progress.start(label, n, repeat);
-    const solution = await run.session.grade(exercise, { kind: "solution" });
-    run.progress.finish(solution, label);
-    results.push(solution);
-  }
-  if (repeat > 1) {
-    const atMaximum = results.filter((r) => r.status !== "error" && r.score === r.maxScore);
-    out(
-      `  ${atMaximum.length === repeat ? "✓" : "✗"} ${atMaximum.length} of ${repeat} solution runs scored the maximum`,
-    );
-  }
-  run.tally.add(exercise.slug, everyRun(results.map(solutionMustPass)));
+/** One grading, when the queue has room; undefined if verify was interrupted before it started. */
+function graded(
+  run: VerifyRun,
+  exercise: Exercise,
+  source: SourceChoice,
+  label: string,
+  [position, count] = [1, 1],
+): Promise<ExerciseResult | undefined> {
+  return run.queue(async () => {
+    if (run.signal.aborted) return undefined; // Ctrl-C: the interrupt handler reports and exits
+    run.progress.start(label, position, count);
+    const result = await run.session.grade(exercise, source);
+    run.progress.finish(result, label);
+    return result;
+  });
 }
 
-/** The stub: graded once, every test fails. */
-async function verifyStub(exercise: Exercise, run: VerifyRun): Promise<void> {
-  const label = `${exercise.slug} (stub)`;
-  run.progress.start(label, 1, 1);
-  const stub = await run.session.grade(exercise, { kind: "learner" });
-  run.progress.finish(stub, label);
-  run.tally.add(exercise.slug, stubMustFail(stub));
+/** Prints blocks of lines in their order whatever order they finish in: `printed(i, lines)`. */
+function inOrder(count: number): (index: number, lines: string[]) => void {
+  const waiting = new Map<number, string[]>();
+  let next = 0;
+  return (index, lines) => {
+    waiting.set(index, lines);
+    while (next < count && waiting.has(next)) {
+      for (const line of waiting.get(next)!) out(line);
+      waiting.delete(next++);
+    }
+  };
 }
 
 /**
@@ -194,8 +252,8 @@ class Tally {
   private passed = 0;
   private readonly failures: string[] = [];
 
-  add(slug: string, checks: Check[], always = false): void {
-    report(checks, out, always);
+  add(slug: string, checks: Check[], write: (text: string) => void, always = false): void {
+    report(checks, write, always);
     for (const check of checks) {
       if (check.ok) this.passed++;
       else this.failures.push(`${slug}: ${check.what}${check.detail ? `: ${check.detail}` : ""}`);

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Exercise } from "../exercise/manifest";
 import { UsageError } from "../terminal/usage-error";
@@ -32,7 +32,7 @@ export interface PreparedSource {
 /**
  * Prepares the folder `#src` maps to. Learner and solution runs point at the checkout in place;
  * a submission's `exercises/<slug>/src/` is copied by copySource (files and folders only, within
- * SOURCE_CAPS, nothing else from the submission) into `workDir/<runId>/<slug>/src`, and a wrong
+ * SOURCE_CAPS, nothing else from the submission) into `workDir/<runId>/<slug>-<random>/src`, and a wrong
  * solution is a copy of the solution with `.meta/wrong-solutions/<bug>.patch` applied. A copy
  * that is refused or a patch that does not apply is the run's problem (the exercise is then an
  * error, or a timeout when the copy ran past `deadline`, epoch ms), never a crash or a silent skip.
@@ -47,9 +47,11 @@ export function prepareSource(
   if (choice.kind === "learner") return inPlace(path.join(exercise.dir, "src"));
   const solution = path.join(exercise.dir, ".meta", "solution");
   if (choice.kind === "solution") return inPlace(solution);
-  const scratch = path.join(workDir, runId, exercise.slug);
+  // A folder of this grading's own: verify grades several copies of one exercise side by side.
+  mkdirSync(path.join(workDir, runId), { recursive: true });
+  const scratch = mkdtempSync(path.join(workDir, runId, `${exercise.slug}-`));
   const dir = path.join(scratch, "src");
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir);
   const dispose = () => rmSync(scratch, { recursive: true, force: true });
   if (choice.kind === "wrong-solution") {
     const copied = copySource(solution, dir, deadline);

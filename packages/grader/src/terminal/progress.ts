@@ -16,12 +16,14 @@ const MARK: Record<ExerciseResult["status"], string> = {
   timeout: "⏱",
 };
 
+/** Quiet: nothing; `plain`: one line per start and finish even in a terminal (gradings side by side). */
 export function createProgress(
   stream: NodeJS.WriteStream = process.stderr,
   quiet = false,
+  plain = false,
 ): Progress {
   if (quiet) return { start() {}, finish() {}, note() {} };
-  return stream.isTTY && !process.env.CI ? liveProgress(stream) : plainProgress(stream);
+  return stream.isTTY && !process.env.CI && !plain ? liveProgress(stream) : plainProgress(stream);
 }
 
 export function resultLine(result: ExerciseResult, label = result.slug): string {
