@@ -35,19 +35,33 @@ export default async function globalSetup(): Promise<void> {
   // spares the run a reaper process of its own, 40-60 ms of a two-core machine's time.
   if (!warm) Reaper.forThisProcess().track({ dir: scratch });
   let run: StartedServices;
+  let reaped = !warm;
   try {
     run = warm
-      ? await attachWarmServices(process.env, undefined, [scratch])
+      ? await attachWarmServices(process.env, undefined, [scratch]).catch((error: Error) => {
+          if (!unwritable(error)) throw error;
+          console.error(`warm services unavailable (${error.message}); this run starts its own`);
+          Reaper.forThisProcess().track({ dir: scratch });
+          reaped = true;
+          return startSharedServices(process.env);
+        })
       : await startSharedServices(process.env);
   } catch (error) {
-    removeScratch(scratch, !warm);
+    removeScratch(scratch, reaped);
     throw error;
   }
-  globalThis.__backendSandboxRun = { services: run, scratch, reaped: !warm };
+  globalThis.__backendSandboxRun = { services: run, scratch, reaped };
   Object.assign(process.env, sharedServicesEnv(run.services));
   process.env[RUN_SCRATCH_ENV] = scratch;
   if (process.env.SANDBOX_VERBOSE)
     console.error(
       `services (${run.description}, ${Date.now() - started} ms): ${run.services.redisUrl} ${redact(run.services.databaseUrl)}`,
     );
+}
+
+/** A state folder that cannot be written (a read-only home, a full disk, a file in its place): warm services cannot be kept. */
+function unwritable(error: Error): boolean {
+  return ["EACCES", "EPERM", "EROFS", "ENOSPC", "ENOTDIR"].includes(
+    (error as NodeJS.ErrnoException).code ?? "",
+  );
 }

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Client } from "pg";
 import { because } from "../src";
 import { waitFor } from "../src/wait-for";
@@ -114,6 +114,19 @@ describe("warm services across Jest runs", () => {
     expect(status.stale).toBeUndefined();
     expect(status.state?.keeperPid).toBe(before.keeperPid);
     expect((await passingRun(env)).redisUrl).toBe(before.redisUrl);
+  });
+});
+
+describe("a state folder that cannot be written", () => {
+  it("leaves the run to start services of its own, and says so in one line", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "warm-test-")), "a-file");
+    writeFileSync(file, "");
+    folders.push(dirname(file));
+    const run = await passingRun(warmEnv({ SANDBOX_WARM_DIR: join(file, "warm") }));
+    expect(run.output).toMatch(
+      /^warm services unavailable \(ENOTDIR: .*\); this run starts its own$/m,
+    );
+    expect(started(run.output)).toBe(0);
   });
 });
 
