@@ -76,6 +76,10 @@ const COMMANDS: CommandSpec[] = [
       ],
       ["--shard <i/n>", "grade only shard i of n; join the JSON reports with `sandbox merge`"],
       ["--sealed", "run the code under test sealed in a sandbox (implied by --submission)"],
+      [
+        "--jobs <n>",
+        "exercises graded at once (default: one per core, at most one per 2 GiB, when sealed, for --solution, or for your own src/ outside CI; else 1)",
+      ],
       ["--quiet", "no progress lines, and no list of the failing tests after the table"],
       ["--stage <id>", "grade one stage of one exercise alone: its visible and hidden tests"],
     ],

@@ -75,6 +75,28 @@ describe("bad input is exit 2 with one line and the closest names", () => {
   });
 });
 
+describe("sandbox grade --jobs", () => {
+  it("grades side by side and reports in the order asked, as one at a time does", async () => {
+    const out = scratchDir("jobs");
+    const grade = (jobs: string) =>
+      sandbox(
+        ["grade", "partial", "passing", "--jobs", jobs, "--json", path.join(out, `${jobs}.json`)],
+        {
+          SANDBOX_STATE_DIR: scratchDir("jobs-state"),
+        },
+      );
+    const [one, two] = await Promise.all([grade("1"), grade("2")]);
+    expect([one.code, two.code]).toEqual([0, 0]);
+    const summary = (jobs: string) =>
+      JSON.parse(readFileSync(path.join(out, `${jobs}.json`), "utf8")).exercises.map(
+        (e: { slug: string; score: number; status: string }) => [e.slug, e.score, e.status],
+      );
+    expect(summary("2")).toEqual(summary("1"));
+    expect(summary("2").map(([slug]: [string]) => slug)).toEqual(["partial", "passing"]);
+    expect((await sandbox(["grade", "passing", "--jobs", "many"])).code).toBe(2);
+  });
+});
+
 describe("sandbox test", () => {
   it("runs the visible tests only, with Jest's own output", async () => {
     const run = await sandbox(["test", "partial"]);

@@ -22,6 +22,8 @@ import { checkSubmissionDir, type SourceChoice } from "../run/source-dir";
 import { UsageError } from "../terminal/usage-error";
 import { parseNumber } from "../terminal/parse-number";
 import { onInterrupt } from "../run/interrupt";
+import { parseJobs } from "../run/jobs";
+import pLimit from "p-limit";
 import {
   attachWarmServices,
   sharedServicesEnv,
@@ -42,6 +44,8 @@ export interface GradeOptions extends ReportFiles {
   sealed?: boolean;
   /** Grade this stage of the one exercise alone (visible and hidden tests). */
   stage?: string;
+  /** Exercises graded at once (default: defaultJobs() of run/jobs.ts). */
+  jobs?: string;
 }
 
 /** Exit code when the trusted checkout changed during grading (docs/grading.md, "Scoring"). */
@@ -99,16 +103,30 @@ export async function gradeCommand(
     await session.close();
     await warm?.dispose();
   });
-  const progress = createProgress(process.stderr, options.quiet);
+  // Side by side only where one grading cannot disturb another or blur which one changed the
+  // checkout: sealed runs, the reference solutions, a learner's own code at their desk.
+  const atDesk = source.kind === "learner" && !process.env.CI;
+  const sideBySide = sealed || source.kind === "solution" || atDesk;
+  const jobs = Math.min(
+    options.jobs !== undefined || sideBySide ? parseJobs(options.jobs) : 1,
+    exercises.length,
+  );
+  // Side by side, progress comes in plain lines: one spinner cannot follow several gradings.
+  const progress = createProgress(process.stderr, options.quiet, jobs > 1);
+  const queue = pLimit(jobs);
   const results: ExerciseResult[] = [];
   try {
-    for (const [i, exercise] of exercises.entries()) {
-      progress.start(exercise.slug, i + 1, exercises.length);
-      const graded = await session.grade(exercise, source, stage ? [stage] : undefined);
-      const result = stage ? onlyStage(graded, stage) : graded;
-      progress.finish(result);
-      results.push(result);
-    }
+    const graded = exercises.map((exercise, i) =>
+      queue(async () => {
+        if (controller.signal.aborted) return undefined; // Ctrl-C: drain, start nothing new
+        progress.start(exercise.slug, i + 1, exercises.length);
+        const whole = await session.grade(exercise, source, stage ? [stage] : undefined);
+        const result = stage ? onlyStage(whole, stage) : whole;
+        progress.finish(result);
+        return result;
+      }),
+    );
+    for (const result of await Promise.all(graded)) if (result) results.push(result);
   } finally {
     stopListening();
     await session.close();

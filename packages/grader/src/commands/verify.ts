@@ -1,5 +1,4 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import pLimit from "p-limit";
 import { catalogChecks, exerciseSlugs } from "../exercise/catalog";
@@ -22,6 +21,7 @@ import { readWrongSolution, wrongSolutionBugs } from "../exercise/wrong-solution
 import { parseNumber } from "../terminal/parse-number";
 import { changedExercises } from "../exercise/changed-exercises";
 import type { SourceChoice } from "../run/source-dir";
+import { parseJobs } from "../run/jobs";
 
 export interface VerifyOptions {
   timeout?: string;
@@ -36,7 +36,7 @@ export interface VerifyOptions {
   sealed?: boolean;
   /** Only the exercises changed since this git ref (`true`: main). */
   changed?: string | boolean;
-  /** How many gradings run at once (default: defaultJobs()). */
+  /** How many gradings run at once (default: defaultJobs() of run/jobs.ts). */
   jobs?: string;
 }
 
@@ -63,16 +63,6 @@ interface VerifyRun {
   signal: AbortSignal;
   /** Runs a grading when one of the `jobs` slots is free, in the order asked. */
   queue: pLimit.Limit;
-}
-
-/**
- * Gradings at once when --jobs is not given: one per core, at most one per 2 GiB of memory (a
- * grading is a Jest run with two workers and the learner's processes), at least one. Measured on
- * two cores: two solutions graded side by side took 27.5 s against 33.5 s one after the other.
- */
-export function defaultJobs(): number {
-  const byMemory = Math.floor(os.totalmem() / 2 ** 31);
-  return Math.max(1, Math.min(os.availableParallelism(), byMemory));
 }
 
 /**
@@ -148,12 +138,8 @@ function readPlan(places: Places, slugs: string[], options: VerifyOptions): Veri
     out(`verify --changed ${changed.summary}`);
     chosen = changed.slugs;
   }
-  const jobs =
-    options.jobs === undefined ? defaultJobs() : parseNumber("--jobs", options.jobs, 1, 64);
-  if (!Number.isInteger(jobs))
-    throw new UsageError(`--jobs wants a whole number of gradings; got "${options.jobs}"`);
   return {
-    jobs,
+    jobs: parseJobs(options.jobs),
     slugs: chosen,
     timeoutSeconds,
     repeat,

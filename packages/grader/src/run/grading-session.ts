@@ -100,7 +100,8 @@ export class GradingSession {
     const changed = this.seal?.changes() ?? [];
     if (changed.length === 0) return result;
     const shown = changed.slice(0, 5).join(", ") + (changed.length > 5 ? ", …" : "");
-    this.stopped = `grading stopped: the trusted checkout changed while ${exercise.slug} was graded (${shown})`;
+    // Side by side, the first grading to see the change names it.
+    this.stopped ??= `grading stopped: the trusted checkout changed while ${exercise.slug} was graded (${shown})`;
     return failed(
       `the trusted checkout changed while this exercise was graded: ${shown}; grading stopped`,
     );
