@@ -48,7 +48,8 @@ async function grade(
   const out = scratchDir("sealed");
   const run = await sandbox(
     ["grade", ...extra, "--json", path.join(out, "r.json"), "--markdown", path.join(out, "r.md")],
-    { SANDBOX_EXERCISES_DIR: FIXTURES, ...OWN_SERVICES },
+    // A state folder of its own: the learner's grades of the checkout are not the fixtures' to write.
+    { SANDBOX_EXERCISES_DIR: FIXTURES, SANDBOX_STATE_DIR: out, ...OWN_SERVICES },
   );
   return {
     report: JSON.parse(readFileSync(path.join(out, "r.json"), "utf8")),
