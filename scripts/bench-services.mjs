@@ -66,22 +66,18 @@ function runJest(suite, env) {
   return seconds;
 }
 
-function clearJestCache() {
+/** One round of a row: [first, next] wall seconds; "first" starts with Jest's cache cleared. */
+function round(suite, row, provider, warmDir) {
+  const env = rowEnv(row, provider, warmDir);
   rmSync(cacheDirectory, { recursive: true, force: true });
+  return [runJest(suite, env), runJest(suite, env)];
 }
 
-/** One round of a row: [first, next] wall seconds. */
-function round(suite, row, provider, warmDir) {
-  if (row === "floor") {
-    const env = baseEnv({ BENCH_FLOOR: "1" });
-    clearJestCache();
-    return [runJest(suite, env), runJest(suite, env)];
-  }
-  if (row === "services per run") {
-    const env = baseEnv({ SANDBOX_SERVICES: provider, SANDBOX_WARM_SERVICES: "0" });
-    clearJestCache();
-    return [runJest(suite, env), runJest(suite, env)];
-  }
+/** The environment of a row, after readying its services (none, none yet, or already running). */
+function rowEnv(row, provider, warmDir) {
+  if (row === "floor") return baseEnv({ BENCH_FLOOR: "1" });
+  if (row === "services per run")
+    return baseEnv({ SANDBOX_SERVICES: provider, SANDBOX_WARM_SERVICES: "0" });
   const warm = baseEnv({
     SANDBOX_SERVICES: provider,
     SANDBOX_WARM_SERVICES: "1",
@@ -89,21 +85,18 @@ function round(suite, row, provider, warmDir) {
   });
   if (row === "warm services") {
     spawnSync(process.execPath, [sandbox, "services", "down"], { env: warm });
-    clearJestCache();
-    return [runJest(suite, warm), runJest(suite, warm)];
+    return warm;
   }
   // already running: the warm row's servers, handed down as the grader hands a run its services
   // (not as SANDBOX_SERVICES=external, which refuses the fault tests their own servers).
   spawnSync(process.execPath, [sandbox, "services", "up"], { env: warm });
   const state = JSON.parse(readFileSync(join(warmDir, "state.json"), "utf8"));
-  const env = baseEnv({
+  return baseEnv({
     SANDBOX_SERVICES: provider,
     SANDBOX_PROVIDER: provider,
     SANDBOX_REDIS_URL: state.redisUrl,
     SANDBOX_DATABASE_URL: state.databaseUrl,
   });
-  clearJestCache();
-  return [runJest(suite, env), runJest(suite, env)];
 }
 
 const median = (times) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];

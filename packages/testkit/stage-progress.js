@@ -3,9 +3,10 @@
 // `npm test` therefore runs. The one owner of `.sandbox/stages-passed.json`: the Jest preset's
 // filter reads it, the stage reporter (a learner's `npm test`, `sandbox test`) and `sandbox grade`
 // write it through here. Plain CommonJS because Jest loads filters and reporters with require().
-const { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
+const { existsSync, readFileSync } = require("node:fs");
 const path = require("node:path");
 const { LAYOUT, TEST_FILE_SUFFIX, stageOfFile } = require("./exercise-layout");
+const { readJsonState, writeJsonState } = require("./json-state");
 
 /** The checkout this testkit belongs to. */
 const REPO_ROOT = path.resolve(__dirname, "../..");
@@ -163,27 +164,15 @@ function passedInRun(fileResults) {
  * @returns {Record<string, Record<string, string>>}
  */
 function readAll(stateDir) {
-  const file = path.join(stateDir, PASSED_FILE);
-  if (!existsSync(file)) return {};
-  try {
-    const all = JSON.parse(readFileSync(file, "utf8"));
-    return all && typeof all === "object" && !Array.isArray(all) ? all : {};
-  } catch {
-    return {}; // a damaged state file only loses remembered passes, never the learner's work
-  }
+  return readJsonState(path.join(stateDir, PASSED_FILE));
 }
 
 /**
- * Whole or absent, never half-written: two runs may finish at once.
  * @param {string} stateDir
  * @param {Record<string, Record<string, string>>} all
  */
 function writeAll(stateDir, all) {
-  mkdirSync(stateDir, { recursive: true });
-  const file = path.join(stateDir, PASSED_FILE);
-  const temporary = `${file}.${process.pid}`;
-  writeFileSync(temporary, `${JSON.stringify(all, null, 2)}\n`);
-  renameSync(temporary, file);
+  writeJsonState(path.join(stateDir, PASSED_FILE), all);
 }
 
 module.exports = {

@@ -26,15 +26,14 @@ class StageReporter {
    */
   onRunComplete(_contexts, results) {
     for (const { exercise, stages } of passedInRun(results.testResults).values()) {
-      const before = defaultSelection(
-        exercise.stages,
-        readPassedStages(this.stateDir, exercise.slug),
-      );
-      if (recordPassedStages(this.stateDir, exercise.slug, stages).length === 0) continue;
-      const after = defaultSelection(
-        exercise.stages,
-        readPassedStages(this.stateDir, exercise.slug),
-      );
+      const passedBefore = readPassedStages(this.stateDir, exercise.slug);
+      const added = recordPassedStages(this.stateDir, exercise.slug, stages);
+      if (added.length === 0) continue;
+      const before = defaultSelection(exercise.stages, passedBefore);
+      const after = defaultSelection(exercise.stages, {
+        ...passedBefore,
+        ...Object.fromEntries(added.map((id) => [id, "now"])),
+      });
       if (!this.announce || after.current === before.current) continue;
       const passed = `${before.stages.length}. ${before.current} passed`;
       process.stderr.write(

@@ -1,12 +1,8 @@
-import { createRunScratch, removeScratch, RUN_SCRATCH_ENV } from "./learner/run-scratch";
+import { rmSync } from "node:fs";
+import { createRunScratch, RUN_SCRATCH_ENV } from "./learner/run-scratch";
 import { redact } from "./readiness";
 import { Reaper } from "./reaper";
-import {
-  sharedServicesEnv,
-  sharedServicesIn,
-  startSharedServices,
-  type StartedServices,
-} from "./shared-services";
+import { sharedServicesEnv, startSharedServices, type StartedServices } from "./shared-services";
 import { attachWarmServices, warmServicesWanted } from "./warm-services/warm-services";
 
 declare global {
@@ -28,35 +24,47 @@ declare global {
  * (run-scratch.ts).
  */
 export default async function globalSetup(): Promise<void> {
-  const started = Date.now();
+  const begun = Date.now();
   const scratch = createRunScratch();
-  const warm = !sharedServicesIn(process.env) && warmServicesWanted(process.env);
-  // Attached to warm services, the keeper removes the scratch folder of a run that died: that
-  // spares the run a reaper process of its own, 40-60 ms of a two-core machine's time.
-  if (!warm) Reaper.forThisProcess().track({ dir: scratch });
-  let run: StartedServices;
-  let reaped = !warm;
-  try {
-    run = warm
-      ? await attachWarmServices(process.env, undefined, [scratch]).catch((error: Error) => {
-          if (!unwritable(error)) throw error;
-          console.error(`warm services unavailable (${error.message}); this run starts its own`);
-          Reaper.forThisProcess().track({ dir: scratch });
-          reaped = true;
-          return startSharedServices(process.env);
-        })
-      : await startSharedServices(process.env);
-  } catch (error) {
-    removeScratch(scratch, reaped);
+  const { services: started, reaped } = await servicesForRun(scratch).catch((error: unknown) => {
+    // A reaper that tracked it removes it again at exit, harmlessly.
+    rmSync(scratch, { recursive: true, force: true });
     throw error;
-  }
-  globalThis.__backendSandboxRun = { services: run, scratch, reaped };
-  Object.assign(process.env, sharedServicesEnv(run.services));
+  });
+  globalThis.__backendSandboxRun = { services: started, scratch, reaped };
+  const { redisUrl, databaseUrl } = started.services;
+  Object.assign(process.env, sharedServicesEnv(started.services));
   process.env[RUN_SCRATCH_ENV] = scratch;
   if (process.env.SANDBOX_VERBOSE)
     console.error(
-      `services (${run.description}, ${Date.now() - started} ms): ${run.services.redisUrl} ${redact(run.services.databaseUrl)}`,
+      `services (${started.description}, ${Date.now() - begun} ms): ${redisUrl} ${redact(databaseUrl)}`,
     );
+}
+
+/**
+ * The warm services when the run wants them: the keeper then removes the scratch folder of a run
+ * that died, which spares the run a reaper process of its own (40-60 ms of a two-core machine's
+ * time). Else, or when the warm services' folder cannot be written, services of the run's own
+ * (or handed down), with the reaper watching the scratch folder.
+ */
+async function servicesForRun(
+  scratch: string,
+): Promise<{ services: StartedServices; reaped: boolean }> {
+  if (warmServicesWanted(process.env)) {
+    try {
+      return {
+        services: await attachWarmServices(process.env, undefined, [scratch]),
+        reaped: false,
+      };
+    } catch (error) {
+      if (!unwritable(error as Error)) throw error;
+      console.error(
+        `warm services unavailable (${(error as Error).message}); this run starts its own`,
+      );
+    }
+  }
+  Reaper.forThisProcess().track({ dir: scratch });
+  return { services: await startSharedServices(process.env), reaped: true };
 }
 
 /** A state folder that cannot be written (a read-only home, a full disk, a file in its place): warm services cannot be kept. */

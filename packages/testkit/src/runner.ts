@@ -45,8 +45,5 @@ export {
   warmServicesStatus,
   warmServicesWanted,
   describeWarm,
-  idleMinutes,
-  DEFAULT_IDLE_MINUTES,
-  type WarmStatus,
 } from "./warm-services/warm-services";
-export { warmDir, type WarmState } from "./warm-services/warm-state";
+export type { WarmState } from "./warm-services/warm-state";

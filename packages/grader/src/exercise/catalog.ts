@@ -118,6 +118,12 @@ export function exerciseNamedOrHere(exercisesDir: string, slug: string | undefin
   return resolveExercises(exercisesDir, [here])[0]!;
 }
 
+/** Where a stage sits in its exercise, in words: "stage 3 of 7". */
+export function stagePosition(exercise: Exercise, stageId: string): string {
+  const stages = exercise.manifest.stages.map((s) => s.id);
+  return `stage ${stages.indexOf(stageId) + 1} of ${stages.length}`;
+}
+
 /** A stage id of an exercise (`--stage`), checked: an unknown one is a UsageError naming the closest. */
 export function resolveStage(exercise: Exercise, stageId: string): string {
   const stages = exercise.manifest.stages.map((s) => s.id);

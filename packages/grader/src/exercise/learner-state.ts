@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { readJsonState, writeJsonState } from "@backend-sandbox/testkit/json-state";
 import { recordPassedStages } from "@backend-sandbox/testkit/stage-progress";
 import type { ExerciseResult } from "../score/grade-result";
 
@@ -16,7 +16,7 @@ export interface LastGrade {
 }
 
 export function readLastGrades(stateDir: string): Record<string, LastGrade> {
-  return readJson(path.join(stateDir, "last-grade.json"));
+  return readJsonState(path.join(stateDir, "last-grade.json"));
 }
 
 export function saveLastGrades(stateDir: string, results: readonly ExerciseResult[]): void {
@@ -31,7 +31,7 @@ export function saveLastGrades(stateDir: string, results: readonly ExerciseResul
       stages: Object.fromEntries(r.stages.map((s) => [s.id, { score: s.score, points: s.points }])),
     };
   }
-  writeJson(path.join(stateDir, "last-grade.json"), grades);
+  writeJsonState(path.join(stateDir, "last-grade.json"), grades);
 }
 
 /**
@@ -47,26 +47,12 @@ export function rememberPassedStages(stateDir: string, results: readonly Exercis
 
 /** hints.json: slug → stage → how many hints were shown. */
 export function readHintsShown(stateDir: string): Record<string, Record<string, number>> {
-  return readJson(path.join(stateDir, "hints.json"));
+  return readJsonState(path.join(stateDir, "hints.json"));
 }
 
 export function saveHintsShown(
   stateDir: string,
   shown: Record<string, Record<string, number>>,
 ): void {
-  writeJson(path.join(stateDir, "hints.json"), shown);
-}
-
-function readJson<T>(file: string): Record<string, T> {
-  if (!existsSync(file)) return {};
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as Record<string, T>;
-  } catch {
-    return {}; // a damaged state file only loses remembered state, never the learner's work
-  }
-}
-
-function writeJson(file: string, value: unknown): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+  writeJsonState(path.join(stateDir, "hints.json"), shown);
 }

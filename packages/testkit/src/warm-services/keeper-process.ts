@@ -5,6 +5,7 @@
 // Started by startKeeper() in its own session: a Ctrl-C in the learner's terminal never reaches it.
 import { Client } from "pg";
 import { startSharedServices, SHARED_SERVICES_ENV, type StartedServices } from "../shared-services";
+import { ownerOfFileDatabase } from "../use-services";
 import { serverIdentity } from "./server-identity";
 import {
   isAlive,
@@ -61,21 +62,18 @@ async function tick(): Promise<void> {
   await dropAbandonedDatabases(running.services.databaseUrl).catch(() => {});
 }
 
-/**
- * Drops the per-file databases of test processes that are gone (a run stopped with Ctrl-C never
- * reaches its cleanup). useServices() names them sandbox_<pid>_<random>.
- */
+/** Drops the per-file databases of test processes that are gone (ownerOfFileDatabase). */
 async function dropAbandonedDatabases(databaseUrl: string): Promise<void> {
   const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
   client.on("error", () => {});
   await client.connect();
   try {
-    const { rows } = await client.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE datname ~ '^sandbox_[0-9]+_'",
-    );
-    for (const { datname } of rows)
-      if (!isAlive(Number(datname.split("_")[1])))
+    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database");
+    for (const { datname } of rows) {
+      const owner = ownerOfFileDatabase(datname);
+      if (owner !== undefined && !isAlive(owner))
         await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
   } finally {
     await client.end().catch(() => {});
   }

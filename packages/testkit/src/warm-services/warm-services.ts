@@ -4,7 +4,13 @@ import { join } from "node:path";
 import { readSetting } from "../choose-provider";
 import { ServiceError } from "../providers/provider";
 import { redact } from "../readiness";
-import { SHARED_SERVICES_ENV, type SharedServices, type StartedServices } from "../shared-services";
+import { waitFor } from "../wait-for";
+import {
+  SHARED_SERVICES_ENV,
+  sharedServicesIn,
+  type SharedServices,
+  type StartedServices,
+} from "../shared-services";
 import { serverIdentity } from "./server-identity";
 import {
   isAlive,
@@ -20,15 +26,16 @@ import {
 } from "./warm-state";
 
 /** Minutes without a run before warm services stop, unless SANDBOX_SERVICES_IDLE_MINUTES says otherwise. */
-export const DEFAULT_IDLE_MINUTES = 30;
+const DEFAULT_IDLE_MINUTES = 30;
 
 /**
- * Whether a Jest run should attach to warm services rather than start and end its own: yes in the
- * learner's loop; no in CI (`CI` set) and for SANDBOX_SERVICES=external (servers the user runs).
- * SANDBOX_WARM_SERVICES=0 or 1 overrides both. The grader hands its runs services of their own,
- * so grading and verify never get this far.
+ * Whether a run should attach to warm services rather than start and end its own: yes in the
+ * learner's loop; no when a parent handed it services (the grader, verify), in CI (`CI` set) and
+ * for SANDBOX_SERVICES=external (servers the user runs). SANDBOX_WARM_SERVICES=0 or 1 overrides
+ * the last two.
  */
 export function warmServicesWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (sharedServicesIn(env)) return false;
   if (env.SANDBOX_WARM_SERVICES === "0") return false;
   if (env.SANDBOX_WARM_SERVICES === "1") return true;
   if (env.CI && env.CI !== "false" && env.CI !== "0") return false;
@@ -36,7 +43,7 @@ export function warmServicesWanted(env: NodeJS.ProcessEnv = process.env): boolea
 }
 
 /** SANDBOX_SERVICES_IDLE_MINUTES as a number of minutes (default 30); throws a one-line error if it is not one. */
-export function idleMinutes(env: NodeJS.ProcessEnv = process.env): number {
+function idleMinutes(env: NodeJS.ProcessEnv = process.env): number {
   const text = env.SANDBOX_SERVICES_IDLE_MINUTES;
   if (text === undefined || text === "") return DEFAULT_IDLE_MINUTES;
   const minutes = Number(text);
@@ -62,14 +69,10 @@ export async function attachWarmServices(
   return withWarmLock(dir, async () => {
     const state = await ensureUnderLock(dir, env, say);
     const giveBack = takeLease(dir, process.pid, leftovers);
-    let given = false;
     return {
       services: sharedPart(state),
       description: `warm ${state.description}`,
-      dispose: async () => {
-        if (!given) giveBack();
-        given = true;
-      },
+      dispose: async () => giveBack(),
     };
   });
 }
@@ -209,9 +212,9 @@ async function startKeeper(dir: string, env: NodeJS.ProcessEnv): Promise<WarmSta
 /** SIGTERM, then SIGKILL after `waitMs` if the keeper is still there. */
 async function endKeeper(pid: number, waitMs: number): Promise<void> {
   if (!signal(pid, "SIGTERM")) return;
-  const deadline = Date.now() + waitMs;
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  if (isAlive(pid)) signal(pid, "SIGKILL");
+  await waitFor(`keeper ${pid} to end`, async () => !isAlive(pid), waitMs).catch(() =>
+    signal(pid, "SIGKILL"),
+  );
 }
 
 function signal(pid: number, name: NodeJS.Signals): boolean {

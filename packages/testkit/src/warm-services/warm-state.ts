@@ -11,7 +11,6 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
   statSync,
   utimesSync,
@@ -19,6 +18,7 @@ import {
 } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { readJsonState, writeJsonState } from "../../json-state";
 import type { SharedServices } from "../shared-services";
 
 /** Bumped when the shape below changes: a keeper of another shape is replaced, not misread. */
@@ -48,18 +48,12 @@ const file = (dir: string, name: string) => join(dir, name);
 
 /** The state the keeper wrote, or undefined when there is none or it is of another shape. */
 export function readWarmState(dir: string): WarmState | undefined {
-  try {
-    const state = JSON.parse(readFileSync(file(dir, "state.json"), "utf8")) as WarmState;
-    return state.version === STATE_VERSION ? state : undefined;
-  } catch {
-    return undefined;
-  }
+  const state = readJsonState(file(dir, "state.json")) as WarmState;
+  return state.version === STATE_VERSION ? state : undefined;
 }
 
 export function writeWarmState(dir: string, state: Omit<WarmState, "version">): void {
-  const temporary = file(dir, `state.json.${process.pid}`);
-  writeFileSync(temporary, JSON.stringify({ version: STATE_VERSION, ...state }, null, 2));
-  renameSync(temporary, file(dir, "state.json")); // whole or absent, never half-written
+  writeJsonState(file(dir, "state.json"), { version: STATE_VERSION, ...state });
 }
 
 export function removeWarmState(dir: string): void {

