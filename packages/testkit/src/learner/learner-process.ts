@@ -10,6 +10,7 @@ import { CLOCK, type ClockBrand } from "./clock-brand";
 import { SANDBOX_CLOCKS_MOUNT } from "./sandbox";
 import { spawnHost, type HostDirs } from "./spawn-host";
 import { STAND_IN } from "./stand-ins";
+import { noteNotImplementedError } from "../not-implemented";
 
 /** A function of the learner's code as the test process calls it: same arguments, always a Promise. */
 export type RemoteFunction<F> = F extends (...args: infer A) => infer R
@@ -233,7 +234,9 @@ export class LearnerProcess {
       return this.decode(await this.channel.request(op, { ...params, args: encoded }));
     } catch (error) {
       if (error instanceof ChannelClosedError) throw error;
-      throw this.decode(error as Encoded);
+      const thrown = this.decode(error as Encoded);
+      noteNotImplementedError(thrown);
+      throw thrown;
     }
   }
 
