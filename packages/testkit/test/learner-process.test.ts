@@ -88,6 +88,18 @@ describe.each(modes)("the learner's process (sealed: %s)", (sealed) => {
     expect(await library().sameClient(redis, redisClient(services.redisUrl))).toBe(false);
   });
 
+  it("hands the test a stand-in's client as a remote object, the one the code under test gets", async () => {
+    const stand = pgPool({ connectionString: services.databaseUrl, max: 3 });
+    const pool = await learner.client<{ query(text: string): unknown; end(): void }>(stand);
+    expect(await learner.field(pool, "totalCount")).toBe(0);
+    expect(await library().postgresRoundTrip(stand)).toBe(42);
+    expect(await learner.field(pool, "totalCount")).toBe(1);
+    const result = await pool.query("SELECT 7 AS seven");
+    expect(await learner.field(result, "rows")).toEqual([{ seven: 7 }]);
+    expect(await learner.field<{ max: number }>(pool, "options")).toMatchObject({ max: 3 });
+    await pool.end();
+  });
+
   it("keeps the code's stdout and stderr apart", async () => {
     await library().log("to stdout", "to stderr");
     for (let i = 0; i < 50 && !learner.streams.stderr.includes("to stderr"); i++)

@@ -131,6 +131,9 @@ async function handle(request: Message): Promise<unknown> {
       const method = target[String(request.method)] as (...a: unknown[]) => unknown;
       return settle(() => method.apply(target, args(request)));
     }
+    case "client":
+      // The stand-in revives as its client (built once); settle() sends it back as a remote object.
+      return settle(() => args(request)[0]);
     case "watch":
       return watch(String(request.module), String(request.export));
     case "field": {

@@ -9,7 +9,7 @@ import { learnerRun, type LearnerRun } from "./learner-run";
 import { CLOCK, type ClockBrand } from "./clock-brand";
 import { SANDBOX_CLOCKS_MOUNT } from "./sandbox";
 import { spawnHost, type HostDirs } from "./spawn-host";
-import { STAND_IN } from "./stand-ins";
+import { STAND_IN, type StandIn } from "./stand-ins";
 import { noteNotImplementedError } from "../not-implemented";
 
 /** A function of the learner's code as the test process calls it: same arguments, always a Promise. */
@@ -141,6 +141,16 @@ export class LearnerProcess {
         ((await this.channel.request("watch", { module, export: exportName })) as { calls: number })
           .calls,
     };
+  }
+
+  /**
+   * The client a stand-in (`pgPool(config)`, `redisClient(url)`) stands for, built in the learner's
+   * process (once per stand-in, as whenever it crosses) and held here as a remote object: the test
+   * calls its methods (`await pool.query(...)`) and reads its fields (`field`), and passing it to
+   * the code under test passes that same client, as one app instance would hold it.
+   */
+  async client<T>(standIn: StandIn): Promise<Remote<T>> {
+    return (await this.request("client", {}, [standIn])) as Remote<T>;
   }
 
   /** Reads a non-function export, e.g. a constant the module defines. */
