@@ -20,5 +20,9 @@ export function createApp(_options: AppOptions): Express {
   // TODO(passwords): POST /signup: scrypt hashes, unique emails, NIST password policy; POST /login without enumeration.
   // TODO(sessions): opaque session id in a HttpOnly Secure SameSite cookie, sessions in Redis, timeouts, POST /logout, GET /me.
   // TODO(brute-force): throttle failed logins per account and per client address in Redis; 429 + Retry-After.
+  // TODO(csrf): state changes need a matching Origin and the session's X-CSRF-Token.
+  // TODO(password-reset): POST /password-reset and /password-reset/confirm: hashed, single-use, expiring tokens.
+  // TODO(authorization): organisation-scoped /notes with row-level security; 404 across organisations.
+  // TODO(sessions-management): GET /sessions, DELETE /sessions/:id, DELETE /sessions; role changes apply at once.
   throw new Error("not implemented: createApp");
 }

@@ -9,6 +9,8 @@ export class Browser {
   /** The Set-Cookie header of the last answer that set `sid`. */
   lastSetCookie: string | undefined;
   csrfToken: string | undefined;
+  /** The Origin header sent; undefined sends none. */
+  origin: string | undefined = ORIGIN;
 
   /** `address` is the client address the load balancer (the test) names in X-Forwarded-For. */
   constructor(
@@ -22,7 +24,8 @@ export class Browser {
     json?: unknown,
     headers: Record<string, string> = {},
   ): Promise<HttpReply> {
-    const sent: Record<string, string> = { origin: ORIGIN };
+    const sent: Record<string, string> = {};
+    if (this.origin !== undefined) sent.origin = this.origin;
     if (this.sid !== undefined) sent.cookie = `sid=${this.sid}`;
     if (this.csrfToken) sent["x-csrf-token"] = this.csrfToken;
     if (this.address) sent["x-forwarded-for"] = this.address;
