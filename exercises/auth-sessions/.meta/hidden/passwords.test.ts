@@ -195,16 +195,29 @@ describe("passwords", () => {
     }
   });
 
-  it("[R1.7] compares password keys with node:crypto's timingSafeEqual, not === or Buffer.equals", async () => {
-    const uses = usesOf(sourceDir(), "node:crypto", "timingSafeEqual");
-    const leaky = ["equals", "compare"].flatMap((name) => usesOf(sourceDir(), "node:buffer", name));
+  it("[R1.6, R1.7] compares keys with timingSafeEqual, for a wrong password and an unknown email alike", async () => {
+    // The app runs in a process of its own: the testkit counts that process's calls of
+    // crypto.timingSafeEqual, and its source is read (as text) for the comparisons that stop early.
+    const calls = await (await learner.process()).watch("node:crypto", "timingSafeEqual");
+    const leaky = ["equals", "compare"].flatMap((name) =>
+      usesOf(sourceDir(), "node:buffer", name).map((at) => `${name} at ${at}`),
+    );
     const account = await signUp(app.url, random);
-    const right = await new Browser(app.url).login(account.email, account.password);
+    const counted = async (email: string, password: string) => {
+      const before = await calls.calls();
+      const reply = await new Browser(app.url).login(email, password);
+      return { status: reply.status, calls: (await calls.calls()) - before };
+    };
+    const wrong = await counted(account.email, newPassword(random));
+    const unknown = await counted(newEmail(random), newPassword(random));
+    const right = await counted(account.email, account.password);
     because(
-      `expected logins still to work (got ${right.status}) and timingSafeEqual used in src/ (used at: ${uses.join(", ") || "nowhere"})`,
+      `expected each login to compare a derived key with crypto.timingSafeEqual (an unknown email against a decoy hash): calls seen for a wrong password ${wrong.calls} (${wrong.status}), an unknown email ${unknown.calls} (${unknown.status}), the right password ${right.calls} (${right.status}); and no Buffer equals or compare in src/ (${leaky.join(", ") || "none"}) ${seed}`,
       () => {
-        expect(right.status).toBe(200);
-        expect(uses.length).toBeGreaterThan(0);
+        expect([wrong.status, unknown.status, right.status]).toEqual([401, 401, 200]);
+        expect(wrong.calls).toBeGreaterThanOrEqual(1);
+        expect(unknown.calls).toBeGreaterThanOrEqual(1);
+        expect(right.calls).toBeGreaterThanOrEqual(1);
         expect(leaky).toEqual([]);
       },
     );

@@ -23,14 +23,26 @@ export function accountRoutes(ctx: Context): Router {
     const problem = passwordProblem(req.body?.password);
     if (problem) return fail(res, 400, problem);
     const passwordHash = await hashPassword(req.body.password, ctx.scrypt);
-    // One statement: the organisation and its admin together, the unique email deciding races.
-    const { rows } = await ctx.pg.query(
-      `WITH organisation AS (INSERT INTO organisations (name) VALUES ($1) RETURNING id)
-       INSERT INTO users (email, password_hash, organisation_id, role)
-       SELECT $1, $2, id, 'admin' FROM organisation
-       ON CONFLICT (email) DO NOTHING RETURNING id, email`,
-      [email, passwordHash],
-    );
+    // The organisation and its admin in one transaction, the unique email deciding races; a
+    // sign-up that loses one leaves no organisation behind.
+    const db = await ctx.pg.connect();
+    let rows;
+    try {
+      await db.query("BEGIN");
+      ({ rows } = await db.query(
+        `WITH organisation AS (INSERT INTO organisations (name) VALUES ($1) RETURNING id)
+         INSERT INTO users (email, password_hash, organisation_id, role)
+         SELECT $1, $2, id, 'admin' FROM organisation
+         ON CONFLICT (email) DO NOTHING RETURNING id, email`,
+        [email, passwordHash],
+      ));
+      await db.query(rows.length ? "COMMIT" : "ROLLBACK");
+    } catch (error) {
+      await db.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      db.release();
+    }
     if (rows.length === 0) return fail(res, 409, "email_taken");
     res.status(201).json(rows[0]);
   });
