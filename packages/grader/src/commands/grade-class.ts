@@ -106,11 +106,15 @@ export async function gradeClassCommand(
     );
     for (const result of canary) progress.canary(result);
     const broken = canary.filter((r) => r.status !== "passed" || r.score !== r.maxScore);
-    if (broken.length > 0 || session.stopped) {
+    if (session.stopped) {
+      process.stderr.write(`${session.stopped}; nobody was graded\n`);
+      return EXIT_CHECKOUT_CHANGED;
+    }
+    if (broken.length > 0) {
       process.stderr.write(
         `grade-class stopped before grading anyone: the reference solution of ${broken.map((r) => resultLine(r)).join("; ")} did not score the maximum on this machine. The machine or the checkout is broken, not the students' work; nothing was recorded. Run \`sandbox doctor\` and \`sandbox verify ${broken.map((r) => r.slug).join(" ")}\`.\n`,
       );
-      return session.stopped ? EXIT_CHECKOUT_CHANGED : EXIT_CANARY_FAILED;
+      return EXIT_CANARY_FAILED;
     }
     mkdirSync(path.join(outDir, "students"), { recursive: true });
     writeClassSettings(outDir, settings);
