@@ -108,8 +108,11 @@ writeFileSync(
 );
 const jobs = Number(values.jobs);
 const results = [];
-for (const n of [1, jobs]) results.push({ n, ...(await gradeClass(n)) });
-rmSync(scratch, { recursive: true, force: true });
+try {
+  for (const n of [1, jobs]) results.push({ n, ...(await gradeClass(n)) });
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
 
 const gradings = students * slugs.length;
 console.log(

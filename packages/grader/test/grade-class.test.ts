@@ -36,7 +36,9 @@ const gradeClass = (out: string, ...extra: string[]) =>
   );
 /** The students a run graded (rather than kept, or failed to reach), from its progress lines. */
 const gradedNow = (stderr: string) =>
-  [...stderr.matchAll(/\] (s\d+)\b[^\n]*?: grading [0-9a-f]{10} \(committed/g)].map((m) => m[1]).sort();
+  [...stderr.matchAll(/\] (s\d+)\b[^\n]*?: grading [0-9a-f]{10} \(committed/g)]
+    .map((m) => m[1])
+    .sort();
 
 const sealing = whySealingIsImpossible();
 if (sealing) console.warn(`grade-class tests skipped: ${sealing}`);

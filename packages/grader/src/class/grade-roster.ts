@@ -60,11 +60,19 @@ export async function gradeRoster(run: RosterRun): Promise<RosterTally> {
   const common = { graderVersion: run.graderVersion, exercises: run.exercises.map((e) => e.slug) };
   const halted = () => run.signal.aborted || Boolean(run.session.stopped);
 
-  const gradeOnce = (exercise: Exercise, dir: string) =>
-    gradings(() => run.session.grade(exercise, { kind: "submission", dir }));
-  const gradeExercise = async (exercise: Exercise, dir: string): Promise<ExerciseResult> => {
-    const first = await gradeOnce(exercise, dir);
-    return machineFailure(first) && !halted() ? gradeOnce(exercise, dir) : first;
+  /** Grades one exercise of a submission in its turn; `started` runs as its grading begins. */
+  const gradeOnce = (exercise: Exercise, dir: string, started: () => void) =>
+    gradings(() => {
+      started();
+      return run.session.grade(exercise, { kind: "submission", dir });
+    });
+  const gradeExercise = async (
+    exercise: Exercise,
+    dir: string,
+    started: () => void,
+  ): Promise<ExerciseResult> => {
+    const first = await gradeOnce(exercise, dir, started);
+    return machineFailure(first) && !halted() ? gradeOnce(exercise, dir, started) : first;
   };
 
   const record = (position: number, student: RosterEntry, result: StudentResult, kept = false) => {
@@ -102,9 +110,13 @@ export async function gradeRoster(run: RosterRun): Promise<RosterTally> {
         stillCurrent(stored, { repository: student.repository, ...found, ...common })
       )
         return record(position, student, stored!, true);
-      run.progress.started(position, student, fetched.commit, fetched.committedAt);
-      const dir = fetched.dir;
-      const results = await Promise.all(run.exercises.map((e) => gradeExercise(e, dir)));
+      const { dir, commit, committedAt } = fetched;
+      let announced = false;
+      const started = () => {
+        if (!announced) run.progress.started(position, student, commit, committedAt);
+        announced = true;
+      };
+      const results = await Promise.all(run.exercises.map((e) => gradeExercise(e, dir, started)));
       if (halted()) return; // interrupted or the checkout changed: this grade is not recorded
       const report = buildReport(results, "submission");
       const failure = results.find((r) => machineFailure(r));

@@ -45,17 +45,22 @@ export async function mergeClassFolders(
         throw new UsageError(
           `${dir} and ${first.dir} differ in their ${field}: not shards of one class`,
         );
-  const count = shards.length;
+  const count = first.settings.shard?.count ?? 0;
   const indexes = new Set<number>();
   for (const { dir, settings } of shards) {
     if (!settings.shard || settings.shard.count !== count)
       throw new UsageError(
-        `${dir} is ${settings.shard ? `shard ${settings.shard.index}/${settings.shard.count}` : "no shard"}; merging ${count} folders wants shards 1/${count} to ${count}/${count}`,
+        `${dir} is ${settings.shard ? `shard ${settings.shard.index}/${settings.shard.count}` : "no shard"}, ${first.dir} ${count ? `shard ${first.settings.shard!.index}/${count}` : "no shard"}: merge joins the folders of grade-class --shard 1/N to N/N`,
       );
     if (indexes.has(settings.shard.index))
       throw new UsageError(`shard ${settings.shard.index}/${count} is given twice (${dir})`);
     indexes.add(settings.shard.index);
   }
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !indexes.has(i));
+  if (missing.length > 0)
+    throw new UsageError(
+      `shard ${missing.map((i) => `${i}/${count}`).join(", ")} is missing: merge wants all ${count} shards`,
+    );
 
   mkdirSync(path.join(outDir, "students"), { recursive: true });
   const roster = first.settings.roster.students;

@@ -94,7 +94,18 @@ function git(baseDir: string): SimpleGit {
  * or a prompt. Without a terminal prompt, an unreachable private URL fails at once.
  */
 function gitEnv(): Record<string, string> {
-  const passed = ["PATH", "HOME", "XDG_CONFIG_HOME", "SSH_AUTH_SOCK", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"];
+  const passed = [
+    "PATH",
+    "HOME",
+    "XDG_CONFIG_HOME",
+    "SSH_AUTH_SOCK",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "NO_PROXY",
+    "no_proxy",
+  ];
   const env: Record<string, string> = { GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" };
   for (const name of passed) if (process.env[name] !== undefined) env[name] = process.env[name]!;
   return env;
