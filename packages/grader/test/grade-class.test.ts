@@ -281,6 +281,13 @@ describe("grade-class refuses a bad roster with exit 2, naming the line", () => 
     expect(id.stderr).toMatch(/roster\.csv line 2: student_id "\.\.\/x" must be/);
   });
 
+  it("has --help listing its options", async () => {
+    const help = await sandbox(["grade-class", "--help"]);
+    expect(help.code).toBe(0);
+    for (const option of ["--out", "--deadline", "--exercises", "--jobs", "--shard", "--regrade"])
+      expect(help.stdout).toContain(option);
+  });
+
   it("a deadline without its time zone", async () => {
     const result = await sandbox(
       [
