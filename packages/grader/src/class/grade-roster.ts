@@ -1,4 +1,5 @@
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import pLimit from "p-limit";
 import type { Exercise } from "../exercise/manifest";
 import { buildReport } from "../reports/json-report";
@@ -18,6 +19,9 @@ import {
   writeStudentResult,
   type StudentResult,
 } from "./student-result";
+
+/** A failure of the machine (a network blip, a service slow to start) is tried again after this. */
+const RETRY_PAUSE_MS = 2000;
 
 export interface RosterRun {
   session: GradingSession;
@@ -72,7 +76,9 @@ export async function gradeRoster(run: RosterRun): Promise<RosterTally> {
     started: () => void,
   ): Promise<ExerciseResult> => {
     const first = await gradeOnce(exercise, dir, started);
-    return machineFailure(first) && !halted() ? gradeOnce(exercise, dir, started) : first;
+    if (!machineFailure(first) || halted()) return first;
+    await sleep(RETRY_PAUSE_MS);
+    return gradeOnce(exercise, dir, started);
   };
 
   const record = (position: number, student: RosterEntry, result: StudentResult, kept = false) => {
@@ -97,6 +103,7 @@ export async function gradeRoster(run: RosterRun): Promise<RosterTally> {
     if (halted()) return;
     let fetched: CheckedOut | NotCheckedOut = await checkout(student);
     if (!fetched.ok && fetched.machine && !halted()) {
+      await sleep(RETRY_PAUSE_MS);
       const retried = await checkout(student);
       fetched = retried.ok ? retried : { ...retried, reason: `${retried.reason} (tried twice)` };
     }
