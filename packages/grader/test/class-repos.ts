@@ -23,11 +23,19 @@ export function studentRepo(dir: string): string {
   return dir;
 }
 
-/** Commits `math.ts` with this content, authored and committed at `date` (ISO 8601). */
-export function commitWork(repo: string, content: string, date: string): string {
-  const src = path.join(repo, "exercises", SLUG, "src");
+/**
+ * Commits `exercises/<slug>/src/<file>` (default partial's `math.ts`) with this content, authored
+ * and committed at `date` (ISO 8601).
+ */
+export function commitWork(
+  repo: string,
+  content: string,
+  date: string,
+  { slug = SLUG, file = "math.ts" } = {},
+): string {
+  const src = path.join(repo, "exercises", slug, "src");
   mkdirSync(src, { recursive: true });
-  writeFileSync(path.join(src, "math.ts"), content);
+  writeFileSync(path.join(src, file), content);
   git(repo, "add", "-A");
   execFileSync(
     "git",

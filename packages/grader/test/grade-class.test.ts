@@ -1,5 +1,13 @@
-import { spawn } from "node:child_process";
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { whySealingIsImpossible } from "@backend-sandbox/testkit/runner";
@@ -249,6 +257,63 @@ if (sealing) console.warn(`grade-class tests skipped: ${sealing}`);
     );
     expect(existsSync(path.join(out, "students"))).toBe(false);
   }, 60_000);
+});
+
+(sealing ? describe.skip : describe)("a machine failure while grading a class", () => {
+  it("is tried once more, then the student's error with its reason, never points; the next run grades them", async () => {
+    // A redis-server that starts twice (the canary's services, and the spare started for the
+    // next grading, which s1 takes), then fails: s2's grading and its retry find no Redis.
+    const dir = path.join(scratchDir("dead-redis"), "bin");
+    mkdirSync(dir);
+    chmodSync(path.dirname(dir), 0o755);
+    chmodSync(dir, 0o777); // the servers run as nobody when the tests run as root
+    const counter = path.join(dir, "starts");
+    writeFileSync(counter, "0");
+    chmodSync(counter, 0o666);
+    const real = execFileSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).trim();
+    const fake = path.join(dir, "redis-server");
+    writeFileSync(
+      fake,
+      `#!/bin/sh\nn=$(cat ${counter}); echo $((n + 1)) > ${counter}\n[ "$n" -lt 2 ] || exit 1\nexec ${real} "$@"\n`,
+    );
+    chmodSync(fake, 0o755);
+    const solution = readFileSync(
+      path.join(FIXTURES, "with-redis", ".meta", "solution", "counter.ts"),
+      "utf8",
+    );
+    const where = { slug: "with-redis", file: "counter.ts" };
+    commitWork(studentRepo(path.join(dir, "..", "a")), solution, BEFORE, where);
+    commitWork(studentRepo(path.join(dir, "..", "b")), solution, BEFORE, where);
+    const roster = path.join(dir, "..", "roster.csv");
+    writeFileSync(roster, "student_id,name,repository\ns1,A,a\ns2,B,b\n");
+    const out = path.join(dir, "..", "out");
+    const args = ["grade-class", roster, "--out", out, "--exercises", "with-redis", "--jobs", "1"];
+    const services = {
+      SANDBOX_SERVICES: "native",
+      SANDBOX_PROVIDER: "",
+      SANDBOX_REDIS_URL: "",
+      SANDBOX_DATABASE_URL: "",
+    };
+
+    const broken = await sandbox(args, { ...env, ...services, SANDBOX_REDIS_SERVER: fake });
+    expect(broken.code).toBe(0);
+    const rows = readCsv(out);
+    expect(row(rows, "s1")).toMatchObject({ status: "graded", points_awarded: "10" });
+    expect(row(rows, "s2")).toMatchObject({
+      status: "error",
+      points_awarded: "",
+      "with-redis": "",
+    });
+    expect(row(rows, "s2").reason).toMatch(
+      /^with-redis: Redis and Postgres could not start: .* \(tried twice\)$/,
+    );
+
+    const mended = await sandbox(args, { ...env, ...services });
+    expect(gradedNow(mended.stderr)).toEqual(["s2"]);
+    expect(row(readCsv(out), "s2")).toMatchObject({ status: "graded", points_awarded: "10" });
+    // The broken run takes about a minute more to exit: the testkit keeps polling a Redis that
+    // died at start-up until its 60 s readiness timeout (packages/testkit/src/readiness.ts).
+  }, 300_000);
 });
 
 describe("grade-class refuses a bad roster with exit 2, naming the line", () => {
