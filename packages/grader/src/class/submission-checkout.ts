@@ -42,7 +42,13 @@ export async function checkoutAtDeadline(
   const source = isUrl(repository) ? repository : path.resolve(rosterDir, repository);
   if (!isUrl(repository) && !existsSync(source))
     return { ok: false, reason: `no repository at ${source}`, machine: false };
-  const dir = mkdtempSync(path.join(scratch, "repo-"));
+  let dir: string;
+  try {
+    dir = mkdtempSync(path.join(scratch, "repo-"));
+  } catch (error) {
+    // A full disk, or the scratch folder gone: the machine's failure, not the student's.
+    return { ok: false, reason: `no scratch folder: ${(error as Error).message}`, machine: true };
+  }
   const dispose = () => rmSync(dir, { recursive: true, force: true });
   try {
     await git(scratch).raw(["clone", "--no-checkout", "--quiet", "--", source, dir]);
