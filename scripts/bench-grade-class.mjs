@@ -135,5 +135,5 @@ const speedups = results
       `--jobs ${r.n} is ${(results[0].seconds / r.seconds).toFixed(2)}× as fast as --jobs ${results[0].n}`,
   );
 console.log(
-  `\n${students} students × ${slugs.length} exercises (${slugs.join(", ")}), ${gradings} gradings per run; ${speedups.join("; ")}. Node ${process.version}; SANDBOX_SERVICES=${process.env.SANDBOX_SERVICES ?? "auto"}. The projection assumes these exercises' mean cost; the six differ (docs/performance.md).`,
+  `\n${students} students × ${slugs.length} exercises (${slugs.join(", ")}), ${gradings} gradings per run; ${speedups.map((line) => `${line}; `).join("")}Node ${process.version}; SANDBOX_SERVICES=${process.env.SANDBOX_SERVICES ?? "auto"}. The projection assumes these exercises' mean cost; the six differ (docs/performance.md).`,
 );
