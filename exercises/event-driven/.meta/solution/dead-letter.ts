@@ -35,10 +35,15 @@ export async function deadLetter(
 }
 
 /** Moves up to `count` dead letters (oldest first) back to `stream`; resolves with how many (R5.4). */
-export async function replayDeadLetters(
-  redis: Redis,
-  options: { stream: string; deadLetterStream?: string; count?: number },
-): Promise<number> {
+export interface ReplayOptions {
+  stream: string;
+  /** Default `${stream}:dead`. */
+  deadLetterStream?: string;
+  /** The most dead letters moved, oldest first; default 100. */
+  count?: number;
+}
+
+export async function replayDeadLetters(redis: Redis, options: ReplayOptions): Promise<number> {
   const { stream, deadLetterStream = `${options.stream}:dead`, count = 100 } = options;
   const entries = await redis.xrange(deadLetterStream, "-", "+", "COUNT", count);
   for (const [id, fields] of entries) {

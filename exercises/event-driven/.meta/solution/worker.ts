@@ -36,12 +36,13 @@ export function createWorker(options: WorkerOptions): Worker {
       cursor, "COUNT", maxInFlight)) as [string, Entry[]]; // prettier-ignore
     cursor = next;
     let entries = claimed;
-    if (entries.length === 0) {
+    if (entries.length === 0 && running) {
       const read = (await redis.xreadgroup("GROUP", group, consumer, "COUNT", maxInFlight,
         "BLOCK", blockMs, "STREAMS", stream, ">")) as [string, Entry[]][] | null; // prettier-ignore
       entries = read?.[0]?.[1] ?? [];
     }
     // What was read is finished even if stop() came meanwhile: held entries are never dropped.
+    // COUNT maxInFlight on both reads, one batch at a time: never more than maxInFlight held.
     for (const entry of entries) await handle(entry);
   }
 
