@@ -2,13 +2,12 @@ import {
   because,
   eventually,
   seededRandom,
-  startLearner,
   useLearner,
   useServices,
 } from "@backend-sandbox/testkit";
 import type { OrderEvent } from "#src/types";
 import { append, expectedUnits, orderEvent } from "#support/events";
-import { appliedTotals, fulfilled, migrate } from "#support/fulfilment";
+import { fulfilled, migrate } from "#support/fulfilment";
 import { drained, pendingEntries } from "#support/stream-facts";
 import { startWorker, stopWorkers } from "#support/workers";
 
@@ -26,14 +25,6 @@ const newWhere = () => ({
 const history = (n: number): OrderEvent[] => {
   const aggregateId = `ord_${random.token(10)}`;
   return Array.from({ length: n }, (_, i) => orderEvent(random, { aggregateId, version: i + 1 }));
-};
-const shuffled = <T>(items: T[]) => {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = random.int(0, i);
-    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
-  }
-  return copy;
 };
 const appliedOf = async (events: OrderEvent[]) =>
   [...(await fulfilled(services.pg, events)).values()].map((row) => row.applied);
@@ -114,34 +105,5 @@ describe("ordering", () => {
     because("expected versions 1, 2 and their units only", () =>
       expect(row).toEqual({ version: 2, units: expectedUnits(events).total, applied: [1, 2] }),
     );
-  });
-
-  it("[R6.1, R4.2] applies 12 orders of 12 versions each in order, shuffled and duplicated, over three processes", async () => {
-    const where = newWhere();
-    const orders = Array.from({ length: 12 }, () => history(12));
-    const events = orders.flat();
-    await append(
-      services.redis,
-      where.stream,
-      shuffled([...events, ...events.filter(() => random.next() < 0.3)]),
-    );
-    const processes = await Promise.all([startLearner(), startLearner(), startLearner()]);
-    await Promise.all(
-      processes.map((p, i) => startWorker(p, where, { consumer: `o-${i}`, claimIdleMs: 50 })),
-    );
-    await eventually(
-      "every entry acknowledged",
-      () => drained(services.redis, where.stream, where.group),
-      {
-        timeoutMs: 30_000,
-      },
-    );
-    const applied = await appliedOf(events);
-    const totals = await appliedTotals(services.pg, events);
-    const inOrder = Array.from({ length: 12 }, (_, i) => i + 1);
-    because(`expected every order's versions applied once, as 1..12 (seed ${random.seed})`, () => {
-      expect(applied).toEqual(orders.map(() => inOrder));
-      expect(totals.units).toBe(expectedUnits(events).total);
-    });
   });
 });

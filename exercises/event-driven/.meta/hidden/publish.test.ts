@@ -136,4 +136,16 @@ describe("publish", () => {
       () => expect(length).toBe(51),
     );
   });
+
+  it("[R1.1] resolves each of 50 concurrent publishes with its own entry's ID", async () => {
+    const stream = newStream();
+    const events = Array.from({ length: 50 }, () => orderEvent(random));
+    const ids = await Promise.all(events.map((event) => publish(redis(), stream, event)));
+    const entries = await services.redis.xrange(stream, "-", "+");
+    const byId = new Map(entries.map(([id, fields]) => [id, fields[1]]));
+    because("expected 50 entries, each publish's ID naming the entry of its event", () => {
+      expect(entries).toHaveLength(50);
+      expect(ids.map((id) => byId.get(id))).toEqual(events.map((e) => e.id));
+    });
+  });
 });
