@@ -91,7 +91,8 @@ describe("crash-recovery", () => {
     const unlucky = events[random.int(0, 5)]!;
     await rejections.reject(unlucky.aggregateId);
     await append(services.redis, where.stream, events);
-    await startWorker(learner, where, { consumer: "solo", claimIdleMs: 300 });
+    // maxDeliveries (stage 5) high: on a slow machine the failing event must not be dead-lettered.
+    await startWorker(learner, where, { consumer: "solo", claimIdleMs: 300, maxDeliveries: 1000 });
     await eventually("5 events applied", () => applications(events), { until: (n) => n === 5 });
     await rejections.allow(unlucky.aggregateId);
     await eventually("the failed event applied on a later claim", () =>

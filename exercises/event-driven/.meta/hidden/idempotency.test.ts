@@ -91,7 +91,8 @@ describe("idempotency", () => {
     const unlucky = events[random.int(0, 4)]!;
     await rejections.reject(unlucky.aggregateId);
     await append(services.redis, where.stream, events);
-    await startWorker(learner, where, { consumer: "retry", claimIdleMs: 300 });
+    // maxDeliveries (stage 5) high: on a slow machine the failing event must not be dead-lettered.
+    await startWorker(learner, where, { consumer: "retry", claimIdleMs: 300, maxDeliveries: 1000 });
     await eventually("4 events applied", () => applications(events), { until: (n) => n === 4 });
     const early = await recorded([unlucky]);
     await rejections.allow(unlucky.aggregateId);

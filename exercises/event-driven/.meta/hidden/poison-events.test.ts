@@ -126,7 +126,7 @@ describe("poison-events", () => {
       ...events.slice(at),
     ]);
     for (const consumer of ["left", "right"])
-      await startWorker(learner, where, { consumer, maxDeliveries: 3, claimIdleMs: 100 });
+      await startWorker(learner, where, { consumer, maxDeliveries: 3, claimIdleMs: 500 });
     await eventually(
       "every entry acknowledged",
       () => drained(services.redis, where.stream, where.group),
