@@ -183,6 +183,25 @@ describe.each(modes)("the learner's process (sealed: %s)", (sealed) => {
     expect(await hostile.importOutside("express")).toBe("imported");
     expect(await hostile.importOutside("node:fs")).toBe("imported");
   });
+
+  it("delivers a signal the code under test handles, and reports how it exited", async () => {
+    const other = await LearnerProcess.start(run(sealed));
+    await other.module<typeof Library>("library").exitOnSigterm(7);
+    await other.signal("SIGTERM");
+    expect(await other.exited()).toEqual({ code: 7, signal: null });
+    expect(other.running).toBe(false);
+    await other.stop();
+  });
+
+  it("reports the signal that ended a process with no handler for it", async () => {
+    const other = await LearnerProcess.start(run(sealed));
+    await other.signal("SIGTERM");
+    // Sealed, bubblewrap reports its child's death by a signal as the shell does: 128 + 15.
+    expect(await other.exited()).toEqual(
+      sealed ? { code: 143, signal: null } : { code: null, signal: "SIGTERM" },
+    );
+    await other.stop();
+  });
 });
 
 (sealing ? describe.skip : describe)("a sealed learner's process", () => {

@@ -151,6 +151,10 @@ async function handle(request: Message): Promise<unknown> {
     case "unserve":
       await unserve(Number(request.port));
       return null;
+    case "signal":
+      // Sent once the answer is on its way: the process may end on it.
+      setImmediate(() => process.kill(process.pid, String(request.signal)));
+      return null;
     case "release":
       refs.delete(Number(request.ref));
       return null;

@@ -67,7 +67,7 @@ export class LearnerProcess {
   private readonly servers: net.Server[] = [];
   private nextCallback = 1;
   private outputBytes = 0;
-  private exited: Promise<void>;
+  private ended: Promise<void>;
   /** stdout and stderr of the learner's code, interleaved as they came, up to 64 KiB. */
   output = "";
   /** Its stdout alone, and its stderr alone (`console.log` / `console.error`), up to 64 KiB each. */
@@ -79,7 +79,7 @@ export class LearnerProcess {
     private readonly run: LearnerRun,
     private readonly dirs: HostDirs,
   ) {
-    this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
+    this.ended = new Promise((resolve) => child.once("exit", () => resolve()));
   }
 
   /** Starts a learner's process for the current test run's source folder (sealed if the run is). */
@@ -214,10 +214,25 @@ export class LearnerProcess {
       } catch {
         // already gone
       }
-      await this.exited;
+      await this.ended;
     }
     for (const server of this.servers.splice(0)) closeForwarder(server);
     rmSync(this.dirs.root, { recursive: true, force: true });
+  }
+
+  /**
+   * Sends `name` (e.g. "SIGTERM") to the learner's process, as a supervisor would: the process
+   * signals itself on request, so a sealed one (inside bubblewrap, which forwards no signals)
+   * gets it the same way. Resolves once it is sent; `exited()` says when and how the process ended.
+   */
+  async signal(name: NodeJS.Signals): Promise<void> {
+    await this.channel.request("signal", { signal: name });
+  }
+
+  /** Resolves when the process has ended, with its exit code or the signal that ended it. */
+  async exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    await this.ended;
+    return { code: this.child.exitCode, signal: this.child.signalCode };
   }
 
   /** Whether the process is still running. */
