@@ -195,6 +195,58 @@ describe("authorization", () => {
     }
   });
 
+  it("[R6.4] runs the routes' writes as auth_app too: a restrictive policy on UPDATE and DELETE holds", async () => {
+    const frozen = await note("alice", `frozen by policy ${random.token(6)}`);
+    await services.pg.query(
+      `CREATE POLICY freeze_marked ON notes AS RESTRICTIVE FOR UPDATE TO auth_app USING (body NOT LIKE 'frozen by policy%')`,
+    );
+    await services.pg.query(
+      `CREATE POLICY keep_marked ON notes AS RESTRICTIVE FOR DELETE TO auth_app USING (body NOT LIKE 'frozen by policy%')`,
+    );
+    try {
+      const put = await org.alice.browser.put(`/notes/${frozen.id}`, { body: "thawed" });
+      const del = await org.alice.browser.del(`/notes/${frozen.id}`);
+      const body = await bodyOf(frozen.id);
+      because(
+        `expected PUT of a note that a restrictive UPDATE policy for auth_app protects answered 404 and the note kept, unchanged, through a DELETE a policy also forbids: the writes run as auth_app; got PUT ${show(put)}, DELETE ${show(del)}, body now ${JSON.stringify(body)}`,
+        () => {
+          expect(put.status).toBe(404);
+          expect(body).toBe(frozen.body);
+        },
+      );
+    } finally {
+      await services.pg.query(`DROP POLICY freeze_marked ON notes`);
+      await services.pg.query(`DROP POLICY keep_marked ON notes`);
+    }
+  });
+
+  it("[R4.2, R6.2, R6.5] refuses PUT and DELETE without the session's CSRF token, as POST", async () => {
+    const mine = await note("alice");
+    const roleOfBob = async () =>
+      (await services.pg.query(`SELECT role FROM users WHERE id = $1`, [org.bob.id])).rows[0].role;
+    const before = await roleOfBob();
+    const token = org.alice.browser.csrfToken;
+    org.alice.browser.csrfToken = undefined;
+    try {
+      const put = await org.alice.browser.put(`/notes/${mine.id}`, { body: "forged" });
+      const role = await org.alice.browser.put(`/members/${org.bob.id}/role`, {
+        role: before === "admin" ? "member" : "admin",
+      });
+      const del = await org.alice.browser.del(`/notes/${mine.id}`);
+      because(
+        `expected PUT /notes/:id, PUT /members/:id/role and DELETE /notes/:id without X-CSRF-Token answered 403 csrf, nothing changed; got ${show(put)}, ${show(role)}, ${show(del)}`,
+        () => {
+          expect([put.status, role.status, del.status]).toEqual([403, 403, 403]);
+          expect(put.body).toEqual({ error: "csrf" });
+        },
+      );
+    } finally {
+      org.alice.browser.csrfToken = token;
+    }
+    expect(await bodyOf(mine.id)).toBe(mine.body);
+    expect(await roleOfBob()).toBe(before);
+  });
+
   it("[R6.5] lets an admin change roles in their organisation only; a member gets 403", async () => {
     const byMember = await org.bob.browser.put(`/members/${org.alice.id}/role`, { role: "member" });
     because(`expected Bob (member) refused with 403 forbidden; got ${show(byMember)}`, () => {

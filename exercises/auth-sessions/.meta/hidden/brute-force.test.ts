@@ -70,6 +70,26 @@ describe("brute-force", () => {
     app.clock.advance(15 * MINUTE);
   });
 
+  it("[R3.1, R1.2] counts an account's failures by its normalised email: letter case and spaces change nothing", async () => {
+    const account = await signUp(app.url, random);
+    const spelt = (i: number) =>
+      (i % 2 ? " " : "") +
+      account.email.replace(/[a-z]/g, (c, at: number) =>
+        (i >> (at % 4)) & 1 ? c.toUpperCase() : c,
+      ) +
+      (i % 3 ? "  " : "");
+    for (let i = 1; i <= 5; i++) {
+      const reply = await client(i).login(spelt(i), `wrong ${i}`);
+      expect(reply.status).toBe(401);
+    }
+    const sixth = await client().login(` ${account.email.toUpperCase()} `, account.password);
+    because(
+      `expected the account locked after 5 failures spelt ${JSON.stringify([1, 2, 3, 4, 5].map(spelt))}: the right password answered 429; got ${show(sixth)} ${seed}`,
+      () => expect(sixth.status).toBe(429),
+    );
+    app.clock.advance(15 * MINUTE);
+  });
+
   it("[R3.2] starts the count over after a successful login, and after a lock ends", async () => {
     const account = await signUp(app.url, random);
     for (let round = 0; round < 2; round++) {
@@ -145,6 +165,27 @@ describe("brute-force", () => {
       `expected ${address} let in again when its 15-minute window ended; got ${show(later)}`,
       () => expect(later.status).toBe(200),
     );
+  });
+
+  it("[R3.4] takes the client address the load balancer appended: a spoofed X-Forwarded-For entry changes nothing", async () => {
+    const victim = await signUp(app.url, random);
+    const address = "198.51.100.77";
+    for (let i = 0; i < 20; i++) {
+      const spray = await new Browser(urls[i % 3]!, `10.9.${i}.1, ${address}`).login(
+        newEmail(random),
+        "Winter is coming 2030",
+      );
+      expect(spray.status).toBe(401);
+    }
+    const blocked = await new Browser(app.url, `10.9.99.1, ${address}`).login(
+      victim.email,
+      victim.password,
+    );
+    because(
+      `expected the 21st attempt from ${address} answered 429 whatever the client put before it in X-Forwarded-For (trust proxy "loopback"); got ${show(blocked)} ${seed}`,
+      () => expect(blocked.status).toBe(429),
+    );
+    app.clock.advance(15 * MINUTE);
   });
 
   it("[R3.5] throttles an unknown email exactly as a known one", async () => {

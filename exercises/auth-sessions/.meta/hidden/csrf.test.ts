@@ -4,9 +4,14 @@ import { ORIGIN, startAuthApp, type AuthApp } from "#support/auth-app";
 import { Browser } from "#support/browser";
 
 const services = useServices();
-// Counts the app's calls of timingSafeEqual from before its code loads, so code that takes it
-// out of node:crypto at load is counted too.
-const learner = useLearner({ watch: [["node:crypto", "timingSafeEqual"]] });
+// Counts the app's calls of timingSafeEqual and randomBytes from before its code loads, so code
+// that takes them out of node:crypto at load is counted too.
+const learner = useLearner({
+  watch: [
+    ["node:crypto", "timingSafeEqual"],
+    ["node:crypto", "randomBytes"],
+  ],
+});
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 let app: AuthApp;
@@ -103,6 +108,35 @@ describe("csrf", () => {
     because(`expected 5 sessions to have 5 different tokens; got ${tokens.size}`, () =>
       expect(tokens.size).toBe(5),
     );
+  });
+
+  it("[R2.1, R4.2] draws the session id and the CSRF token from two calls of crypto.randomBytes", async () => {
+    const account = await signUp(app.url, random);
+    const before = await learner.calls("node:crypto", "randomBytes");
+    await loggedIn(app.url, account);
+    const calls = (await learner.calls("node:crypto", "randomBytes")) - before;
+    because(
+      `expected a login to call node:crypto's randomBytes once for the session id and once for the CSRF token; calls seen: ${calls} ${seed}`,
+      () => expect(calls).toBeGreaterThanOrEqual(2),
+    );
+  });
+
+  it("[R4.2] takes the token from X-CSRF-Token only, never from the query string or the body", async () => {
+    const browser = await loggedIn(app.url, await signUp(app.url, random));
+    const token = browser.csrfToken!;
+    browser.csrfToken = undefined;
+    for (const name of ["csrf", "csrfToken", "_csrf", "csrf_token", "x-csrf-token"]) {
+      expectCsrf(
+        await browser.send("POST", `/logout?${name}=${token}`, {
+          csrfToken: token,
+          _csrf: token,
+          [name]: token,
+        }),
+        `a logout with the token as ?${name}= and in the body, not in X-CSRF-Token`,
+      );
+    }
+    browser.csrfToken = token;
+    await expectAlive(browser, "logouts with the token in the query string or the body");
   });
 
   it("[R4.2] refuses a state change without the session's own token: none, wrong, another session's", async () => {

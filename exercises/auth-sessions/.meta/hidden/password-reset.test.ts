@@ -12,7 +12,8 @@ import { Browser } from "#support/browser";
 import { storedText } from "#support/stored-text";
 
 const services = useServices();
-const learner = useLearner();
+// Counts the app's calls of randomBytes from its start (R5.1 pins the token's source).
+const learner = useLearner({ watch: [["node:crypto", "randomBytes"]] });
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 const MINUTE = 60_000;
@@ -91,6 +92,46 @@ describe("password-reset", () => {
         expect(mails[0]!.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
       },
     );
+  });
+
+  it("[R5.1] draws each token from crypto.randomBytes: two asked at the same instant differ", async () => {
+    const account = await signUp(app.url, random);
+    const before = await learner.calls("node:crypto", "randomBytes");
+    const first = await resetToken(account);
+    const calls = (await learner.calls("node:crypto", "randomBytes")) - before;
+    const second = await resetToken(account);
+    because(
+      `expected a reset to call node:crypto's randomBytes for its token (calls seen: ${calls}), and two tokens asked for one email on one clock reading to differ; got ${first} and ${second} ${seed}`,
+      () => {
+        expect(calls).toBeGreaterThanOrEqual(1);
+        expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        expect(second).not.toBe(first);
+      },
+    );
+  });
+
+  it("[R4.1, R5.1, R5.3] refuses both reset routes from another origin or without Origin, and mails nothing", async () => {
+    const account = await signUp(app.url, random);
+    const token = await resetToken(account);
+    const mailed = app.mails.length;
+    for (const origin of ["https://evil.example", undefined]) {
+      const evil = new Browser(app.url);
+      evil.origin = origin;
+      const ask = await evil.post("/password-reset", { email: account.email });
+      const use = await evil.post("/password-reset/confirm", {
+        token,
+        password: newPassword(random),
+      });
+      because(
+        `expected POST /password-reset and /password-reset/confirm with Origin ${origin ?? "(none)"} answered 403 csrf, no mail sent; got ${ask.status} ${ask.text}, ${use.status} ${use.text}, ${app.mails.length - mailed} mails ${seed}`,
+        () => {
+          expect([ask.status, use.status]).toEqual([403, 403]);
+          expect(use.body).toEqual({ error: "csrf" });
+          expect(app.mails.length).toBe(mailed);
+        },
+      );
+    }
+    await expectPassword(account, account.password, true, "the old password after forged resets");
   });
 
   it("[R5.2] keeps only the token's SHA-256, never the token", async () => {
@@ -173,6 +214,23 @@ describe("password-reset", () => {
     expectInvalidToken(await confirm(token, newPassword(random)), "a used token");
   });
 
+  it("[R5.4] spends the user's other outstanding tokens with a reset", async () => {
+    const account = await signUp(app.url, random);
+    const other = await signUp(app.url, random);
+    const [first, second, third] = [
+      await resetToken(account),
+      await resetToken(account),
+      await resetToken(account),
+    ];
+    const bystander = await resetToken(other);
+    const password = newPassword(random);
+    expect((await confirm(second, password, urls[1])).status).toBe(204);
+    expectInvalidToken(await confirm(first, newPassword(random)), "an older token after a reset");
+    expectInvalidToken(await confirm(third, newPassword(random)), "a newer token after a reset");
+    await expectPassword(account, password, true, "the password the reset set");
+    expect((await confirm(bystander, newPassword(random))).status).toBe(204);
+  });
+
   it("[R5.5] expires a token 30 minutes after it was issued", async () => {
     const account = await signUp(app.url, random);
     const early = await resetToken(account);
@@ -198,6 +256,12 @@ describe("password-reset", () => {
       await loggedIn(urls[1]!, account),
       await loggedIn(urls[2]!, account),
     ];
+    // Each used on every instance first, so that no instance may answer from a copy it kept.
+    for (const session of sessions)
+      for (const url of urls) {
+        const me = await Object.assign(new Browser(url), { sid: session.sid }).get("/me");
+        expect(me.status).toBe(200);
+      }
     for (let i = 0; i < 5; i++)
       await new Browser(urls[i % 3]!, `198.51.100.${100 + i}`).login(
         account.email,
@@ -207,13 +271,14 @@ describe("password-reset", () => {
     expect(locked.status).toBe(429);
     const password = newPassword(random);
     expect((await confirm(await resetToken(account, urls[1]), password, urls[2])).status).toBe(204);
-    for (const [i, session] of sessions.entries()) {
-      const me = await session.get("/me");
-      because(
-        `expected session ${i + 1} of 3 ended by the reset (401); got ${me.status} ${me.text}`,
-        () => expect(me.status).toBe(401),
-      );
-    }
+    for (const [i, session] of sessions.entries())
+      for (const url of urls) {
+        const me = await Object.assign(new Browser(url), { sid: session.sid }).get("/me");
+        because(
+          `expected session ${i + 1} of 3 ended by the reset on ${url} (401); got ${me.status} ${me.text}`,
+          () => expect(me.status).toBe(401),
+        );
+      }
     await expectPassword(
       account,
       password,

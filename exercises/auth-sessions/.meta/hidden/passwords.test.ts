@@ -8,9 +8,15 @@ import { storedText } from "#support/stored-text";
 import { usesOf } from "#support/uses-of";
 
 const services = useServices();
-// Counts the app's calls of timingSafeEqual from before its code loads, so code that takes it
-// out of node:crypto at load is counted too.
-const learner = useLearner({ watch: [["node:crypto", "timingSafeEqual"]] });
+// Counts the app's calls of timingSafeEqual and scrypt from before its code loads, so code that
+// takes them out of node:crypto at load is counted too.
+const learner = useLearner({
+  watch: [
+    ["node:crypto", "timingSafeEqual"],
+    ["node:crypto", "scrypt"],
+    ["node:crypto", "scryptSync"],
+  ],
+});
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 let app: AuthApp;
@@ -178,6 +184,28 @@ describe("passwords", () => {
     );
   });
 
+  it("[R1.3, R1.6] runs scrypt for an unknown email as for a wrong password: the decoy is a real hash", async () => {
+    const account = await signUp(app.url, random);
+    const scrypts = async () =>
+      (await learner.calls("node:crypto", "scrypt")) +
+      (await learner.calls("node:crypto", "scryptSync"));
+    const counted = async (email: string) => {
+      const before = await scrypts();
+      const reply = await new Browser(app.url).login(email, newPassword(random));
+      return { status: reply.status, calls: (await scrypts()) - before };
+    };
+    const wrong = await counted(account.email);
+    const unknown = await counted(newEmail(random));
+    because(
+      `expected a login with a wrong password and one with an unknown email each to derive a key with node:crypto's scrypt (or scryptSync); calls seen: wrong password ${wrong.calls} (${wrong.status}), unknown email ${unknown.calls} (${unknown.status}) ${seed}`,
+      () => {
+        expect([wrong.status, unknown.status]).toEqual([401, 401]);
+        expect(wrong.calls).toBeGreaterThanOrEqual(1);
+        expect(unknown.calls).toBeGreaterThanOrEqual(1);
+      },
+    );
+  });
+
   it("[R1.6] refuses a login without string email and password with 400 invalid_request", async () => {
     for (const body of [
       {},
@@ -199,9 +227,11 @@ describe("passwords", () => {
 
   it("[R1.6, R1.7] compares keys with timingSafeEqual, for a wrong password and an unknown email alike", async () => {
     // The app runs in a process of its own: the testkit counts that process's calls of
-    // crypto.timingSafeEqual, and its source is read (as text) for the comparisons that stop early.
+    // crypto.timingSafeEqual, and its source is read (as text) for Buffer.compare and
+    // Buffer.equals, the comparisons that stop early (a method of the same name on another
+    // object, such as Intl.Collator's compare, is not one of them).
     const leaky = ["equals", "compare"].flatMap((name) =>
-      usesOf(sourceDir(), "node:buffer", name).map((at) => `${name} at ${at}`),
+      usesOf(sourceDir(), "node:buffer", name, "Buffer").map((at) => `Buffer.${name} at ${at}`),
     );
     const account = await signUp(app.url, random);
     const counted = async (email: string, password: string) => {

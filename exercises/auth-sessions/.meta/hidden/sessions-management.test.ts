@@ -8,7 +8,7 @@ import {
 } from "@backend-sandbox/testkit";
 import { loggedIn, signUp } from "#support/accounts";
 import { startAuthApp, startMoreInstances, type AuthApp } from "#support/auth-app";
-import type { Browser } from "#support/browser";
+import { Browser } from "#support/browser";
 import { twoOrganisations } from "#support/organisations";
 
 const services = useServices();
@@ -107,6 +107,11 @@ describe("sessions-management", () => {
       await loggedIn(urls[2]!, account),
     ];
     const bystander = await loggedIn(app.url, await signUp(app.url, random));
+    const on = (session: Browser, url: string) =>
+      Object.assign(new Browser(url), { sid: session.sid, csrfToken: session.csrfToken });
+    // Each used on every instance first, so that no instance may answer from a copy it kept.
+    for (const session of sessions)
+      for (const url of urls) await expectStatus(on(session, url), 200, "a session to be live");
     const copy = Object.assign(
       Object.create(Object.getPrototypeOf(sessions[1])),
       sessions[1],
@@ -120,7 +125,8 @@ describe("sessions-management", () => {
       },
     );
     for (const [i, session] of [sessions[0]!, copy, sessions[2]!].entries())
-      await expectStatus(session, 401, `session ${i + 1} of 3 to be over`);
+      for (const url of urls)
+        await expectStatus(on(session, url), 401, `session ${i + 1} of 3 to be over on ${url}`);
     await expectStatus(bystander, 200, "another user's session to stay");
   });
 

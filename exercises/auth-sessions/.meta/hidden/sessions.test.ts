@@ -5,7 +5,8 @@ import { startAuthApp, startMoreInstances, type AuthApp } from "#support/auth-ap
 import { Browser } from "#support/browser";
 
 const services = useServices();
-const learner = useLearner();
+// Counts the app's calls of randomBytes from its start (R2.1 pins the ids' source).
+const learner = useLearner({ watch: [["node:crypto", "randomBytes"]] });
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 const MINUTE = 60_000;
@@ -64,6 +65,24 @@ describe("sessions", () => {
     );
   });
 
+  it("[R2.1] draws each session id from crypto.randomBytes and never puts it in a body", async () => {
+    const account = await signUp(app.url, random);
+    const before = await learner.calls("node:crypto", "randomBytes");
+    const browser = new Browser(app.url);
+    const login = await browser.login(account.email, account.password);
+    const calls = (await learner.calls("node:crypto", "randomBytes")) - before;
+    const me = await browser.get("/me");
+    because(
+      `expected the login to call node:crypto's randomBytes for the id (calls seen: ${calls}), and neither the login's body nor GET /me's to contain the id ${browser.sid}; got ${login.text} and ${me.text} ${seed}`,
+      () => {
+        expect(login.status).toBe(200);
+        expect(calls).toBeGreaterThanOrEqual(1);
+        expect(login.text).not.toContain(browser.sid);
+        expect(me.text).not.toContain(browser.sid);
+      },
+    );
+  });
+
   it("[R2.2] answers 401 unauthenticated without a cookie, for an unknown id and for malformed ones", async () => {
     const cookies = [
       undefined,
@@ -82,6 +101,7 @@ describe("sessions", () => {
 
   it("[R2.3] keeps sessions in Redis: a login on one instance is signed in on every other, a logout ends it everywhere", async () => {
     const browser = await loggedIn(app.url, await signUp(app.url, random));
+    await expectSignedIn(browser, "the session to work on the instance that made it");
     for (const url of others)
       await expectSignedIn(
         copyOf(browser, url),
@@ -89,10 +109,11 @@ describe("sessions", () => {
       );
     const logout = await copyOf(browser, others[1]).post("/logout");
     expect(logout.status).toBe(204);
-    await expectSignedOut(
-      browser,
-      "a logout on the third instance to end the session on the first",
-    );
+    for (const url of [app.url, ...others])
+      await expectSignedOut(
+        copyOf(browser, url),
+        `a logout on the third instance to end the session on ${url}, which had used it (no copy kept by an instance)`,
+      );
   });
 
   it("[R2.4] ends a session unused for 30 minutes, each request counting as a use", async () => {
@@ -159,16 +180,28 @@ describe("sessions", () => {
     );
   });
 
-  it("[R2.6] logs out with 204, deletes the session in Redis and clears the cookie with Max-Age=0", async () => {
+  it("[R2.6] logs out with 204, deletes the session in Redis and clears the cookie with Max-Age=0 and R2.1's attributes", async () => {
     const browser = await loggedIn(app.url, await signUp(app.url, random));
     const stolen = copyOf(browser);
     const keysBefore = await services.redis.dbsize();
     const logout = await browser.post("/logout");
+    const cleared = logout.headers.getSetCookie().find((c) => /^sid=/i.test(c)) ?? "";
+    const attributes = cleared
+      .split(";")
+      .slice(1)
+      .map((a) => a.trim().toLowerCase().split("=")[0])
+      .sort();
     because(
-      `expected POST /logout to answer 204 with Set-Cookie sid=; Max-Age=0; got ${logout.status} ${logout.headers.getSetCookie()}`,
+      `expected POST /logout to answer 204 with Set-Cookie sid=; Max-Age=0 and R2.1's attributes (Path=/; HttpOnly; Secure; SameSite=Lax); got ${logout.status} ${logout.headers.getSetCookie()}`,
       () => {
         expect(logout.status).toBe(204);
-        expect(logout.headers.getSetCookie().join("\n")).toMatch(/^sid=;.*max-age=0/im);
+        expect(cleared).toMatch(/^sid=;.*max-age=0/im);
+        expect(attributes).toEqual(
+          expect.arrayContaining(["httponly", "max-age", "path", "samesite", "secure"]),
+        );
+        expect(attributes).not.toContain("domain");
+        expect(cleared).toMatch(/;\s*SameSite=Lax\s*(;|$)/i);
+        expect(cleared).toMatch(/;\s*Path=\/\s*(;|$)/i);
       },
     );
     await expectSignedOut(stolen, "a stolen cookie replayed after logout to be refused");

@@ -46,6 +46,11 @@ export function passwordResetRoutes(ctx: Context): Router {
       [sha256(token), new Date(ctx.now()), passwordHash],
     );
     if (!rows[0]) return fail(res, 400, "invalid_token");
+    // The user's other outstanding tokens die with this one (OWASP: a reset invalidates them).
+    await ctx.pg.query(
+      `UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL`,
+      [rows[0].id, new Date(ctx.now())],
+    );
     await ctx.sessions.revokeAll(rows[0].id);
     await ctx.throttle.clear(rows[0].email);
     res.status(204).end();
