@@ -1,20 +1,11 @@
-import {
-  because,
-  eventually,
-  seededRandom,
-  useLearner,
-  useServices,
-} from "@backend-sandbox/testkit";
+import { because, eventually } from "@backend-sandbox/testkit";
 import { append, expectedUnits, firstEvents } from "#support/events";
-import { appliedTotals, migrate } from "#support/fulfilment";
+import { appliedTotals } from "#support/fulfilment";
 import { drained } from "#support/stream-facts";
-import { startWorker, stopWorkers } from "#support/workers";
+import { startWorker } from "#support/workers";
+import { useFulfilment } from "#support/use-fulfilment";
 
-const services = useServices();
-const learner = useLearner();
-const random = seededRandom();
-beforeAll(() => migrate(learner, services.databaseUrl));
-afterEach(stopWorkers);
+const { services, learner, random } = useFulfilment();
 
 describe("consumer-groups", () => {
   it("[R2.1, R2.2, R2.3] two workers apply every event once and acknowledge it", async () => {

@@ -1,20 +1,11 @@
-import {
-  because,
-  eventually,
-  seededRandom,
-  useLearner,
-  useServices,
-} from "@backend-sandbox/testkit";
+import { because, eventually } from "@backend-sandbox/testkit";
 import { append, orderEvent } from "#support/events";
-import { fulfilled, migrate } from "#support/fulfilment";
+import { fulfilled } from "#support/fulfilment";
 import { drained } from "#support/stream-facts";
-import { startWorker, stopWorkers } from "#support/workers";
+import { startWorker } from "#support/workers";
+import { useFulfilment } from "#support/use-fulfilment";
 
-const services = useServices();
-const learner = useLearner();
-const random = seededRandom();
-beforeAll(() => migrate(learner, services.databaseUrl));
-afterEach(stopWorkers);
+const { services, learner, random } = useFulfilment();
 
 describe("ordering", () => {
   it("[R6.1, R6.2] applies an order's versions in order though version 2 was published first", async () => {

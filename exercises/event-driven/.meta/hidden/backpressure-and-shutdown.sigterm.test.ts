@@ -1,32 +1,18 @@
 import {
   because,
   eventually,
-  seededRandom,
   startFaultProxy,
   startLearner,
-  useLearner,
-  useServices,
   within,
 } from "@backend-sandbox/testkit";
 import type * as Main from "#src/main";
-import type { OrderEvent } from "#src/types";
 import { append, expectedUnits, firstEvents } from "#support/events";
-import { appliedTotals, migrate } from "#support/fulfilment";
+import { appliedTotals } from "#support/fulfilment";
 import { drained, groupInfo, pendingEntries } from "#support/stream-facts";
-import { startWorker, stopWorkers, workerOptions, type WorkerSettings } from "#support/workers";
+import { startWorker, workerOptions, type WorkerSettings } from "#support/workers";
+import { useFulfilment } from "#support/use-fulfilment";
 
-const services = useServices();
-const learner = useLearner();
-const random = seededRandom();
-beforeAll(() => migrate(learner, services.databaseUrl));
-afterEach(stopWorkers);
-const newWhere = () => ({
-  ...services,
-  stream: `orders:${random.token(8)}`,
-  group: `g-${random.token(6)}`,
-});
-const applications = async (events: OrderEvent[]) =>
-  (await appliedTotals(services.pg, events)).applications;
+const { services, learner, random, newWhere, applications } = useFulfilment();
 const held = async (where: { stream: string; group: string }, consumer: string) =>
   (await pendingEntries(services.redis, where.stream, where.group, consumer)).length;
 

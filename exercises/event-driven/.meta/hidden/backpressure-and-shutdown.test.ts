@@ -2,31 +2,16 @@ import {
   because,
   eventually,
   redisClient,
-  seededRandom,
   startFaultProxy,
-  useLearner,
-  useServices,
   within,
 } from "@backend-sandbox/testkit";
 import type * as Lag from "#src/lag";
-import type { OrderEvent } from "#src/types";
 import { append, firstEvents } from "#support/events";
-import { appliedTotals, migrate } from "#support/fulfilment";
 import { drained, groupInfo, pendingEntries, readAsGhost } from "#support/stream-facts";
-import { startWorker, stopWorkers } from "#support/workers";
+import { startWorker } from "#support/workers";
+import { useFulfilment } from "#support/use-fulfilment";
 
-const services = useServices();
-const learner = useLearner();
-const random = seededRandom();
-beforeAll(() => migrate(learner, services.databaseUrl));
-afterEach(stopWorkers);
-const newWhere = () => ({
-  ...services,
-  stream: `orders:${random.token(8)}`,
-  group: `g-${random.token(6)}`,
-});
-const applications = async (events: OrderEvent[]) =>
-  (await appliedTotals(services.pg, events)).applications;
+const { services, learner, random, newWhere, applications } = useFulfilment();
 const held = async (where: { stream: string; group: string }, consumer: string) =>
   (await pendingEntries(services.redis, where.stream, where.group, consumer)).length;
 

@@ -1,27 +1,12 @@
-import {
-  because,
-  eventually,
-  seededRandom,
-  startLearner,
-  useLearner,
-  useServices,
-} from "@backend-sandbox/testkit";
+import { because, eventually, startLearner } from "@backend-sandbox/testkit";
 import type * as WorkerModule from "#src/worker";
 import { append, expectedUnits, firstEvents } from "#support/events";
-import { appliedTotals, installRejections, migrate } from "#support/fulfilment";
+import { appliedTotals, installRejections } from "#support/fulfilment";
 import { consumerNames, drained, groupInfo, pendingEntries } from "#support/stream-facts";
-import { startWorker, stopWorkers, workerOptions } from "#support/workers";
+import { startWorker, workerOptions } from "#support/workers";
+import { useFulfilment } from "#support/use-fulfilment";
 
-const services = useServices();
-const learner = useLearner();
-const random = seededRandom();
-beforeAll(() => migrate(learner, services.databaseUrl));
-afterEach(stopWorkers);
-const newWhere = () => ({
-  ...services,
-  stream: `orders:${random.token(8)}`,
-  group: `g-${random.token(6)}`,
-});
+const { services, learner, random, newWhere } = useFulfilment();
 
 describe("consumer-groups", () => {
   it("[R2.1] creates the group at 0, so events published before the first worker are applied", async () => {

@@ -1,30 +1,12 @@
-import {
-  because,
-  eventually,
-  seededRandom,
-  startFaultProxy,
-  startLearner,
-  useLearner,
-  useServices,
-} from "@backend-sandbox/testkit";
+import { because, eventually, startFaultProxy, startLearner } from "@backend-sandbox/testkit";
 import { append, expectedUnits, firstEvents } from "#support/events";
-import { appliedTotals, fulfilled, migrate } from "#support/fulfilment";
+import { appliedTotals, fulfilled } from "#support/fulfilment";
 import { drained, pendingEntries } from "#support/stream-facts";
-import { startWorker, stopWorkers } from "#support/workers";
+import { startWorker } from "#support/workers";
+import { useFulfilment } from "#support/use-fulfilment";
 import type { OrderEvent } from "#src/types";
 
-const services = useServices();
-const learner = useLearner();
-const random = seededRandom();
-beforeAll(() => migrate(learner, services.databaseUrl));
-afterEach(stopWorkers);
-const newWhere = () => ({
-  ...services,
-  stream: `orders:${random.token(8)}`,
-  group: `g-${random.token(6)}`,
-});
-const applications = async (events: OrderEvent[]) =>
-  (await appliedTotals(services.pg, events)).applications;
+const { services, learner, random, newWhere, applications } = useFulfilment();
 /** Orders of `events` with no event applied: what was lost. */
 const lost = async (events: OrderEvent[]) => {
   const rows = await fulfilled(services.pg, events);

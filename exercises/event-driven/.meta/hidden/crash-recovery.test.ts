@@ -1,28 +1,11 @@
-import {
-  because,
-  eventually,
-  seededRandom,
-  useLearner,
-  useServices,
-} from "@backend-sandbox/testkit";
+import { because, eventually } from "@backend-sandbox/testkit";
 import { append, expectedUnits, firstEvents } from "#support/events";
-import { appliedTotals, installRejections, migrate } from "#support/fulfilment";
+import { appliedTotals, installRejections } from "#support/fulfilment";
 import { drained, pendingEntries, readAsGhost } from "#support/stream-facts";
-import { startWorker, stopWorkers } from "#support/workers";
-import type { OrderEvent } from "#src/types";
+import { startWorker } from "#support/workers";
+import { useFulfilment } from "#support/use-fulfilment";
 
-const services = useServices();
-const learner = useLearner();
-const random = seededRandom();
-beforeAll(() => migrate(learner, services.databaseUrl));
-afterEach(stopWorkers);
-const newWhere = () => ({
-  ...services,
-  stream: `orders:${random.token(8)}`,
-  group: `g-${random.token(6)}`,
-});
-const applications = async (events: OrderEvent[]) =>
-  (await appliedTotals(services.pg, events)).applications;
+const { services, learner, random, newWhere, applications } = useFulfilment();
 
 describe("crash-recovery", () => {
   it("[R3.1, R3.3] two workers claim what two vanished consumers left, and apply each event once", async () => {

@@ -1,29 +1,12 @@
-import {
-  because,
-  eventually,
-  seededRandom,
-  startLearner,
-  useLearner,
-  useServices,
-} from "@backend-sandbox/testkit";
+import { because, eventually, startLearner } from "@backend-sandbox/testkit";
 import type { OrderEvent } from "#src/types";
 import { append, expectedUnits, firstEvents } from "#support/events";
-import { appliedTotals, installRejections, migrate } from "#support/fulfilment";
+import { appliedTotals, installRejections } from "#support/fulfilment";
 import { drained } from "#support/stream-facts";
-import { startWorker, stopWorkers } from "#support/workers";
+import { startWorker } from "#support/workers";
+import { useFulfilment } from "#support/use-fulfilment";
 
-const services = useServices();
-const learner = useLearner();
-const random = seededRandom();
-beforeAll(() => migrate(learner, services.databaseUrl));
-afterEach(stopWorkers);
-const newWhere = () => ({
-  ...services,
-  stream: `orders:${random.token(8)}`,
-  group: `g-${random.token(6)}`,
-});
-const applications = async (events: OrderEvent[]) =>
-  (await appliedTotals(services.pg, events)).applications;
+const { services, learner, random, newWhere, applications } = useFulfilment();
 const recorded = async (events: OrderEvent[]) =>
   Number(
     (

@@ -1,28 +1,12 @@
-import {
-  because,
-  eventually,
-  seededRandom,
-  startFaultProxy,
-  startLearner,
-  useLearner,
-  useServices,
-} from "@backend-sandbox/testkit";
+import { because, eventually, startFaultProxy, startLearner } from "@backend-sandbox/testkit";
 import type { OrderEvent } from "#src/types";
 import { append, expectedUnits, orderEvent } from "#support/events";
-import { appliedTotals, fulfilled, migrate } from "#support/fulfilment";
+import { appliedTotals, fulfilled } from "#support/fulfilment";
 import { drained, pendingEntries } from "#support/stream-facts";
-import { startWorker, stopWorkers } from "#support/workers";
+import { startWorker } from "#support/workers";
+import { useFulfilment } from "#support/use-fulfilment";
 
-const services = useServices();
-const learner = useLearner();
-const random = seededRandom();
-beforeAll(() => migrate(learner, services.databaseUrl));
-afterEach(stopWorkers);
-const newWhere = () => ({
-  ...services,
-  stream: `orders:${random.token(8)}`,
-  group: `g-${random.token(6)}`,
-});
+const { services, learner, random, newWhere } = useFulfilment();
 /** Versions 1..n of one new order. */
 const history = (n: number): OrderEvent[] => {
   const aggregateId = `ord_${random.token(10)}`;

@@ -1,28 +1,13 @@
-import {
-  because,
-  eventually,
-  redisClient,
-  seededRandom,
-  useLearner,
-  useServices,
-} from "@backend-sandbox/testkit";
+import { because, eventually, redisClient } from "@backend-sandbox/testkit";
 import type * as DeadLetter from "#src/dead-letter";
 import type { OrderEvent } from "#src/types";
 import { append, envelopeFields, expectedUnits, firstEvents } from "#support/events";
-import { appliedTotals, installRejections, migrate } from "#support/fulfilment";
+import { appliedTotals, installRejections } from "#support/fulfilment";
 import { drained } from "#support/stream-facts";
-import { startWorker, stopWorkers } from "#support/workers";
+import { startWorker } from "#support/workers";
+import { useFulfilment } from "#support/use-fulfilment";
 
-const services = useServices();
-const learner = useLearner();
-const random = seededRandom();
-beforeAll(() => migrate(learner, services.databaseUrl));
-afterEach(stopWorkers);
-const newWhere = () => ({
-  ...services,
-  stream: `orders:${random.token(8)}`,
-  group: `g-${random.token(6)}`,
-});
+const { services, learner, random, newWhere } = useFulfilment();
 const { replayDeadLetters } = learner.module<typeof DeadLetter>("dead-letter");
 const deadLetters = (stream: string) => services.redis.xrange(stream, "-", "+");
 

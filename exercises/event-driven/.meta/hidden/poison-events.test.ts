@@ -1,26 +1,11 @@
-import {
-  because,
-  eventually,
-  seededRandom,
-  useLearner,
-  useServices,
-} from "@backend-sandbox/testkit";
-import type {} from "#src/types";
+import { because, eventually } from "@backend-sandbox/testkit";
 import { append, envelopeFields, expectedUnits, firstEvents, orderEvent } from "#support/events";
-import { appliedTotals, installRejections, migrate } from "#support/fulfilment";
+import { appliedTotals, installRejections } from "#support/fulfilment";
 import { drained } from "#support/stream-facts";
-import { startWorker, stopWorkers } from "#support/workers";
+import { startWorker } from "#support/workers";
+import { useFulfilment } from "#support/use-fulfilment";
 
-const services = useServices();
-const learner = useLearner();
-const random = seededRandom();
-beforeAll(() => migrate(learner, services.databaseUrl));
-afterEach(stopWorkers);
-const newWhere = () => ({
-  ...services,
-  stream: `orders:${random.token(8)}`,
-  group: `g-${random.token(6)}`,
-});
+const { services, learner, random, newWhere } = useFulfilment();
 const deadLetters = (stream: string) => services.redis.xrange(stream, "-", "+");
 const fieldsOf = (fields: string[]) => {
   const map: Record<string, string> = {};
