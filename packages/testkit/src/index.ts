@@ -28,4 +28,5 @@ export { LearnerProcess, type Remote, type RemoteFunction } from "./learner/lear
 export { redisClient, pgPool, type StandIn } from "./learner/stand-ins";
 export { RemoteError } from "./learner/codec";
 export { startFaultProxy, type FaultProxy } from "./fault-proxy";
+export { usesInSource } from "./uses-in-source";
 export { learnerRun, type LearnerRun } from "./learner/learner-run";

@@ -1,11 +1,15 @@
 import { scryptSync } from "node:crypto";
-import { because, seededRandom, useLearner, useServices } from "@backend-sandbox/testkit";
+import {
+  because,
+  seededRandom,
+  useLearner,
+  useServices,
+  usesInSource,
+} from "@backend-sandbox/testkit";
 import { newEmail, newPassword, signUp } from "#support/accounts";
 import { startAuthApp, TEST_SCRYPT, type AuthApp } from "#support/auth-app";
 import { Browser } from "#support/browser";
-import { sourceDir } from "#support/source-dir";
 import { storedText } from "#support/stored-text";
-import { usesOf } from "#support/uses-of";
 
 const services = useServices();
 // Counts the app's calls of timingSafeEqual and scrypt from before its code loads, so code that
@@ -231,7 +235,7 @@ describe("passwords", () => {
     // Buffer.equals, the comparisons that stop early (a method of the same name on another
     // object, such as Intl.Collator's compare, is not one of them).
     const leaky = ["equals", "compare"].flatMap((name) =>
-      usesOf(sourceDir(), "node:buffer", name, "Buffer").map((at) => `Buffer.${name} at ${at}`),
+      usesInSource("node:buffer", name, { owner: "Buffer" }).map((at) => `Buffer.${name} at ${at}`),
     );
     const account = await signUp(app.url, random);
     const counted = async (email: string, password: string) => {

@@ -1,4 +1,10 @@
-import { because, seededRandom, useLearner, useServices } from "@backend-sandbox/testkit";
+import {
+  because,
+  seededRandom,
+  useLearner,
+  useServices,
+  usesInSource,
+} from "@backend-sandbox/testkit";
 import { bearer } from "#support/bearer";
 import { consumers } from "#support/consumers";
 import { base64url, jwt, signSegments } from "#support/jwt";
@@ -7,9 +13,7 @@ import { notRefused } from "#support/not-refused";
 import { ordersConsumer } from "#support/orders-consumer";
 import { send } from "#support/send";
 import { servePrivateRoutes } from "#support/serve-private-routes";
-import { sourceDir } from "#support/source-dir";
 import { startUpstream, type Upstream } from "#support/upstream";
-import { usesOf } from "#support/uses-of";
 
 // Every token here is refused by a correct gateway: 401, Bearer error="invalid_token", and the
 // upstream never called. Each one differs from a valid token in one way only.
@@ -162,9 +166,9 @@ describe("auth: JWT bearer tokens that must be refused", () => {
     // The gateway runs in a process of its own, where no spy can watch node:crypto: its source
     // is read instead (as text, never run here), for timingSafeEqual and for the comparisons
     // that stop at the first difference.
-    const uses = usesOf(sourceDir(), "node:crypto", "timingSafeEqual");
+    const uses = usesInSource("node:crypto", "timingSafeEqual");
     const leaky = ["equals", "compare"].flatMap((name) =>
-      usesOf(sourceDir(), "node:buffer", name).map((at) => `${name} at ${at}`),
+      usesInSource("node:buffer", name).map((at) => `${name} at ${at}`),
     );
 
     because(

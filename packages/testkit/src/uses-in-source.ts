@@ -1,18 +1,26 @@
-// Where the code under test uses a function of a Node module, found by reading its source (it
-// runs in a process of its own, where no spy can watch it): named imports (aliases included),
-// destructuring, and member access such as `crypto.timingSafeEqual`. With an `owner` (say
-// `Buffer`), only members of that object count: `Buffer.compare`, not `collator.compare`.
+// Where the code under test uses a function of a Node module, found by reading its source as
+// TypeScript (nothing of it runs here): named imports (aliases included), destructuring, and
+// member access such as `crypto.timingSafeEqual`. With an `owner` (say `Buffer`), only members of
+// that object count: `Buffer.compare`, not `collator.compare`. For what a rule forbids the code to
+// call; what it must call is better counted where it runs (`useLearner({ watch })`).
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
+import { learnerRun } from "./learner/learner-run";
 
 const SOURCE_FILE = /\.(?:[cm]?ts|[cm]?js)$/;
 
 /**
- * `file:line` of every use (outside its import or binding) of `name` from `moduleName` under `dir`;
- * with `owner`, of `owner.name` only (`owner` a global or an export of the module, aliases included).
+ * `file:line` of every use (outside its import or binding) of `name` from `moduleName` (e.g.
+ * "node:crypto", "timingSafeEqual") in the code under test of this run (`dir`: its source folder,
+ * src/ or what grading put in its place); with `owner`, of `owner.name` only (`owner` a global or
+ * an export of the module, aliases included).
  */
-export function usesOf(dir: string, moduleName: string, name: string, owner?: string): string[] {
+export function usesInSource(
+  moduleName: string,
+  name: string,
+  { owner, dir = learnerRun().sourceDir }: { owner?: string; dir?: string } = {},
+): string[] {
   const modules = new Set([moduleName, moduleName.replace(/^node:/, "")]);
   const uses: string[] = [];
   const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter(
