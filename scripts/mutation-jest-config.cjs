@@ -19,6 +19,7 @@ module.exports = {
     // `--stages` narrows the run to some stages' test files (relative to the exercise folder).
     ...(only ? { testFiles: JSON.parse(only).map((file) => path.join(exerciseDir, file)) } : {}),
   }),
-  // Node's environment, with a bail after a mutant's first failing test.
+  // Jest's runner and Node's environment, with a bail after a mutant's first failing test.
+  runner: path.join(__dirname, "mutation-bail-runner.cjs"),
   testEnvironment: path.join(__dirname, "mutation-bail-environment.cjs"),
 };

@@ -96,6 +96,21 @@ Object.assign(process.env, sharedServicesEnv(started.services), {
 });
 console.log(`mutation: ${slug}, services: ${started.description}`);
 
+// Ctrl-C reaches Stryker's workers too (one process group); a signal aimed at this process alone
+// (a CI step's timeout, `kill`) would leave them running: end them, then the services.
+for (const signal of ["SIGINT", "SIGTERM"])
+  process.once(signal, async () => {
+    for (const pid of strykerWorkers(process.pid)) {
+      try {
+        process.kill(pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+    await started.dispose();
+    process.exit(130);
+  });
+
 const { Stryker } = await import("@stryker-mutator/core");
 const tempDir = path.join(outDir, "tmp");
 // Where a mutant's first failing test leaves its mark (scripts/mutation-bail-environment.cjs).
@@ -131,6 +146,10 @@ try {
     tempDirName: path.relative(root, tempDir),
     cleanTempDir: "always",
     concurrency,
+    // Stryker's Jest runs in band, in a long-lived process, and each test file's reaper (the
+    // testkit's, which removes what the file started if its process dies) ends only with that
+    // process: a fresh process every 10 mutants keeps them few.
+    maxTestRunnerReuse: 10,
     timeoutFactor,
     timeoutMS: 10_000,
     dryRunTimeoutMinutes: 10,
@@ -146,6 +165,25 @@ try {
   rmSync(bailDir, { recursive: true, force: true });
 }
 const seconds = (performance.now() - begun) / 1000;
+
+/** Stryker's worker processes that `pid` started (Linux /proc; none found elsewhere). */
+function strykerWorkers(pid) {
+  if (!existsSync("/proc")) return [];
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        // /proc/<pid>/stat: "pid (comm) state ppid ...": the comm may hold spaces, so split after ")".
+        const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+        const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        const command = readFileSync(`/proc/${name}/cmdline`, "utf8");
+        return parent === pid && command.includes("@stryker-mutator");
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 
 // A score per file, as Stryker counts it: detected (killed, timeout) over detected and
 // undetected (survived, no coverage); compile and runtime errors and ignored mutants left out.
