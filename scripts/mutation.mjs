@@ -47,11 +47,13 @@ const exerciseDir = path.join(root, "exercises", slug);
 const solutionDir = path.join(exerciseDir, ".meta/solution");
 const relative = (file) => path.relative(root, file).split(path.sep).join("/");
 
-// The files to mutate: every solution file, or those named (a `:from-to` line range narrows one).
+// The files to mutate: every solution file, or those named (a `:from-to` line range narrows one;
+// the same file may come several times with different ranges).
 const mutate = (
   values.files?.split(",") ?? readdirSync(solutionDir).filter((name) => name.endsWith(".ts"))
 ).map((spec) => {
-  const [file, lines] = spec.split(":");
+  const [file, ...range] = spec.split(":");
+  const lines = range.join(":"); // `10-20`, or with columns `10:5-12:1`
   if (!existsSync(path.join(solutionDir, file)))
     fail(`${file} is not a file of ${relative(solutionDir)}`);
   return `${relative(path.join(solutionDir, file))}${lines ? `:${lines}` : ""}`;
@@ -218,10 +220,15 @@ for (const counts of perFile.values())
 const rows = [...[...perFile].sort(([a], [b]) => a.localeCompare(b)), ["(exercise)", total]];
 const format = (value) => (value === null ? "n/a" : `${value.toFixed(1)}%`);
 
+// Line ranges (`--files a.ts:10-20`) score some of a file's mutants, not the file.
+const ranged = values.files?.includes(":") ?? false;
 const summary = {
   slug,
   seconds: Math.round(seconds),
-  partial: testFiles ? { stages: values.stages.split(",") } : undefined,
+  partial:
+    testFiles || ranged
+      ? { stages: values.stages?.split(","), lines: ranged ? values.files : undefined }
+      : undefined,
   files: Object.fromEntries(
     rows.map(([file, counts]) => [file, { ...counts, score: score(counts) }]),
   ),
@@ -238,7 +245,7 @@ const markdown = [
       `| ${file} | ${format(score(c))} | ${c.killed} | ${c.timeout} | ${c.survived} | ${c.noCoverage} | ${c.errors} |`,
   ),
   "",
-  `${results.length} mutants in ${Math.round(seconds)} s${testFiles ? `, tests of the stages ${values.stages} only (a lower bound)` : ""}.`,
+  `${results.length} mutants in ${Math.round(seconds)} s${ranged ? `, on the lines of ${values.files} only` : ""}${testFiles ? `, tests of the stages ${values.stages} only (a lower bound)` : ""}.`,
   ...(survivors.length > 0
     ? [
         "",
