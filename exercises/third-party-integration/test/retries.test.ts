@@ -1,6 +1,5 @@
-import { because, manualClock, useLearner } from "@backend-sandbox/testkit";
+import { because, manualClock, useLearner, fixedRandom } from "@backend-sandbox/testkit";
 import { startFakeProvider } from "#support/fake-provider";
-import { fixedRandom } from "#support/fixed-random";
 import { createPaymentClient } from "#support/payment-client";
 
 const learner = useLearner();
@@ -18,7 +17,7 @@ describe("retries", () => {
       maxAttempts: 5,
       sleep: clock.sleep,
       now: clock.now,
-      random: fixedRandom(0.5),
+      random: fixedRandom(0.5).draw,
     });
 
     const charge = await client.createCharge({ amount: 990, currency: "eur" });

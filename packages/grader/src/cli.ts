@@ -95,12 +95,16 @@ const COMMANDS: CommandSpec[] = [
     name: "merge",
     description:
       "join the JSON reports of `grade --shard i/n` runs into one, and write any report from it",
-    arguments: [["<report...>", "JSON reports written by grade --json"]],
+    arguments: [
+      ["<report...>", "JSON reports written by grade --json, or class folders of grade-class"],
+    ],
+    options: [["--out <dir>", "with class folders: the folder of the joined class"]],
     reports: true,
-    action: (_where, files, options) =>
+    action: (where, files, options) =>
       (require("./commands/merge") as typeof import("./commands/merge")).mergeCommand(
         files,
         options,
+        where,
       ),
   },
   {
@@ -201,6 +205,36 @@ const COMMANDS: CommandSpec[] = [
         action,
         options,
       ),
+  },
+  {
+    name: "grade-class",
+    description:
+      "grade a roster's repositories at a deadline, sealed, after a canary of the reference solutions; resumable",
+    arguments: [["<roster>", "CSV with the header student_id,name,repository"]],
+    options: [
+      ["--out <dir>", "the class's folder: grades.csv, summary.html, students/<id>.json and .html"],
+      [
+        "--deadline <time>",
+        "ISO 8601 with its zone: grade each repository's last commit at or before it (committer date)",
+      ],
+      ["--exercises <slugs>", "comma-separated exercises to grade (default: all)"],
+      [
+        "--jobs <n>",
+        "gradings at once, one exercise of one submission each (default: one per core, at most one per 2 GiB)",
+      ],
+      ["--shard <i/n>", "grade only every n-th student from the i-th; join with `sandbox merge`"],
+      ["--regrade", "grade everyone again, even results stored for the same commit and grader"],
+      ["--hidden-dir <dir>", "hidden tests from <dir>/<slug>/ instead of .meta/hidden/"],
+      [
+        "--timeout <seconds>",
+        "time limit per exercise (default: timeLimitSeconds of exercise.json)",
+      ],
+      ["--assignment <name>", "assignment_name in grades.csv (default: the roster's file name)"],
+    ],
+    action: (where, roster, options) =>
+      (
+        require("./commands/grade-class") as typeof import("./commands/grade-class")
+      ).gradeClassCommand(where, roster, options),
   },
 ];
 

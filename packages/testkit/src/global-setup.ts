@@ -3,7 +3,11 @@ import { createRunScratch, RUN_SCRATCH_ENV } from "./learner/run-scratch";
 import { redact } from "./readiness";
 import { Reaper } from "./reaper";
 import { sharedServicesEnv, startSharedServices, type StartedServices } from "./shared-services";
-import { attachWarmServices, warmServicesWanted } from "./warm-services/warm-services";
+import {
+  attachWarmServices,
+  warmServicesWanted,
+  WarmServicesInUse,
+} from "./warm-services/warm-services";
 
 declare global {
   var __backendSandboxRun:
@@ -57,10 +61,13 @@ async function servicesForRun(
         reaped: false,
       };
     } catch (error) {
-      if (!unwritable(error as Error)) throw error;
-      console.error(
-        `warm services unavailable (${(error as Error).message}); this run starts its own`,
-      );
+      if (error instanceof WarmServicesInUse)
+        console.error(`${error.message}; this run starts its own`);
+      else if (unwritable(error as Error))
+        console.error(
+          `warm services unavailable (${(error as Error).message}); this run starts its own`,
+        );
+      else throw error;
     }
   }
   Reaper.forThisProcess().track({ dir: scratch });

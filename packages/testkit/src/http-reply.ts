@@ -1,5 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import { because } from "./expectations";
+import { noteNotImplementedReply } from "./not-implemented";
 
 /** One HTTP answer, read once into plain values: what every exercise's tests look at. */
 export interface HttpReply {
@@ -61,6 +62,7 @@ export function httpReply(
   text: string,
   started: number,
 ): HttpReply {
+  noteNotImplementedReply(status, text);
   return { status, headers, text, body: parseJson(text), ms: performance.now() - started };
 }
 

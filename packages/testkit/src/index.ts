@@ -8,6 +8,7 @@ export { seededRandom, type SeededRandom } from "./seeded-random";
 export { because, within, timed, ExpectationError } from "./expectations";
 export { onCleanup } from "./cleanup";
 export { manualClock, type ManualClock } from "./manual-clock";
+export { fixedRandom, isFixedRandom, type FixedRandom } from "./fixed-random";
 export { eventually, type EventuallyOptions } from "./eventually";
 export {
   request,
@@ -17,7 +18,12 @@ export {
   type HttpReply,
   type RequestOptions,
 } from "./http-reply";
-export { useLearner, startLearner, type FileLearner } from "./learner/use-learner";
+export {
+  useLearner,
+  startLearner,
+  type FileLearner,
+  type LearnerOptions,
+} from "./learner/use-learner";
 export { LearnerProcess, type Remote, type RemoteFunction } from "./learner/learner-process";
 export { redisClient, pgPool, type StandIn } from "./learner/stand-ins";
 export { RemoteError } from "./learner/codec";

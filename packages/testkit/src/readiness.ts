@@ -3,10 +3,18 @@ import { Client } from "pg";
 import type { ServiceKind } from "./providers/provider";
 import { waitFor } from "./wait-for";
 
-/** Resolves once the server at `url` answers a real command: PING for Redis, SELECT 1 for Postgres. */
-export function waitUntilReady(kind: ServiceKind, url: string, timeoutMs = 60_000): Promise<void> {
+/**
+ * Resolves once the server at `url` answers a real command: PING for Redis, SELECT 1 for Postgres.
+ * An aborted `signal` (the server died) ends the wait at once.
+ */
+export function waitUntilReady(
+  kind: ServiceKind,
+  url: string,
+  timeoutMs = 60_000,
+  signal?: AbortSignal,
+): Promise<void> {
   const probe = kind === "redis" ? () => redisPing(url) : () => postgresSelect(url);
-  return waitFor(`${kind} at ${redact(url)}`, probe, timeoutMs, 100);
+  return waitFor(`${kind} at ${redact(url)}`, probe, timeoutMs, 100, signal);
 }
 
 function redisPing(url: string): Promise<boolean> {

@@ -88,6 +88,18 @@ describe.each(modes)("the learner's process (sealed: %s)", (sealed) => {
     expect(await library().sameClient(redis, redisClient(services.redisUrl))).toBe(false);
   });
 
+  it("hands the test a stand-in's client as a remote object, the one the code under test gets", async () => {
+    const stand = pgPool({ connectionString: services.databaseUrl, max: 3 });
+    const pool = await learner.client<{ query(text: string): unknown; end(): void }>(stand);
+    expect(await learner.field(pool, "totalCount")).toBe(0);
+    expect(await library().postgresRoundTrip(stand)).toBe(42);
+    expect(await learner.field(pool, "totalCount")).toBe(1);
+    const result = await pool.query("SELECT 7 AS seven");
+    expect(await learner.field(result, "rows")).toEqual([{ seven: 7 }]);
+    expect(await learner.field<{ max: number }>(pool, "options")).toMatchObject({ max: 3 });
+    await pool.end();
+  });
+
   it("keeps the code's stdout and stderr apart", async () => {
     await library().log("to stdout", "to stderr");
     for (let i = 0; i < 50 && !learner.streams.stderr.includes("to stderr"); i++)
@@ -170,6 +182,25 @@ describe.each(modes)("the learner's process (sealed: %s)", (sealed) => {
     );
     expect(await hostile.importOutside("express")).toBe("imported");
     expect(await hostile.importOutside("node:fs")).toBe("imported");
+  });
+
+  it("delivers a signal the code under test handles, and reports how it exited", async () => {
+    const other = await LearnerProcess.start(run(sealed));
+    await other.module<typeof Library>("library").exitOnSigterm(7);
+    await other.signal("SIGTERM");
+    expect(await other.exited()).toEqual({ code: 7, signal: null });
+    expect(other.running).toBe(false);
+    await other.stop();
+  });
+
+  it("reports the signal that ended a process with no handler for it", async () => {
+    const other = await LearnerProcess.start(run(sealed));
+    await other.signal("SIGTERM");
+    // Sealed, bubblewrap reports its child's death by a signal as the shell does: 128 + 15.
+    expect(await other.exited()).toEqual(
+      sealed ? { code: 143, signal: null } : { code: null, signal: "SIGTERM" },
+    );
+    await other.stop();
   });
 });
 

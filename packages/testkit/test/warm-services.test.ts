@@ -12,6 +12,7 @@ import {
   stopWarmServices,
   warmServicesStatus,
   warmServicesWanted,
+  WarmServicesInUse,
 } from "../src/warm-services/warm-services";
 import { isAlive, readWarmState, takeLease } from "../src/warm-services/warm-state";
 import { fixtureEnv, fixtureJestArgs } from "./fixture-run";
@@ -165,6 +166,23 @@ describe("warm services that no longer serve are replaced, in one line", () => {
     await run.dispose();
     expect(said[0]).toBe(`warm services replaced: their keeper (pid ${old.keeperPid}) is gone`);
     expect(readWarmState(env.SANDBOX_WARM_DIR!)!.keeperPid).not.toBe(old.keeperPid);
+  });
+
+  it("services of another kind than a run asks for stay while other runs use them", async () => {
+    const warm = await ensureWarmServices(env, () => {});
+    const giveBack = takeLease(env.SANDBOX_WARM_DIR!, process.pid);
+    try {
+      const other = warm.provider === "docker" ? "native" : "docker";
+      const asked = attachWarmServices({ ...env, SANDBOX_SERVICES: other }, () => {});
+      await expect(asked).rejects.toThrow(WarmServicesInUse);
+      await expect(asked).rejects.toThrow(
+        `warm services left as they are: SANDBOX_SERVICES=${other}, and the warm ones are ${warm.provider}, in use by another run`,
+      );
+      expect(isAlive(warm.keeperPid)).toBe(true);
+      expect(readWarmState(env.SANDBOX_WARM_DIR!)!.keeperPid).toBe(warm.keeperPid);
+    } finally {
+      giveBack();
+    }
   });
 
   it("down stops them, and their servers with them", async () => {

@@ -1,12 +1,15 @@
 import { because, manualClock, seededRandom } from "@backend-sandbox/testkit";
-import { callsInSource, sourceDir } from "#support/calls-in-source";
 import { describeReply } from "#support/describe-reply";
 import { linksIn } from "#support/link-header";
 import { useApi } from "#support/use-api";
 
 const random = seededRandom();
 const clock = manualClock(Date.parse("2025-03-01T09:00:00.000Z"));
-const api = useApi({ now: clock.date, cursorSecret: `secret-${random.token(8)}` });
+// The app's process counts its calls to timingSafeEqual from before its code loads (R3.10).
+const api = useApi(
+  { now: clock.date, cursorSecret: `secret-${random.token(8)}` },
+  { watch: [["node:crypto", "timingSafeEqual"]] },
+);
 beforeAll(async () => {
   for (let i = 0; i < 56; i += 8) {
     clock.advance(1000);
@@ -139,15 +142,15 @@ describe("pagination", () => {
 
   it("[R3.10] verifies a cursor's signature with node:crypto's timingSafeEqual", async () => {
     const cursor = await firstCursor();
+    const before = await api.calls("node:crypto", "timingSafeEqual");
     const reply = await api.get(`/projects?limit=3&cursor=${encodeURIComponent(cursor)}`);
+    const calls = (await api.calls("node:crypto", "timingSafeEqual")) - before;
     because(`expected a cursor the API issued to be accepted; got ${describeReply(reply)}`, () =>
       expect(reply.status).toBe(200),
     );
-    // The code runs in a process of its own, out of a spy's reach: its source shows the call.
-    const calls = callsInSource(sourceDir(), "crypto", "timingSafeEqual");
     because(
-      "expected the signature check of a cursor to call timingSafeEqual from node:crypto (a constant-time comparison); the source calls it nowhere",
-      () => expect(calls).not.toEqual([]),
+      `expected the signature check of a cursor to call timingSafeEqual from node:crypto (a constant-time comparison); it was called ${calls} times while the cursor was checked`,
+      () => expect(calls).toBeGreaterThan(0),
     );
   });
 

@@ -1,5 +1,10 @@
 // One app instance for a whole test file.
-import { useLearner, useServices } from "@backend-sandbox/testkit";
+import {
+  useLearner,
+  useServices,
+  type FileLearner,
+  type LearnerOptions,
+} from "@backend-sandbox/testkit";
 import type { Api } from "./api-client";
 import { startApi, type StartOptions } from "./start-api";
 
@@ -8,9 +13,12 @@ import { startApi, type StartOptions } from "./start-api";
  * the app served on it from the file's learner's process. The client returned is ready inside
  * tests and hooks.
  */
-export function useApi(options: StartOptions = {}): Api {
+export function useApi(
+  options: StartOptions = {},
+  learnerOptions: LearnerOptions = {},
+): Api & Pick<FileLearner, "calls"> {
   const services = useServices();
-  const learner = useLearner();
+  const learner = useLearner(learnerOptions);
   let started: Api | undefined;
   beforeAll(async () => {
     started = await startApi(learner, services, options);
@@ -28,5 +36,6 @@ export function useApi(options: StartOptions = {}): Api {
     post: (...args) => api().post(...args),
     put: (...args) => api().put(...args),
     del: (...args) => api().del(...args),
+    calls: (module, exportName) => learner.calls(module, exportName),
   };
 }

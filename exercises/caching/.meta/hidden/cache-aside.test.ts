@@ -4,8 +4,8 @@ import {
   request,
   seededRandom,
   type HttpReply,
+  fixedRandom,
 } from "@backend-sandbox/testkit";
-import { fixedRandom } from "#support/fixed-random";
 import { keysWithTtl } from "#support/keys-with-ttl";
 import { randomProduct } from "#support/random-product";
 import { useCatalog } from "#support/use-catalog";

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { because, request, seededRandom, within } from "@backend-sandbox/testkit";
+import { because, request, seededRandom, within, fixedRandom } from "@backend-sandbox/testkit";
 import { answeredFirst } from "#support/answered-first";
 import { fieldsOf } from "#support/fields-of";
-import { fixedRandom } from "#support/fixed-random";
 import { randomProduct } from "#support/random-product";
 import { useCatalog } from "#support/use-catalog";
 

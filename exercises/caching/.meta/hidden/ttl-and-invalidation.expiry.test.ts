@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { because, request, seededRandom } from "@backend-sandbox/testkit";
-import { fixedRandom } from "#support/fixed-random";
+import { because, request, seededRandom, fixedRandom } from "@backend-sandbox/testkit";
 import { randomProduct } from "#support/random-product";
 import { useCatalog } from "#support/use-catalog";
 

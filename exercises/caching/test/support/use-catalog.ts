@@ -9,10 +9,10 @@ import {
   useServices,
   type LearnerProcess,
   type SeededRandom,
+  isFixedRandom,
 } from "@backend-sandbox/testkit";
 import type * as App from "#src/app";
 import type { Product } from "#src/product";
-import { isFixedRandom } from "./fixed-random";
 import { createOrigin, type Origin } from "./origin";
 import { randomProduct } from "./random-product";
 
@@ -62,7 +62,9 @@ export function useCatalog(setup: { delayMs?: number } = {}) {
     async instances(count: number, options: InstanceOptions = {}): Promise<Instance[]> {
       const { redisUrl, redisOptions, ...appOptions } = options;
       if (appOptions.random && !isFixedRandom(appOptions.random))
-        throw new TypeError("give the app a random made by fixedRandom() (#support/fixed-random)");
+        throw new TypeError(
+          "give the app a random made by fixedRandom() (@backend-sandbox/testkit)",
+        );
       const started: Instance[] = [];
       for (let n = 0; n < count; n++) {
         const process = await processOf(n);

@@ -1,10 +1,7 @@
 // Pools that live in the learner's process: the code under test gets the same pg Pool on every
 // call, as an app instance would, and the test reads the pool's counters (totalCount, idleCount,
-// waitingCount, options.max). A `pgPool(config)` stand-in alone builds a new Pool on every call
-// it is passed to, and a remote object carries only its methods, so the testkit offers neither
-// yet. Until it does, this has the learner's process build two small functions (an identity, and
-// a read of the counters) through the channel's `value` and `invoke` requests, which are not the
-// testkit's public surface: the one place here that reaches into LearnerProcess.
+// waitingCount, options.max). The testkit builds the pool there from a `pgPool` stand-in and hands
+// the test a remote object of it (LearnerProcess.client).
 import { pgPool, type FileLearner, type LearnerProcess } from "@backend-sandbox/testkit";
 import type { PoolConfig } from "pg";
 
@@ -19,45 +16,6 @@ export interface PoolState {
   idle: number;
   waiting: number;
   max: number;
-}
-
-interface Functions {
-  keep(value: unknown): Promise<LearnerPool>;
-  state(pool: LearnerPool): Promise<PoolState>;
-}
-
-interface Internals {
-  channel: { request(op: string, params: object): Promise<{ ref: number }> };
-  request(op: string, params: object, args: unknown[]): Promise<unknown>;
-}
-
-const built = new WeakMap<LearnerProcess, Promise<Functions>>();
-
-/** Makes, in the learner's process, a function of `params` with `body` (any function's constructor is Function). */
-async function learnerFunction(learner: LearnerProcess, params: string[], body: string) {
-  const internals = learner as unknown as Internals;
-  // errors.ts is given to the learner and exports classes: any function serves as a handle here.
-  const { ref } = await internals.channel.request("value", {
-    module: "errors",
-    export: "ValidationError",
-  });
-  return internals.request("invoke", { ref, method: "constructor" }, [...params, body]);
-}
-
-function functionsOf(learner: LearnerProcess): Promise<Functions> {
-  let functions = built.get(learner);
-  if (!functions) {
-    functions = (async () => ({
-      keep: (await learnerFunction(learner, ["value"], "return value")) as Functions["keep"],
-      state: (await learnerFunction(
-        learner,
-        ["pool"],
-        "return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max }",
-      )) as Functions["state"],
-    }))();
-    built.set(learner, functions);
-  }
-  return functions;
 }
 
 async function processOf(learner: FileLearner | LearnerProcess): Promise<LearnerProcess> {
@@ -77,8 +35,9 @@ export async function learnerPool(
   connectionString: string,
   config: Omit<PoolConfig, "connectionString"> = {},
 ): Promise<LearnerPool> {
-  const functions = await functionsOf(await processOf(learner));
-  return functions.keep(pgPool({ idleTimeoutMillis: 1000, ...config, connectionString }));
+  const process = await processOf(learner);
+  const pool = pgPool({ idleTimeoutMillis: 1000, ...config, connectionString });
+  return (await process.client(pool)) as unknown as LearnerPool;
 }
 
 /** The file's main pool in the learner's process (max 10, as `services.pg`), made on first use. */
@@ -95,6 +54,12 @@ export async function poolState(
   learner: FileLearner | LearnerProcess,
   pool: unknown,
 ): Promise<PoolState> {
-  const functions = await functionsOf(await processOf(learner));
-  return functions.state(pool as LearnerPool);
+  const process = await processOf(learner);
+  const [total, idle, waiting, options] = await Promise.all([
+    process.field<number>(pool, "totalCount"),
+    process.field<number>(pool, "idleCount"),
+    process.field<number>(pool, "waitingCount"),
+    process.field<{ max: number }>(pool, "options"),
+  ]);
+  return { total, idle, waiting, max: options.max };
 }

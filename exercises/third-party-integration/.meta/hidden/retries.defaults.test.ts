@@ -1,8 +1,13 @@
 import { inspect } from "node:util";
-import { because, manualClock, seededRandom, useLearner } from "@backend-sandbox/testkit";
+import {
+  because,
+  manualClock,
+  seededRandom,
+  useLearner,
+  fixedRandom,
+} from "@backend-sandbox/testkit";
 import { startFakeProvider, startFakeProviderOnClock } from "#support/fake-provider";
 import { failure } from "#support/failure";
-import { fixedRandom } from "#support/fixed-random";
 import { createPaymentClient } from "#support/payment-client";
 
 const learner = useLearner();
@@ -69,7 +74,7 @@ describe("retries: defaults", () => {
       secretKey,
       sleep: clock.sleep,
       now: clock.now,
-      random: fixedRandom(0.5),
+      random: fixedRandom(0.5).draw,
       maxAttempts: 8,
       deadlineMs: 600_000,
       breaker: noBreaker,
@@ -90,7 +95,7 @@ describe("retries: defaults", () => {
       secretKey,
       sleep: clock.sleep,
       now: clock.now,
-      random: fixedRandom(0.9),
+      random: fixedRandom(0.9).draw,
       baseDelayMs: 5000,
       maxDelayMs: 5000,
       maxAttempts: 10,
@@ -112,7 +117,7 @@ describe("retries: defaults", () => {
     const client = await createPaymentClient(learner, {
       baseUrl: provider.url,
       secretKey,
-      random: fixedRandom(1),
+      random: fixedRandom(1).draw,
       baseDelayMs: 300,
       breaker: noBreaker,
     });

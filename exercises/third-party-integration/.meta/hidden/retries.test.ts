@@ -1,9 +1,14 @@
 import { inspect } from "node:util";
-import { because, type ManualClock, seededRandom, useLearner } from "@backend-sandbox/testkit";
+import {
+  because,
+  type ManualClock,
+  seededRandom,
+  useLearner,
+  fixedRandom,
+} from "@backend-sandbox/testkit";
 import type { PaymentClientOptions } from "#src/payment-client";
 import { startFakeProviderOnClock, type FakeProvider } from "#support/fake-provider";
 import { failure } from "#support/failure";
-import { fixedRandom } from "#support/fixed-random";
 import { createPaymentClient } from "#support/payment-client";
 
 const learner = useLearner();
@@ -22,7 +27,7 @@ const clientFor = (
     secretKey,
     sleep: clock.sleep,
     now: clock.now,
-    random: fixedRandom(0.5),
+    random: fixedRandom(0.5).draw,
     baseDelayMs: 100,
     maxDelayMs: 10_000,
     maxAttempts: 5,
@@ -118,7 +123,7 @@ describe("retries", () => {
       const { clock, provider } = await setup();
       provider.otherwise({ status: 503 });
       const client = await clientFor(provider, clock, {
-        random: fixedRandom(r),
+        random: fixedRandom(r).draw,
         maxDelayMs: 500,
         maxAttempts: 6,
       });

@@ -22,6 +22,7 @@ import { parseNumber } from "../terminal/parse-number";
 import { changedExercises } from "../exercise/changed-exercises";
 import type { SourceChoice } from "../run/source-dir";
 import { parseJobs } from "../run/jobs";
+import { GradingCost, type GradingKind } from "../score/grading-cost";
 
 export interface VerifyOptions {
   timeout?: string;
@@ -63,6 +64,8 @@ interface VerifyRun {
   signal: AbortSignal;
   /** Runs a grading when one of the `jobs` slots is free, in the order asked. */
   queue: pLimit.Limit;
+  /** The grading time of each exercise, printed with its checks and written to verify.json. */
+  cost: GradingCost;
 }
 
 /**
@@ -98,7 +101,9 @@ export async function verifyCommand(
     progress: createProgress(process.stderr, false, plan.jobs > 1),
     signal: controller.signal,
     queue: pLimit(plan.jobs),
+    cost: new GradingCost(),
   };
+  const started = performance.now();
   try {
     out("\ncatalog");
     run.tally.add("catalog", catalogChecks(places.exercisesDir), out);
@@ -115,7 +120,9 @@ export async function verifyCommand(
     stopListening();
     await session.close();
   }
-  return run.tally.finish();
+  const cost = run.cost.summary(plan.jobs, (performance.now() - started) / 1000);
+  if (cost) out(`\n${cost}`);
+  return run.tally.finish(run.cost);
 }
 
 function readPlan(places: Places, slugs: string[], options: VerifyOptions): VerifyPlan {
@@ -196,6 +203,8 @@ async function verifyExercise(dir: string, run: VerifyRun): Promise<string[]> {
     const declared = allStages ? [] : declaredStages(dir, bug);
     run.tally.add(slug, [wrongSolutionCaught(bug, wrong, declared)], log, true);
   }
+  const cost = run.cost.line(slug);
+  if (cost) log(`  ${cost}`);
   return lines;
 }
 
@@ -212,8 +221,15 @@ function graded(
     run.progress.start(label, position, count);
     const result = await run.session.grade(exercise, source);
     run.progress.finish(result, label);
+    run.cost.add(exercise.slug, gradingKind(source), result.durationMs);
     return result;
   });
+}
+
+/** Verify grades the solution, the stub (the checkout's `src/`) and wrong solutions. */
+function gradingKind(source: SourceChoice): GradingKind {
+  if (source.kind === "solution") return "solution";
+  return source.kind === "wrong-solution" ? "wrong" : "stub";
 }
 
 /** Prints blocks of lines in their order whatever order they finish in: `printed(i, lines)`. */
@@ -246,7 +262,7 @@ class Tally {
     }
   }
 
-  finish(): number {
+  finish(cost: GradingCost): number {
     const { passed, failures } = this;
     out(`\nverify: ${passed} checks passed, ${failures.length} failed`);
     const dir = process.env.SANDBOX_RESULTS_DIR;
@@ -254,7 +270,7 @@ class Tally {
       mkdirSync(dir, { recursive: true });
       writeFileSync(
         path.join(dir, "verify.json"),
-        JSON.stringify({ name: "verify", passed, failed: failures.length, failures }),
+        JSON.stringify({ name: "verify", passed, failed: failures.length, failures, cost }),
       );
     }
     return failures.length === 0 ? 0 : 1;

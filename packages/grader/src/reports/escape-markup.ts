@@ -8,6 +8,9 @@ const CONTROL_BUT_NEWLINE_AND_TAB =
   // eslint-disable-next-line no-control-regex -- control characters are what is removed
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
+/** The bidirectional overrides and isolates: they reorder how the text around them reads. */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+
 /** Escapes text for XML and HTML attributes and content; also drops characters XML 1.0 forbids. */
 export function escapeXml(text: string): string {
   return text
@@ -19,7 +22,10 @@ export function escapeXml(text: string): string {
     .replace(/'/g, "&apos;");
 }
 
-export const escapeHtml = escapeXml;
+/** escapeXml, and the bidirectional controls dropped: a page shows the text in the order written. */
+export function escapeHtml(text: string): string {
+  return escapeXml(text.replace(BIDI_CONTROLS, ""));
+}
 
 /**
  * Plain text for any renderer or terminal: control characters removed (ANSI escapes, carriage

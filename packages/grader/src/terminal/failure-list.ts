@@ -27,14 +27,35 @@ export function failureList(report: GradeReport): string {
         continue;
       }
       lines.push("", `${exercise.slug} › ${stage.id} (${stage.passed} / ${stage.total} passed)`);
-      for (const test of failed.slice(0, room)) {
-        lines.push(`  ✗ ${plainText(test.name)} (${test.visibility})`);
-        lines.push(...messageLines(test.message).map((line) => `      ${line}`));
+      // Tests that fail on a stub say only which part is not implemented yet: one line for them all.
+      const stubbed = new Map<string, number>();
+      const others: typeof failed = [];
+      for (const test of failed) {
+        const message = plainText((test.message ?? "").trim());
+        if (NOT_IMPLEMENTED.test(message)) stubbed.set(message, (stubbed.get(message) ?? 0) + 1);
+        else others.push(test);
       }
-      shown += Math.min(room, failed.length);
-      if (failed.length > room) {
-        lines.push(`  … and ${failed.length - room} more failing in this stage`);
-        left += failed.length - room;
+      const entries = [
+        ...[...stubbed].map(([message, count]) => ({ message, count })),
+        ...others.map((test) => ({ test })),
+      ];
+      for (const entry of entries.slice(0, room)) {
+        if ("message" in entry) {
+          lines.push(
+            `  ✗ ${entry.count === 1 ? "1 test" : `${entry.count} tests`}: ${entry.message}`,
+          );
+          continue;
+        }
+        lines.push(`  ✗ ${plainText(entry.test.name)} (${entry.test.visibility})`);
+        lines.push(...messageLines(entry.test.message).map((line) => `      ${line}`));
+      }
+      shown += Math.min(room, entries.length);
+      const notShown = entries
+        .slice(room)
+        .reduce((sum, entry) => sum + ("message" in entry ? entry.count : 1), 0);
+      if (notShown > 0) {
+        lines.push(`  … and ${notShown} more failing in this stage`);
+        left += notShown;
       }
     }
   }
@@ -43,6 +64,9 @@ export function failureList(report: GradeReport): string {
     left > 0 ? [`${left} more failing tests are in the reports (--json, --markdown).`] : [];
   return ["Failing tests:", ...lines, ...(more.length > 0 ? ["", ...more] : [])].join("\n");
 }
+
+/** The one-line message of a test that failed on a stub (the testkit's not-implemented.ts). */
+const NOT_IMPLEMENTED = /^not implemented yet\b[^\n]*$/;
 
 /** A message's non-empty lines, at most FAILURE_LIST_LIMITS.messageLines of them. */
 function messageLines(message: string | undefined): string[] {

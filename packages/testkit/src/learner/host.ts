@@ -131,6 +131,9 @@ async function handle(request: Message): Promise<unknown> {
       const method = target[String(request.method)] as (...a: unknown[]) => unknown;
       return settle(() => method.apply(target, args(request)));
     }
+    case "client":
+      // The stand-in revives as its client (built once); settle() sends it back as a remote object.
+      return settle(() => args(request)[0]);
     case "watch":
       return watch(String(request.module), String(request.export));
     case "field": {
@@ -147,6 +150,10 @@ async function handle(request: Message): Promise<unknown> {
       return serve(refs.get(Number(request.ref)));
     case "unserve":
       await unserve(Number(request.port));
+      return null;
+    case "signal":
+      // Sent once the answer is on its way: the process may end on it.
+      setImmediate(() => process.kill(process.pid, String(request.signal)));
       return null;
     case "release":
       refs.delete(Number(request.ref));

@@ -9,7 +9,8 @@ import { learnerRun, type LearnerRun } from "./learner-run";
 import { CLOCK, type ClockBrand } from "./clock-brand";
 import { SANDBOX_CLOCKS_MOUNT } from "./sandbox";
 import { spawnHost, type HostDirs } from "./spawn-host";
-import { STAND_IN } from "./stand-ins";
+import { STAND_IN, type StandIn } from "./stand-ins";
+import { noteNotImplementedError } from "../not-implemented";
 
 /** A function of the learner's code as the test process calls it: same arguments, always a Promise. */
 export type RemoteFunction<F> = F extends (...args: infer A) => infer R
@@ -66,7 +67,7 @@ export class LearnerProcess {
   private readonly servers: net.Server[] = [];
   private nextCallback = 1;
   private outputBytes = 0;
-  private exited: Promise<void>;
+  private ended: Promise<void>;
   /** stdout and stderr of the learner's code, interleaved as they came, up to 64 KiB. */
   output = "";
   /** Its stdout alone, and its stderr alone (`console.log` / `console.error`), up to 64 KiB each. */
@@ -78,7 +79,7 @@ export class LearnerProcess {
     private readonly run: LearnerRun,
     private readonly dirs: HostDirs,
   ) {
-    this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
+    this.ended = new Promise((resolve) => child.once("exit", () => resolve()));
   }
 
   /** Starts a learner's process for the current test run's source folder (sealed if the run is). */
@@ -142,6 +143,16 @@ export class LearnerProcess {
     };
   }
 
+  /**
+   * The client a stand-in (`pgPool(config)`, `redisClient(url)`) stands for, built in the learner's
+   * process (once per stand-in, as whenever it crosses) and held here as a remote object: the test
+   * calls its methods (`await pool.query(...)`) and reads its fields (`field`), and passing it to
+   * the code under test passes that same client, as one app instance would hold it.
+   */
+  async client<T>(standIn: StandIn): Promise<Remote<T>> {
+    return (await this.request("client", {}, [standIn])) as Remote<T>;
+  }
+
   /** Reads a non-function export, e.g. a constant the module defines. */
   async value<T>(module: string, exportName: string): Promise<T> {
     return this.decode(await this.channel.request("value", { module, export: exportName })) as T;
@@ -203,10 +214,25 @@ export class LearnerProcess {
       } catch {
         // already gone
       }
-      await this.exited;
+      await this.ended;
     }
     for (const server of this.servers.splice(0)) closeForwarder(server);
     rmSync(this.dirs.root, { recursive: true, force: true });
+  }
+
+  /**
+   * Sends `name` (e.g. "SIGTERM") to the learner's process, as a supervisor would: the process
+   * signals itself on request, so a sealed one (inside bubblewrap, which forwards no signals)
+   * gets it the same way. Resolves once it is sent; `exited()` says when and how the process ended.
+   */
+  async signal(name: NodeJS.Signals): Promise<void> {
+    await this.channel.request("signal", { signal: name });
+  }
+
+  /** Resolves when the process has ended, with its exit code or the signal that ended it. */
+  async exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    await this.ended;
+    return { code: this.child.exitCode, signal: this.child.signalCode };
   }
 
   /** Whether the process is still running. */
@@ -233,7 +259,9 @@ export class LearnerProcess {
       return this.decode(await this.channel.request(op, { ...params, args: encoded }));
     } catch (error) {
       if (error instanceof ChannelClosedError) throw error;
-      throw this.decode(error as Encoded);
+      const thrown = this.decode(error as Encoded);
+      noteNotImplementedError(thrown);
+      throw thrown;
     }
   }
 

@@ -105,7 +105,7 @@ export async function warmServicesStatus(
   const state = readWarmState(dir);
   return {
     state,
-    stale: state && (await whyStale(state, env)),
+    stale: state && (await whyStale(state, env))?.reason,
     runs: liveLeases(dir).length,
     idleMs: Date.now() - lastUsedAt(dir),
   };
@@ -143,7 +143,14 @@ async function ensureUnderLock(
   if (recorded) {
     const stale = await whyStale(recorded, env);
     if (!stale) return recorded;
-    say(`warm services replaced: ${stale}`);
+    // Services that still work are never stopped under runs that use them, though this run
+    // wants another kind: it gets services of its own instead.
+    const users = liveLeases(dir).length;
+    if (stale.working && users > 0)
+      throw new WarmServicesInUse(
+        `${stale.reason}, in use by ${users === 1 ? "another run" : `${users} other runs`}`,
+      );
+    say(`warm services replaced: ${stale.reason}`);
     removeWarmState(dir);
     // Not waited on: the new services take new ports, and the old keeper cleans up by itself.
     void endKeeper(recorded.keeperPid, 5000);
@@ -157,21 +164,46 @@ async function ensureUnderLock(
   return state;
 }
 
+/**
+ * Raised when the warm services are of another kind than this run asks for (SANDBOX_SERVICES) and
+ * other runs use them: they stay, and the run starts services of its own (global setup).
+ */
+export class WarmServicesInUse extends Error {
+  constructor(reason: string) {
+    super(`warm services left as they are: ${reason}`);
+    this.name = "WarmServicesInUse";
+  }
+}
+
+/** Why recorded services cannot serve this run; `working` when they still work, for other runs. */
+interface Staleness {
+  reason: string;
+  working: boolean;
+}
+
 /** Why recorded warm services cannot be used as they are, or undefined when they can. */
-async function whyStale(state: WarmState, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  if (!isAlive(state.keeperPid)) return `their keeper (pid ${state.keeperPid}) is gone`;
-  const setting = readSetting(env);
-  if (setting !== "auto" && setting !== state.provider)
-    return `SANDBOX_SERVICES=${setting}, and the warm ones are ${state.provider}`;
+async function whyStale(state: WarmState, env: NodeJS.ProcessEnv): Promise<Staleness | undefined> {
+  const broken = (reason: string) => ({ reason, working: false });
+  if (!isAlive(state.keeperPid)) return broken(`their keeper (pid ${state.keeperPid}) is gone`);
   try {
     const identity = await serverIdentity(state, 1500);
     if (identity.redis !== state.identity.redis)
-      return `Redis at ${state.redisUrl} is another server now (restarted, or its port taken)`;
+      return broken(
+        `Redis at ${state.redisUrl} is another server now (restarted, or its port taken)`,
+      );
     if (identity.postgres !== state.identity.postgres)
-      return `Postgres at ${redact(state.databaseUrl)} is another server now (restarted, or its port taken)`;
+      return broken(
+        `Postgres at ${redact(state.databaseUrl)} is another server now (restarted, or its port taken)`,
+      );
   } catch (error) {
-    return `they stopped answering (${(error as Error).message.split("\n")[0]})`;
+    return broken(`they stopped answering (${(error as Error).message.split("\n")[0]})`);
   }
+  const setting = readSetting(env);
+  if (setting !== "auto" && setting !== state.provider)
+    return {
+      reason: `SANDBOX_SERVICES=${setting}, and the warm ones are ${state.provider}`,
+      working: true,
+    };
   return undefined;
 }
 

@@ -39,18 +39,23 @@ export class NativeServer implements ServiceHandle {
     this.child = child;
     this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
     Reaper.forThisProcess().track({ pid: child.pid! });
+    const startUp = new AbortController();
     const died = this.exited.then(() => {
       throw new ServiceError(`${this.kind} exited during start-up`);
     });
     try {
-      // A server that dies at start-up (bad config, permissions) fails at once, not after the timeout.
-      await Promise.race([waitUntilReady(this.kind, this.url), died]);
+      // A server that dies at start-up (bad config, permissions) fails at once, not after the
+      // timeout, and the readiness probe stops polling with it.
+      await Promise.race([waitUntilReady(this.kind, this.url, 60_000, startUp.signal), died]);
     } catch (error) {
+      startUp.abort();
       const log = readFileSync(join(this.dir, "server.log"), "utf8")
         .trim()
         .split("\n")
         .slice(-5)
         .join("\n");
+      // No one will hold this server: it goes, with its folder, before the error is told.
+      await this.dispose();
       throw new ServiceError(`${(error as Error).message}\n${this.kind} said:\n${log}`);
     }
   }
