@@ -11,6 +11,9 @@ import {
   setprivPath,
 } from "./sandbox";
 
+/** StrykerJS's INSTRUMENTER_CONSTANTS.ACTIVE_MUTANT_ENV_VARIABLE. */
+const STRYKER_ACTIVE_MUTANT = "__STRYKER_ACTIVE_MUTANT__";
+
 /** A learner's process's scratch folder (`root`) and its two parts the test process shares. */
 export interface HostDirs {
   root: string;
@@ -62,6 +65,11 @@ export function spawnHost(run: LearnerRun): SpawnedHost {
   // The grader's mark on every process of a graded run: its sweep finds this one by it, even
   // after the Jest worker that started it is gone (the grader's run-watchdog.js).
   if (process.env.SANDBOX_RUN_MARKER) env.SANDBOX_RUN_MARKER = process.env.SANDBOX_RUN_MARKER;
+  // Mutation testing (`npm run mutation`, docs/mutation-testing.md): StrykerJS names the mutant
+  // to switch on in this variable, and the instrumented code reads it in the process it runs in,
+  // which is this one, not Jest's. Unsealed only: a submission is never mutation-tested.
+  if (!run.sealed && process.env[STRYKER_ACTIVE_MUTANT])
+    env[STRYKER_ACTIVE_MUTANT] = process.env[STRYKER_ACTIVE_MUTANT];
   let argv: string[];
   if (run.sealed) {
     env.SANDBOX_LEARNER_SOURCE = SANDBOX_SOURCE_MOUNT;
