@@ -138,8 +138,8 @@ function gitMessage(error: unknown): string {
     .split("\n")
     .map((line) => line.trim())
     .filter(Boolean);
-  return (lines.find((line) => /^fatal:/.test(line)) ?? lines.at(-1) ?? "unknown error").slice(
-    0,
-    300,
-  );
+  const line = lines.find((l) => /^fatal:/.test(l)) ?? lines.at(-1) ?? "unknown error";
+  // curl's "Failed to connect ... after 3 ms": the same failure says the same reason on every
+  // run, so a rerun or a shard records exactly what the full run does.
+  return line.replace(/ after \d+ ms\b/g, "").slice(0, 300);
 }
