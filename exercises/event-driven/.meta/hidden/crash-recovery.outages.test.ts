@@ -1,4 +1,10 @@
-import { because, eventually, startFaultProxy, startLearner } from "@backend-sandbox/testkit";
+import {
+  because,
+  eventually,
+  startFaultProxy,
+  startLearner,
+  type FaultProxy,
+} from "@backend-sandbox/testkit";
 import { append, expectedUnits, firstEvents } from "#support/events";
 import { appliedTotals, fulfilled } from "#support/fulfilment";
 import { drained, pendingEntries } from "#support/stream-facts";
@@ -12,6 +18,29 @@ const lost = async (events: OrderEvent[]) => {
   const rows = await fulfilled(services.pg, events);
   return events.filter((e) => !rows.get(e.aggregateId)?.applied.includes(e.version)).length;
 };
+
+/**
+ * 150 events through the worker, with a 400 ms outage of `proxy` (new connections refused, open
+ * ones dropped) once 20 are applied: afterwards every entry is applied and acknowledged, none lost.
+ */
+async function outlivesAnOutage(where: { stream: string; group: string }, proxy: FaultProxy) {
+  const events = firstEvents(random, 150);
+  await append(services.redis, where.stream, events);
+  await eventually("20 events applied", () => applications(events), { until: (n) => n >= 20 });
+  proxy.refuseConnections();
+  proxy.dropConnections();
+  await new Promise((r) => setTimeout(r, 400)); // the outage
+  proxy.acceptConnections();
+  await eventually(
+    "every entry applied and acknowledged",
+    () => drained(services.redis, where.stream, where.group),
+    { timeoutMs: 15_000 },
+  );
+  const missing = await lost(events);
+  because(`expected none of 150 events lost to the outage; ${missing} lost`, () =>
+    expect(missing).toBe(0),
+  );
+}
 
 describe("crash-recovery", () => {
   it("[R3.3] loses nothing when a worker is killed (SIGKILL) in the middle of an event", async () => {
@@ -73,24 +102,7 @@ describe("crash-recovery", () => {
       { ...where, databaseUrl: pg.url },
       { consumer: "steady", claimIdleMs: 1000 },
     );
-    const events = firstEvents(random, 150);
-    await append(services.redis, where.stream, events);
-    await eventually("20 events applied", () => applications(events), { until: (n) => n >= 20 });
-    pg.refuseConnections();
-    pg.dropConnections();
-    await new Promise((r) => setTimeout(r, 400)); // the outage
-    pg.acceptConnections();
-    await eventually(
-      "every entry applied and acknowledged",
-      () => drained(services.redis, where.stream, where.group),
-      {
-        timeoutMs: 15_000,
-      },
-    );
-    const missing = await lost(events);
-    because(`expected none of 150 events lost to the outage; ${missing} lost`, () =>
-      expect(missing).toBe(0),
-    );
+    await outlivesAnOutage(where, pg);
   });
 
   it("[R3.4] outlives Redis refusing and dropping connections, its commands failing meanwhile", async () => {
@@ -103,24 +115,7 @@ describe("crash-recovery", () => {
       { ...where, redisUrl: redis.url, redisOptions },
       { consumer: "bumpy" },
     );
-    const events = firstEvents(random, 150);
-    await append(services.redis, where.stream, events);
-    await eventually("20 events applied", () => applications(events), { until: (n) => n >= 20 });
-    redis.refuseConnections();
-    redis.dropConnections();
-    await new Promise((r) => setTimeout(r, 400)); // the outage
-    redis.acceptConnections();
-    await eventually(
-      "every entry applied and acknowledged",
-      () => drained(services.redis, where.stream, where.group),
-      {
-        timeoutMs: 15_000,
-      },
-    );
-    const missing = await lost(events);
-    because(`expected none of 150 events lost to the outage; ${missing} lost`, () =>
-      expect(missing).toBe(0),
-    );
+    await outlivesAnOutage(where, redis);
   });
 
   it("[R3.4] outlives a paused Redis: once it resumes, every event is applied once", async () => {
