@@ -28,9 +28,19 @@ function readJsonState(file) {
  */
 function writeJsonState(file, value) {
   mkdirSync(path.dirname(file), { recursive: true });
+  writeWhole(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Writes `text` to `file` whole or not at all: to a temporary file renamed over it, so a reader
+ * never sees half of it. The folder must exist.
+ * @param {string} file
+ * @param {string} text
+ */
+function writeWhole(file, text) {
   const temporary = `${file}.${process.pid}`;
-  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`);
+  writeFileSync(temporary, text);
   renameSync(temporary, file);
 }
 
-module.exports = { readJsonState, writeJsonState };
+module.exports = { readJsonState, writeJsonState, writeWhole };

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { readJsonState, writeJsonState } from "@backend-sandbox/testkit/json-state";
+import { readJsonState, writeJsonState, writeWhole } from "@backend-sandbox/testkit/json-state";
 import type { Exercise } from "../exercise/manifest";
 import { UsageError } from "../terminal/usage-error";
 import { gradesCsv } from "./grades-csv";
@@ -75,11 +75,4 @@ export async function writeClassOutputs(
     }),
   );
   return results;
-}
-
-/** Written to a temporary file and renamed over the old one, so a reader never sees half a file. */
-export function writeWhole(file: string, text: string): void {
-  const temporary = `${file}.${process.pid}`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, file);
 }

@@ -10,7 +10,7 @@ import { machineFailure } from "./machine-failure";
 import type { RosterEntry } from "./roster";
 import { studentPage } from "./student-page";
 import { checkoutAtDeadline, type CheckedOut, type NotCheckedOut } from "./submission-checkout";
-import { writeWhole } from "./class-outputs";
+import { writeWhole } from "@backend-sandbox/testkit/json-state";
 import {
   errorResult,
   readStudentResult,
