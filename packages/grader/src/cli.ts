@@ -78,7 +78,7 @@ const COMMANDS: CommandSpec[] = [
       ["--sealed", "run the code under test sealed in a sandbox (implied by --submission)"],
       [
         "--jobs <n>",
-        "exercises graded at once (default: one per core, at most one per 2 GiB, when sealed, for --solution, or for your own src/ outside CI; else 1)",
+        "exercises graded at once (default: one per core and two more, at most one per 2 GiB, when sealed, for --solution, or for your own src/ outside CI; else 1)",
       ],
       ["--quiet", "no progress lines, and no list of the failing tests after the table"],
       ["--stage <id>", "grade one stage of one exercise alone: its visible and hidden tests"],
@@ -132,7 +132,14 @@ const COMMANDS: CommandSpec[] = [
         "--changed [base]",
         "only the exercises whose files differ from a git ref (default main), every one when packages/ changed",
       ],
-      ["--jobs <n>", "gradings at once (default: one per core, at most one per 2 GiB of memory)"],
+      [
+        "--jobs <n>",
+        "gradings at once (default: one per core and two more, at most one per 2 GiB of memory)",
+      ],
+      [
+        "--jest-workers <n>",
+        "test files at once in each grading (default: 1, in band, beside other gradings; 2 alone)",
+      ],
     ],
     action: (where, slugs, options) =>
       (require("./commands/verify") as typeof import("./commands/verify")).verifyCommand(
@@ -220,7 +227,7 @@ const COMMANDS: CommandSpec[] = [
       ["--exercises <slugs>", "comma-separated exercises to grade (default: all)"],
       [
         "--jobs <n>",
-        "gradings at once, one exercise of one submission each (default: one per core, at most one per 2 GiB)",
+        "gradings at once, one exercise of one submission each (default: one per core and two more, at most one per 2 GiB)",
       ],
       ["--shard <i/n>", "grade only every n-th student from the i-th; join with `sandbox merge`"],
       ["--regrade", "grade everyone again, even results stored for the same commit and grader"],

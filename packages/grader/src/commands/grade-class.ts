@@ -6,7 +6,7 @@ import { parseShard, resolveExercises, shardOf } from "../exercise/catalog";
 import type { Places } from "../repo-paths";
 import { GradingSession } from "../run/grading-session";
 import { onInterrupt } from "../run/interrupt";
-import { parseJobs } from "../run/jobs";
+import { jestWorkersPerGrading, parseJobs } from "../run/jobs";
 import { parseNumber } from "../terminal/parse-number";
 import { resultLine } from "../terminal/progress";
 import { UsageError } from "../terminal/usage-error";
@@ -75,6 +75,7 @@ export async function gradeClassCommand(
     signal: controller.signal,
     checkCheckout: true,
     sealed: true,
+    jestWorkers: jestWorkersPerGrading(jobs),
   });
   const settings: ClassSettings = {
     schemaVersion: 1,

@@ -23,7 +23,7 @@ import { checkSubmissionDir, type SourceChoice } from "../run/source-dir";
 import { UsageError } from "../terminal/usage-error";
 import { parseNumber } from "../terminal/parse-number";
 import { onInterrupt } from "../run/interrupt";
-import { parseJobs } from "../run/jobs";
+import { jestWorkersPerGrading, parseJobs } from "../run/jobs";
 import pLimit from "p-limit";
 import {
   attachWarmServices,
@@ -88,21 +88,6 @@ export async function gradeCommand(
   const sealed = Boolean(options.sealed) || source.kind === "submission";
   const usesServices = exercises.some((exercise) => exercise.manifest.services.length > 0);
   const warm = usesServices ? await learnersWarmServices(source, sealed) : undefined;
-  const controller = new AbortController();
-  const session = new GradingSession({
-    places,
-    hiddenRoot,
-    timeoutSeconds,
-    signal: controller.signal,
-    checkCheckout: true,
-    sealed,
-    env: warm && { ...process.env, ...sharedServicesEnv(warm.services) },
-  });
-  const stopListening = onInterrupt(async () => {
-    controller.abort();
-    await session.close();
-    await warm?.dispose();
-  });
   // Side by side only where one grading cannot disturb another or blur which one changed the
   // checkout: sealed runs, the reference solutions, a learner's own code at their desk.
   const atDesk = source.kind === "learner" && !process.env.CI;
@@ -111,6 +96,22 @@ export async function gradeCommand(
     options.jobs !== undefined || sideBySide ? parseJobs(options.jobs) : 1,
     exercises.length,
   );
+  const controller = new AbortController();
+  const session = new GradingSession({
+    places,
+    hiddenRoot,
+    timeoutSeconds,
+    signal: controller.signal,
+    checkCheckout: true,
+    sealed,
+    jestWorkers: jestWorkersPerGrading(jobs),
+    env: warm && { ...process.env, ...sharedServicesEnv(warm.services) },
+  });
+  const stopListening = onInterrupt(async () => {
+    controller.abort();
+    await session.close();
+    await warm?.dispose();
+  });
   // Side by side, progress comes in plain lines: one spinner cannot follow several gradings.
   const progress = createProgress(process.stderr, options.quiet, jobs > 1);
   const queue = pLimit(jobs);

@@ -21,7 +21,7 @@ import { readWrongSolution, wrongSolutionBugs } from "../exercise/wrong-solution
 import { parseNumber } from "../terminal/parse-number";
 import { changedExercises } from "../exercise/changed-exercises";
 import type { SourceChoice } from "../run/source-dir";
-import { parseJobs } from "../run/jobs";
+import { jestWorkersPerGrading, parseJestWorkers, parseJobs } from "../run/jobs";
 import { GradingCost, type GradingKind } from "../score/grading-cost";
 
 export interface VerifyOptions {
@@ -39,6 +39,8 @@ export interface VerifyOptions {
   changed?: string | boolean;
   /** How many gradings run at once (default: defaultJobs() of run/jobs.ts). */
   jobs?: string;
+  /** Jest workers of each grading (default: jestWorkersPerGrading() of run/jobs.ts). */
+  jestWorkers?: string;
 }
 
 /** What one `verify` does, read from its arguments once. */
@@ -53,6 +55,8 @@ interface VerifyPlan {
   onlyBugs?: string[];
   /** Gradings at once. */
   jobs: number;
+  /** Jest workers of each grading. */
+  jestWorkers: number;
 }
 
 /** What every exercise's steps share: the session, the tally, the queue of gradings. */
@@ -88,6 +92,7 @@ export async function verifyCommand(
     timeoutSeconds: plan.timeoutSeconds,
     signal: controller.signal,
     sealed: Boolean(options.sealed),
+    jestWorkers: plan.jestWorkers,
   });
   const stopListening = onInterrupt(async () => {
     controller.abort();
@@ -145,8 +150,13 @@ function readPlan(places: Places, slugs: string[], options: VerifyOptions): Veri
     out(`verify --changed ${changed.summary}`);
     chosen = changed.slugs;
   }
+  const jobs = parseJobs(options.jobs);
   return {
-    jobs: parseJobs(options.jobs),
+    jobs,
+    jestWorkers:
+      options.jestWorkers === undefined
+        ? jestWorkersPerGrading(jobs)
+        : parseJestWorkers(options.jestWorkers),
     slugs: chosen,
     timeoutSeconds,
     repeat,

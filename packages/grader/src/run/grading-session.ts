@@ -36,6 +36,8 @@ export interface SessionOptions {
   checkCheckout?: boolean;
   /** Every learner's process runs sealed (`--sealed`; implied by `--submission`). */
   sealed?: boolean;
+  /** Jest workers of each exercise run: jestWorkersPerGrading() of the gradings run at once. */
+  jestWorkers?: number;
 }
 
 /**
@@ -165,6 +167,7 @@ export class GradingSession {
         // later exercise's test file into a shared cache, so each run gets its own; sealed, the
         // cache is out of its reach and shared.
         cacheDirectory: this.options.checkCheckout && !sealed ? undefined : this.cacheDirectory,
+        maxWorkers: this.options.jestWorkers,
         maxOldSpaceMb: memoryLimitMb(env),
         env,
         signal: this.options.signal,

@@ -3,14 +3,26 @@ import { parseNumber } from "../terminal/parse-number";
 import { UsageError } from "../terminal/usage-error";
 
 /**
- * Gradings at once when --jobs is not given: one per core, at most one per 2 GiB of memory (a
- * grading is a Jest run with two workers and the learner's processes), at least one. Measured on
- * two cores: verify of api-design and database took 212 s at two against 339 s at one
- * (docs/performance.md).
+ * Gradings at once when --jobs is not given: one per core and two more, at most one per 2 GiB of
+ * memory (a grading is a Jest run and the learner's processes), at least one. The two more fill
+ * the time tests spend waiting on timers, Redis, Postgres and HTTP. Measured on two cores
+ * (docs/performance.md), verify of gateway / database: 173 / 141 s at two gradings of two Jest
+ * workers each, 140 / 141 s at three in band, 136 / 121 s at four in band.
  */
 export function defaultJobs(): number {
   const byMemory = Math.floor(os.totalmem() / 2 ** 31);
-  return Math.max(1, Math.min(os.availableParallelism(), byMemory));
+  return Math.max(1, Math.min(os.availableParallelism() + 2, byMemory));
+}
+
+/**
+ * Jest workers for each grading when `jobs` gradings run at once: two for a grading alone (its
+ * test files mostly wait, so two at a time pay off even on two cores), none (Jest runs the files
+ * in band, in its own process) beside others. Beside others the cores are busy already, and each
+ * worker would load Jest's runtime, ts-jest and TypeScript again: gateway's verify spent 227
+ * CPU-seconds with two workers a grading against 152 in band (docs/performance.md).
+ */
+export function jestWorkersPerGrading(jobs: number): number {
+  return jobs > 1 ? 1 : 2;
 }
 
 /** `--jobs <n>`: a whole number from 1 to 64, or defaultJobs() when absent; exit 2 otherwise. */
@@ -20,4 +32,12 @@ export function parseJobs(value: string | undefined): number {
   if (!Number.isInteger(jobs))
     throw new UsageError(`--jobs wants a whole number of gradings; got "${value}"`);
   return jobs;
+}
+
+/** `--jest-workers <n>`: a whole number from 1 to 64; exit 2 otherwise. */
+export function parseJestWorkers(value: string): number {
+  const workers = parseNumber("--jest-workers", value, 1, 64);
+  if (!Number.isInteger(workers))
+    throw new UsageError(`--jest-workers wants a whole number of test files; got "${value}"`);
+  return workers;
 }

@@ -56,6 +56,8 @@ export interface RunJestOptions {
   cacheDirectory?: string;
   /** Environment for the child: the grader's own, plus the services' URLs. */
   env: NodeJS.ProcessEnv;
+  /** Test files at once (Jest's --maxWorkers; 1 runs them in band): jestWorkersPerGrading(). */
+  maxWorkers?: number;
   /** Heap limit of the Jest process and its workers, so an allocation bomb dies in seconds. */
   maxOldSpaceMb?: number;
   /** Aborting (Ctrl-C) kills the run's whole process group. */
@@ -111,7 +113,7 @@ export async function runJest(plan: RunPlan, options: RunJestOptions): Promise<J
     outputFile,
     "--ci",
     "--forceExit",
-    "--maxWorkers=2",
+    `--maxWorkers=${options.maxWorkers ?? 2}`,
   ];
   const started = Date.now();
   try {
