@@ -51,6 +51,7 @@ const finished = (testResults: object[], exitCode = 0, success = exitCode === 0)
   json: {
     success,
     numTotalTests: 4,
+    numFailedTests: success ? 0 : 1,
     numRuntimeErrorTestSuites: 0,
     testResults: testResults as never,
   },
@@ -83,6 +84,22 @@ describe("scoring", () => {
     });
   });
 
+  it("scores a run that bailed on the files that ran, only once a test failed", () => {
+    const bailing = planRun(exercise, {
+      sourceDir: path.join(exercise.dir, "src"),
+      hiddenDir,
+      timeoutMs: 10_000,
+      bail: true,
+    });
+    const stopped = allFiles({ "hidden/basics.test.ts": ["failed"] }).slice(0, 3);
+    expect(scoreExercise(bailing, finished(stopped, 1))).toMatchObject({ status: "failed" });
+    // Without a failure, a missing file is no bail: the run cannot be trusted.
+    expect(scoreExercise(bailing, finished(allFiles().slice(0, 3)))).toMatchObject({
+      status: "error",
+      reason: "hidden/negatives.test.ts did not run",
+    });
+  });
+
   it("is an error when Jest says success but exits non-zero, and when nothing ran", () => {
     expect(score(finished(allFiles(), 1, true)).reason).toBe(
       "Jest reported success but exited with code 1",
@@ -92,7 +109,13 @@ describe("scoring", () => {
       exitCode: 1,
       output: "",
       durationMs: 1,
-      json: { success: false, numTotalTests: 0, numRuntimeErrorTestSuites: 0, testResults: [] },
+      json: {
+        success: false,
+        numTotalTests: 0,
+        numFailedTests: 0,
+        numRuntimeErrorTestSuites: 0,
+        testResults: [],
+      },
     };
     expect(score(empty)).toMatchObject({ status: "error", reason: "no test ran" });
   });

@@ -173,6 +173,9 @@ describe("sandbox new, then sandbox verify", () => {
     expect((await sandbox(["verify", "--jobs", "0"], env)).stderr).toMatch(
       /--jobs wants a number from 1 to 64; got "0"/,
     );
+    const workers = await sandbox(["verify", "partial", "--jest-workers", "1.5"], env);
+    expect(workers.code).toBe(2);
+    expect(workers.stderr).toMatch(/--jest-workers wants a whole number of test files; got "1.5"/);
   });
 
   it("grades a wrong solution on the stages its patch declares only, and it must be caught there", async () => {
@@ -185,7 +188,7 @@ describe("sandbox new, then sandbox verify", () => {
       SANDBOX_EXERCISES_DIR: copy,
     });
     expect(right.stdout).toMatch(
-      /✓ wrong solution ignores-sign is caught by negatives \(3 of 3 tests\): /,
+      /✓ wrong solution ignores-sign is caught by negatives \(3 of 3 tests run\): /,
     );
     expect(right.stdout).not.toMatch(/basics/); // the stage not declared did not run
     writeFileSync(patch, `Stages: basics\n\n${body}`);
@@ -201,6 +204,23 @@ describe("sandbox new, then sandbox verify", () => {
     );
     expect(everyStage.stdout).toMatch(
       /✓ wrong solution ignores-sign is caught by negatives \(3 of 3 tests\), 10 \/ 30/,
+    );
+    // Jest's bail: the run stops at its first failing file, the files in path order, so of two
+    // stages that would both catch it, only the first ran; --all-stages runs them all.
+    writeFileSync(
+      path.join(copy, "partial/.meta/wrong-solutions/always-zero.patch"),
+      "Stages: basics, negatives\n\nWrong on purpose.\n\n--- a/math.ts\n+++ b/math.ts\n@@ -1,3 +1,3 @@\n export function add(a: number, b: number): number {\n-  return a + b;\n+  return 0;\n }\n",
+    );
+    const zero = (...extra: string[]) =>
+      sandbox(["verify", "partial", "--wrong-solution", "always-zero", ...extra], {
+        SANDBOX_EXERCISES_DIR: copy,
+      });
+    const [bailed, full] = await Promise.all([zero(), zero("--all-stages")]);
+    expect(bailed.stdout).toMatch(
+      /✓ wrong solution always-zero is caught by basics \(2 of 2 tests run\): /,
+    );
+    expect(full.stdout).toMatch(
+      /✓ wrong solution always-zero is caught by basics \(2 of 2 tests\), negatives \(3 of 3 tests\), 0 \/ 30/,
     );
     writeFileSync(patch, `Stages: negative\n\n${body}`);
     const misnamed = await sandbox(["verify", "partial", "--static"], {

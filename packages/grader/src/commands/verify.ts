@@ -211,7 +211,8 @@ async function verifyExercise(dir: string, run: VerifyRun): Promise<string[]> {
     const wrong = await wrongs[i];
     if (!wrong) continue;
     const declared = allStages ? [] : declaredStages(dir, bug);
-    run.tally.add(slug, [wrongSolutionCaught(bug, wrong, declared)], log, true);
+    // Graded with Jest's bail unless --all-stages (grading-session.ts): counts of the tests run.
+    run.tally.add(slug, [wrongSolutionCaught(bug, wrong, declared, !allStages)], log, true);
   }
   const cost = run.cost.line(slug);
   if (cost) log(`  ${cost}`);

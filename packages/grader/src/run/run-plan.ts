@@ -29,6 +29,11 @@ export interface RunPlan {
   usesServices: boolean;
   /** The learner's process runs in a bubblewrap sandbox (testkit src/learner/sandbox.ts). */
   sealed: boolean;
+  /**
+   * Jest's `bail`: the run stops after the first file with a failing test, and the files after
+   * it are not run (verify's wrong solutions on their declared stages: one failure is the verdict).
+   */
+  bail: boolean;
 }
 
 export function planRun(
@@ -41,6 +46,7 @@ export function planRun(
     /** Only these stages' test files (default: every stage's). */
     stages?: string[];
     sealed?: boolean;
+    bail?: boolean;
   },
 ): RunPlan {
   const includeVisible = run.includeVisible ?? true;
@@ -58,6 +64,7 @@ export function planRun(
     timeoutMs: run.timeoutMs,
     usesServices: exercise.manifest.services.length > 0,
     sealed: run.sealed ?? false,
+    bail: run.bail ?? false,
   };
 }
 

@@ -41,7 +41,8 @@ export function ungradedResult(
  * tests by stage, score the stages. A stage scores points × (passed ÷ total) over its visible and
  * hidden tests. Anything that makes the count untrustworthy (no results, a file that could not
  * run, no test at all, a skipped, todo or focused test, a planned file missing) is an `error`
- * scoring 0, never a pass.
+ * scoring 0, never a pass. A run that bails (`plan.bail`) may miss the files after its first
+ * failing one: it is scored on the tests that ran, and can only be `failed`.
  */
 export function scoreExercise(plan: RunPlan, run: JestRun): ExerciseResult {
   const zero = (status: "error" | "timeout", reason: string) =>
@@ -128,7 +129,9 @@ function untrustworthy(plan: RunPlan, json: JestJson, files: TestFiles): string 
   if (json.numTotalTests === 0 || json.testResults.length === 0) return "no test ran";
   const reported = new Set(json.testResults.map((file) => file.name));
   const missing = plan.testFiles.find((file) => !reported.has(file));
-  if (missing) return `${files.display(missing)} did not run`;
+  // A run that bails stops at its first file with a failing test: the files after it never ran.
+  const bailed = plan.bail && json.numFailedTests > 0;
+  if (missing && !bailed) return `${files.display(missing)} did not run`;
   return undefined;
 }
 

@@ -85,12 +85,14 @@ export function everyRun(runs: Check[][]): Check[] {
 
 /**
  * A wrong solution is caught when a stage loses points. With declared stages (`Stages:` in its
- * patch) only those stages' hidden tests ran, so it must be caught there.
+ * patch) only those stages' hidden tests ran, so it must be caught there. `bailed`: the run
+ * stopped at its first failing file, so the counts are of the tests that ran.
  */
 export function wrongSolutionCaught(
   bug: string,
   result: ExerciseResult,
   declared: string[] = [],
+  bailed = false,
 ): Check {
   if (result.status === "error" || result.status === "timeout")
     return {
@@ -100,7 +102,8 @@ export function wrongSolutionCaught(
     };
   // How many tests catch it, and which: a bug caught by one test is one flaky test from escaping.
   const losing = result.stages.filter((s) => s.total > 0 && s.passed < s.total);
-  const caughtBy = losing.map((s) => `${s.id} (${s.total - s.passed} of ${s.total} tests)`);
+  const ran = bailed ? " run" : "";
+  const caughtBy = losing.map((s) => `${s.id} (${s.total - s.passed} of ${s.total} tests${ran})`);
   const catchers = losing.flatMap((s) =>
     s.tests.filter((t) => t.status !== "passed").map((t) => t.name),
   );
@@ -115,7 +118,8 @@ export function wrongSolutionCaught(
     };
   return {
     ok: true,
-    what: `wrong solution ${bug} is caught by ${caughtBy.join(", ")}${where ? "" : `, ${result.score} / ${result.maxScore}`}`,
+    // A run that stopped early has a score of the files that ran, whichever came first: left out.
+    what: `wrong solution ${bug} is caught by ${caughtBy.join(", ")}${where || bailed ? "" : `, ${result.score} / ${result.maxScore}`}`,
     detail:
       catchers.slice(0, 3).join("; ") +
       (catchers.length > 3 ? `; and ${catchers.length - 3} more` : ""),
