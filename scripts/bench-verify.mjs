@@ -1,56 +1,57 @@
 // `npm run bench:verify`: what `sandbox verify` spends, two ways side by side, in turn (A B A B ...)
 // so that a drifting machine weighs on both alike. Prints a Markdown table for docs/performance.md.
-// --compare stages (default): what declaring a wrong solution's stages (`Stages:` in its patch)
-//   saves: every wrong solution graded on the stages its patch declares, and on every stage's
-//   hidden tests (`--all-stages`).
-// --compare jobs: what verify's defaults (more gradings at once than cores, each Jest run in band)
-//   save over two gradings at once of two Jest workers each (`--jobs 2 --jest-workers 2`, the
-//   defaults before): every grading of the exercise, solution, stub and wrong solutions.
-// Usage: node scripts/bench-verify.mjs [--runs N] [--exercises a,b] [--compare stages|jobs]
-import { readdirSync, readFileSync } from "node:fs";
+// By default, what declaring a wrong solution's stages (`Stages:` in its patch) saves: every
+//   wrong solution graded on the stages its patch declares (stopping at the first failing file),
+//   and on every test of every stage (`--all-stages`).
+// --against <checkout>: this checkout's whole `sandbox verify <slug>` (solution, stub, wrong
+//   solutions) against the same command of another checkout's grader, e.g. a worktree of an
+//   earlier commit with `npm ci` run in it (`git worktree add ../before <commit>`).
+// Usage: node scripts/bench-verify.mjs [--runs N] [--exercises a,b] [--against <checkout>]
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
   options: {
     runs: { type: "string", default: "1" },
     exercises: { type: "string" },
-    compare: { type: "string", default: "stages" },
+    against: { type: "string" },
   },
 });
 const root = join(import.meta.dirname, "..");
-const sandbox = join(root, "packages/grader/bin/sandbox.js");
 const slugs =
   values.exercises?.split(",") ??
   JSON.parse(readFileSync(join(root, "exercises/exercises.json"), "utf8"));
 
-/** The two ways compared: a heading each and the verify arguments of an exercise. */
-const COMPARISONS = {
-  stages: {
-    heads: ["declared stages", "every stage"],
-    what: "wrong solutions",
-    count: (slug) => wrongSolutions(slug).length,
-    args: (slug) => {
-      const only = ["--wrong-solution", wrongSolutions(slug).join(",")];
-      return [
-        [slug, ...only],
-        [slug, ...only, "--all-stages"],
-      ];
-    },
-  },
-  jobs: {
-    heads: ["defaults (in band)", "--jobs 2 --jest-workers 2"],
-    what: "gradings",
-    count: (slug) => wrongSolutions(slug).length + 2,
-    args: (slug) => [[slug], [slug, "--jobs", "2", "--jest-workers", "2"]],
-  },
-};
-const comparison = COMPARISONS[values.compare];
-if (!comparison) {
-  console.error(`--compare wants one of ${Object.keys(COMPARISONS).join(", ")}`);
+/** The two ways compared: a heading each, and each one's checkout and verify arguments. */
+const against = values.against && resolve(values.against);
+if (against && !existsSync(join(against, "packages/grader/bin/sandbox.js"))) {
+  console.error(`--against ${values.against}: no packages/grader/bin/sandbox.js there`);
   process.exit(2);
 }
+const comparison = against
+  ? {
+      heads: ["this checkout", against],
+      what: "gradings",
+      count: (slug) => wrongSolutions(slug).length + 2,
+      runs: (slug) => [
+        [root, [slug]],
+        [against, [slug]],
+      ],
+    }
+  : {
+      heads: ["declared stages", "every stage"],
+      what: "wrong solutions",
+      count: (slug) => wrongSolutions(slug).length,
+      runs: (slug) => {
+        const only = ["--wrong-solution", wrongSolutions(slug).join(",")];
+        return [
+          [root, [slug, ...only]],
+          [root, [slug, ...only, "--all-stages"]],
+        ];
+      },
+    };
 
 function wrongSolutions(slug) {
   return readdirSync(join(root, "exercises", slug, ".meta/wrong-solutions"))
@@ -58,12 +59,13 @@ function wrongSolutions(slug) {
     .map((name) => name.slice(0, -".patch".length));
 }
 
-/** Wall seconds of one `sandbox verify` with these arguments; it must pass. */
-function verify(args) {
+/** Wall seconds of one `sandbox verify` of `checkout`'s grader with these arguments; it must pass. */
+function verify([checkout, args]) {
+  const sandbox = join(checkout, "packages/grader/bin/sandbox.js");
   const started = performance.now();
   const run = spawnSync(process.execPath, [sandbox, "verify", ...args], {
     encoding: "utf8",
-    cwd: root,
+    cwd: checkout,
   });
   const seconds = (performance.now() - started) / 1000;
   if (run.status !== 0)
@@ -77,7 +79,7 @@ console.log(`| exercise | ${comparison.what} | ${headA} | ${headB} | saved |`);
 console.log("| --- | --- | --- | --- | --- |");
 const totals = { a: 0, b: 0 };
 for (const slug of slugs) {
-  const [argsA, argsB] = comparison.args(slug);
+  const [argsA, argsB] = comparison.runs(slug);
   const a = [];
   const b = [];
   for (let i = 0; i < Number(values.runs); i++) {
