@@ -4,7 +4,8 @@ import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
-import { NativeProvider } from "../src/providers/native";
+import { NativeProvider, onAFreePort } from "../src/providers/native";
+import { ServiceError, type ServiceHandle } from "../src/providers/provider";
 import { NativeServer } from "../src/providers/native/native-server";
 import {
   EMBEDDED_POSTGRES_PLATFORMS,
@@ -91,5 +92,38 @@ describe("a native server that dies at start-up", () => {
     } finally {
       silent.close();
     }
+  });
+});
+
+describe("a native server whose free port was taken before it bound it", () => {
+  const handle = { url: "redis://127.0.0.1:1" } as ServiceHandle;
+  const exitedAtStart = () => new ServiceError("redis exited during start-up\nredis said:\n");
+
+  it("is started again, on a new port, up to three times", async () => {
+    let attempts = 0;
+    const started = await onAFreePort(async () => {
+      attempts++;
+      if (attempts < 3) throw exitedAtStart();
+      return handle;
+    });
+    expect(started).toBe(handle);
+    expect(attempts).toBe(3);
+    attempts = 0;
+    const failure = await onAFreePort(async () => {
+      attempts++;
+      throw exitedAtStart();
+    }).catch((error: Error) => error);
+    expect((failure as Error).message).toMatch(/redis exited during start-up/);
+    expect(attempts).toBe(3);
+  });
+
+  it("is not started again when it failed otherwise", async () => {
+    let attempts = 0;
+    const failure = await onAFreePort(async () => {
+      attempts++;
+      throw new ServiceError("redis-server not found");
+    }).catch((error: Error) => error);
+    expect((failure as Error).message).toBe("redis-server not found");
+    expect(attempts).toBe(1);
   });
 });

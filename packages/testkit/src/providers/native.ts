@@ -22,7 +22,15 @@ export { findNativeBinaries } from "./native/binaries";
 export class NativeProvider implements Provider {
   readonly name = "native";
 
-  async startRedis(): Promise<ServiceHandle> {
+  startRedis(): Promise<ServiceHandle> {
+    return onAFreePort(() => this.startRedisOnce());
+  }
+
+  startPostgres(): Promise<ServiceHandle> {
+    return onAFreePort(() => this.startPostgresOnce());
+  }
+
+  private async startRedisOnce(): Promise<ServiceHandle> {
     const binary = findNativeBinaries().redisServer;
     if (!binary)
       throw new ServiceError(
@@ -51,7 +59,7 @@ export class NativeProvider implements Provider {
     );
   }
 
-  async startPostgres(): Promise<ServiceHandle> {
+  private async startPostgresOnce(): Promise<ServiceHandle> {
     const bin = findNativeBinaries().postgresBin;
     if (!bin)
       throw new ServiceError(
@@ -78,6 +86,26 @@ export class NativeProvider implements Provider {
     return NativeServer.start("postgres", url, dir, () =>
       spawnServer(join(bin, "postgres"), args, dir),
     );
+  }
+}
+
+const START_ATTEMPTS = 3;
+
+/**
+ * Starts a server, again (with a new port and folder) when it exited during start-up, up to
+ * three times: between freePort() closing its probe and the server binding the port, another
+ * socket can take it (an outgoing connection takes its local port from the same range), and the
+ * server then exits at once. Seen once in 80 gradings, four at a time. A server that exits for
+ * another reason (bad settings, permissions) fails three times in well under a second.
+ */
+export async function onAFreePort(start: () => Promise<ServiceHandle>): Promise<ServiceHandle> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      const exited = error instanceof ServiceError && /exited during start-up/.test(error.message);
+      if (!exited || attempt === START_ATTEMPTS) throw error;
+    }
   }
 }
 
