@@ -161,8 +161,8 @@ export class GradingSession {
         stages: prepared.stages ?? stages,
         sealed,
         // One failing test is a wrong solution's verdict: the files after it would only add time
-        // (about a fifth of verify's; docs/performance.md). --all-stages runs every test, for
-        // the full picture of what catches it.
+        // (docs/performance.md). --all-stages runs every test, for the full picture of what
+        // catches it.
         bail: source.kind === "wrong-solution" && !source.allStages,
       });
       const run = await runJest(plan, {

@@ -6,8 +6,8 @@ import { UsageError } from "../terminal/usage-error";
  * Gradings at once when --jobs is not given: one per core and two more, at most one per 2 GiB of
  * memory (a grading is a Jest run and the learner's processes), at least one. The two more fill
  * the time tests spend waiting on timers, Redis, Postgres and HTTP. Measured on two cores
- * (docs/performance.md), verify of gateway / database: 173 / 141 s at two gradings of two Jest
- * workers each, 140 / 141 s at three in band, 136 / 121 s at four in band.
+ * (docs/performance.md): gateway's verify took 173 s at two gradings of two Jest workers each,
+ * 140 s at three in band and 136 s at four; database's 141 s at three and 121 s at four.
  */
 export function defaultJobs(): number {
   const byMemory = Math.floor(os.totalmem() / 2 ** 31);
@@ -18,7 +18,7 @@ export function defaultJobs(): number {
  * Jest workers for each grading when `jobs` gradings run at once: two for a grading alone (its
  * test files mostly wait, so two at a time pay off even on two cores), none (Jest runs the files
  * in band, in its own process) beside others. Beside others the cores are busy already, and each
- * worker would load Jest's runtime, ts-jest and TypeScript again: gateway's verify spent 227
+ * worker would load Jest's runtime, ts-jest and TypeScript again: gateway's verify spent 220
  * CPU-seconds with two workers a grading against 152 in band (docs/performance.md).
  */
 export function jestWorkersPerGrading(jobs: number): number {

@@ -118,7 +118,7 @@ export function wrongSolutionCaught(
     };
   return {
     ok: true,
-    // A run that stopped early has a score of the files that ran, whichever came first: left out.
+    // A run that stopped early scored only the files before its stop: its score is left out.
     what: `wrong solution ${bug} is caught by ${caughtBy.join(", ")}${where || bailed ? "" : `, ${result.score} / ${result.maxScore}`}`,
     detail:
       catchers.slice(0, 3).join("; ") +
