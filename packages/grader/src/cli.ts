@@ -138,7 +138,7 @@ const COMMANDS: CommandSpec[] = [
       ],
       [
         "--jest-workers <n>",
-        "test files at once in each grading (default: 1, in band, beside other gradings; 2 alone)",
+        "test files at once in each grading (default: 1, in band, beside other gradings; 2 alone); wrong solutions always 1",
       ],
     ],
     action: (where, slugs, options) =>

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Client } from "pg";
 import { NativeProvider, onAFreePort } from "../src/providers/native";
 import { ServiceError, type ServiceHandle } from "../src/providers/provider";
-import { NativeServer } from "../src/providers/native/native-server";
+import { NativeServer, ServerExitedAtStartUp } from "../src/providers/native/native-server";
 import {
   EMBEDDED_POSTGRES_PLATFORMS,
   embeddedPostgresBin,
@@ -83,6 +83,7 @@ describe("a native server that dies at start-up", () => {
       expect((failure as Error).message).toMatch(
         /redis exited during start-up[\s\S]*could not bind/,
       );
+      expect(failure).toBeInstanceOf(ServerExitedAtStartUp);
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(existsSync(dir)).toBe(false);
       const probed = probes;
@@ -97,7 +98,8 @@ describe("a native server that dies at start-up", () => {
 
 describe("a native server whose free port was taken before it bound it", () => {
   const handle = { url: "redis://127.0.0.1:1" } as ServiceHandle;
-  const exitedAtStart = () => new ServiceError("redis exited during start-up\nredis said:\n");
+  const exitedAtStart = () =>
+    new ServerExitedAtStartUp("redis exited during start-up\nredis said:\n");
 
   it("is started again, on a new port, up to three times", async () => {
     let attempts = 0;

@@ -20,7 +20,7 @@ import { UsageError } from "../terminal/usage-error";
 import { readWrongSolution, wrongSolutionBugs } from "../exercise/wrong-solution-patch";
 import { parseNumber } from "../terminal/parse-number";
 import { changedExercises } from "../exercise/changed-exercises";
-import type { SourceChoice } from "../run/source-dir";
+import { bailsAtFirstFailure, type SourceChoice } from "../run/source-dir";
 import { jestWorkersPerGrading, parseJestWorkers, parseJobs } from "../run/jobs";
 import { GradingCost, type GradingKind } from "../score/grading-cost";
 
@@ -187,13 +187,9 @@ async function verifyExercise(dir: string, run: VerifyRun): Promise<string[]> {
       );
   const stub = onlyBugs ? undefined : graded(run, exercise, { kind: "learner" }, `${slug} (stub)`);
   const bugs = onlyBugs ?? wrongSolutionBugs(dir);
+  const wrongSource = (bug: string): SourceChoice => ({ kind: "wrong-solution", bug, allStages });
   const wrongs = bugs.map((bug) =>
-    graded(
-      run,
-      exercise,
-      { kind: "wrong-solution", bug, allStages },
-      `${slug} (wrong solution ${bug})`,
-    ),
+    graded(run, exercise, wrongSource(bug), `${slug} (wrong solution ${bug})`),
   );
   if (!onlyBugs) {
     const results = (await Promise.all(solutions)).filter((r) => r !== undefined);
@@ -211,8 +207,8 @@ async function verifyExercise(dir: string, run: VerifyRun): Promise<string[]> {
     const wrong = await wrongs[i];
     if (!wrong) continue;
     const declared = allStages ? [] : declaredStages(dir, bug);
-    // Graded with Jest's bail unless --all-stages (grading-session.ts): counts of the tests run.
-    run.tally.add(slug, [wrongSolutionCaught(bug, wrong, declared, !allStages)], log, true);
+    const bailed = bailsAtFirstFailure(wrongSource(bug));
+    run.tally.add(slug, [wrongSolutionCaught(bug, wrong, declared, bailed)], log, true);
   }
   const cost = run.cost.line(slug);
   if (cost) log(`  ${cost}`);

@@ -18,7 +18,7 @@ import { scoreExercise, ungradedResult } from "../score/score";
 import { CheckoutSeal } from "./checkout-seal";
 import { runJest } from "./run-jest";
 import { ownHiddenDir, planRun } from "./run-plan";
-import { prepareSource, type SourceChoice } from "./source-dir";
+import { bailsAtFirstFailure, prepareSource, type SourceChoice } from "./source-dir";
 
 export interface SessionOptions {
   places: Places;
@@ -160,10 +160,7 @@ export class GradingSession {
         timeoutMs: this.timeoutMsOf(exercise),
         stages: prepared.stages ?? stages,
         sealed,
-        // One failing test is a wrong solution's verdict: the files after it would only add time
-        // (docs/performance.md). --all-stages runs every test, for the full picture of what
-        // catches it.
-        bail: source.kind === "wrong-solution" && !source.allStages,
+        bail: bailsAtFirstFailure(source),
       });
       const run = await runJest(plan, {
         repoRoot: this.options.places.repoRoot,

@@ -5,15 +5,29 @@ import type { RunPlan } from "./run-plan";
 /**
  * The Jest configuration the grader writes for one exercise run: the testkit's exercise
  * configuration (the same one the preset gives `npm test`), never one from the exercise's own
- * files or from a submission; with `plan.bail`, Jest's `bail: 1` and the files in path order.
- * Hidden tests outside the checkout (--hidden-dir) still resolve packages from the checkout's
- * node_modules.
+ * files or from a submission. Hidden tests outside the checkout (--hidden-dir) still resolve
+ * packages from the checkout's node_modules.
+ *
+ * A run that bails (`plan.bail`) stops after its first file with a failing test: it runs in band
+ * (stopping at the first failing file means one file at a time), its files in path order (Jest's
+ * own sequencer orders by what the shared cache says failed before, so which file stopped it
+ * would hang on what was graded earlier), and its reporter writes `outputFile`, since Jest writes
+ * --outputFile only once every file ran.
  */
 export function graderJestConfig(
   plan: Pick<RunPlan, "exercise" | "sourceDir" | "hiddenDir" | "includeVisible" | "usesServices"> &
     Partial<Pick<RunPlan, "testFiles" | "sealed" | "bail">>,
-  options: { repoRoot: string; cacheDirectory?: string; reporters?: unknown[] },
+  options: {
+    repoRoot: string;
+    cacheDirectory?: string;
+    reporters?: unknown[];
+    /** Test files at once (Jest's maxWorkers); a run that bails takes 1 whatever this says. */
+    maxWorkers?: number;
+    /** Where a run that bails has its results written (the run's --outputFile). */
+    outputFile?: string;
+  },
 ): Record<string, unknown> {
+  const bail = plan.bail === true;
   const config = exerciseJestConfig({
     exerciseDir: plan.exercise.dir,
     sourceDir: plan.sourceDir,
@@ -23,12 +37,18 @@ export function graderJestConfig(
     testFiles: plan.testFiles,
     sealed: plan.sealed,
     modulePaths: [path.join(options.repoRoot, "node_modules")],
-    reporters: options.reporters,
+    reporters:
+      bail && options.outputFile
+        ? [
+            ...(options.reporters ?? ["default"]),
+            [RESULTS_REPORTER, { outputFile: options.outputFile }],
+          ]
+        : options.reporters,
     cacheDirectory: options.cacheDirectory,
+    maxWorkers: bail ? 1 : options.maxWorkers,
   });
-  // A run that bails stops at its first failing file: the files go in path order, so that
-  // which one that is does not hang on what the shared cache says ran before.
-  return plan.bail ? { ...config, bail: 1, testSequencer: PATH_ORDER_SEQUENCER } : config;
+  return bail ? { ...config, bail: 1, testSequencer: PATH_ORDER_SEQUENCER } : config;
 }
 
 const PATH_ORDER_SEQUENCER = require.resolve("./path-order-sequencer.js");
+const RESULTS_REPORTER = require.resolve("./results-reporter.js");

@@ -71,7 +71,6 @@ export interface RunJestOptions {
 }
 
 const JEST_BIN = require.resolve("jest/bin/jest");
-const RESULTS_REPORTER = require.resolve("./results-reporter.js");
 
 /**
  * The config the grader writes reads no variable of the preset's (SANDBOX_SOURCE_DIR and the
@@ -93,12 +92,15 @@ export async function runJest(plan: RunPlan, options: RunJestOptions): Promise<J
   // session passes one cache for its own runs (each exercise's transforms are then reused).
   const cacheDirectory = options.cacheDirectory ?? path.join(scratch, "cache");
   mkdirSync(cacheDirectory, { recursive: true });
-  // A run that bails exits before Jest writes --outputFile; its reporter writes it instead.
-  const reporters = plan.bail ? ["default", [RESULTS_REPORTER, { outputFile }]] : undefined;
   writeFileSync(
     configFile,
     JSON.stringify(
-      graderJestConfig(plan, { repoRoot: options.repoRoot, cacheDirectory, reporters }),
+      graderJestConfig(plan, {
+        repoRoot: options.repoRoot,
+        cacheDirectory,
+        maxWorkers: options.maxWorkers ?? 2,
+        outputFile,
+      }),
     ),
   );
   const env: NodeJS.ProcessEnv = {
@@ -119,8 +121,6 @@ export async function runJest(plan: RunPlan, options: RunJestOptions): Promise<J
     outputFile,
     "--ci",
     "--forceExit",
-    // A run that bails runs in band: stopping at the first failing file means one at a time.
-    `--maxWorkers=${plan.bail ? 1 : (options.maxWorkers ?? 2)}`,
   ];
   const started = Date.now();
   try {

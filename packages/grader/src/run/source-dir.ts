@@ -17,6 +17,15 @@ export type SourceChoice =
       allStages?: boolean;
     };
 
+/**
+ * Whether a grading of `source` stops at its first file with a failing test (Jest's bail): a
+ * wrong solution's, since one failing test is its verdict, unless --all-stages asks for every
+ * test (the full picture of what catches it).
+ */
+export function bailsAtFirstFailure(source: SourceChoice): boolean {
+  return source.kind === "wrong-solution" && !source.allStages;
+}
+
 export interface PreparedSource {
   dir: string;
   /** Set when the source could not be prepared; the exercise is then an error (or a timeout). */

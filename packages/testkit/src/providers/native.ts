@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { freePort } from "../free-port";
 import { Reaper } from "../reaper";
 import { findNativeBinaries } from "./native/binaries";
-import { NativeServer, spawnServer } from "./native/native-server";
+import { NativeServer, ServerExitedAtStartUp, spawnServer } from "./native/native-server";
 import { postgresTemplate } from "./native/postgres-template";
 import { chownForServer } from "./native/unprivileged";
 import {
@@ -103,8 +103,7 @@ export async function onAFreePort(start: () => Promise<ServiceHandle>): Promise<
     try {
       return await start();
     } catch (error) {
-      const exited = error instanceof ServiceError && /exited during start-up/.test(error.message);
-      if (!exited || attempt === START_ATTEMPTS) throw error;
+      if (!(error instanceof ServerExitedAtStartUp) || attempt === START_ATTEMPTS) throw error;
     }
   }
 }

@@ -7,6 +7,9 @@ import { ServiceError, type ServiceHandle, type ServiceKind } from "../provider"
 import { descendantsOf } from "./process-tree";
 import { runAs } from "./unprivileged";
 
+/** A server that exited before it answered: bad settings, or its port taken (native.ts starts it again). */
+export class ServerExitedAtStartUp extends ServiceError {}
+
 /** Starts a server binary in its own process group, as the servers' user, logging to its folder. */
 export function spawnServer(binary: string, args: string[], dir: string): ChildProcess {
   const log = openSync(join(dir, "server.log"), "a");
@@ -41,7 +44,7 @@ export class NativeServer implements ServiceHandle {
     Reaper.forThisProcess().track({ pid: child.pid! });
     const startUp = new AbortController();
     const died = this.exited.then(() => {
-      throw new ServiceError(`${this.kind} exited during start-up`);
+      throw new ServerExitedAtStartUp(`${this.kind} exited during start-up`);
     });
     try {
       // A server that dies at start-up (bad config, permissions) fails at once, not after the
@@ -56,7 +59,8 @@ export class NativeServer implements ServiceHandle {
         .join("\n");
       // No one will hold this server: it goes, with its folder, before the error is told.
       await this.dispose();
-      throw new ServiceError(`${(error as Error).message}\n${this.kind} said:\n${log}`);
+      const Told = error instanceof ServerExitedAtStartUp ? ServerExitedAtStartUp : ServiceError;
+      throw new Told(`${(error as Error).message}\n${this.kind} said:\n${log}`);
     }
   }
 
