@@ -14,7 +14,11 @@ export interface FaultProxy {
   /** Holds every byte both ways, on open and new connections, until `resume()`: a hung network. */
   pause(): void;
   resume(): void;
-  /** Delays every chunk both ways by `ms` (0 ends the delay); order is kept. */
+  /**
+   * Delays every chunk both ways by `ms` from when it arrives (0 ends the delay): a link with
+   * `ms` of latency each way. Order is kept; chunks in flight together are not queued behind
+   * each other's delay.
+   */
   delay(ms: number): void;
   /** Resets every open connection (the client sees ECONNRESET or "Connection terminated"). */
   dropConnections(): void;
@@ -138,7 +142,11 @@ export async function startFaultProxy(serviceUrl: string): Promise<FaultProxy> {
   };
 }
 
-/** Copies `from` to `to` chunk by chunk, each after `delay()` ms, in order, ending `to` when `from` ends. */
+/**
+ * Copies `from` to `to` chunk by chunk, ending `to` when `from` ends. Each chunk is written
+ * `delay()` ms after it arrived (a link's latency, not its bandwidth: chunks in flight together
+ * are not held one after another), and never before the chunk ahead of it, so order is kept.
+ */
 function forward(
   from: net.Socket,
   to: net.Socket,
@@ -147,12 +155,12 @@ function forward(
 ): void {
   let queue = Promise.resolve();
   const send = (write: () => void) => {
-    const ms = delay();
-    if (ms <= 0) queue = queue.then(write);
-    else
-      queue = queue.then(
-        () => new Promise<void>((resolve) => setTimeout(() => (write(), resolve()), ms)),
-      );
+    const due = performance.now() + delay();
+    queue = queue.then(() => {
+      const wait = due - performance.now();
+      if (wait <= 0) return write();
+      return new Promise<void>((resolve) => setTimeout(() => (write(), resolve()), wait));
+    });
   };
   from.on("data", (chunk: Buffer) => {
     observe(chunk);

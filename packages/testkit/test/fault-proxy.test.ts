@@ -1,3 +1,4 @@
+import net from "node:net";
 import { Redis } from "ioredis";
 import { Pool } from "pg";
 import { startFaultProxy, useServices, within } from "../src";
@@ -57,5 +58,33 @@ describe("the fault proxy between the code under test and a service", () => {
     await pool.query("SELECT 1");
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     await pool.end();
+  });
+
+  it("delays as latency does: chunks in flight together each wait the delay once, in order", async () => {
+    const proxy = await startFaultProxy(services.redisUrl);
+    proxy.delay(300);
+    const socket = net.connect(proxy.port, "127.0.0.1");
+    socket.setNoDelay(true);
+    const replies: { text: string; at: number }[] = [];
+    const all = new Promise<void>((resolve) =>
+      socket.on("data", (chunk) => {
+        replies.push({ text: chunk.toString(), at: Date.now() });
+        if (chunk.toString().endsWith("five\r\n")) resolve();
+      }),
+    );
+    const started = Date.now();
+    for (const word of ["one", "two", "three", "four", "five"]) {
+      socket.write(`ECHO ${word}\r\n`); // each its own chunk: 20 ms apart
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await within(3000, "five answers", all);
+    socket.destroy();
+    const text = replies.map((r) => r.text).join("");
+    expect(text).toBe("$3\r\none\r\n$3\r\ntwo\r\n$5\r\nthree\r\n$4\r\nfour\r\n$4\r\nfive\r\n");
+    // Each command waits 300 ms on the way there and each answer 300 ms back: the last answer
+    // comes about 80 + 600 ms after the first write, not 5 × 300 + 300 ms as a link that holds
+    // each chunk until the one ahead of it is through would.
+    expect(replies[0]!.at - started).toBeGreaterThanOrEqual(590);
+    expect(replies.at(-1)!.at - started).toBeLessThan(1200);
   });
 });

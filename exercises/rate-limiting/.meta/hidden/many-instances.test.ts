@@ -4,6 +4,7 @@ import {
   manualClock,
   redisClient,
   seededRandom,
+  startFaultProxy,
   useServices,
 } from "@backend-sandbox/testkit";
 import type { Algorithm, Policy } from "#src/app";
@@ -19,12 +20,26 @@ const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 const ALGORITHMS: Algorithm[] = ["fixed-window", "sliding-window", "token-bucket"];
 
+/**
+ * How long each chunk between the instances and Redis takes each way (ms): instances behind a
+ * load balancer reach Redis over a network. It also keeps a burst's requests in flight together on
+ * a loaded machine, where they could otherwise be answered one at a time and a check-then-act race
+ * go unseen (a CI run saw sliding-log-check-then-add pass this stage).
+ */
+const REDIS_HOP_MS = 5;
+let redisUrl: string; // Redis through a fault proxy that adds REDIS_HOP_MS each way
+
 /** Three new app instances, one in each process: each its own Redis client, and no memory shared. */
 function threeInstances(policy: Policy, now: () => number): Promise<string[]> {
-  return instances.start(() => ({ redis: redisClient(services.redisUrl), policy, now }));
+  return instances.start(() => ({ redis: redisClient(redisUrl), policy, now }));
 }
 
 describe("many-instances", () => {
+  beforeAll(async () => {
+    const proxy = await startFaultProxy(services.redisUrl);
+    proxy.delay(REDIS_HOP_MS);
+    redisUrl = proxy.url;
+  });
   beforeEach(() => services.redis.flushdb());
 
   it.each(ALGORITHMS)(
