@@ -51,8 +51,12 @@ describe("backpressure-and-shutdown", () => {
       expect(applied).toBe(info.entriesRead);
     });
     await startWorker(learner, where, { consumer: "successor" });
-    await eventually("the rest applied by a successor", () =>
-      drained(services.redis, where.stream, where.group),
+    // About 350 events left, one transaction each: seconds on a loaded machine (a CI run with
+    // every package's tests beside verify took over 5 s), and the rule is about the SIGTERM.
+    await eventually(
+      "the rest applied by a successor",
+      () => drained(services.redis, where.stream, where.group),
+      { timeoutMs: 20_000 },
     );
     const totals = await appliedTotals(services.pg, events);
     because(`expected all 400 applied once (seed ${random.seed})`, () =>
