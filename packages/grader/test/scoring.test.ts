@@ -100,6 +100,23 @@ describe("scoring", () => {
     });
   });
 
+  it("leaves out the tests a bailed run skipped after its first failure, and only those", () => {
+    const bailing = planRun(exercise, {
+      sourceDir: path.join(exercise.dir, "src"),
+      hiddenDir,
+      timeoutMs: 10_000,
+      bail: true,
+    });
+    const skippedAfter = allFiles({ "hidden/basics.test.ts": ["passed", "failed", "pending"] });
+    const result = scoreExercise(bailing, finished(skippedAfter.slice(0, 3), 1));
+    expect(result).toMatchObject({ status: "failed" });
+    expect(result.stages[0]).toMatchObject({ passed: 2, total: 3 });
+    // A skipped test without a failure, or in a run that does not bail, still proves nothing.
+    const skippedOnly = allFiles({ "hidden/basics.test.ts": ["passed", "pending"] });
+    expect(scoreExercise(bailing, finished(skippedOnly)).reason).toMatch(/a test was skipped/);
+    expect(score(finished(skippedAfter, 1)).reason).toMatch(/a test was skipped/);
+  });
+
   it("is an error when Jest says success but exits non-zero, and when nothing ran", () => {
     expect(score(finished(allFiles(), 1, true)).reason).toBe(
       "Jest reported success but exited with code 1",

@@ -188,7 +188,7 @@ describe("sandbox new, then sandbox verify", () => {
       SANDBOX_EXERCISES_DIR: copy,
     });
     expect(right.stdout).toMatch(
-      /✓ wrong solution ignores-sign is caught by negatives \(3 of 3 tests run\): /,
+      /✓ wrong solution ignores-sign is caught by negatives \(1 of 1 tests run\): /,
     );
     expect(right.stdout).not.toMatch(/basics/); // the stage not declared did not run
     writeFileSync(patch, `Stages: basics\n\n${body}`);
@@ -205,8 +205,9 @@ describe("sandbox new, then sandbox verify", () => {
     expect(everyStage.stdout).toMatch(
       /✓ wrong solution ignores-sign is caught by negatives \(3 of 3 tests\), 10 \/ 30/,
     );
-    // Jest's bail: the run stops at its first failing file, the files in path order, so of two
-    // stages that would both catch it, only the first ran; --all-stages runs them all.
+    // The run stops at its first failing test, the files in path order: of two stages that would
+    // both catch it, only the first ran, and of its two failing tests only the first;
+    // --all-stages runs them all.
     writeFileSync(
       path.join(copy, "partial/.meta/wrong-solutions/always-zero.patch"),
       "Stages: basics, negatives\n\nWrong on purpose.\n\n--- a/math.ts\n+++ b/math.ts\n@@ -1,3 +1,3 @@\n export function add(a: number, b: number): number {\n-  return a + b;\n+  return 0;\n }\n",
@@ -217,7 +218,7 @@ describe("sandbox new, then sandbox verify", () => {
       });
     const [bailed, full] = await Promise.all([zero(), zero("--all-stages")]);
     expect(bailed.stdout).toMatch(
-      /✓ wrong solution always-zero is caught by basics \(2 of 2 tests run\): /,
+      /✓ wrong solution always-zero is caught by basics \(1 of 1 tests run\): basics › adds numbers it has not seen$/m,
     );
     expect(full.stdout).toMatch(
       /✓ wrong solution always-zero is caught by basics \(2 of 2 tests\), negatives \(3 of 3 tests\), 0 \/ 30/,

@@ -8,7 +8,8 @@ import type { RunPlan } from "./run-plan";
  * files or from a submission. Hidden tests outside the checkout (--hidden-dir) still resolve
  * packages from the checkout's node_modules.
  *
- * A run that bails (`plan.bail`) stops after its first file with a failing test: it runs in band
+ * A run that bails (`plan.bail`) stops at its first failing test: the rest of that file is skipped
+ * (the testkit's test environment) and no later file starts (Jest's `bail`). It runs in band
  * (stopping at the first failing file means one file at a time), its files in path order (Jest's
  * own sequencer orders by what the shared cache says failed before, so which file stopped it
  * would hang on what was graded earlier), and its reporter writes `outputFile`, since Jest writes
@@ -47,7 +48,15 @@ export function graderJestConfig(
     cacheDirectory: options.cacheDirectory,
     maxWorkers: bail ? 1 : options.maxWorkers,
   });
-  return bail ? { ...config, bail: 1, testSequencer: PATH_ORDER_SEQUENCER } : config;
+  return bail
+    ? {
+        ...config,
+        bail: 1,
+        testSequencer: PATH_ORDER_SEQUENCER,
+        // The testkit's environment skips the rest of the file after its first failing test.
+        testEnvironmentOptions: { bailAtFirstFailure: true },
+      }
+    : config;
 }
 
 const PATH_ORDER_SEQUENCER = require.resolve("./path-order-sequencer.js");

@@ -41,8 +41,9 @@ export function ungradedResult(
  * tests by stage, score the stages. A stage scores points × (passed ÷ total) over its visible and
  * hidden tests. Anything that makes the count untrustworthy (no results, a file that could not
  * run, no test at all, a skipped, todo or focused test, a planned file missing) is an `error`
- * scoring 0, never a pass. A run that bails (`plan.bail`) may miss the files after its first
- * failing one: it is scored on the tests that ran, and can only be `failed`.
+ * scoring 0, never a pass. A run that bails (`plan.bail`) stops at its first failing test: the
+ * rest of that file is skipped and later files are missing. It is scored on the tests that ran,
+ * and can only be `failed`.
  */
 export function scoreExercise(plan: RunPlan, run: JestRun): ExerciseResult {
   const zero = (status: "error" | "timeout", reason: string) =>
@@ -129,10 +130,14 @@ function untrustworthy(plan: RunPlan, json: JestJson, files: TestFiles): string 
   if (json.numTotalTests === 0 || json.testResults.length === 0) return "no test ran";
   const reported = new Set(json.testResults.map((file) => file.name));
   const missing = plan.testFiles.find((file) => !reported.has(file));
-  // A run that bails stops at its first file with a failing test: the files after it never ran.
-  const bailed = plan.bail && json.numFailedTests > 0;
-  if (missing && !bailed) return `${files.display(missing)} did not run`;
+  // A run that bailed stopped at its first failing test: the files after it never ran.
+  if (missing && !bailed(plan, json)) return `${files.display(missing)} did not run`;
   return undefined;
+}
+
+/** Whether the run bailed: it may, and it stopped at a failing test (never without one). */
+function bailed(plan: RunPlan, json: JestJson): boolean {
+  return plan.bail && json.numFailedTests > 0;
 }
 
 /** Each test of the run under its stage, or why the run proves nothing (a skipped test, a stray file). */
@@ -143,12 +148,15 @@ function collectTests(
 ): Map<string, TestResult[]> | string {
   const stages = plan.exercise.manifest.stages;
   const tests = new Map<string, TestResult[]>(stages.map((s) => [s.id, []]));
+  // A run that bailed skipped what came after its first failing test; nothing else may skip.
+  const skipsAllowed = bailed(plan, json);
   for (const file of json.testResults) {
     const stage = stageOfFile(file.name);
     const list = tests.get(stage);
     if (!list) return `${files.display(file.name)} names no stage of exercise.json ("${stage}")`;
     for (const assertion of file.assertionResults) {
       const name = [...assertion.ancestorTitles, assertion.title].join(" › ");
+      if (skipsAllowed && assertion.status === "pending") continue;
       if (assertion.status !== "passed" && assertion.status !== "failed")
         return `a test was skipped, focused or left todo (status ${assertion.status}), so the run proves nothing: ${files.display(file.name)} › ${name}`;
       const hidden = files.isHidden(file.name);
