@@ -1,7 +1,7 @@
 // `npm run bench:verify`: what `sandbox verify` spends, two ways side by side, in turn (A B A B ...)
 // so that a drifting machine weighs on both alike. Prints a Markdown table for docs/performance.md.
 // By default, what declaring a wrong solution's stages (`Stages:` in its patch) saves: every
-//   wrong solution graded on the stages its patch declares (stopping at the first failing file),
+//   wrong solution graded on the stages its patch declares (stopping at the first failing test),
 //   and on every test of every stage (`--all-stages`).
 // --against <checkout>: this checkout's whole `sandbox verify <slug>` (solution, stub, wrong
 //   solutions) against the same command of another checkout's grader, e.g. a worktree of an

@@ -121,7 +121,7 @@ const COMMANDS: CommandSpec[] = [
       ["--static", "only the checks that grade nothing: structure and the rule trace (seconds)"],
       [
         "--all-stages",
-        "grade wrong solutions on every test of every stage, not only until the first failing file of the stages their patch declares",
+        "grade wrong solutions on every test of every stage, not only until the first failing test of the stages their patch declares",
       ],
       [
         "--wrong-solution <bugs>",

@@ -10,7 +10,7 @@ import type { RunPlan } from "./run-plan";
  *
  * A run that bails (`plan.bail`) stops at its first failing test: the rest of that file is skipped
  * (the testkit's test environment) and no later file starts (Jest's `bail`). It runs in band
- * (stopping at the first failing file means one file at a time), its files in path order (Jest's
+ * (stopping at the first failure means one file at a time), its files in path order (Jest's
  * own sequencer orders by what the shared cache says failed before, so which file stopped it
  * would hang on what was graded earlier), and its reporter writes `outputFile`, since Jest writes
  * --outputFile only once every file ran.

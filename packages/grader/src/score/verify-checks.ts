@@ -86,7 +86,7 @@ export function everyRun(runs: Check[][]): Check[] {
 /**
  * A wrong solution is caught when a stage loses points. With declared stages (`Stages:` in its
  * patch) only those stages' hidden tests ran, so it must be caught there. `bailed`: the run
- * stopped at its first failing file, so the counts are of the tests that ran.
+ * stopped at its first failing test, so the counts are of the tests that ran.
  */
 export function wrongSolutionCaught(
   bug: string,
