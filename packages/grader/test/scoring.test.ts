@@ -56,12 +56,11 @@ const finished = (testResults: object[], exitCode = 0, success = exitCode === 0)
     testResults: testResults as never,
   },
 });
-const plan = planRun(exercise, {
-  sourceDir: path.join(exercise.dir, "src"),
-  hiddenDir,
-  timeoutMs: 10_000,
-});
+const planned = { sourceDir: path.join(exercise.dir, "src"), hiddenDir, timeoutMs: 10_000 };
+const plan = planRun(exercise, planned);
 const score = (run: JestRun) => scoreExercise(plan, run);
+/** The plan of a wrong solution's grading in verify: it stops at its first failing test. */
+const bailing = planRun(exercise, { ...planned, bail: true });
 
 describe("scoring", () => {
   it("gives a stage points × passed ÷ total over visible and hidden tests", () => {
@@ -85,12 +84,6 @@ describe("scoring", () => {
   });
 
   it("scores a run that bailed on the files that ran, only once a test failed", () => {
-    const bailing = planRun(exercise, {
-      sourceDir: path.join(exercise.dir, "src"),
-      hiddenDir,
-      timeoutMs: 10_000,
-      bail: true,
-    });
     const stopped = allFiles({ "hidden/basics.test.ts": ["failed"] }).slice(0, 3);
     expect(scoreExercise(bailing, finished(stopped, 1))).toMatchObject({ status: "failed" });
     // Without a failure, a missing file is no bail: the run cannot be trusted.
@@ -101,12 +94,6 @@ describe("scoring", () => {
   });
 
   it("leaves out the tests a bailed run skipped after its first failure, and only those", () => {
-    const bailing = planRun(exercise, {
-      sourceDir: path.join(exercise.dir, "src"),
-      hiddenDir,
-      timeoutMs: 10_000,
-      bail: true,
-    });
     const skippedAfter = allFiles({ "hidden/basics.test.ts": ["passed", "failed", "pending"] });
     const result = scoreExercise(bailing, finished(skippedAfter.slice(0, 3), 1));
     expect(result).toMatchObject({ status: "failed" });
