@@ -67,6 +67,7 @@ async function setup(planCacheMs?: number) {
     clock,
     url,
     anonymous,
+    postgres,
     roundTrips: () => postgres.queries() + postgres.connections(),
   };
 }
@@ -187,11 +188,35 @@ describe("tiers", () => {
           roundTrips: roundTrips() - read,
         }).toEqual({ plan: free.name, roundTrips: 0 }),
     );
-    clock.advance(2);
+    clock.advance(1);
     const reread = await get(url, keys.free);
     because(
-      `expected the changed plan "${pro.name}" 60 001 ms after the read (planCacheMs defaults to 60 000), saw "${rateLimitFields(reread)?.policy.name}" ${seed}`,
+      `expected the changed plan "${pro.name}" 60 000 ms after the read (planCacheMs defaults to 60 000: the cached plan is stale once its age reaches it), saw "${rateLimitFields(reread)?.policy.name}" ${seed}`,
       () => expect(rateLimitFields(reread)?.policy.name).toBe(pro.name),
+    );
+  });
+
+  it("[R7.5] answers 503 while Postgres refuses a key's plan lookup, and reads the plan again once it is back", async () => {
+    const { free, keys, url, postgres } = await setup(CACHE_MS);
+    postgres.refuseConnections();
+    const refused = await get(url, keys.free);
+    postgres.acceptConnections();
+    because(
+      `expected 503 application/problem+json with Retry-After while Postgres refused connections, saw ${refused.status} ${refused.headers.get("content-type")} Retry-After ${refused.headers.get("retry-after")}`,
+      () => {
+        expect(refused.status).toBe(503);
+        expect(refused.headers.get("content-type")).toMatch(PROBLEM_JSON);
+        expect(refused.headers.get("retry-after")).not.toBeNull();
+      },
+    );
+    const after = await get(url, keys.free);
+    because(
+      `expected the key's plan "${free.name}" read again once Postgres accepted connections (a failed lookup is not remembered), saw ${after.status} "${rateLimitFields(after)?.policy.name}" ${seed}`,
+      () =>
+        expect({ status: after.status, plan: rateLimitFields(after)?.policy.name }).toEqual({
+          status: 200,
+          plan: free.name,
+        }),
     );
   });
 });
