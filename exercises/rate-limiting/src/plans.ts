@@ -8,9 +8,15 @@ export interface PlanStore {
   planFor(apiKey: string): Promise<Policy | undefined>;
 }
 
-export function createPlanStore(pg: Pool, now: () => number, cacheMs: number): PlanStore {
+export function createPlanStore(
+  pg: Pool,
+  now: () => number,
+  cacheMs: number,
+  maxEntries: number,
+): PlanStore {
   // TODO(tiers): read the key's plan (tables api_keys and plans, see the README) and cache it for
-  //   cacheMs, so that a known key costs no Postgres round trip in steady state.
-  void [pg, now, cacheMs];
+  //   cacheMs, so that a known key costs no Postgres round trip in steady state; hold at most
+  //   maxEntries keys' plans, dropping the one read longest ago first.
+  void [pg, now, cacheMs, maxEntries];
   throw new Error("not implemented: createPlanStore");
 }

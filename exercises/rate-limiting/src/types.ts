@@ -33,4 +33,6 @@ export interface AppOptions {
   onRedisError?: (error: unknown) => void;
   /** How long a key's plan may be served from memory, measured with `now`. Default: 60000. */
   planCacheMs?: number;
+  /** How many keys' plans (unknown keys' answers too) may be held in memory. Default: 10000. */
+  planCacheEntries?: number;
 }

@@ -23,8 +23,11 @@ const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 const CACHE_MS = 30_000;
 
-/** Plans, keys and one app; `planCacheMs` is left out of the app's options when not given. */
-async function setup(planCacheMs?: number) {
+/**
+ * Plans, keys and one app; `planCacheMs` is left out of the app's options when not given, and
+ * `planCacheEntries` unless given.
+ */
+async function setup(planCacheMs?: number, planCacheEntries?: number) {
   await services.redis.flushdb();
   await createPlansTables(services.pg);
   const free = { name: `free-${random.token(4)}`, limit: random.int(2, 5) };
@@ -54,6 +57,7 @@ async function setup(planCacheMs?: number) {
     redis: redisClient(services.redisUrl),
     pg: pgPool({ connectionString: postgres.url, max: 10 }),
     policy: anonymous,
+    ...(planCacheEntries === undefined ? {} : { planCacheEntries }),
   };
   const { clock, url } = await startAppOnClock(
     learner,
@@ -217,6 +221,30 @@ describe("tiers", () => {
           status: 200,
           plan: free.name,
         }),
+    );
+  });
+
+  it("[R7.6] holds at most planCacheEntries plans, and drops the one read longest ago first", async () => {
+    const { keys, clock, url, roundTrips } = await setup(CACHE_MS, 3);
+    const readsOf = async (key: string) => {
+      const before = roundTrips();
+      await get(url, key);
+      return roundTrips() - before;
+    };
+    for (const key of [keys.free, keys.pro, keys.free2]) await get(url, key);
+    const again = [await readsOf(keys.free), await readsOf(keys.pro), await readsOf(keys.free2)];
+    because(
+      `expected three keys' plans all served from memory with planCacheEntries 3, saw ${again.join(", ")} Postgres round trips ${seed}`,
+      () => expect(again).toEqual([0, 0, 0]),
+    );
+    // Every plan stale: reading pro, free2, then free again puts them in that order, the newest
+    // last; one more key (unknown, and held too) then drops pro.
+    clock.advance(CACHE_MS);
+    for (const key of [keys.pro, keys.free2, keys.free, random.token()]) await get(url, key);
+    const [free, pro] = [await readsOf(keys.free), await readsOf(keys.pro)];
+    because(
+      `expected the plan read last (free) still in memory and the one read longest ago (pro) read again from Postgres after a fourth key, saw ${free} and ${pro} round trips ${seed}`,
+      () => expect({ free, pro: pro > 0 }).toEqual({ free: 0, pro: true }),
     );
   });
 });

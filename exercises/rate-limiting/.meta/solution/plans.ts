@@ -7,15 +7,21 @@ export interface PlanStore {
   planFor(apiKey: string): Promise<Policy | undefined>;
 }
 
-// Bounds the memory a flood of made-up keys can take; the oldest entry goes first.
-const MAX_ENTRIES = 10_000;
-
 interface Entry {
   plan: Promise<Policy | undefined>;
   expiresAt: number;
 }
 
-export function createPlanStore(pg: Pool, now: () => number, cacheMs: number): PlanStore {
+/**
+ * `maxEntries` bounds the memory a flood of made-up keys can take: past it, the entry read longest
+ * ago goes first (a Map keeps insertion order, and a key read again is inserted anew).
+ */
+export function createPlanStore(
+  pg: Pool,
+  now: () => number,
+  cacheMs: number,
+  maxEntries: number,
+): PlanStore {
   const cache = new Map<string, Entry>();
 
   async function load(apiKey: string): Promise<Policy | undefined> {
@@ -50,7 +56,7 @@ export function createPlanStore(pg: Pool, now: () => number, cacheMs: number): P
       const plan = load(apiKey);
       cache.delete(apiKey);
       cache.set(apiKey, { plan, expiresAt: now() + cacheMs });
-      if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+      if (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
       // A failed lookup is not cached: the next request tries again.
       plan.catch(() => cache.get(apiKey)?.plan === plan && cache.delete(apiKey));
       return plan;

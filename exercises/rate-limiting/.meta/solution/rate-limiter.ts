@@ -16,7 +16,12 @@ export function createRateLimiter(options: AppOptions): RequestHandler {
     options.onRedisError ??
     ((error: unknown) => console.error("rate limiter: Redis failed", error));
   const plans = options.pg
-    ? createPlanStore(options.pg, now, options.planCacheMs ?? 60_000)
+    ? createPlanStore(
+        options.pg,
+        now,
+        options.planCacheMs ?? 60_000,
+        options.planCacheEntries ?? 10_000,
+      )
     : undefined;
 
   return async (req, res, next) => {
