@@ -47,10 +47,20 @@ const exerciseDir = path.join(root, "exercises", slug);
 const solutionDir = path.join(exerciseDir, ".meta/solution");
 const relative = (file) => path.relative(root, file).split(path.sep).join("/");
 
-// The files to mutate: every solution file, or those named (a `:from-to` line range narrows one;
-// the same file may come several times with different ranges).
+// The files to mutate: every solution file the learner writes, or those named (a `:from-to` line
+// range narrows one; the same file may come several times with different ranges). A file the
+// exercise gives (the same bytes in src/ and the solution: the app's wiring, shared types) is not
+// the learner's work and no rule grades it, so it is left out unless named.
+const solutionFiles = readdirSync(solutionDir).filter((name) => name.endsWith(".ts"));
+const given = solutionFiles.filter((name) => sameBytes(name));
+function sameBytes(name) {
+  const stub = path.join(exerciseDir, "src", name);
+  return existsSync(stub) && readFileSync(stub).equals(readFileSync(path.join(solutionDir, name)));
+}
+if (!values.files && given.length > 0)
+  console.log(`mutation: not mutated, given in src/ as they are: ${given.join(", ")}`);
 const mutate = (
-  values.files?.split(",") ?? readdirSync(solutionDir).filter((name) => name.endsWith(".ts"))
+  values.files?.split(",") ?? solutionFiles.filter((name) => !given.includes(name))
 ).map((spec) => {
   const [file, ...range] = spec.split(":");
   const lines = range.join(":"); // `10-20`, or with columns `10:5-12:1`
@@ -188,8 +198,10 @@ function strykerWorkers(pid) {
 }
 
 // A score per file, as Stryker counts it: detected (killed, timeout) over detected and
-// undetected (survived, no coverage); compile and runtime errors and ignored mutants left out.
-const blank = () => ({ killed: 0, timeout: 0, survived: 0, noCoverage: 0, errors: 0 });
+// undetected (survived, no coverage); compile and runtime errors left out, and the ignored: the
+// equivalent mutants the solution documents in place (`// Stryker disable next-line <mutator>:
+// <why no test can tell>`), counted in a column of their own so that none is hidden.
+const blank = () => ({ killed: 0, timeout: 0, survived: 0, noCoverage: 0, errors: 0, ignored: 0 });
 const key = {
   Killed: "killed",
   Timeout: "timeout",
@@ -197,6 +209,7 @@ const key = {
   NoCoverage: "noCoverage",
   RuntimeError: "errors",
   CompileError: "errors",
+  Ignored: "ignored",
 };
 const perFile = new Map();
 const survivors = [];
@@ -238,11 +251,11 @@ writeFileSync(path.join(outDir, "summary.json"), `${JSON.stringify(summary, null
 const markdown = [
   `### Mutation score: ${slug}`,
   "",
-  "| file | score | killed | timeout | survived | no coverage | errors |",
-  "| --- | --- | --- | --- | --- | --- | --- |",
+  "| file | score | killed | timeout | survived | no coverage | errors | equivalent (documented) |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- |",
   ...rows.map(
     ([file, c]) =>
-      `| ${file} | ${format(score(c))} | ${c.killed} | ${c.timeout} | ${c.survived} | ${c.noCoverage} | ${c.errors} |`,
+      `| ${file} | ${format(score(c))} | ${c.killed} | ${c.timeout} | ${c.survived} | ${c.noCoverage} | ${c.errors} | ${c.ignored} |`,
   ),
   "",
   `${results.length} mutants in ${Math.round(seconds)} s${ranged ? `, on the lines of ${values.files} only` : ""}${testFiles ? `, tests of the stages ${values.stages} only (a lower bound)` : ""}.`,
@@ -262,7 +275,7 @@ writeFileSync(path.join(outDir, "summary.md"), markdown);
 
 for (const [file, c] of rows)
   console.log(
-    `${file.padEnd(16)} ${format(score(c)).padStart(6)}  killed ${c.killed}, timeout ${c.timeout}, survived ${c.survived}, no coverage ${c.noCoverage}, errors ${c.errors}`,
+    `${file.padEnd(16)} ${format(score(c)).padStart(6)}  killed ${c.killed}, timeout ${c.timeout}, survived ${c.survived}, no coverage ${c.noCoverage}, errors ${c.errors}, equivalent ${c.ignored}`,
   );
 for (const survivor of survivors) console.log(`  survived: ${survivor}`);
 console.log(

@@ -90,10 +90,11 @@ describe("fixed-window: clients", () => {
     );
   });
 
-  it("[R1.4] keeps an API key that is spelled like the caller's IP apart from that IP", async () => {
+  it("[R1.4] keeps an API key that is spelled like the caller's IP, or like no key at all, apart from that IP", async () => {
     const { limit, url } = await setup();
     await spend(url, limit); // the IP's budget is now spent
-    for (const spelled of ["127.0.0.1", "ip-127.0.0.1", "ip.127.0.0.1"]) {
+    // `undefined` and `null`: the text a missing header becomes when a key is built from it as is.
+    for (const spelled of ["127.0.0.1", "ip-127.0.0.1", "ip.127.0.0.1", "undefined", "null"]) {
       const [status] = await spend(url, 1, spelled);
       because(
         `expected X-API-Key: ${spelled} to have a budget of its own, not the IP's spent one ${seed}`,
