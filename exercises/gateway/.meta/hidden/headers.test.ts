@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { because, type HttpReply, seededRandom, useLearner } from "@backend-sandbox/testkit";
 import { send } from "#support/send";
 import { servePublicRoute } from "#support/serve-public-route";
@@ -114,6 +115,19 @@ describe("headers", () => {
     );
   });
 
+  it("[R2.2] sends no X-Forwarded-Host upstream for an HTTP/1.0 request without Host, not even the client's", async () => {
+    const { svc, url } = await gateway();
+    const status = await sendWithoutHost(url, "/svc/a", { "X-Forwarded-Host": "evil.example" });
+    const forwarded = svc.received[0]?.headers;
+    because(
+      `expected the request forwarded without X-Forwarded-Host (the client sent no Host, and its own X-Forwarded-Host is not trusted); answer ${status}, upstream saw ${JSON.stringify(forwarded)} ${seed}`,
+      () => {
+        expect(forwarded).toBeDefined();
+        expect(forwarded!["x-forwarded-host"]).toBeUndefined();
+      },
+    );
+  });
+
   it("[R2.6] keeps a well-formed X-Request-Id from the client (up to 128 characters), upstream and in the answer", async () => {
     const { svc, url } = await gateway();
     const id = `req-${random.token(16)}`;
@@ -180,3 +194,31 @@ describe("headers", () => {
     );
   });
 });
+
+/**
+ * Sends `GET target HTTP/1.0` with no Host header (node:http always adds one, and HTTP/1.1
+ * requires it: RFC 9112 §3.2) on a raw connection, and resolves to the answer's status code.
+ */
+function sendWithoutHost(base: string, target: string, headers: Record<string, string>) {
+  const { hostname, port } = new URL(base);
+  const lines = [
+    `GET ${target} HTTP/1.0`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
+  return new Promise<number>((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) }, () =>
+      socket.write(`${lines.join("\r\n")}\r\n\r\n`),
+    );
+    const chunks: Buffer[] = [];
+    socket.setTimeout(5000, () =>
+      socket.destroy(new Error(`no answer to ${target} within 5000 ms`)),
+    );
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("error", reject);
+    // HTTP/1.0 without keep-alive: the answer ends with the connection.
+    socket.on("end", () => {
+      const head = /^HTTP\/1\.[01] (\d{3})/.exec(Buffer.concat(chunks).toString("latin1"));
+      resolve(head ? Number(head[1]) : 0);
+    });
+  });
+}

@@ -53,7 +53,10 @@ export function toUpstream(req: IncomingMessage, requestId: string): OutgoingHtt
   out["x-forwarded-for"] = chain ? `${chain}, ${client}` : client;
   // Overwritten, not trusted from the client: the gateway itself speaks plain HTTP here.
   out["x-forwarded-proto"] = "http";
-  out["x-forwarded-host"] = req.headers.host ?? "";
+  // The Host the client sent, or none: only HTTP/1.0 allows a request without Host, and then the
+  // gateway has no host to vouch for (the client's own X-Forwarded-Host is never passed on).
+  delete out["x-forwarded-host"];
+  if (req.headers.host !== undefined) out["x-forwarded-host"] = req.headers.host;
   out.via = req.headers.via ? `${req.headers.via}, 1.1 gateway` : "1.1 gateway"; // §7.6.3 MUST
   out["x-request-id"] = requestId;
   return out;
