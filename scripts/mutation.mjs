@@ -21,7 +21,7 @@ const root = path.join(import.meta.dirname, "..");
 const require = createRequire(import.meta.url);
 
 const usage =
-  "usage: npm run mutation -- <slug> [--files a.ts,b.ts:10-20] [--stages a,b] [--concurrency N] [--timeout-factor F] [--min-score P] [--out DIR]";
+  "usage: npm run mutation -- <slug> [--files a.ts,b.ts:10-20] [--stages a,b] [--concurrency N] [--timeout-factor F] [--min-score P] [--out DIR] [--all-files]";
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -31,6 +31,7 @@ const { values, positionals } = parseArgs({
     "timeout-factor": { type: "string", default: "1.5" },
     "min-score": { type: "string" },
     out: { type: "string" },
+    "all-files": { type: "boolean", default: false },
   },
 });
 
@@ -130,6 +131,14 @@ const bailDir = path.join(outDir, "bail");
 rmSync(bailDir, { recursive: true, force: true });
 mkdirSync(bailDir);
 process.env.SANDBOX_MUTATION_BAIL_DIR = bailDir;
+// Where the dry run records which mutants each test file reaches (the runner then runs only those
+// files for a mutant: scripts/mutation-bail-runner.cjs); --all-files leaves it out.
+const coverageDir = path.join(outDir, "coverage");
+rmSync(coverageDir, { recursive: true, force: true });
+if (!values["all-files"]) {
+  mkdirSync(coverageDir);
+  process.env.SANDBOX_MUTATION_COVERAGE_DIR = coverageDir;
+}
 const begun = performance.now();
 let results;
 try {
@@ -175,6 +184,7 @@ try {
   await started.dispose();
   rmSync(tempDir, { recursive: true, force: true });
   rmSync(bailDir, { recursive: true, force: true });
+  rmSync(coverageDir, { recursive: true, force: true });
 }
 const seconds = (performance.now() - begun) / 1000;
 
@@ -251,7 +261,7 @@ writeFileSync(path.join(outDir, "summary.json"), `${JSON.stringify(summary, null
 const markdown = [
   `### Mutation score: ${slug}`,
   "",
-  "| file | score | killed | timeout | survived | no coverage | errors | equivalent (documented) |",
+  "| file | score | killed | timeout | survived | no coverage | errors | ignored (documented equivalents) |",
   "| --- | --- | --- | --- | --- | --- | --- | --- |",
   ...rows.map(
     ([file, c]) =>
@@ -275,7 +285,7 @@ writeFileSync(path.join(outDir, "summary.md"), markdown);
 
 for (const [file, c] of rows)
   console.log(
-    `${file.padEnd(16)} ${format(score(c)).padStart(6)}  killed ${c.killed}, timeout ${c.timeout}, survived ${c.survived}, no coverage ${c.noCoverage}, errors ${c.errors}, equivalent ${c.ignored}`,
+    `${file.padEnd(16)} ${format(score(c)).padStart(6)}  killed ${c.killed}, timeout ${c.timeout}, survived ${c.survived}, no coverage ${c.noCoverage}, errors ${c.errors}, ignored ${c.ignored}`,
   );
 for (const survivor of survivors) console.log(`  survived: ${survivor}`);
 console.log(

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { request } from "node:http";
+import os from "node:os";
 import path from "node:path";
 import { LearnerProcess, manualClock, pgPool, redisClient, startServer, useServices } from "../src";
 import type { LearnerRun } from "../src/learner/learner-run";
@@ -8,6 +9,7 @@ import { whySealingIsImpossible } from "../src/learner/sandbox";
 import type * as Library from "./fixtures/learner-exercise/src/library";
 import type * as Hostile from "./fixtures/learner-exercise/src/hostile";
 import type * as App from "./fixtures/learner-exercise/src/app";
+import type * as Instrumented from "./fixtures/learner-exercise/src/instrumented";
 
 const exerciseDir = path.join(__dirname, "fixtures/learner-exercise");
 const repository = path.resolve(__dirname, "../../..");
@@ -284,5 +286,46 @@ describe.each(modes)("the learner's process (sealed: %s)", (sealed) => {
     expect(existsSync(dir)).toBe(true);
     await other.stop();
     expect(existsSync(dir)).toBe(false);
+  });
+});
+
+describe("mutation testing's coverage (scripts/mutation.mjs)", () => {
+  const saved = { ...process.env };
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "sandbox-coverage-"));
+    process.env.SANDBOX_MUTATION_COVERAGE_DIR = dir;
+    delete process.env.__STRYKER_ACTIVE_MUTANT__;
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const records = () =>
+    readdirSync(dir)
+      .filter((name) => name.endsWith(".json"))
+      .map((name) => JSON.parse(readFileSync(path.join(dir, name), "utf8")) as unknown);
+
+  it("records, in the dry run, the mutants the learner's process reached, by test file", async () => {
+    const learner = await LearnerProcess.start(run(false));
+    const instrumented = learner.module<typeof Instrumented>("instrumented");
+    await instrumented.reach("3", "8");
+    await instrumented.reach("8", "13");
+    await learner.stop();
+    expect(records()).toEqual([{ testPath: __filename, mutants: ["3", "8", "13"] }]);
+  });
+
+  it("records nothing while a mutant is active, or for a sealed process", async () => {
+    process.env.__STRYKER_ACTIVE_MUTANT__ = "3";
+    const active = await LearnerProcess.start(run(false));
+    await active.module<typeof Instrumented>("instrumented").reach("3");
+    await active.stop();
+    delete process.env.__STRYKER_ACTIVE_MUTANT__;
+    for (const sealed of sealing ? [] : [true]) {
+      const learner = await LearnerProcess.start(run(sealed));
+      await learner.module<typeof Instrumented>("instrumented").reach("3");
+      await learner.stop();
+    }
+    expect(records()).toEqual([]);
   });
 });

@@ -114,9 +114,7 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 
 /** An RFC 9457 problem details response. */
 function problem(res: Response, status: number, fields: Record<string, unknown>): void {
-  res
-    .status(status)
-    .type("application/problem+json")
-    // Stryker disable next-line StringLiteral: "about:blank" is what a problem without a type means (RFC 9457 §4.2.1); no rule checks it
-    .send(JSON.stringify({ type: "about:blank", status, ...fields }));
+  // Stryker disable next-line StringLiteral: "about:blank" is what a problem without a type means (RFC 9457 §4.2.1); no rule checks it
+  const body = { type: "about:blank", status, ...fields };
+  res.status(status).type("application/problem+json").send(JSON.stringify(body));
 }

@@ -20,11 +20,13 @@ import { forwardTcpPort, forwardUnixSocket, stopWritingTo } from "./bridge";
 import { Channel, type Message } from "./channel";
 import { decode, encode, isData, methodNames, type Encoded } from "./codec";
 import { confineImports } from "./confine-imports";
+import { flushMutantCoverage, recordMutantCoverage } from "./mutant-coverage";
 
 const sourceDir = process.env.SANDBOX_LEARNER_SOURCE!;
 const bridgeDir = process.env.SANDBOX_LEARNER_BRIDGE;
 const dependencies: string[] = JSON.parse(process.env.SANDBOX_LEARNER_DEPENDENCIES ?? "[]");
 confineImports(sourceDir, dependencies);
+recordMutantCoverage();
 
 const refs = new Map<number, unknown>();
 let nextRef = 1;
@@ -157,6 +159,9 @@ async function handle(request: Message): Promise<unknown> {
       return null;
     case "release":
       refs.delete(Number(request.ref));
+      return null;
+    case "flushMutantCoverage":
+      flushMutantCoverage();
       return null;
     default:
       throw new Error(`unknown request ${String(request.op)}`);

@@ -2,13 +2,14 @@ import type { ChildProcess } from "node:child_process";
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { closeForwarder, forwardTcpPort, forwardUnixSocket } from "./bridge";
 import { Channel, ChannelClosedError, type Message } from "./channel";
 import { decode, encode, isData, methodNames, type Encoded } from "./codec";
 import { learnerRun, type LearnerRun } from "./learner-run";
 import { CLOCK, type ClockBrand } from "./clock-brand";
 import { SANDBOX_CLOCKS_MOUNT } from "./sandbox";
-import { spawnHost, type HostDirs } from "./spawn-host";
+import { recordsMutantCoverage, spawnHost, type HostDirs } from "./spawn-host";
 import { STAND_IN, type StandIn } from "./stand-ins";
 import { noteNotImplementedError } from "../not-implemented";
 
@@ -206,6 +207,12 @@ export class LearnerProcess {
 
   /** Ends the process and everything it started (a sealed process's PID namespace goes with it). */
   async stop(): Promise<void> {
+    // A mutation run's dry run: what the process reached until now, before it is killed.
+    if (recordsMutantCoverage(this.run) && !this.channel.closed)
+      await Promise.race([
+        this.channel.request("flushMutantCoverage", {}).catch(() => {}),
+        delay(1000, undefined, { ref: false }),
+      ]);
     this.channel.close("the test stopped the code under test");
     if (this.child.exitCode === null && this.child.signalCode === null) {
       try {

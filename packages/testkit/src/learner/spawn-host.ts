@@ -14,6 +14,24 @@ import {
 /** StrykerJS's INSTRUMENTER_CONSTANTS.ACTIVE_MUTANT_ENV_VARIABLE. */
 const STRYKER_ACTIVE_MUTANT = "__STRYKER_ACTIVE_MUTANT__";
 
+/** The folder a mutation run's dry run collects coverage in (scripts/mutation.mjs). */
+const MUTATION_COVERAGE_DIR = "SANDBOX_MUTATION_COVERAGE_DIR";
+let coverageFiles = 0;
+
+/**
+ * Whether a learner's process of `run` records which mutants it reaches (mutant-coverage.ts):
+ * in a mutation run's dry run only (no mutant active), and never sealed.
+ */
+export function recordsMutantCoverage(run: LearnerRun): boolean {
+  return !run.sealed && !!process.env[MUTATION_COVERAGE_DIR] && !process.env[STRYKER_ACTIVE_MUTANT];
+}
+
+/** The test file this code runs for: Jest's expect knows it. */
+function currentTestPath(): string {
+  const jestExpect = (globalThis as { expect?: { getState?: () => { testPath?: string } } }).expect;
+  return jestExpect?.getState?.().testPath ?? "";
+}
+
 /** A learner's process's scratch folder (`root`) and its two parts the test process shares. */
 export interface HostDirs {
   root: string;
@@ -70,6 +88,11 @@ export function spawnHost(run: LearnerRun): SpawnedHost {
   // which is this one, not Jest's. Unsealed only: a submission is never mutation-tested.
   if (!run.sealed && process.env[STRYKER_ACTIVE_MUTANT])
     env[STRYKER_ACTIVE_MUTANT] = process.env[STRYKER_ACTIVE_MUTANT];
+  if (recordsMutantCoverage(run)) {
+    const name = `${process.pid}-${++coverageFiles}-${path.basename(root)}.json`;
+    env.SANDBOX_MUTATION_COVERAGE_FILE = path.join(process.env[MUTATION_COVERAGE_DIR]!, name);
+    env.SANDBOX_MUTATION_TEST_PATH = currentTestPath();
+  }
   let argv: string[];
   if (run.sealed) {
     env.SANDBOX_LEARNER_SOURCE = SANDBOX_SOURCE_MOUNT;
