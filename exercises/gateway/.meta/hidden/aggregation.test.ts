@@ -1,6 +1,15 @@
-import { because, PROBLEM_JSON, seededRandom, useLearner } from "@backend-sandbox/testkit";
+import { createServer } from "node:net";
+import {
+  because,
+  manualClock,
+  onCleanup,
+  seededRandom,
+  useLearner,
+} from "@backend-sandbox/testkit";
+import { listenOnLoopback } from "#support/loopback-port";
+import { expectProblem } from "#support/problem";
 import { send } from "#support/send";
-import { serveGateway } from "#support/serve-gateway";
+import { serveGateway, type GatewayConfig } from "#support/serve-gateway";
 import { echo, slow, startUpstream, status, type Behaviour } from "#support/upstream";
 
 const learner = useLearner();
@@ -8,15 +17,21 @@ const learner = useLearner();
 const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 
-async function dashboard(upstreamTimeoutMs = 2000) {
+/** `ordersUrl` puts another server in the orders upstream's place. */
+async function dashboard(
+  upstreamTimeoutMs = 2000,
+  extra: Partial<GatewayConfig> = {},
+  ordersUrl?: string,
+) {
   const users = await startUpstream("users");
   const orders = await startUpstream("orders");
   const [a, b] = [`p${random.token(5)}`, `o${random.token(5)}`];
   const path = `/dash-${random.token(4)}`;
-  const { url } = await serveGateway(learner, {
+  const { url, gateway } = await serveGateway(learner, {
     routes: [{ name: "users", prefix: "/users", upstream: "users", public: true }],
-    upstreams: { users: [users.url], orders: [orders.url] },
+    upstreams: { users: [users.url], orders: [ordersUrl ?? orders.url] },
     upstreamTimeoutMs,
+    ...extra,
     aggregates: [
       {
         path,
@@ -27,7 +42,7 @@ async function dashboard(upstreamTimeoutMs = 2000) {
       },
     ],
   });
-  return { users, orders, a, b, get: (headers = {}) => send(url, path, { headers }) };
+  return { users, orders, a, b, gateway, get: (headers = {}) => send(url, path, { headers }) };
 }
 
 describe("aggregation", () => {
@@ -125,7 +140,32 @@ describe("aggregation", () => {
     );
   });
 
-  it("[R7.2, R7.3] answers a 502 problem document when every part fails, and treats a non-JSON answer as a failure", async () => {
+  it("[R7.2] takes any 2xx answer as the part's value, 299 included, and reports a 1xx final answer as failed with its status", async () => {
+    // An upstream that answers 101 Switching Protocols to a GET that asked for no upgrade: Node's
+    // client hands it over as the final answer, with an empty body.
+    const raw = createServer((socket) => {
+      socket.once("data", () => socket.end("HTTP/1.1 101 Switching Protocols\r\n\r\n"));
+    });
+    const port = await listenOnLoopback(raw);
+    onCleanup(() => new Promise<void>((resolve) => raw.close(() => resolve())));
+    const { users, a, b, get } = await dashboard(2000, {}, `http://127.0.0.1:${port}`);
+    users.behaviour = (_req, res) =>
+      res.writeHead(299, { "content-type": "application/json" }).end(JSON.stringify({ n: 299 }));
+
+    const answer = await get();
+
+    because(
+      `expected 200 with ${a} (a 299 answer) present and errors {${b}: {status: 101}}; saw ${answer.status} ${answer.text.slice(0, 200)} ${seed}`,
+      () => {
+        expect(answer.status).toBe(200);
+        expect(answer.body.parts[a]).toEqual({ n: 299 });
+        expect(answer.body.parts[b]).toBeNull();
+        expect(answer.body.errors).toEqual({ [b]: { status: 101 } });
+      },
+    );
+  });
+
+  it("[R1.6, R7.2, R7.3] answers a 502 problem document when every part fails, and treats a non-JSON answer as a failure", async () => {
     const { users, orders, get } = await dashboard();
     users.behaviour = (_req, res) =>
       res.writeHead(200, { "content-type": "text/html" }).end("<html>oops</html>");
@@ -133,11 +173,88 @@ describe("aggregation", () => {
 
     const answer = await get();
 
+    expectProblem(answer, 502, "a dashboard whose every part failed");
+  });
+
+  it("[R7.4, R5.5] counts each part's answer for its upstream's breaker: 5xx failures in a row open it, a success in between resets them", async () => {
+    const threshold = random.int(2, 4);
+    const { users, orders, a, b, get } = await dashboard(2000, {
+      breaker: { failureThreshold: threshold, cooldownMs: 30_000 },
+      now: manualClock().now,
+    });
+    const outcome = async () => {
+      const answer = await get();
+      return answer.status === 200 && answer.body.parts[b] !== null
+        ? (answer.body.errors?.[a]?.status ?? "ok")
+        : `answer ${answer.status}`;
+    };
+    const seen: (number | string)[] = [];
+    users.failNext(threshold - 1, 500);
+    for (let i = 0; i < threshold; i += 1) seen.push(await outcome());
+    users.failNext(threshold, 500);
+    for (let i = 0; i < threshold + 1; i += 1) seen.push(await outcome());
+    const expected = [...Array(threshold - 1).fill(500), "ok", ...Array(threshold).fill(500), 503];
+
     because(
-      `expected 502 application/problem+json; saw ${answer.status} ${answer.headers.get("content-type")}`,
+      `expected part ${a} (users, threshold ${threshold}) to go ${expected.join(", ")}: the success resets the count, ${threshold} 500s in a row open the circuit and the next part is 503 without reaching users; saw ${seen.join(", ")}, users asked ${users.received.length} times ${seed}`,
       () => {
-        expect(answer.status).toBe(502);
-        expect(answer.headers.get("content-type")).toMatch(PROBLEM_JSON);
+        expect(seen).toEqual(expected);
+        expect(users.received).toHaveLength(2 * threshold);
+        expect(orders.received).toHaveLength(2 * threshold + 1);
+      },
+    );
+  });
+
+  it("[R7.4, R5.2, R5.5] counts a part's refused connection as a breaker failure, and a 2xx answer that is not JSON as an answer, not a failure", async () => {
+    // A threshold of 1: a single failure opens the circuit, so even a failure counted right after
+    // the answer's success shows.
+    const { users, orders, a, b, get } = await dashboard(2000, {
+      breaker: { failureThreshold: 1, cooldownMs: 30_000 },
+      now: manualClock().now,
+    });
+    const errors = async () => {
+      const answer = await get();
+      return answer.status === 200
+        ? JSON.stringify(answer.body.errors ?? {})
+        : `answer ${answer.status}`;
+    };
+    const html: Behaviour = (_req, res) =>
+      res.writeHead(200, { "content-type": "text/html" }).end("<p>not json</p>");
+
+    orders.behaviour = html;
+    const notJson = [await errors(), await errors()];
+    orders.behaviour = echo("orders");
+    const afterNotJson = await errors();
+    await users.stop();
+    const refused = [await errors(), await errors()];
+
+    const bad = (name: string, code: number) => JSON.stringify({ [name]: { status: code } });
+    because(
+      `expected non-JSON 200s from orders (errors ${bad(b, 502)}) to leave its circuit closed (threshold 1; then no errors: {}), and a refused connection to users (${bad(a, 502)}) to open its circuit (then ${bad(a, 503)}); saw ${[...notJson, afterNotJson, ...refused].join(", ")} ${seed}`,
+      () => {
+        expect(notJson).toEqual([bad(b, 502), bad(b, 502)]);
+        expect(afterNotJson).toBe("{}");
+        expect(orders.received).toHaveLength(5);
+        expect(refused).toEqual([bad(a, 502), bad(a, 503)]);
+      },
+    );
+  });
+
+  it("[R7.4, R6.4] fails a part whose upstream has no healthy instance with 503, without contacting it", async () => {
+    const { users, a, b, gateway, get } = await dashboard();
+    users.healthy = false;
+    await gateway.checkHealth();
+
+    const answer = await get();
+
+    because(
+      `expected 200 with ${b} present, ${a}: null and errors {${a}: {status: 503}}, users never asked; saw ${answer.status} ${answer.text.slice(0, 200)}, users asked ${users.received.length} times ${seed}`,
+      () => {
+        expect(answer.status).toBe(200);
+        expect(answer.body.parts[a]).toBeNull();
+        expect(answer.body.parts[b]).toMatchObject({ upstream: "orders" });
+        expect(answer.body.errors).toEqual({ [a]: { status: 503 } });
+        expect(users.received).toHaveLength(0);
       },
     );
   });

@@ -1,5 +1,4 @@
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Server } from "node:net";
 
 // Linux hands out ports from 32768 to 60999 (ip_local_port_range) for listen(0) and for outgoing
 // connections, in every network namespace: a sealed learner's process has a loopback of its own
