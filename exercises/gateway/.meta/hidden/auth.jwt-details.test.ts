@@ -57,6 +57,10 @@ describe("auth: why a token was refused", () => {
       { what: "expired", token: jwt(secret, { sub, exp: now - 1 }) },
       { what: "not yet valid", token: jwt(secret, { sub, exp: now + 120, nbf: now + 60 }) },
       { what: "no sub", token: jwt(secret, { exp: now + 60 }), claim: "sub" },
+      {
+        what: "a sub that names no consumer",
+        token: jwt(secret, { sub: String(random.int(1e9, 9e9)), exp: now + 60 }),
+      },
     ];
 
     for (const { what, token, claim } of tokens) {

@@ -96,6 +96,9 @@ describe("auth: JWT bearer tokens", () => {
       "an unknown numeric sub": jwt(secret, claims(String(random.int(1e9, 9e9)))),
       "an unknown sub": jwt(secret, claims(random.token(12))),
       "sub ' OR '1'='1": jwt(secret, claims("' OR '1'='1")),
+      "a sub that starts with the id": jwt(secret, claims(`${id}x`)),
+      "a sub that is the id with a fraction": jwt(secret, claims(`${id}.0`)),
+      "a sub that is the id with a leading zero": jwt(secret, claims(`0${id}`)),
     });
     const token = jwt(secret, claims());
     const denied = await send(url, "/users/1", { headers: bearer(token) });
@@ -111,6 +114,49 @@ describe("auth: JWT bearer tokens", () => {
         expect(denied.headers.get("content-type")).toMatch(PROBLEM_JSON);
         expect(bearerError(denied)).toBe("insufficient_scope");
         expect(orders.received.length + users.received.length).toBe(0);
+      },
+    );
+  });
+
+  it("[R3.14] accepts a token whose sub is a consumer id of several characters", async () => {
+    // Ids as createConsumer returns them; create consumers until one has two characters or more.
+    let long = id;
+    for (let i = 0; i < 20 && long.length < 2; i++) long = await consumer(`many-${i}`);
+    const answer = await send(url, "/orders/1", { headers: bearer(jwt(secret, claims(long))) });
+
+    const forwarded = orders.received.map((r) => r.headers["x-consumer-id"]);
+    because(
+      `expected 200 for a token with sub "${long}", forwarded as X-Consumer-Id ${long}; saw ${answer.status}, ${JSON.stringify(forwarded)} ${seed}`,
+      () => {
+        expect(long.length).toBeGreaterThan(1);
+        expect(answer.status).toBe(200);
+        expect(forwarded).toEqual([long]);
+      },
+    );
+  });
+
+  it("[R3.17] judges a request whose Authorization is not of the Bearer scheme by its key, and forwards that header unchanged", async () => {
+    const apiKey = `sk_${random.token(32)}`;
+    const keyed = await consumer("basic", apiKey);
+    const schemes = [
+      `Basic ${Buffer.from(`user:${random.token(8)}`).toString("base64")}`,
+      `NotBearer ${random.token(16)}`,
+      `Token kind=bearer`,
+    ];
+
+    const answers = [];
+    for (const authorization of schemes)
+      answers.push(
+        await send(url, "/orders/1", { headers: { authorization, "x-api-key": apiKey } }),
+      );
+
+    const forwarded = orders.received.map((r) => r.headers);
+    because(
+      `expected 200 for each key request with Authorization ${JSON.stringify(schemes)}, forwarded with X-Consumer-Id ${keyed} and that Authorization unchanged; saw ${answers.map((a) => a.status).join(", ")}, upstream ${JSON.stringify(forwarded)} ${seed}`,
+      () => {
+        expect(answers.map((a) => a.status)).toEqual(schemes.map(() => 200));
+        expect(forwarded.map((h) => h["x-consumer-id"])).toEqual(schemes.map(() => keyed));
+        expect(forwarded.map((h) => h.authorization)).toEqual(schemes);
       },
     );
   });

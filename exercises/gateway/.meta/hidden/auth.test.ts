@@ -84,13 +84,16 @@ describe("auth", () => {
       );
 
     because(
-      `expected 401 + WWW-Authenticate for: no key, empty, unknown, truncated, extended, upper-cased, SQL injection, same first 72 bytes, first 72 bytes only, 8 KiB, non-ASCII, the key twice; saw ${answers.map((a) => a.status).join(", ")} ${seed}`,
+      `expected 401 + WWW-Authenticate and a problem with a non-empty detail (R1.6) for: no key, empty, unknown, truncated, extended, upper-cased, SQL injection, same first 72 bytes, first 72 bytes only, 8 KiB, non-ASCII, the key twice; saw ${answers.map((a) => `${a.status} "${String(a.body?.detail)}"`).join(", ")} ${seed}`,
       () => {
         expect(answers.map((a) => a.status)).toEqual(attempts.map(() => 401));
         for (const answer of answers) {
           expect(answer.headers.get("www-authenticate")).toBeTruthy();
           expect(answer.headers.get("content-type")).toMatch(PROBLEM_JSON);
         }
+        expect(
+          answers.map((a) => typeof a.body?.detail === "string" && /\S/.test(a.body.detail)),
+        ).toEqual(attempts.map(() => true));
         expect(orders.received).toHaveLength(0);
       },
     );
@@ -181,6 +184,33 @@ describe("auth", () => {
       () => {
         expect(before.status).toBe(401);
         expect(answer.status).toBe(200);
+      },
+    );
+  });
+
+  it("[R3.17] without jwt, an Authorization header is no credential: a Bearer token alone gets 401, and with a key it reaches the upstream unchanged", async () => {
+    const apiKey = key();
+    const { id } = await createConsumer({
+      name: "partner",
+      apiKey,
+      routes: ["orders"],
+      rateLimit: 1000,
+    });
+    const authorization = `Bearer ${random.token(24)}`;
+
+    const alone = await send(url, "/orders/1", { headers: { authorization } });
+    const keyed = await send(url, "/orders/2", { headers: { authorization, "x-api-key": apiKey } });
+
+    const forwarded = orders.received.map((r) => r.headers);
+    because(
+      `expected 401 for a Bearer header alone (no jwt configured: no key), then 200 for it with a key, forwarded with X-Consumer-Id ${id} and the Authorization unchanged; saw ${alone.status}, ${keyed.status}, upstream ${JSON.stringify(forwarded)} ${seed}`,
+      () => {
+        expect(alone.status).toBe(401);
+        expect(alone.headers.get("www-authenticate")).toBeTruthy();
+        expect(keyed.status).toBe(200);
+        expect(forwarded).toHaveLength(1);
+        expect(forwarded[0]?.["x-consumer-id"]).toBe(String(id));
+        expect(forwarded[0]?.authorization).toBe(authorization);
       },
     );
   });

@@ -13,7 +13,8 @@ export interface Consumer {
   rateLimit: number;
 }
 
-const digest = (apiKey: string) => createHash("sha256").update(apiKey, "utf8").digest();
+// A string is hashed as its UTF-8 bytes (Node's default for a string without an encoding).
+const digest = (apiKey: string) => createHash("sha256").update(apiKey).digest();
 
 export async function migrate(pg: Pool): Promise<void> {
   await pg.query(`

