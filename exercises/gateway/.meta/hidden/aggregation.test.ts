@@ -143,7 +143,7 @@ describe("aggregation", () => {
     );
   });
 
-  it("[R7.4] answers its path only, and GET only: 405 with Allow: GET to other methods, other paths routed, a GET's body not passed on", async () => {
+  it("[R7.5] answers its path only, and GET only: 405 with Allow: GET to other methods, other paths routed, a GET's body not passed on", async () => {
     const { users, orders, a, b, url, path } = await dashboard();
     const uses = () => [...users.received, ...orders.received].length;
 

@@ -37,7 +37,7 @@ beforeEach(() => {
 });
 
 describe("auth: the gateway's wiring", () => {
-  it("[R3.17] refuses to start with a route that is not public when pg or redis is missing", async () => {
+  it("[R3.18] refuses to start with a route that is not public when pg or redis is missing", async () => {
     const options = {
       routes: [
         { name: "orders", prefix: "/orders", upstream: "orders" },
@@ -68,7 +68,7 @@ describe("auth: the gateway's wiring", () => {
     );
   });
 
-  it("[R1.6, R3.18] answers a 5xx problem document while Postgres is unreachable, forwards nothing, and keeps serving", async () => {
+  it("[R1.6, R3.19] answers a 5xx problem document while Postgres is unreachable, forwards nothing, and keeps serving", async () => {
     const { port } = new URL(await deadUrl());
     const { url } = await serveGateway(learner, {
       pg: pgPool({ connectionString: `postgres://sandbox@127.0.0.1:${port}/none`, max: 1 }),
