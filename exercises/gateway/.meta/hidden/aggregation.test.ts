@@ -42,7 +42,16 @@ async function dashboard(
       },
     ],
   });
-  return { users, orders, a, b, gateway, get: (headers = {}) => send(url, path, { headers }) };
+  return {
+    users,
+    orders,
+    a,
+    b,
+    gateway,
+    url,
+    path,
+    get: (headers = {}) => send(url, path, { headers }),
+  };
 }
 
 describe("aggregation", () => {
@@ -255,6 +264,40 @@ describe("aggregation", () => {
         expect(answer.body.parts[b]).toMatchObject({ upstream: "orders" });
         expect(answer.body.errors).toEqual({ [a]: { status: 503 } });
         expect(users.received).toHaveLength(0);
+      },
+    );
+  });
+
+  it("[R7.5] answers its path only, and GET only: 405 with Allow: GET to other methods, other paths routed, a GET's body not passed on", async () => {
+    const { users, orders, a, b, url, path } = await dashboard();
+    const uses = () => [...users.received, ...orders.received].length;
+
+    const posted = await send(url, path, { method: "POST", body: "{}" });
+    const deleted = await send(url, `${path}?x=1`, { method: "DELETE" });
+    const contactedByOthers = uses();
+    const below = await send(url, `${path}/more`);
+    const routed = await send(url, "/users/7");
+    const routedTo = users.received.map((r) => r.url);
+    users.received.length = 0;
+    const withBody = await send(url, path, { body: "hello" });
+
+    expectProblem(posted, 405, `a POST to the aggregate ${path} ${seed}`);
+    expectProblem(deleted, 405, `a DELETE to the aggregate ${path}?x=1 ${seed}`);
+    because(
+      `expected Allow: GET on the 405s, no upstream asked for them (saw ${contactedByOthers}), ${path}/more -> 404, /users/7 routed to users as /7 (saw ${routed.status}, ${routedTo.join(", ") || "nothing"}), and a GET with a 5-byte body answered 200 with both parts, asked without a body (saw ${withBody.status} ${withBody.text.slice(0, 200)}) ${seed}`,
+      () => {
+        expect([posted.headers.get("allow"), deleted.headers.get("allow")]).toEqual(["GET", "GET"]);
+        expect(contactedByOthers).toBe(0);
+        expect(below.status).toBe(404);
+        expect(routed.status).toBe(200);
+        expect(routedTo).toEqual(["/7"]);
+        expect(withBody.status).toBe(200);
+        expect(withBody.body).toEqual({
+          parts: {
+            [a]: { upstream: "users", method: "GET", url: "/me", bytes: 0 },
+            [b]: { upstream: "orders", method: "GET", url: "/recent?limit=5", bytes: 0 },
+          },
+        });
       },
     );
   });

@@ -14,7 +14,7 @@ import { jwt } from "#support/jwt";
 import { jwtSetup } from "#support/jwt-setup";
 import { notRefused } from "#support/not-refused";
 import { ordersConsumer } from "#support/orders-consumer";
-import { send } from "#support/send";
+import { send, type RawReply } from "#support/send";
 import { createGateway } from "#support/serve-gateway";
 import { servePrivateRoutes } from "#support/serve-private-routes";
 import { startUpstream, type Upstream } from "#support/upstream";
@@ -144,7 +144,7 @@ describe("auth: JWT bearer tokens", () => {
       `Token kind=bearer`,
     ];
 
-    const answers = [];
+    const answers: RawReply[] = [];
     for (const authorization of schemes)
       answers.push(
         await send(url, "/orders/1", { headers: { authorization, "x-api-key": apiKey } }),

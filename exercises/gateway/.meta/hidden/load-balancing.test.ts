@@ -152,6 +152,29 @@ describe("load-balancing", () => {
     );
   });
 
+  it("[R6.3, R1.10] stops its own health checks on close()", async () => {
+    const { instances, gateway } = await pool(1, { healthCheckIntervalMs: 50 });
+    await eventually(
+      "two health probes without a call to checkHealth()",
+      () => instances[0]!.probes,
+      {
+        until: (n) => n >= 2,
+        timeoutMs: 3000,
+        intervalMs: 20,
+      },
+    );
+
+    await gateway.close();
+    const atClose = instances[0]!.probes;
+    await sleep(1000);
+    const later = instances[0]!.probes;
+
+    because(
+      `expected no health probe in the second after close() (one already under way aside), where 50 ms checks would make about 20; saw ${later - atClose}`,
+      () => expect(later - atClose).toBeLessThanOrEqual(1),
+    );
+  });
+
   it("[R6.3] probes no instance on its own when healthCheckIntervalMs is left out", async () => {
     const { instances, counts, run } = await pool(2);
     instances[0]!.healthy = false;

@@ -92,6 +92,43 @@ describe("routing: bodies", () => {
     );
   });
 
+  it("[R1.8] answers 413 to a Content-Length over the limit before contacting the upstream, even while the body is still coming", async () => {
+    const limit = random.int(1000, 5000);
+    const { svc, url } = await gateway(limit);
+    let answered = false;
+    async function* upload() {
+      yield Buffer.alloc(100, 3);
+      // The rest waits for the gateway's answer (or, from a gateway that forwards the first bytes,
+      // for the upstream to see the request): a gateway that only counts the bytes as they pass
+      // has then already contacted the upstream.
+      await eventually(
+        "an answer, or a request upstream",
+        () => answered || svc.received.length > 0,
+        {
+          timeoutMs: 3000,
+          intervalMs: 20,
+        },
+      ).catch(() => false);
+      yield Buffer.alloc(limit + 1 - 100, 3);
+    }
+
+    const answer = await send(url, "/svc/x", {
+      method: "POST",
+      headers: { "content-length": limit + 1 },
+      body: upload(),
+    }).finally(() => {
+      answered = true;
+    });
+
+    because(
+      `expected 413 for a declared Content-Length of ${limit + 1} (limit ${limit}) with no upstream request, though the first 100 bytes came alone; saw ${answer.status} and ${svc.received.length} upstream request(s) ${seed}`,
+      () => {
+        expect(answer.status).toBe(413);
+        expect(svc.received).toHaveLength(0);
+      },
+    );
+  });
+
   it("[R1.8] limits bodies to 1 MiB (1,048,576 bytes) when maxBodyBytes is left out", async () => {
     const { svc, url } = await gateway();
     const mib = 1024 * 1024;

@@ -1,4 +1,14 @@
-import { because, PROBLEM_JSON, seededRandom, useLearner } from "@backend-sandbox/testkit";
+import { createServer } from "node:http";
+import type { Socket } from "node:net";
+import {
+  because,
+  eventually,
+  onCleanup,
+  PROBLEM_JSON,
+  seededRandom,
+  useLearner,
+} from "@backend-sandbox/testkit";
+import { listenOnLoopback } from "#support/loopback-port";
 import { send } from "#support/send";
 import { serveGateway } from "#support/serve-gateway";
 import { servePublicRoute } from "#support/serve-public-route";
@@ -81,6 +91,100 @@ describe("routing", () => {
         expect(seen(admin)).toEqual(["GET /audit"]);
         expect(seen(users)).toEqual(["GET /7", "GET /administrator"]);
         expect(statuses).toEqual([200, 200, 200, 404]);
+      },
+    );
+  });
+
+  it("[R1.1, R1.2] picks the longest prefix whatever the routes' order, the first of two equal prefixes, and ignores trailing slashes", async () => {
+    const admin = await startUpstream("admin");
+    const users = await startUpstream("users");
+    const twin = await startUpstream("twin");
+    const { url } = await serveGateway(learner, {
+      routes: [
+        { name: "admin", prefix: "/api/users/admin/", upstream: "admin", public: true },
+        { name: "users", prefix: "/api/users", upstream: "users", rewrite: "/v2//", public: true },
+        { name: "twin", prefix: "/api/users/", upstream: "twin", public: true },
+      ],
+      upstreams: { admin: [admin.url], users: [users.url], twin: [twin.url] },
+    });
+
+    const statuses: number[] = [];
+    for (const path of [
+      "/api/users/admin/audit",
+      "/api/users/admin",
+      "/api/users/7",
+      "/api/users",
+      "/",
+    ])
+      statuses.push((await send(url, path)).status);
+
+    because(
+      `expected /api/users/admin/audit and /api/users/admin -> admin (prefix "/api/users/admin/", listed first) as /audit and /, /api/users/7 and /api/users -> users (listed before its twin "/api/users/", rewrite "/v2//") as /v2/7 and /v2, nothing to the twin, and / (no catch-all route) 404; saw statuses ${statuses.join(", ")}, admin ${seen(admin).join(", ") || "nothing"}, users ${seen(users).join(", ") || "nothing"}, twin ${seen(twin).join(", ") || "nothing"}`,
+      () => {
+        expect(statuses).toEqual([200, 200, 200, 200, 404]);
+        expect(seen(admin)).toEqual(["GET /audit", "GET /"]);
+        expect(seen(users)).toEqual(["GET /v2/7", "GET /v2"]);
+        expect(seen(twin)).toEqual([]);
+      },
+    );
+  });
+
+  it("[R1.2, R1.9] forwards dots and escapes inside segments, and refuses a malformed percent-escape with 400", async () => {
+    const { upstream: svc, url } = await servePublicRoute(learner, "svc", "/svc");
+    const name = random.token(6);
+    const fine = [`/svc/v1.2/${name}..b/file.json`, `/svc/%41%2Fb/.${name}?x=%2e%2e`];
+    const malformed = [`/svc/${name}/%zz`, `/svc/${name}%`];
+
+    const statuses: number[] = [];
+    for (const target of [...fine, ...malformed]) statuses.push((await send(url, target)).status);
+
+    because(
+      `expected ${fine.join(" and ")} forwarded as they are (200), ${malformed.join(" and ")} refused with 400; saw ${statuses.join(", ")} and upstream ${seen(svc).join(", ") || "nothing"} ${seed}`,
+      () => {
+        expect(statuses).toEqual([200, 200, 400, 400]);
+        expect(seen(svc)).toEqual(fine.map((target) => `GET ${target.slice("/svc".length)}`));
+      },
+    );
+  });
+
+  it("[R1.10] closes its idle connections to the upstreams on close()", async () => {
+    const sockets = new Set<Socket>();
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => res.end("ok"));
+    });
+    server.keepAliveTimeout = 60_000; // the upstream itself keeps an idle connection for a minute
+    server.on("connection", (socket: Socket) => {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+    });
+    const port = await listenOnLoopback(server);
+    onCleanup(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    const { url, gateway } = await serveGateway(learner, {
+      routes: [{ name: "svc", prefix: "/svc", upstream: "svc", public: true }],
+      upstreams: { svc: [`http://127.0.0.1:${port}`] },
+    });
+
+    const answer = await send(url, "/svc/x");
+    const openBefore = sockets.size;
+    await gateway.close();
+    const openAfter = await eventually("the gateway's connections closed", () => sockets.size, {
+      until: (n) => n === 0,
+      timeoutMs: 2000,
+      intervalMs: 20,
+    }).catch(() => sockets.size);
+
+    because(
+      `expected no connection from the gateway left open 2 s after close() (the upstream would keep an idle one for a minute); ${openBefore} open before close(), ${openAfter} after`,
+      () => {
+        expect(answer.status).toBe(200);
+        expect(openAfter).toBe(0);
       },
     );
   });

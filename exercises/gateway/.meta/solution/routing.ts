@@ -37,8 +37,9 @@ export function matchRoute(routes: readonly Route[], path: string): Route | unde
   let best: Route | undefined;
   for (const route of routes) {
     const prefix = trimSlash(route.prefix);
-    const matches =
-      path === prefix || path.startsWith(`${prefix}/`) || (prefix === "" && path === "/");
+    // A catch-all prefix ("" or "/") needs no case of its own: every path starts with "/".
+    const matches = path === prefix || path.startsWith(`${prefix}/`);
+    // Strictly longer: of two routes with one prefix, the first listed keeps the request.
     if (matches && (!best || prefix.length > trimSlash(best.prefix).length)) best = route;
   }
   return best;
