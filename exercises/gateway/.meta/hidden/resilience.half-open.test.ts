@@ -33,12 +33,12 @@ async function halfOpen(maxBodyBytes: number, retries = 0) {
   return { users, url };
 }
 
-/** Starts a chunked request, sends `first` of its body and returns a function that hangs up. */
-function startUpload(url: string, target: string, method: string, first: Buffer) {
+/** Starts a chunked request, sends `first` of its body and resolves to a function that hangs up. */
+async function startUpload(url: string, target: string, method: string, first: Buffer) {
   const { hostname, port } = new URL(url);
   const req = request({ hostname, port, method, path: target, agent: false });
   req.on("error", () => {}); // the hang-up is ours
-  req.write(first);
+  await new Promise<void>((resolve) => req.write(first, () => resolve())); // on its way
   return () => req.destroy();
 }
 
@@ -68,7 +68,12 @@ describe("resilience: a trial without a verdict", () => {
 
   it("[R5.7] keeps the circuit half-open when the trial's client goes away mid-upload: the upstream request is aborted and the next request is the trial", async () => {
     const { users, url } = await halfOpen(1024 * 1024);
-    const hangUp = startUpload(url, "/users/1", "POST", Buffer.alloc(random.int(100, 2000), 7));
+    const hangUp = await startUpload(
+      url,
+      "/users/1",
+      "POST",
+      Buffer.alloc(random.int(100, 2000), 7),
+    );
     const trial = () => users.received.find((r) => r.method === "POST");
     const reached = await eventually("the trial's first bytes upstream", () =>
       Boolean(trial()?.body.length),
@@ -95,7 +100,12 @@ describe("resilience: a trial without a verdict", () => {
 
   it("[R5.3, R5.7] keeps the circuit half-open when the client of a trial it would retry goes away before its body is whole", async () => {
     const { users, url } = await halfOpen(1024 * 1024, 1);
-    const hangUp = startUpload(url, "/users/1", "PUT", Buffer.alloc(random.int(100, 2000), 7));
+    const hangUp = await startUpload(
+      url,
+      "/users/1",
+      "PUT",
+      Buffer.alloc(random.int(100, 2000), 7),
+    );
     // While the PUT is the trial (its body held until whole, to replay), others are refused.
     const during = await send(url, "/users/1");
     hangUp();
