@@ -2,11 +2,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   because,
   eventually,
-  PROBLEM_JSON,
+  manualClock,
   seededRandom,
   useLearner,
 } from "@backend-sandbox/testkit";
-import { send } from "#support/send";
+import { expectProblem } from "#support/problem";
+import { send, type RawReply } from "#support/send";
 import { serveGateway } from "#support/serve-gateway";
 import { startUpstream, type Upstream } from "#support/upstream";
 
@@ -109,14 +110,10 @@ describe("load-balancing", () => {
 
     const answer = await send(url, "/catalog/items");
 
-    because(
-      `expected a 503 problem document and no upstream request; saw ${answer.status} and ${counts().join("/")}`,
-      () => {
-        expect(answer.status).toBe(503);
-        expect(answer.headers.get("content-type")).toMatch(PROBLEM_JSON);
-        expect(counts()).toEqual([0, 0]);
-      },
-    );
+    expectProblem(answer, 503, "a request when no instance is healthy");
+    because(`expected no upstream request; saw ${counts().join("/")}`, () => {
+      expect(counts()).toEqual([0, 0]);
+    });
   });
 
   it("[R6.3] runs health checks on its own when healthCheckIntervalMs is set", async () => {
@@ -187,6 +184,77 @@ describe("load-balancing", () => {
       () => {
         expect(instances.map((i) => i.probes)).toEqual([0, 0]);
         expect(counts()).toEqual([2, 2]);
+      },
+    );
+  });
+
+  it("[R6.2] counts any 2xx health answer as healthy and a 3xx as not", async () => {
+    const { instances, gateway, counts, run } = await pool(3);
+    const healthy = [204, random.int(200, 299)];
+    instances[0]!.healthStatus = healthy[0];
+    instances[1]!.healthStatus = 300;
+    instances[2]!.healthStatus = healthy[1];
+
+    await gateway.checkHealth();
+    await run(4);
+
+    because(
+      `expected health answers ${healthy[0]}, 300, ${healthy[1]} to leave 2/0/2 for 4 requests; saw ${counts().join("/")} ${seed}`,
+      () => expect(counts()).toEqual([2, 0, 2]),
+    );
+  });
+
+  it("[R5.5, R6.5] does not count a request without a healthy instance as a breaker failure", async () => {
+    const threshold = random.int(2, 4);
+    const instance = await startUpstream("i0");
+    const { url, gateway } = await serveGateway(learner, {
+      routes: [{ name: "catalog", prefix: "/catalog", upstream: "catalog", public: true }],
+      upstreams: { catalog: [instance.url] },
+      upstreamTimeoutMs: 500,
+      breaker: { failureThreshold: threshold, cooldownMs: 30_000 },
+      now: manualClock().now,
+    });
+    instance.healthy = false;
+    await gateway.checkHealth();
+
+    const none: RawReply[] = [];
+    for (let i = 0; i < threshold + 1; i += 1) none.push(await send(url, "/catalog/items"));
+    instance.healthy = true;
+    await gateway.checkHealth();
+    const back = await send(url, "/catalog/items");
+
+    because(
+      `expected ${threshold + 1} 503s without a healthy instance (breaker threshold ${threshold}), then 200 once the instance is healthy again; saw ${none.map((a) => a.status).join(", ")}, then ${back.status}${back.headers.get("retry-after") ? ` with Retry-After ${back.headers.get("retry-after")}` : ""} ${seed}`,
+      () => {
+        expect(none.map((a) => a.status)).toEqual(Array(threshold + 1).fill(503));
+        expect(back.status).toBe(200);
+        expect(instance.received).toHaveLength(1);
+      },
+    );
+  });
+
+  it("[R5.3, R6.6] reuses its connections to an instance across requests, retries and health checks", async () => {
+    const rounds = random.int(8, 12);
+    const instance = await startUpstream("i0");
+    const { url, gateway } = await serveGateway(learner, {
+      routes: [{ name: "catalog", prefix: "/catalog", upstream: "catalog", public: true }],
+      upstreams: { catalog: [instance.url] },
+      upstreamTimeoutMs: 2000,
+      retries: 1,
+    });
+
+    const statuses: number[] = [];
+    for (let i = 0; i < rounds; i += 1) {
+      instance.failNext(1, 503); // answered, discarded, retried
+      statuses.push((await send(url, "/catalog/items")).status);
+      await gateway.checkHealth();
+    }
+
+    because(
+      `expected ${rounds} retried requests and ${rounds} health checks, one after another, over a few reused connections (at most 4); the instance accepted ${instance.connections}, answers ${statuses.join(", ")} ${seed}`,
+      () => {
+        expect(statuses).toEqual(Array(rounds).fill(200));
+        expect(instance.connections).toBeLessThanOrEqual(4);
       },
     );
   });

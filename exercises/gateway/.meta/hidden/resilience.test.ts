@@ -5,8 +5,10 @@ import {
   seededRandom,
   useLearner,
 } from "@backend-sandbox/testkit";
-import { send } from "#support/send";
+import { bytes } from "#support/bytes";
+import { send, type RawReply } from "#support/send";
 import { deadUrl } from "#support/dead-url";
+import { expectProblem } from "#support/problem";
 import { serveGateway } from "#support/serve-gateway";
 import { servePublicRoute } from "#support/serve-public-route";
 import { echo, hangUp, slow, startUpstream, type Behaviour } from "#support/upstream";
@@ -189,6 +191,118 @@ describe("resilience", () => {
       () => {
         expect(answer.status).toBe(503);
         expect(a.received.length + b.received.length).toBe(1);
+      },
+    );
+  });
+
+  it("[R5.3] retries a HEAD, an OPTIONS and a DELETE after a 503 too", async () => {
+    const { svc, url } = await gateway(1);
+
+    const answers: RawReply[] = [];
+    for (const method of ["HEAD", "OPTIONS", "DELETE"]) {
+      svc.failNext(1, 503);
+      answers.push(await send(url, "/svc/item", { method }));
+    }
+
+    because(
+      `expected each method twice upstream (a 503, then the retry's 200); saw ${svc.received.map((r) => r.method).join(", ")} -> ${answers.map((a) => a.status).join(", ")}`,
+      () => {
+        const twice = ["HEAD", "HEAD", "OPTIONS", "OPTIONS", "DELETE", "DELETE"];
+        expect(svc.received.map((r) => r.method)).toEqual(twice);
+        expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+      },
+    );
+  });
+
+  it("[R5.3] never retries a timeout, even with retries left and another instance ready", async () => {
+    const stuck = await startUpstream("stuck");
+    stuck.behaviour = slow(3000, echo("stuck"));
+    const ready = await startUpstream("ready");
+    const { url } = await gateway(random.int(1, 3), [stuck.url, ready.url]);
+
+    const answer = await send(url, "/svc/item");
+
+    because(
+      `expected 504 after the first instance's timeout and no try on the second; saw ${answer.status}, the second instance got ${ready.received.length} ${seed}`,
+      () => {
+        expect(answer.status).toBe(504);
+        expect(ready.received).toHaveLength(0);
+      },
+    );
+  });
+
+  it("[R1.8, R5.3] holds a retried PUT's chunked body to the limit: exactly the limit is forwarded, a byte more gets 413 and reaches no upstream", async () => {
+    const limit = random.int(2000, 6000);
+    const { upstream: svc, url } = await servePublicRoute(learner, "svc", "/svc", {
+      retries: 1,
+      maxBodyBytes: limit,
+    });
+    const chunked = (body: Buffer) =>
+      Array.from({ length: Math.ceil(body.length / 1000) }, (_, i) =>
+        body.subarray(i * 1000, (i + 1) * 1000),
+      );
+    const exact = bytes(limit, random.seed);
+    const over = bytes(limit + 1, random.seed + 1);
+
+    const fits = await send(url, "/svc/item", { method: "PUT", body: chunked(exact) });
+    const tooLarge = await send(url, "/svc/item", { method: "PUT", body: chunked(over) });
+
+    because(
+      `expected 200 for a chunked PUT of exactly ${limit} bytes, forwarded whole, then 413 for ${limit + 1} bytes with no second upstream request; saw ${fits.status}, ${tooLarge.status}, the upstream got ${svc.received.map((r) => r.body.length).join(", ")} bytes ${seed}`,
+      () => {
+        expect(fits.status).toBe(200);
+        expect(svc.received).toHaveLength(1);
+        expect(svc.received[0]!.body.equals(exact)).toBe(true);
+      },
+    );
+    expectProblem(tooLarge, 413, `a retried PUT's chunked body one byte over ${limit} ${seed}`);
+  });
+
+  it("[R1.4, R5.3] streams a PUT's body when there are no retries (nothing to replay)", async () => {
+    const { svc, url } = await gateway();
+    const body = bytes(512 * 1024, random.seed);
+    let arrivedEarly = false;
+    async function* upload() {
+      yield body.subarray(0, 64 * 1024);
+      const arrived = () => (svc.received[0]?.body.length ?? 0) > 0;
+      // Not thrown here: an error inside the upload would only stall the request.
+      arrivedEarly = await eventually("the first bytes upstream", arrived, {
+        timeoutMs: 3000,
+        intervalMs: 20,
+      }).catch(() => false);
+      yield body.subarray(64 * 1024);
+    }
+
+    const answer = await send(url, "/svc/upload", { method: "PUT", body: upload() });
+
+    because(
+      `expected the first 64 KiB of a PUT upstream while the client still held the rest (retries 0), then 200 with the whole body; saw ${arrivedEarly ? "them early" : "nothing early"}, ${answer.status} ${seed}`,
+      () => {
+        expect(arrivedEarly).toBe(true);
+        expect(answer.status).toBe(200);
+        expect(svc.received[0]!.body.equals(body)).toBe(true);
+      },
+    );
+  });
+
+  it("[R5.1] bounds only the wait for the headers: a body that takes longer than the timeout comes back whole", async () => {
+    const { svc, url } = await gateway();
+    const [first, last] = [random.token(12), random.token(12)];
+    svc.behaviour = (_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write(first);
+      const timer = setTimeout(() => res.end(last), 1000); // the gateway's timeout is 300 ms
+      res.on("close", () => clearTimeout(timer));
+    };
+
+    const answer = await send(url, "/svc/long").catch((error: Error) => error);
+
+    because(
+      `expected 200 and the whole body, sent over 1 s after headers that came at once (timeout 300 ms); saw ${answer instanceof Error ? answer.message : `${answer.status} ${JSON.stringify(answer.text)}`} ${seed}`,
+      () => {
+        expect(answer).not.toBeInstanceOf(Error);
+        expect((answer as { status: number }).status).toBe(200);
+        expect((answer as { text: string }).text).toBe(first + last);
       },
     );
   });

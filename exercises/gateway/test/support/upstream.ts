@@ -59,10 +59,14 @@ export interface Upstream {
   behaviour: Behaviour;
   /** Answers the health path with 200 when true, 503 when false. */
   healthy: boolean;
+  /** When set, the health path's status whatever `healthy` says. */
+  healthStatus?: number;
   /** Delays the health answer by this many ms (default 0). */
   healthDelayMs: number;
   /** Health probes seen (they are not in `received`). */
   probes: number;
+  /** TCP connections accepted so far (requests and health probes alike). */
+  connections: number;
   /** Answers the next `count` requests with `code`, then goes back to `behaviour`. */
   failNext(count: number, code?: number): void;
   /** Closes the port: connections are refused until start(). */
@@ -83,6 +87,7 @@ export async function startUpstream(name: string, healthPath = "/healthz"): Prom
     healthy: true,
     healthDelayMs: 0,
     probes: 0,
+    connections: 0,
     failNext(count, code = 503) {
       failures = count;
       failCode = code;
@@ -101,7 +106,7 @@ export async function startUpstream(name: string, healthPath = "/healthz"): Prom
       server = createServer((req, res) => {
         if (req.url === healthPath) {
           upstream.probes += 1;
-          const code = upstream.healthy ? 200 : 503;
+          const code = upstream.healthStatus ?? (upstream.healthy ? 200 : 503);
           slow(upstream.healthDelayMs, (_q, r) => r.writeHead(code).end())(
             req,
             res,
@@ -136,6 +141,9 @@ export async function startUpstream(name: string, healthPath = "/healthz"): Prom
           }
           upstream.behaviour(req, res, seen.body);
         });
+      });
+      server.on("connection", () => {
+        upstream.connections += 1;
       });
       if (port === 0) port = await listenOnLoopback(server);
       else
