@@ -12,10 +12,12 @@ import { renameSync, writeFileSync } from "node:fs";
  * it (scripts/mutation-bail-runner.cjs).
  */
 export const MUTATION_COVERAGE_FILE = "SANDBOX_MUTATION_COVERAGE_FILE";
+/** The test file the process serves, recorded with its coverage. */
+export const MUTATION_TEST_PATH = "SANDBOX_MUTATION_TEST_PATH";
 
 /** Where this process's coverage goes, if it is recorded. */
 const coverageFile = process.env[MUTATION_COVERAGE_FILE];
-const testPath = process.env.SANDBOX_MUTATION_TEST_PATH ?? "";
+const testPath = process.env[MUTATION_TEST_PATH] ?? "";
 let written = -1;
 
 interface StrykerGlobal {

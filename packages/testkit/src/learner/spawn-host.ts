@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import path from "node:path";
 import type { LearnerRun } from "./learner-run";
+import { MUTATION_COVERAGE_FILE, MUTATION_TEST_PATH } from "./mutant-coverage";
 import { learnerFoldersDir, transformCacheDir } from "./run-scratch";
 import {
   SANDBOX_BRIDGE_MOUNT,
@@ -90,8 +91,8 @@ export function spawnHost(run: LearnerRun): SpawnedHost {
     env[STRYKER_ACTIVE_MUTANT] = process.env[STRYKER_ACTIVE_MUTANT];
   if (recordsMutantCoverage(run)) {
     const name = `${process.pid}-${++coverageFiles}-${path.basename(root)}.json`;
-    env.SANDBOX_MUTATION_COVERAGE_FILE = path.join(process.env[MUTATION_COVERAGE_DIR]!, name);
-    env.SANDBOX_MUTATION_TEST_PATH = currentTestPath();
+    env[MUTATION_COVERAGE_FILE] = path.join(process.env[MUTATION_COVERAGE_DIR]!, name);
+    env[MUTATION_TEST_PATH] = currentTestPath();
   }
   let argv: string[];
   if (run.sealed) {
