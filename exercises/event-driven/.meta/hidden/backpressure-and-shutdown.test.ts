@@ -64,16 +64,32 @@ describe("backpressure-and-shutdown", () => {
     );
   });
 
-  it("[R7.2] reports the group's pending entries and lag as XINFO GROUPS counts them", async () => {
+  it("[R7.2] reports the named group's pending entries and lag as XINFO GROUPS counts them", async () => {
     const where = newWhere();
     const n = random.int(20, 40);
     await append(services.redis, where.stream, firstEvents(random, n));
     const read = await readAsGhost(services.redis, where.stream, where.group, 10);
     await services.redis.xack(where.stream, where.group, ...read.slice(0, 4));
+    // Other groups on the stream, listed before and after it: the report is the named group's.
+    for (const other of [`0${where.group}`, `~${where.group}`])
+      await services.redis.xgroup("CREATE", where.stream, other, "$");
     const { groupLag } = learner.module<typeof Lag>("lag");
     const report = await groupLag(redisClient(services.redisUrl), where.stream, where.group);
-    because(`expected 6 pending and ${n - 10} not yet delivered (seed ${random.seed})`, () =>
-      expect(report).toEqual({ pending: 6, lag: n - 10 }),
+    because(
+      `expected the group's 6 pending and ${n - 10} not yet delivered (seed ${random.seed})`,
+      () => expect(report).toEqual({ pending: 6, lag: n - 10 }),
+    );
+  });
+
+  it("[R7.2] reports lag null when XINFO GROUPS has none: a group created in the middle of the stream", async () => {
+    const where = newWhere();
+    const ids = await append(services.redis, where.stream, firstEvents(random, random.int(4, 9)));
+    await services.redis.xgroup("CREATE", where.stream, where.group, ids[2]!);
+    const { groupLag } = learner.module<typeof Lag>("lag");
+    const report = await groupLag(redisClient(services.redisUrl), where.stream, where.group);
+    because(
+      `expected no pending entry and lag null (Redis cannot tell); got ${JSON.stringify(report)}`,
+      () => expect(report).toEqual({ pending: 0, lag: null }),
     );
   });
 

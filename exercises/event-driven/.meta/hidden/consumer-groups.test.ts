@@ -136,4 +136,20 @@ describe("consumer-groups", () => {
       () => expect(ms).toBeLessThan(3000),
     );
   });
+
+  it("[R2.5] start() rejects with Redis's error when the key holds no stream, instead of running without a group", async () => {
+    const where = newWhere();
+    await services.redis.set(where.stream, "not a stream");
+    const worker = await learner
+      .module<typeof WorkerModule>("worker")
+      .createWorker(workerOptions(where, { consumer: "misplaced" }));
+    const outcome = await worker.start().then(
+      () => "resolved",
+      (error: { message?: string }) => String(error.message),
+    );
+    await worker.stop().catch(() => {});
+    because(`expected start() to reject with Redis's WRONGTYPE error; it ${outcome}`, () =>
+      expect(outcome).toMatch(/WRONGTYPE/),
+    );
+  });
 });

@@ -76,6 +76,7 @@ describe("poison-events", () => {
       ["id", `evt_${random.token(8)}`, "type", "order.placed"], // most fields missing
       base.map((v, i) => (i === 7 ? "two" : v)), // version is not a number
       base.map((v, i) => (i === 11 ? "{units: 1" : v)), // payload is not JSON
+      base.map((v, i) => (i === 9 ? "yesterday" : v)), // occurredAt is not a timestamp
     ];
     const pipeline = services.redis.pipeline();
     pipeline.xadd(where.stream, "*", ...malformed[0]!);
@@ -84,6 +85,7 @@ describe("poison-events", () => {
       if (i === 2) pipeline.xadd(where.stream, "*", ...malformed[1]!);
     }
     pipeline.xadd(where.stream, "*", ...malformed[2]!);
+    pipeline.xadd(where.stream, "*", ...malformed[3]!);
     await pipeline.exec();
     await startWorker(learner, where, { consumer: "w", maxDeliveries: 2 });
     await eventually("every entry acknowledged", () =>
@@ -92,7 +94,7 @@ describe("poison-events", () => {
     const dead = await deadLetters(`${where.stream}:dead`);
     const seen = await appliedTotals(services.pg, good);
     because(
-      "expected the 6 good events applied and the 3 malformed ones dead-lettered, their fields kept",
+      "expected the 6 good events applied and the 4 malformed ones dead-lettered, their fields kept",
       () => {
         expect(seen.applications).toBe(6);
         expect(dead.map(([, f]) => f.slice(0, -6)).sort()).toEqual([...malformed].sort());
