@@ -6,6 +6,7 @@ import {
   type HttpReply,
   fixedRandom,
 } from "@backend-sandbox/testkit";
+import { expectProblem } from "#support/expect-problem";
 import { keysWithTtl } from "#support/keys-with-ttl";
 import { randomProduct } from "#support/random-product";
 import { useCatalog } from "#support/use-catalog";
@@ -160,6 +161,26 @@ describe("cache-aside", () => {
         expect(retry.body).toEqual(product);
         expect(catalog.origin.reads(product.id)).toBe(2);
       },
+    );
+  });
+
+  it("[R1.4, R1.5, R1.6] answers each error of a read as a problem with its status and a detail", async () => {
+    const random = seededRandom();
+    const [app] = await catalog.instances(1);
+    expectProblem(await request(`${app!.url}/products/a:lock`), 400, "GET /products/a:lock");
+    const missing = `p-${random.token(8)}`;
+    expectProblem(
+      await request(`${app!.url}/products/${missing}`),
+      404,
+      `GET /products/${missing} (no such product, seed ${random.seed})`,
+    );
+    const product = randomProduct(random);
+    await catalog.origin.seed([product]);
+    catalog.origin.failNext("findById");
+    expectProblem(
+      await request(`${app!.url}/products/${product.id}`),
+      503,
+      `GET /products/${product.id} when the origin fails (seed ${random.seed})`,
     );
   });
 });

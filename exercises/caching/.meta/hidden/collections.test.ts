@@ -1,6 +1,7 @@
 import { because, request, seededRandom, within } from "@backend-sandbox/testkit";
 import type { Product } from "#src/product";
 import { answeredFirst } from "#support/answered-first";
+import { expectProblem } from "#support/expect-problem";
 import { fieldsOf } from "#support/fields-of";
 import { keysWithTtl } from "#support/keys-with-ttl";
 import { randomProduct } from "#support/random-product";
@@ -119,12 +120,12 @@ describe("collections", () => {
 
   it("[R7.1] rejects a malformed category with 400 without reaching the origin", async () => {
     const [app] = await catalog.instances(1);
-    for (const category of ["Kitchen!", "x".repeat(33), "a%3Ab", "*"]) {
-      const answer = await request(`${app!.url}/products?category=${category}`);
-      because(`expected 400 for category=${category}, got ${answer.status}`, () =>
-        expect(answer.status).toBe(400),
+    for (const category of ["Kitchen!", "x".repeat(33), "a%3Ab", "*"])
+      expectProblem(
+        await request(`${app!.url}/products?category=${category}`),
+        400,
+        `GET /products?category=${category}`,
       );
-    }
     const twice = await request(`${app!.url}/products?category=toys&category=office`);
     because(`expected 400 for a repeated category parameter, got ${twice.status}`, () =>
       expect(twice.status).toBe(400),
@@ -196,5 +197,31 @@ describe("collections", () => {
           expect(answer.body).toEqual({ items: sorted(products.filter((p) => p.id !== gone.id)) }),
       );
     }
+  });
+
+  it("[R7.1, R7.2] caches each category's list apart: reads of several categories each get their own items", async () => {
+    const random = seededRandom();
+    const categories = ["kitchen", "garden", "office", "toys"];
+    const products = categories.flatMap((category) =>
+      Array.from({ length: random.int(1, 3) }, () => randomProduct(random, { category })),
+    );
+    await catalog.origin.seed(products);
+    const [app] = await catalog.instances(1);
+    for (let round = 0; round < 2; round++) {
+      for (const category of categories) {
+        const answer = await request(`${app!.url}/products?category=${category}`);
+        because(
+          `expected GET /products?category=${category} to list only that category's products (round ${round + 1}, seed ${random.seed})`,
+          () =>
+            expect(answer.body).toEqual({
+              items: sorted(products.filter((p) => p.category === category)),
+            }),
+        );
+      }
+    }
+    because(
+      `expected one origin list call per category (4), saw ${catalog.origin.calls.list} (seed ${random.seed})`,
+      () => expect(catalog.origin.calls.list).toBe(4),
+    );
   });
 });

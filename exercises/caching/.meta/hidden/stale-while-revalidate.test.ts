@@ -52,6 +52,22 @@ describe("stale-while-revalidate", () => {
     );
   });
 
+  it("[R5.1, R5.2] treats an entry exactly softTtlMs old as stale: it is served and refreshed", async () => {
+    const random = seededRandom();
+    const { product, newer, clock, apps } = await staleSetup(random, 1);
+    clock.advance(SOFT);
+    const stale = await request(`${apps[0]!.url}/products/${product.id}`);
+    because(
+      `expected the stale product (version 1) to be served at an age of exactly softTtlMs (seed ${random.seed})`,
+      () => expect(stale.body).toEqual(product),
+    );
+    await untilRefreshed(
+      apps[0]!,
+      newer,
+      `the refreshed product (version 2): an entry whose age is softTtlMs is stale, so a refresh starts (seed ${random.seed})`,
+    );
+  });
+
   it("[R5.1, R5.2] past softTtlMs answers the stale entry at once, while one refresh runs in the background", async () => {
     const random = seededRandom();
     const { product, newer, clock, apps } = await staleSetup(random, 1);

@@ -1,5 +1,6 @@
-import { because, request } from "@backend-sandbox/testkit";
+import { because, request, seededRandom } from "@backend-sandbox/testkit";
 import type { Product } from "#src/product";
+import { expectProblem } from "#support/expect-problem";
 import { fieldsOf } from "#support/fields-of";
 import { randomProduct } from "#support/random-product";
 import { useCatalog, type Instance } from "#support/use-catalog";
@@ -123,6 +124,11 @@ describe("ttl-and-invalidation: writes", () => {
       42,
       null,
       { ...fieldsOf(product), category: "Bad Category!" },
+      { ...fieldsOf(product), name: 42 },
+      { ...fieldsOf(product), category: 42 },
+      { ...fieldsOf(product), category: "Kitchen" },
+      { ...fieldsOf(product), category: "kitchen!" },
+      { ...fieldsOf(product), category: "x".repeat(33) },
     ];
     for (const body of bad) {
       const answer = await request(url, { method: "PUT", json: body });
@@ -147,5 +153,102 @@ describe("ttl-and-invalidation: writes", () => {
       expect(answer.body).toEqual(product),
     );
     expect(catalog.origin.calls.put + catalog.origin.calls.patch).toBe(0);
+  });
+
+  it("[R2.4] accepts the edges of every range: a 200-character name, 1- and 32-character categories, priceCents 0 and 2147483647", async () => {
+    const random = seededRandom();
+    const [app] = await catalog.instances(1);
+    const edges = [
+      { name: "n".repeat(200) },
+      { category: "x".repeat(32) },
+      { category: "k" },
+      { priceCents: 0 },
+      { priceCents: 2_147_483_647 },
+    ];
+    for (const edge of edges) {
+      const product = { ...randomProduct(random), ...edge };
+      const written = await request(`${app!.url}/products/${product.id}`, {
+        method: "PUT",
+        json: fieldsOf(product),
+      });
+      because(
+        `expected 201 with the product for PUT ${JSON.stringify(edge)} (a value at the edge of its range), got ${written.status} ${written.text.slice(0, 200)} (seed ${random.seed})`,
+        () => {
+          expect(written.status).toBe(201);
+          expect(written.body).toEqual(product);
+        },
+      );
+    }
+  });
+
+  it("[R1.5, R2.3, R2.4] answers each refused write as a problem with its status and a detail", async () => {
+    const { random, product } = await catalog.seededProduct();
+    const [app] = await catalog.instances(1);
+    const url = `${app!.url}/products/${product.id}`;
+    const refused: [string, { method: string; json: unknown }, number][] = [
+      ["PUT of a string", { method: "PUT", json: "just a string" }, 422],
+      ["PUT missing category and priceCents", { method: "PUT", json: { name: "x" } }, 422],
+      ["PUT with a bad name", { method: "PUT", json: { ...fieldsOf(product), name: "" } }, 422],
+      [
+        "PUT with a bad category",
+        { method: "PUT", json: { ...fieldsOf(product), category: "Bad!" } },
+        422,
+      ],
+      [
+        "PUT with a bad priceCents",
+        { method: "PUT", json: { ...fieldsOf(product), priceCents: -1 } },
+        422,
+      ],
+      ["PATCH of {}", { method: "PATCH", json: {} }, 422],
+    ];
+    for (const [what, init, status] of refused)
+      expectProblem(
+        await request(url, { method: init.method, json: init.json }),
+        status,
+        `${what} (seed ${random.seed})`,
+      );
+    expectProblem(
+      await request(url, {
+        method: "PUT",
+        body: '{"name": "x", ',
+        headers: { "content-type": "application/json" },
+      }),
+      400,
+      "a PUT whose body is not JSON",
+    );
+    const missing = `${app!.url}/products/p-${random.token(8)}`;
+    expectProblem(
+      await request(missing, { method: "PATCH", json: { priceCents: 1 } }),
+      404,
+      `PATCH of an id with no product (seed ${random.seed})`,
+    );
+    expectProblem(
+      await request(missing, { method: "DELETE" }),
+      404,
+      `DELETE of an id with no product (seed ${random.seed})`,
+    );
+    catalog.origin.failNext("put");
+    expectProblem(
+      await request(url, { method: "PUT", json: fieldsOf(product) }),
+      503,
+      `a PUT the origin rejects (seed ${random.seed})`,
+    );
+  });
+
+  it("[R2.8] answers 413 to a write body over 100 kB, without writing", async () => {
+    const { random, product } = await catalog.seededProduct();
+    const [app] = await catalog.instances(1);
+    const padding = random.token(8).repeat(20_000); // 160 kB in a member the app ignores (R2.4)
+    for (const method of ["PUT", "PATCH"]) {
+      const answer = await request(`${app!.url}/products/${product.id}`, {
+        method,
+        json: { ...fieldsOf(product), note: padding },
+      });
+      expectProblem(answer, 413, `a ${method} with a 160 kB body (seed ${random.seed})`);
+    }
+    because(
+      `expected no repository write for bodies over the limit, saw ${catalog.origin.calls.put} put and ${catalog.origin.calls.patch} patch calls`,
+      () => expect(catalog.origin.calls.put + catalog.origin.calls.patch).toBe(0),
+    );
   });
 });

@@ -45,11 +45,8 @@ export class FillLock {
     await this.redis.eval(RELEASE_IF_OWNER, 1, lockKey(id), token);
   }
 
-  /** True when stored; false when the lock was lost (expired, or deleted by a write). */
-  async storeAndRelease(id: string, token: string, value: string, ttlMs: number): Promise<boolean> {
-    return (
-      (await this.redis.eval(STORE_IF_OWNER, 2, lockKey(id), entryKey(id), token, value, ttlMs)) ===
-      1
-    );
+  /** Stores nothing when the lock was lost (expired, or deleted by a write): the next read loads again. */
+  async storeAndRelease(id: string, token: string, value: string, ttlMs: number): Promise<void> {
+    await this.redis.eval(STORE_IF_OWNER, 2, lockKey(id), entryKey(id), token, value, ttlMs);
   }
 }

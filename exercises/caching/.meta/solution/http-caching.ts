@@ -6,15 +6,14 @@ import type { CacheOptions } from "./app";
 
 /** Strong: the same bytes give the same tag on every instance, any change gives another one. */
 export function etagOf(body: string): string {
-  return `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+  return `"${createHash("sha256").update(body).digest("base64url")}"`;
 }
 
 /** If-None-Match uses the weak comparison: W/"x" matches "x". "*" matches any current representation. */
 export function noneMatch(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
-  if (header.trim() === "*") return true;
-  const tags = header.match(/(?:W\/)?"[^"]*"/g) ?? [];
-  return tags.some((tag) => tag.replace(/^W\//, "") === etag);
+  if (header === "*") return true; // Node has already stripped the whitespace around a field value
+  return [...header.matchAll(/(?:W\/)?"[^"]*"/g)].some(([tag]) => tag.replace(/^W\//, "") === etag);
 }
 
 export function cacheControl(config: CacheOptions): string {
