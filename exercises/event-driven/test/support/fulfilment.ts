@@ -44,12 +44,18 @@ export async function appliedTotals(pg: Pool, events: OrderEvent[]) {
 export async function installRejections(pg: Pool): Promise<{
   reject(orderId: string): Promise<void>;
   allow(orderId: string): Promise<void>;
+  /** How many writes were refused since installRejections. */
+  refused(): Promise<number>;
 }> {
+  // A sequence counts the refusals: nextval is never rolled back, though the refused write is.
   await pg.query(`
     CREATE TABLE IF NOT EXISTS rejected_orders (order_id text PRIMARY KEY);
+    DROP SEQUENCE IF EXISTS refused_writes;
+    CREATE SEQUENCE refused_writes;
     CREATE OR REPLACE FUNCTION reject_marked_orders() RETURNS trigger AS $$
     BEGIN
       IF EXISTS (SELECT 1 FROM rejected_orders WHERE order_id = NEW.order_id) THEN
+        PERFORM nextval('refused_writes');
         RAISE EXCEPTION 'order % is rejected by the test', NEW.order_id;
       END IF;
       RETURN NEW;
@@ -64,5 +70,11 @@ export async function installRejections(pg: Pool): Promise<{
       ])),
     allow: async (orderId) =>
       void (await pg.query("DELETE FROM rejected_orders WHERE order_id = $1", [orderId])),
+    refused: async () => {
+      const { rows } = await pg.query<{ n: string }>(
+        "SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM refused_writes",
+      );
+      return Number(rows[0]!.n);
+    },
   };
 }
