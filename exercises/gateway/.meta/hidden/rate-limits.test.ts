@@ -5,6 +5,7 @@ import {
   PROBLEM_JSON,
   redisClient,
   seededRandom,
+  startFaultProxy,
   startLearner,
   startRedis,
   useLearner,
@@ -29,9 +30,21 @@ const random = seededRandom();
 const seed = `(seed ${random.seed})`;
 let orders: Upstream;
 
+/**
+ * The race tests' gateways reach Redis through a fault proxy that adds REDIS_HOP_MS each way, as
+ * instances behind a load balancer reach Redis over a network: every round trip takes at least
+ * 10 ms, so a read-then-write's concurrent requests overlap even when a loaded machine answers
+ * the burst one request at a time.
+ */
+const REDIS_HOP_MS = 5;
+let redisOverNetwork: string;
+
 beforeAll(async () => {
   await migrate();
   orders = await startUpstream("orders");
+  const proxy = await startFaultProxy(services.redisUrl);
+  proxy.delay(REDIS_HOP_MS);
+  redisOverNetwork = proxy.url;
 });
 
 async function consumerWithId(rateLimit: number) {
@@ -56,9 +69,11 @@ describe("rate-limits", () => {
     const headers = await consumer(limit);
     const one = await servePrivateRoutes(learner, services, [orders], {
       rateLimitWindowMs: 60_000,
+      redis: redisClient(redisOverNetwork),
     });
     const two = await servePrivateRoutes(await secondInstance(), services, [orders], {
       rateLimitWindowMs: 60_000,
+      redis: redisClient(redisOverNetwork),
     });
     const before = orders.received.length;
 
@@ -142,9 +157,13 @@ describe("rate-limits", () => {
     const secret = random.token(40);
     const { apiKey, id } = await consumerWithId(limit);
     const token = jwt(secret, { sub: id, exp: Math.floor(Date.now() / 1000) + 3600 });
-    const options = { rateLimitWindowMs: 60_000, jwt: { secret } };
-    const one = await servePrivateRoutes(learner, services, [orders], options);
-    const two = await servePrivateRoutes(await secondInstance(), services, [orders], options);
+    const options = () => ({
+      rateLimitWindowMs: 60_000,
+      jwt: { secret },
+      redis: redisClient(redisOverNetwork),
+    });
+    const one = await servePrivateRoutes(learner, services, [orders], options());
+    const two = await servePrivateRoutes(await secondInstance(), services, [orders], options());
     const before = orders.received.length;
 
     // Every combination of credential and instance, interleaved and all at once.
