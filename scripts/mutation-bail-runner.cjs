@@ -28,7 +28,7 @@ function mutantsReached() {
     try {
       record = JSON.parse(readFileSync(path.join(dir, name), "utf8"));
     } catch {
-      continue; // a write cut short by a kill: that process's earlier writes are lost with it
+      continue; // not a record (the process writes aside and renames, so none is cut short)
     }
     if (!reaching.has(record.testPath)) reaching.set(record.testPath, new Set());
     for (const id of record.mutants) reaching.get(record.testPath).add(id);
