@@ -223,12 +223,33 @@ describe("sandbox new, then sandbox verify", () => {
     expect(full.stdout).toMatch(
       /✓ wrong solution always-zero is caught by basics \(2 of 2 tests\), negatives \(3 of 3 tests\), 0 \/ 30/,
     );
+    // `Breaks:` names a rule a test of negatives cites: that file runs first, and stops the run.
+    const negatives = path.join(copy, "partial/.meta/hidden/negatives.test.ts");
+    writeFileSync(
+      negatives,
+      readFileSync(negatives, "utf8").replace('it("adds zero to', 'it("[R2.1] adds zero to'),
+    );
+    const zeroPatch = path.join(copy, "partial/.meta/wrong-solutions/always-zero.patch");
+    writeFileSync(
+      zeroPatch,
+      readFileSync(zeroPatch, "utf8").replace("Stages: basics, negatives\n", "$&Breaks: R2.1\n"),
+    );
+    expect((await zero()).stdout).toMatch(
+      /✓ wrong solution always-zero is caught by negatives \(1 of 1 tests run\): negatives › adds a negative number$/m,
+    );
     writeFileSync(patch, `Stages: negative\n\n${body}`);
     const misnamed = await sandbox(["verify", "partial", "--static"], {
       SANDBOX_EXERCISES_DIR: copy,
     });
     expect(misnamed.stdout).toMatch(
       /✗ wrong solution ignores-sign says why, applies to \.meta\/solution\/ and changes it: its Stages: line names negative, not stages of exercise\.json/,
+    );
+    writeFileSync(patch, `Stages: basics\nBreaks: R2.1\n\n${body}`);
+    const untested = await sandbox(["verify", "partial", "--static"], {
+      SANDBOX_EXERCISES_DIR: copy,
+    });
+    expect(untested.stdout).toMatch(
+      /✗ wrong solution ignores-sign says why, .*: its Breaks: line names R2\.1, which no hidden test of its stages cites/,
     );
   });
 

@@ -1,7 +1,11 @@
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { structureChecks } from "../src/exercise/structure-checks";
-import { readWrongSolution, wrongSolutionBugs } from "../src/exercise/wrong-solution-patch";
+import {
+  preambleOf,
+  readWrongSolution,
+  wrongSolutionBugs,
+} from "../src/exercise/wrong-solution-patch";
 import { FIXTURES, scratchDir } from "./run-sandbox";
 
 /** A copy of the `partial` fixture (solution: `add` in math.ts) with the given wrong solutions. */
@@ -38,6 +42,24 @@ describe("a wrong solution patch", () => {
     expect(wrong.files.get("math.ts")).toBe(
       "export function add(a: number, b: number): number {\n  return Math.abs(a) + Math.abs(b);\n}\n",
     );
+  });
+
+  it("reads its Stages: and Breaks: lines apart from the why, and writes them back as they were", () => {
+    const patch = `Stages: basics, negatives\nBreaks: R2.1, R1.3\n\nDrops the sign.\n\n${DROPS_THE_SIGN.split("\n\n")[1]}`;
+    const wrong = readWrongSolution(exerciseWith({ "drops-sign.patch": patch }), "drops-sign");
+    expect(wrong).toMatchObject({
+      stages: ["basics", "negatives"],
+      breaks: ["R2.1", "R1.3"],
+      why: "Drops the sign.",
+    });
+    expect(preambleOf(wrong)).toBe(
+      "Stages: basics, negatives\nBreaks: R2.1, R1.3\n\nDrops the sign.",
+    );
+    const plain = readWrongSolution(
+      exerciseWith({ "drops-sign.patch": DROPS_THE_SIGN }),
+      "drops-sign",
+    );
+    expect([plain.stages, plain.breaks, preambleOf(plain)]).toEqual([[], [], "Drops the sign."]);
   });
 
   it("takes git diff --no-index --no-prefix output, and can add a file", () => {

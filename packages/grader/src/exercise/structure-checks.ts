@@ -10,7 +10,7 @@ import {
 } from "@backend-sandbox/testkit/runner";
 import { readHints } from "./hints-file";
 import { loadExercise, maxScore, type Exercise } from "./manifest";
-import { ruleTraceChecks } from "./rule-trace";
+import { readTestTitles, ruleTraceChecks } from "./rule-trace";
 import { JEST_CONFIG, packageJson, TSCONFIG } from "./template";
 import { readWrongSolution, wrongSolutionBugs, WrongSolutionError } from "./wrong-solution-patch";
 
@@ -257,11 +257,19 @@ function wrongSolutionChecks(dir: string): Check[] {
     );
   const checks: Check[] = [problems(".meta/wrong-solutions/ holds only <bug>.patch files", strays)];
   const stageIds = stagesOf(dir);
+  const hiddenCitations = new Map(
+    testFilesIn(path.join(dir, LAYOUT.hidden)).map((file) => [
+      file,
+      readTestTitles(file).flatMap((test) => test.cites),
+    ]),
+  );
   for (const bug of wrongSolutionBugs(dir)) {
     const what = `wrong solution ${bug} says why, applies to .meta/solution/ and changes it`;
     try {
       const wrong = readWrongSolution(dir, bug);
       const unknown = wrong.stages.filter((stage) => stageIds && !stageIds.includes(stage));
+      const cited = rulesCitedIn(hiddenCitations, wrong.stages);
+      const untested = wrong.breaks.filter((rule) => !cited.has(rule));
       const problem =
         wrong.why === ""
           ? "no text before the diff says why the code is wrong"
@@ -269,7 +277,9 @@ function wrongSolutionChecks(dir: string): Check[] {
             ? "the patch applies but changes nothing"
             : unknown.length > 0
               ? `its Stages: line names ${unknown.join(", ")}, not stages of exercise.json`
-              : undefined;
+              : untested.length > 0
+                ? `its Breaks: line names ${untested.join(", ")}, which no hidden test${wrong.stages.length > 0 ? " of its stages" : ""} cites`
+                : undefined;
       checks.push({ ok: problem === undefined, what, ...(problem ? { detail: problem } : {}) });
     } catch (error) {
       const detail = error instanceof WrongSolutionError ? error.problem : (error as Error).message;
@@ -277,6 +287,15 @@ function wrongSolutionChecks(dir: string): Check[] {
     }
   }
   return checks;
+}
+
+/** The rules cited by the hidden test files (file → its citations) of these stages, or of all. */
+function rulesCitedIn(citations: Map<string, string[]>, stages: string[]): Set<string> {
+  return new Set(
+    [...citations]
+      .filter(([file]) => stages.length === 0 || stages.includes(stageOfFile(file)))
+      .flatMap(([, cites]) => cites),
+  );
 }
 
 /** The exercise's stage ids, or undefined when its manifest cannot be read (checked on its own). */

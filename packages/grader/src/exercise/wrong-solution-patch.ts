@@ -20,6 +20,12 @@ export interface WrongSolution {
    * patch declares none (then every hidden test runs).
    */
   stages: string[];
+  /**
+   * The README rules the bug breaks, from a preamble line `Breaks: R4.1, R1.2` (after `Stages:`,
+   * if any). Verify runs first the hidden test files that cite one of them, so the grading, which
+   * stops at its first failing test, mostly runs one file. Empty when the patch names none.
+   */
+  breaks: string[];
   /** Each patched file (relative to the solution) → its new text, or null if deleted. */
   files: Map<string, string | null>;
   /** The files whose text the patch really changes. */
@@ -96,33 +102,38 @@ export function readWrongSolution(exerciseDir: string, bug: string): WrongSoluti
   }
   if (files.size === 0) throw fail("has no diff (no `--- a/<file>` / `+++ b/<file>` pair)");
   const changed = [...files].filter(([name, text]) => text !== original(name)).map(([n]) => n);
-  const { stages, why } = readPreamble(lines.slice(0, start));
-  return { bug, why, stages, files, changed };
+  const { stages, breaks, why } = readPreamble(lines.slice(0, start));
+  return { bug, why, stages, breaks, files, changed };
 }
 
-const STAGES_LINE = /^Stages:\s*(.*)$/;
+const HEADER_LINE = /^(Stages|Breaks):\s*(.*)$/;
 
-/** The preamble's `Stages: a, b` line (if it opens the preamble) and the prose after it. */
-function readPreamble(lines: string[]): { stages: string[]; why: string } {
-  const first = lines.findIndex((line) => line.trim() !== "");
-  const declared = first === -1 ? null : STAGES_LINE.exec(lines[first]!.trim());
-  if (!declared) return { stages: [], why: lines.join("\n").trim() };
-  const stages = declared[1]!
-    .split(",")
-    .map((stage) => stage.trim())
-    .filter(Boolean);
+/**
+ * The preamble's header lines (`Stages: a, b` then `Breaks: R1.2, R3.4`, each optional, where the
+ * preamble opens) and the prose after them.
+ */
+function readPreamble(lines: string[]): Pick<WrongSolution, "stages" | "breaks" | "why"> {
+  const header: Record<string, string[]> = {};
+  let line = lines.findIndex((text) => text.trim() !== "");
+  for (let match; line >= 0 && (match = HEADER_LINE.exec(lines[line]?.trim() ?? "")); line++)
+    header[match[1]!] = match[2]!
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean);
   return {
-    stages,
-    why: lines
-      .slice(first + 1)
-      .join("\n")
-      .trim(),
+    stages: header.Stages ?? [],
+    breaks: header.Breaks ?? [],
+    why: lines.slice(Math.max(line, 0)).join("\n").trim(),
   };
 }
 
-/** The preamble as a patch file holds it: the `Stages:` line (if any), a blank line, the prose. */
-export function preambleOf(wrong: Pick<WrongSolution, "stages" | "why">): string {
-  return wrong.stages.length > 0 ? `Stages: ${wrong.stages.join(", ")}\n\n${wrong.why}` : wrong.why;
+/** The preamble as a patch file holds it: the header lines (if any), a blank line, the prose. */
+export function preambleOf(wrong: Pick<WrongSolution, "stages" | "breaks" | "why">): string {
+  const header = [
+    ...(wrong.stages.length > 0 ? [`Stages: ${wrong.stages.join(", ")}`] : []),
+    ...(wrong.breaks.length > 0 ? [`Breaks: ${wrong.breaks.join(", ")}`] : []),
+  ];
+  return header.length > 0 ? `${header.join("\n")}\n\n${wrong.why}` : wrong.why;
 }
 
 /** `a/<file>` → `<file>`, `/dev/null` → null; refuses paths that leave the solution folder. */

@@ -159,6 +159,7 @@ export class GradingSession {
         includeVisible: source.kind !== "wrong-solution",
         timeoutMs: this.timeoutMsOf(exercise),
         stages: prepared.stages ?? stages,
+        breaks: prepared.breaks,
         sealed,
         bail: bailsAtFirstFailure(source),
       });

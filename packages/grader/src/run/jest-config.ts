@@ -12,12 +12,12 @@ import type { RunPlan } from "./run-plan";
  * (the testkit's test environment) and no later file starts (Jest's `bail`). It runs in band
  * (stopping at the first failure means one file at a time), its files in path order (Jest's
  * own sequencer orders by what the shared cache says failed before, so which file stopped it
- * would hang on what was graded earlier), and its reporter writes `outputFile`, since Jest writes
- * --outputFile only once every file ran.
+ * would hang on what was graded earlier) after `plan.firstFiles`, and its reporter writes
+ * `outputFile`, since Jest writes --outputFile only once every file ran.
  */
 export function graderJestConfig(
   plan: Pick<RunPlan, "exercise" | "sourceDir" | "hiddenDir" | "includeVisible" | "usesServices"> &
-    Partial<Pick<RunPlan, "testFiles" | "sealed" | "bail">>,
+    Partial<Pick<RunPlan, "testFiles" | "firstFiles" | "sealed" | "bail">>,
   options: {
     repoRoot: string;
     cacheDirectory?: string;
@@ -35,7 +35,7 @@ export function graderJestConfig(
     hiddenDir: plan.hiddenDir,
     includeVisible: plan.includeVisible,
     usesServices: plan.usesServices,
-    testFiles: plan.testFiles,
+    testFiles: plan.testFiles && inRunOrder(plan.testFiles, plan.firstFiles ?? []),
     sealed: plan.sealed,
     modulePaths: [path.join(options.repoRoot, "node_modules")],
     reporters:
@@ -52,12 +52,18 @@ export function graderJestConfig(
     ? {
         ...config,
         bail: 1,
-        testSequencer: PATH_ORDER_SEQUENCER,
+        testSequencer: PLAN_ORDER_SEQUENCER,
         // The testkit's environment skips the rest of the file after its first failing test.
         testEnvironmentOptions: { bailAtFirstFailure: true },
       }
     : config;
 }
 
-const PATH_ORDER_SEQUENCER = require.resolve("./path-order-sequencer.js");
+/** The files the plan puts first, then the others; each group in path order. */
+function inRunOrder(testFiles: string[], firstFiles: string[]): string[] {
+  const first = testFiles.filter((file) => firstFiles.includes(file));
+  return [...first, ...testFiles.filter((file) => !first.includes(file))];
+}
+
+const PLAN_ORDER_SEQUENCER = require.resolve("./plan-order-sequencer.js");
 const RESULTS_REPORTER = require.resolve("./results-reporter.js");

@@ -6,6 +6,7 @@ import {
   visibleTestFiles,
 } from "@backend-sandbox/testkit/runner";
 import type { Exercise } from "../exercise/manifest";
+import { readTestTitles } from "../exercise/rule-trace";
 
 /**
  * What one grading run of one exercise is, decided once: running it (run-jest.ts) and scoring it
@@ -24,6 +25,12 @@ export interface RunPlan {
   testFiles: string[];
   /** Set when only these stages' tests run (a wrong solution that declares its stages). */
   stages?: string[];
+  /**
+   * Of `testFiles`, those that run first, in path order (the others follow, in path order): the
+   * files citing a rule a wrong solution breaks (`Breaks:` in its patch), so that a run which
+   * stops at its first failing test mostly runs one file.
+   */
+  firstFiles: string[];
   timeoutMs: number;
   /** Whether the tests use Redis or Postgres (exercise.json `services`). */
   usesServices: boolean;
@@ -47,20 +54,27 @@ export function planRun(
     stages?: string[];
     sealed?: boolean;
     bail?: boolean;
+    /** README rule ids (`R4.1`): the test files citing one run first. */
+    breaks?: string[];
   },
 ): RunPlan {
   const includeVisible = run.includeVisible ?? true;
   const wanted = (file: string) => !run.stages || run.stages.includes(stageOfFile(file));
+  const testFiles = [
+    ...(includeVisible ? visibleTestFiles(exercise.dir) : []),
+    ...testFilesIn(run.hiddenDir),
+  ].filter(wanted);
+  const breaks = new Set(run.breaks ?? []);
+  const cites = (file: string) =>
+    readTestTitles(file).some((test) => test.cites.some((rule) => breaks.has(rule)));
   return {
     exercise,
     sourceDir: run.sourceDir,
     hiddenDir: run.hiddenDir,
     includeVisible,
-    testFiles: [
-      ...(includeVisible ? visibleTestFiles(exercise.dir) : []),
-      ...testFilesIn(run.hiddenDir),
-    ].filter(wanted),
+    testFiles,
     ...(run.stages ? { stages: run.stages } : {}),
+    firstFiles: breaks.size > 0 ? testFiles.filter(cites) : [],
     timeoutMs: run.timeoutMs,
     usesServices: exercise.manifest.services.length > 0,
     sealed: run.sealed ?? false,

@@ -36,6 +36,8 @@ export interface PreparedSource {
   dispose(): void;
   /** A wrong solution's declared stages (`Stages:` in its patch): only their tests need run. */
   stages?: string[];
+  /** The rules a wrong solution breaks (`Breaks:` in its patch): their tests run first. */
+  breaks?: string[];
 }
 
 /**
@@ -75,8 +77,13 @@ export function prepareSource(
           writeFileSync(target, text);
         }
       }
-      const declared = choice.allStages ? [] : wrong.stages;
-      return { dir, dispose, ...(declared.length > 0 ? { stages: declared } : {}) };
+      if (choice.allStages) return { dir, dispose };
+      return {
+        dir,
+        dispose,
+        ...(wrong.stages.length > 0 ? { stages: wrong.stages } : {}),
+        ...(wrong.breaks.length > 0 ? { breaks: wrong.breaks } : {}),
+      };
     } catch (error) {
       return { dir, dispose, problem: (error as Error).message };
     }
