@@ -1,27 +1,13 @@
-import {
-  because,
-  onCleanup,
-  request,
-  seededRandom,
-  startRedis,
-  within,
-} from "@backend-sandbox/testkit";
-import { Redis } from "ioredis";
+import { because, request, seededRandom, within } from "@backend-sandbox/testkit";
 import type { Product } from "#src/product";
 import { FAIL_FAST } from "#support/fail-fast";
+import { useOwnRedis } from "#support/own-redis";
 import { randomProduct } from "#support/random-product";
 import { useCatalog } from "#support/use-catalog";
 
 const catalog = useCatalog();
-let redis: Awaited<ReturnType<typeof startRedis>>;
-let admin: Redis;
-
-beforeAll(async () => {
-  redis = await startRedis(); // this file's own Redis, so stopping it disturbs nobody else
-  admin = new Redis(redis.url, { maxRetriesPerRequest: 2 });
-  onCleanup(() => admin.disconnect()); // before the dedicated Redis goes away
-}, 30_000);
-beforeEach(() => admin.flushdb());
+// This file's own Redis, so stopping it disturbs nobody else.
+const own = useOwnRedis();
 
 const BOUND_MS = 2500;
 const sorted = (products: Product[]) =>
@@ -32,7 +18,7 @@ describe("collections: Redis outage", () => {
     const random = seededRandom();
     const products = Array.from({ length: random.int(3, 6) }, () => randomProduct(random));
     await catalog.origin.seed(products);
-    const [app] = await catalog.instances(1, { redisUrl: redis.url, redisOptions: FAIL_FAST });
+    const [app] = await catalog.instances(1, { redisUrl: own.redis.url, redisOptions: FAIL_FAST });
     const category = products[0]!.category;
     const expected = {
       all: { items: sorted(products) },
@@ -43,7 +29,7 @@ describe("collections: Redis outage", () => {
       await request(`${app!.url}/products`);
       await request(`${app!.url}/products?category=${category}`);
     }
-    await redis.stop();
+    await own.redis.stop();
     try {
       for (const [query, body] of [
         ["", expected.all],
@@ -64,7 +50,7 @@ describe("collections: Redis outage", () => {
         );
       }
     } finally {
-      await redis.start();
+      await own.redis.start();
     }
   }, 30_000);
 });

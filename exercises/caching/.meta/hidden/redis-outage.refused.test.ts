@@ -1,33 +1,19 @@
-import {
-  because,
-  eventually,
-  onCleanup,
-  request,
-  startRedis,
-  within,
-} from "@backend-sandbox/testkit";
-import { Redis } from "ioredis";
+import { because, eventually, request, within } from "@backend-sandbox/testkit";
 import { cachedOnEvery } from "#support/cached-on-every";
 import { FAIL_FAST } from "#support/fail-fast";
+import { useOwnRedis } from "#support/own-redis";
 import { randomProduct } from "#support/random-product";
 import { useCatalog } from "#support/use-catalog";
 
 const catalog = useCatalog();
-let redis: Awaited<ReturnType<typeof startRedis>>;
-let admin: Redis;
-
-beforeAll(async () => {
-  redis = await startRedis(); // this file's own Redis: its ACL changes disturb nobody else
-  admin = new Redis(redis.url, { maxRetriesPerRequest: 2 });
-  onCleanup(() => admin.disconnect()); // before the dedicated Redis goes away
-}, 30_000);
-beforeEach(() => admin.flushdb());
+// This file's own Redis: its ACL changes disturb nobody else.
+const own = useOwnRedis();
 
 const BOUND_MS = 2500; // R6.1's bound
 
 /** Calls of one Redis command so far, from INFO commandstats. */
 async function calls(command: string): Promise<number> {
-  const stats = await admin.info("commandstats");
+  const stats = await own.admin.info("commandstats");
   return Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, "m").exec(stats)?.[1] ?? 0);
 }
 
@@ -36,10 +22,10 @@ describe("redis-outage: a Redis that refuses reads", () => {
     const { random, product } = await catalog.seededProduct();
     const warm = randomProduct(random);
     await catalog.origin.seed([warm]);
-    const [app] = await catalog.instances(1, { redisUrl: redis.url, redisOptions: FAIL_FAST });
+    const [app] = await catalog.instances(1, { redisUrl: own.redis.url, redisOptions: FAIL_FAST });
     await cachedOnEvery(catalog.origin, [app!], warm); // the app's client is connected
     // Another holder (alive, as far as anyone can tell) loads the product for the next 10 s.
-    await admin.set(`lock:product:${product.id}`, `holder-${random.token(8)}`, "PX", 10_000);
+    await own.admin.set(`lock:product:${product.id}`, `holder-${random.token(8)}`, "PX", 10_000);
     const setsBefore = await calls("set");
     const reading = request(`${app!.url}/products/${product.id}`);
     await eventually(
@@ -48,7 +34,7 @@ describe("redis-outage: a Redis that refuses reads", () => {
       { timeoutMs: 5000, intervalMs: 20 },
     );
     // From now on every read command is refused (NOPERM); SET NX still runs and finds the lock held.
-    await admin.call("ACL", "SETUSER", "default", "-@read");
+    await own.admin.call("ACL", "SETUSER", "default", "-@read");
     const refusedAt = performance.now();
     try {
       const answer = await within(
@@ -65,7 +51,7 @@ describe("redis-outage: a Redis that refuses reads", () => {
         },
       );
     } finally {
-      await admin.call("ACL", "SETUSER", "default", "+@all");
+      await own.admin.call("ACL", "SETUSER", "default", "+@all");
     }
   }, 30_000);
 });

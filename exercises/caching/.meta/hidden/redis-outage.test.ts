@@ -1,36 +1,21 @@
-import {
-  because,
-  eventually,
-  onCleanup,
-  request,
-  seededRandom,
-  startRedis,
-  within,
-} from "@backend-sandbox/testkit";
-import { Redis } from "ioredis";
+import { because, eventually, request, seededRandom, within } from "@backend-sandbox/testkit";
 import type { Product } from "#src/product";
 import { cachedOnEvery } from "#support/cached-on-every";
 import { FAIL_FAST } from "#support/fail-fast";
 import { fieldsOf } from "#support/fields-of";
+import { useOwnRedis } from "#support/own-redis";
 import { randomProduct } from "#support/random-product";
 import { useCatalog, type Instance } from "#support/use-catalog";
 
 const catalog = useCatalog();
-let redis: Awaited<ReturnType<typeof startRedis>>;
-let admin: Redis;
-
-beforeAll(async () => {
-  redis = await startRedis(); // this file's own Redis, so pausing it disturbs nobody else
-  admin = new Redis(redis.url, { maxRetriesPerRequest: 2 });
-  onCleanup(() => admin.disconnect()); // before the dedicated Redis goes away
-}, 30_000);
-beforeEach(() => admin.flushdb());
+// This file's own Redis, so pausing and stopping it disturbs nobody else.
+const own = useOwnRedis();
 
 const BOUND_MS = 2500; // a read may spend a few 300 ms command timeouts, not more
 
 /** `count` instances on this file's Redis, with the fail-fast client options. */
 const failFastInstances = (count: number) =>
-  catalog.instances(count, { redisUrl: redis.url, redisOptions: FAIL_FAST });
+  catalog.instances(count, { redisUrl: own.redis.url, redisOptions: FAIL_FAST });
 
 async function readAll(apps: Instance[], product: Product, what: string) {
   const answers = await within(
@@ -56,12 +41,12 @@ describe("redis-outage", () => {
     await catalog.origin.seed([cached, cold]);
     const apps = await failFastInstances(2);
     await cachedOnEvery(catalog.origin, apps, cached);
-    await redis.pause();
+    await own.redis.pause();
     try {
       await readAll([...apps, ...apps, ...apps], cached, "while Redis is paused");
       await readAll(apps, cold, "for a product never cached, while Redis is paused");
     } finally {
-      await redis.resume();
+      await own.redis.resume();
     }
   }, 30_000);
 
@@ -69,7 +54,7 @@ describe("redis-outage", () => {
     const { random, product } = await catalog.seededProduct();
     const apps = await failFastInstances(2);
     await cachedOnEvery(catalog.origin, apps, product);
-    await redis.stop();
+    await own.redis.stop();
     try {
       await readAll(apps, product, "while Redis is stopped");
       const changed = randomProduct(random, { id: product.id });
@@ -87,20 +72,20 @@ describe("redis-outage", () => {
       );
       await readAll(apps, { ...changed, version: 2 }, "after a write while Redis is stopped");
     } finally {
-      await redis.start();
+      await own.redis.start();
     }
   }, 30_000);
 
   it("[R6.4] uses the cache again once Redis is back", async () => {
     const { random, product } = await catalog.seededProduct();
     const [app] = await failFastInstances(1);
-    await redis.stop();
+    await own.redis.stop();
     await readAll([app!], product, "while Redis is stopped");
-    await redis.start();
+    await own.redis.start();
     await eventually(
       `product:${product.id} to be stored in Redis again after its return (seed ${random.seed})`,
       async () => {
-        if (await admin.exists(`product:${product.id}`)) return true;
+        if (await own.admin.exists(`product:${product.id}`)) return true;
         await request(`${app!.url}/products/${product.id}`);
         return false;
       },
@@ -121,7 +106,7 @@ describe("redis-outage", () => {
     const { random, product } = await catalog.seededProduct();
     const apps = await failFastInstances(2);
     await cachedOnEvery(catalog.origin, apps, product);
-    await redis.pause();
+    await own.redis.pause();
     const changed = { ...randomProduct(random, { id: product.id }), version: 2 };
     try {
       // Reads first, so that each instance has seen Redis fail before the write comes.
@@ -137,12 +122,12 @@ describe("redis-outage", () => {
       expect(written.status).toBe(200);
       await readAll(apps, changed, "after a write while Redis is paused");
     } finally {
-      await redis.resume();
+      await own.redis.resume();
     }
     // Redis has resumed once it answers again: by then it has run the commands that waited in its
     // sockets during the pause (the PUT's invalidation among them). Before that, on a busy machine,
     // the first read after SIGCONT can reach Redis before the invalidation does.
-    await within(5000, "Redis to answer again after the pause", admin.ping());
+    await within(5000, "Redis to answer again after the pause", own.admin.ping());
     // Read until both instances answer from the cache again (a round without origin calls), and
     // check every answer on the way: none may be the entry cached before the write (a wrong answer
     // ends the wait and fails the test; eventually alone would retry it).

@@ -3,7 +3,10 @@ import path from "node:path";
 import { stageOfFile } from "@backend-sandbox/testkit/runner";
 import ts from "typescript";
 import type { Exercise } from "./manifest";
+import { citedRules } from "./rule-citations";
 import type { Check } from "./structure-checks";
+
+export { citedRules };
 
 /**
  * The rule trace of an exercise (../shared/DESIGN.md, "Every test cites in its title the README
@@ -33,7 +36,6 @@ export interface TestTitle {
 const STAGE_HEADING = /^###\s+(\d+)\.\s+`?([a-z0-9-]+)`?(?:\s+—\s+.*)?\s*$/;
 const RULE_ITEM = /^[-*]\s+\*\*R(\d+)\.(\d+)\*\*/;
 const RULE_ANYWHERE = /\*\*R\d+\.\d+\*\*/;
-const CITATION_GROUP = /\[\s*(R\d+\.\d+(?:\s*,\s*R\d+\.\d+)*)\s*\]/g;
 
 /**
  * Reads the rules of a README. Returns them in order, with one problem string per departure from
@@ -93,14 +95,6 @@ export function readRules(
       );
   }
   return { rules, problems };
-}
-
-/** The rule ids a title cites: every `R<s>.<n>` inside square brackets. */
-export function citedRules(title: string): string[] {
-  const cited: string[] = [];
-  for (const group of title.matchAll(CITATION_GROUP))
-    for (const id of group[1]!.split(",")) cited.push(id.trim());
-  return cited;
 }
 
 const TEST_FUNCTIONS = new Set(["it", "test"]);
