@@ -80,7 +80,7 @@ if (sealing) console.warn(`grade-class tests skipped: ${sealing}`);
       ].join("\n"),
     );
     first = await gradeClass(full, "--jobs", "2");
-  }, 180_000);
+  }, 420_000);
 
   it("grades each repository at its last commit before the deadline, into GitHub Classroom's columns", () => {
     expect(first.code).toBe(0);
@@ -185,7 +185,7 @@ if (sealing) console.warn(`grade-class tests skipped: ${sealing}`);
     );
     expect(twice.code).toBe(2);
     expect(twice.stderr).toMatch(/shard 1\/2 is given twice/);
-  }, 180_000);
+  }, 420_000);
 
   it("grades nothing on a rerun, and only the student with a new commit before the deadline", async () => {
     const again = await gradeClass(full);
@@ -202,13 +202,13 @@ if (sealing) console.warn(`grade-class tests skipped: ${sealing}`);
       submission_timestamp: "2026-11-30 23:59:00 UTC",
     });
     expect(row(readCsv(full), "s03").points_awarded).toBe("0");
-  }, 120_000);
+  }, 300_000);
 
   it("grades everyone again with --regrade", async () => {
     const all = await gradeClass(full, "--regrade", "--jobs", "2");
     expect(all.code).toBe(0);
     expect(gradedNow(all.stderr)).toEqual(["s01", "s02", "s03", "s08"]);
-  }, 120_000);
+  }, 300_000);
 
   it("keeps every student finished before Ctrl-C, and grades only the others on the next run", async () => {
     const out = path.join(root, "interrupted");
@@ -241,7 +241,7 @@ if (sealing) console.warn(`grade-class tests skipped: ${sealing}`);
     expect(rest.code).toBe(0);
     expect(rest.stderr).toMatch(/\] s01 Ada Lovelace: kept /);
     expect(gradedNow(rest.stderr)).not.toContain("s01");
-  }, 120_000);
+  }, 300_000);
 
   it("stops before grading anyone when a reference solution does not score the maximum", async () => {
     const exercises = scratchDir("class-canary");
@@ -257,7 +257,7 @@ if (sealing) console.warn(`grade-class tests skipped: ${sealing}`);
       /stopped before grading anyone: the reference solution of ✗ partial: failed, 10\/30 points.*not the students' work; nothing was recorded/,
     );
     expect(existsSync(path.join(out, "students"))).toBe(false);
-  }, 60_000);
+  }, 180_000);
 });
 
 (sealing ? describe.skip : describe)("a machine failure while grading a class", () => {
@@ -311,7 +311,7 @@ if (sealing) console.warn(`grade-class tests skipped: ${sealing}`);
     const mended = await sandbox(args, { ...env, ...services });
     expect(gradedNow(mended.stderr)).toEqual(["s2"]);
     expect(row(readCsv(out), "s2")).toMatchObject({ status: "graded", points_awarded: "10" });
-  }, 300_000);
+  }, 600_000);
 });
 
 describe("grade-class refuses a bad roster with exit 2, naming the line", () => {

@@ -29,7 +29,7 @@ beforeAll(async () => {
     LEAK_MARKER: marker,
   });
   report = JSON.parse(readFileSync(path.join(out, files.json), "utf8"));
-}, 240_000);
+}, 600_000);
 
 describe("grading the fixture exercises", () => {
   it("exits 1 when the total is below --min-score, after grading every exercise", () => {

@@ -52,7 +52,7 @@ describe("attacks from the code under test (learner mode)", () => {
     );
     elapsed = Date.now() - started;
     report = read(path.join(out, "r.json"));
-  }, 120_000);
+  }, 300_000);
 
   it("[kind 4] ends a run that stops itself and the grader (in band) with SIGSTOP at the limit, as a timeout", () => {
     const inBand = exercise(report, "sigstop-in-band");
@@ -134,7 +134,7 @@ describe("attacks through the submitted files (--submission)", () => {
       { SANDBOX_EXERCISES_DIR: ATTACKS, SANDBOX_STATE_DIR: scratchDir("attacks-state") },
     );
     report = read(out);
-  }, 120_000);
+  }, 300_000);
 
   it("[kind 9] makes a file name that is not UTF-8 that exercise's error, naming it escaped", () => {
     expect(exercise(report, "victim")).toMatchObject({

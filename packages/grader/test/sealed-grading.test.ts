@@ -70,7 +70,7 @@ if (sealing) console.warn(`sealed grading tests skipped: ${sealing}`);
   beforeAll(async () => {
     before = checkoutHash();
     ({ report, markdown } = await grade(["--sealed"]));
-  }, 240_000);
+  }, 480_000);
 
   it("[kinds 1, 2, 4] scores the forger 0: from its process there was nothing to forge, stop or read", () => {
     expect(exercise("forger")).toMatchObject({ status: "failed", score: 0 });
@@ -108,5 +108,5 @@ describe("an unsealed grade after a saboteur", () => {
       status: "passed",
       score: 10,
     });
-  }, 240_000);
+  }, 480_000);
 });

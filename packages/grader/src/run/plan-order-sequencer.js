@@ -10,14 +10,17 @@ const Sequencer = require("@jest/test-sequencer").default;
 class PlanOrderSequencer extends Sequencer {
   /** @param {Array<{ path: string, context: { config: { testRegex: Array<string | RegExp> } } }>} tests */
   sort(tests) {
-    const rank = (test) => {
-      const place = test.context.config.testRegex.findIndex((regex) =>
-        new RegExp(regex).test(test.path),
-      );
-      return place === -1 ? Infinity : place;
-    };
+    // Each file's place in the plan, found once: one `testRegex` per file, tried in order.
+    const rank = new Map(
+      tests.map((test) => {
+        const place = test.context.config.testRegex.findIndex((regex) =>
+          new RegExp(regex).test(test.path),
+        );
+        return [test, place === -1 ? Infinity : place];
+      }),
+    );
     const byPath = (a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-    return [...tests].sort((a, b) => rank(a) - rank(b) || byPath(a, b));
+    return [...tests].sort((a, b) => rank.get(a) - rank.get(b) || byPath(a, b));
   }
 }
 
