@@ -151,7 +151,7 @@ const COMMANDS: CommandSpec[] = [
   {
     name: "format",
     description:
-      "maintainers: Prettier over the checkout, and every wrong-solution patch rewritten to fit the formatted solution",
+      "maintainers: Prettier over the checkout, every wrong-solution patch rewritten to fit the formatted solution, and each exercise's stubDigest written",
     arguments: [["[path...]", "files or folders to format (default: the whole checkout)"]],
     action: (where, paths) =>
       (require("./commands/format") as typeof import("./commands/format")).formatCommand(

@@ -10,6 +10,7 @@ import {
   wrongSolutionBugs,
   type WrongSolution,
 } from "../exercise/wrong-solution-patch";
+import { writeStubDigest } from "../exercise/stub-digest";
 import type { Places } from "../repo-paths";
 import { UsageError } from "../terminal/usage-error";
 
@@ -57,8 +58,15 @@ export async function formatCommand(places: Places, paths: string[] = []): Promi
       rewritten++;
     }
   }
+  // After Prettier: the digest is of src/ as formatted.
+  const digests = exerciseSlugs(places.exercisesDir)
+    .map((slug) => path.join(places.exercisesDir, slug))
+    .filter(touches)
+    .filter((dir) => writeStubDigest(dir)).length;
   process.stdout.write(
-    `formatted; ${rewritten} of ${wrong.length} wrong-solution patches rewritten\n`,
+    `formatted; ${rewritten} of ${wrong.length} wrong-solution patches rewritten` +
+      (digests > 0 ? `; stubDigest written in ${digests} exercise.json` : "") +
+      "\n",
   );
   return 0;
 }

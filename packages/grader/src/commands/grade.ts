@@ -12,7 +12,8 @@ import {
 import { percent, type ExerciseResult, type GradingMode } from "../score/grade-result";
 import { GradingSession } from "../run/grading-session";
 import { rememberPassedStages, saveLastGrades } from "../exercise/learner-state";
-import { onlyStage } from "../score/score";
+import { notStartedResult, onlyStage } from "../score/score";
+import { isShippedStub } from "../exercise/stub-digest";
 import { createProgress } from "../terminal/progress";
 import type { Places } from "../repo-paths";
 import { buildReport } from "../reports/json-report";
@@ -86,15 +87,22 @@ export async function gradeCommand(
     options.stage === undefined ? undefined : resolveStage(exercises[0]!, options.stage);
 
   const sealed = Boolean(options.sealed) || source.kind === "submission";
-  const usesServices = exercises.some((exercise) => exercise.manifest.services.length > 0);
+  const atDesk = source.kind === "learner" && !process.env.CI && !sealed;
+  // At the desk, a src/ still as shipped is not run: its 0 is known (verify proves a stub's), and
+  // a fresh clone's first grade reads at once instead of after every stub's tests ran.
+  const notStarted = new Set(atDesk ? exercises.filter(isShippedStub) : []);
+  const toGrade = exercises.filter((exercise) => !notStarted.has(exercise));
+  const usesServices = toGrade.some((exercise) => exercise.manifest.services.length > 0);
   const warm = usesServices ? await learnersWarmServices(source, sealed) : undefined;
   // Side by side only where one grading cannot disturb another or blur which one changed the
   // checkout: sealed runs, the reference solutions, a learner's own code at their desk.
-  const atDesk = source.kind === "learner" && !process.env.CI;
   const sideBySide = sealed || source.kind === "solution" || atDesk;
-  const jobs = Math.min(
-    options.jobs !== undefined || sideBySide ? parseJobs(options.jobs) : 1,
-    exercises.length,
+  const jobs = Math.max(
+    1,
+    Math.min(
+      options.jobs !== undefined || sideBySide ? parseJobs(options.jobs) : 1,
+      toGrade.length,
+    ),
   );
   const controller = new AbortController();
   const session = new GradingSession({
@@ -117,15 +125,19 @@ export async function gradeCommand(
   const queue = pLimit(jobs);
   const results: ExerciseResult[] = [];
   try {
-    const graded = exercises.map((exercise, i) =>
-      queue(async () => {
-        if (controller.signal.aborted) return undefined; // Ctrl-C: drain, start nothing new
-        progress.start(exercise.slug, i + 1, exercises.length);
-        const whole = await session.grade(exercise, source, stage ? [stage] : undefined);
-        const result = stage ? onlyStage(whole, stage) : whole;
-        progress.finish(result);
-        return result;
-      }),
+    const graded = exercises.map((exercise) =>
+      notStarted.has(exercise)
+        ? Promise.resolve(
+            stage ? onlyStage(notStartedResult(exercise), stage) : notStartedResult(exercise),
+          )
+        : queue(async () => {
+            if (controller.signal.aborted) return undefined; // Ctrl-C: drain, start nothing new
+            progress.start(exercise.slug, toGrade.indexOf(exercise) + 1, toGrade.length);
+            const whole = await session.grade(exercise, source, stage ? [stage] : undefined);
+            const result = stage ? onlyStage(whole, stage) : whole;
+            progress.finish(result);
+            return result;
+          }),
     );
     for (const result of await Promise.all(graded)) if (result) results.push(result);
   } finally {
@@ -139,6 +151,7 @@ export async function gradeCommand(
   process.stdout.write(`\n${resultTable(report)}\n`);
   const failures = options.quiet ? "" : failureList(report);
   if (failures) process.stdout.write(`\n${failures}\n`);
+  if (notStarted.size > 0) process.stdout.write(`\n${notStartedLine([...notStarted])}\n`);
   for (const file of writeReports(report, options)) progress.note(`wrote ${file}`);
   if (source.kind === "learner") {
     // A one-stage grade is no grade of the exercise: `sandbox list` keeps showing the last whole one.
@@ -170,6 +183,15 @@ async function learnersWarmServices(
 ): Promise<StartedServices | undefined> {
   if (sealed || source.kind !== "learner") return undefined;
   return warmServicesWanted(process.env) ? attachWarmServices(process.env) : undefined;
+}
+
+/** Names the exercises not started, and how to begin the first. */
+function notStartedLine(exercises: Exercise[]): string {
+  const first = exercises[0]!;
+  return (
+    `Not started (src/ as shipped, so their tests did not run): ${exercises.map((e) => e.slug).join(", ")}. ` +
+    `Begin with \`npx sandbox test ${first.slug}\`: the visible tests of its first stage, ${first.manifest.stages[0]!.id}.\n`
+  );
 }
 
 /** Says that the table is one stage's, and how to grade them all. */

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { addToCatalog, CATALOG_FILE } from "../exercise/catalog";
+import { writeStubDigest } from "../exercise/stub-digest";
 import { skeleton } from "../exercise/template";
 import type { Places } from "../repo-paths";
 import { UsageError } from "../terminal/usage-error";
@@ -17,6 +18,7 @@ export async function newCommand(places: Places, slug: string): Promise<number> 
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, content);
   }
+  writeStubDigest(dir);
   addToCatalog(places.exercisesDir, slug);
   process.stdout.write(
     [

@@ -21,6 +21,18 @@ export const manifestSchema = z
     services: z.array(z.enum(["redis", "postgres"])),
     timeLimitSeconds: z.number().positive().max(3600),
     stages: z.array(stageSchema).min(1),
+    /**
+     * The digest of src/ as shipped (stub-digest.ts): a learner's grade at their desk reports an
+     * exercise whose src/ still has it as not started, without running its tests. `sandbox
+     * format` writes it; `sandbox verify` checks it.
+     */
+    stubDigest: z
+      .string()
+      .regex(
+        /^sha256:[0-9a-f]{64}$/,
+        "must be sha256:<64 hex digits>, as `sandbox format` writes it",
+      )
+      .optional(),
   })
   .superRefine((manifest, ctx) => {
     const seen = new Set<string>();

@@ -11,6 +11,7 @@ import {
 import { readHints } from "./hints-file";
 import { loadExercise, maxScore, type Exercise } from "./manifest";
 import { readTestTitles, ruleTraceChecks } from "./rule-trace";
+import { srcDigest } from "./stub-digest";
 import { JEST_CONFIG, packageJson, TSCONFIG } from "./template";
 import { readWrongSolution, wrongSolutionBugs, WrongSolutionError } from "./wrong-solution-patch";
 
@@ -70,8 +71,28 @@ export function structureChecks(dir: string): { checks: Check[]; exercise?: Exer
     ...stageChecks(dir, exercise, testFiles),
     sourceImportsCheck(dir, testFiles),
     ...ruleTraceChecks(dir, exercise, testFiles),
+    ...stubDigestChecks(exercise),
   );
   return { checks, exercise };
+}
+
+/**
+ * exercise.json's `stubDigest`, when it has one, is src/'s: a learner's desk grade reports an
+ * untouched src/ as not started on its word (the stub's 0 is what verify proves).
+ */
+function stubDigestChecks(exercise: Exercise): Check[] {
+  const shipped = exercise.manifest.stubDigest;
+  if (shipped === undefined) return [];
+  const now = srcDigest(exercise);
+  return [
+    {
+      ok: now === shipped,
+      what: "exercise.json's stubDigest is the digest of src/",
+      ...(now === shipped
+        ? {}
+        : { detail: `src/ is ${now} now: \`npm run format\` (sandbox format) writes it` }),
+    },
+  ];
 }
 
 /** Every required file present (folders not empty), and nothing the contract does not name. */

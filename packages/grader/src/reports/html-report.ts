@@ -10,7 +10,7 @@ section{border:1px solid #d0d7de;border-radius:8px;padding:1rem 1.2rem;margin:1.
 section h2{display:flex;justify-content:space-between;font-size:1.2rem;margin:0 0 .6rem}
 table{width:100%;border-collapse:collapse}td,th{padding:.3rem .4rem;text-align:left;vertical-align:middle}
 td.num,th.num{text-align:right;white-space:nowrap}.status{font-weight:600;text-transform:uppercase;font-size:.8rem;padding:.1rem .4rem;border-radius:4px}
-.passed{background:#dafbe1;color:#1a7f37}.failed{background:#ffebe9;color:#cf222e}.error,.timeout{background:#fff8c5;color:#9a6700}
+.passed{background:#dafbe1;color:#1a7f37}.failed{background:#ffebe9;color:#cf222e}.error,.timeout{background:#fff8c5;color:#9a6700}.not-started{background:#eaeef2;color:#57606a}
 details{margin:.3rem 0 .3rem 1rem}summary{cursor:pointer}pre{background:#f6f8fa;padding:.6rem;border-radius:6px;overflow:auto;white-space:pre-wrap}
 `;
 

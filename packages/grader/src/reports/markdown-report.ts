@@ -3,7 +3,13 @@ import { escapeMarkdown as md, fencedCode } from "./escape-markup";
 
 /** GitHub's step summary takes up to 1 MiB; stay well under it so the summary is never dropped. */
 const MAX_LENGTH = 900_000;
-const ICON = { passed: "✅", failed: "❌", error: "⚠️", timeout: "⏱️" } as const;
+const ICON = {
+  passed: "✅",
+  failed: "❌",
+  error: "⚠️",
+  timeout: "⏱️",
+  "not-started": "⬜",
+} as const;
 
 /** A Markdown summary that reads well in `$GITHUB_STEP_SUMMARY` and in a pull request comment. */
 export function markdownReport(report: GradeReport): string {

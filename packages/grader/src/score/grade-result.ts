@@ -1,6 +1,10 @@
 /** What grading produces; the JSON report (schemaVersion 1, docs/grading.md) is this, written out. */
 export type TestStatus = "passed" | "failed";
-export type ExerciseStatus = "passed" | "failed" | "error" | "timeout";
+/**
+ * `not-started`: at a learner's desk, src/ is the stub as shipped (exercise.json's stubDigest), so
+ * its tests were not run: 0 points, which is what verify proves a stub scores.
+ */
+export type ExerciseStatus = "passed" | "failed" | "error" | "timeout" | "not-started";
 export type GradingMode = "learner" | "solution" | "submission" | "wrong-solution";
 
 export interface TestResult {
@@ -30,7 +34,7 @@ export interface ExerciseResult {
   slug: string;
   title: string;
   status: ExerciseStatus;
-  /** Set when status is error or timeout: why the exercise could not be graded. */
+  /** Set when status is error, timeout or not-started: why the exercise was not graded. */
   reason?: string;
   score: number;
   maxScore: number;

@@ -7,12 +7,12 @@ import { cleanMessage, hiddenTestMessage } from "./failure-message";
 import { round, type ExerciseResult, type StageResult, type TestResult } from "./grade-result";
 
 /**
- * An exercise that could not be graded (status error or timeout): 0 points, every stage empty.
- * Grading never turns a run it cannot trust into a score.
+ * An exercise that could not be graded (status error or timeout), or was not started: 0 points,
+ * every stage empty. Grading never turns a run it cannot trust into a score.
  */
 export function ungradedResult(
   exercise: Exercise,
-  status: "error" | "timeout",
+  status: "error" | "timeout" | "not-started",
   reason: string,
   durationMs: number,
 ): ExerciseResult {
@@ -34,6 +34,15 @@ export function ungradedResult(
       tests: [],
     })),
   };
+}
+
+/** Why a not-started exercise has no grade: for the table and the reports. */
+export const NOT_STARTED_REASON =
+  "not started: src/ is the stub as shipped, so its tests were not run";
+
+/** An exercise whose src/ is the stub as shipped (stub-digest.ts), graded 0 without a run. */
+export function notStartedResult(exercise: Exercise): ExerciseResult {
+  return ungradedResult(exercise, "not-started", NOT_STARTED_REASON, 0);
 }
 
 /**

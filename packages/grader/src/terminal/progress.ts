@@ -14,6 +14,7 @@ const MARK: Record<ExerciseResult["status"], string> = {
   failed: "✗",
   error: "!",
   timeout: "⏱",
+  "not-started": "·",
 };
 
 /** Quiet: nothing; `plain`: one line per start and finish even in a terminal (gradings side by side). */

@@ -5,6 +5,17 @@ import { percent, type GradeReport } from "../score/grade-result";
 export function resultTable(report: GradeReport): string {
   const rows: string[][] = [["exercise", "stage", "passed / total", "score"]];
   for (const exercise of report.exercises) {
+    // Its tests did not run (src/ as shipped): one row, no stage counts to show.
+    if (exercise.status === "not-started") {
+      const stages = exercise.stages.length;
+      rows.push([
+        `${exercise.slug} (not started)`,
+        stages === 1 ? exercise.stages[0]!.id : `all ${stages} stages`,
+        "-",
+        `${exercise.score} / ${exercise.maxScore}`,
+      ]);
+      continue;
+    }
     const note =
       (exercise.stage ? " (one stage)" : "") +
       (exercise.status === "passed" || exercise.status === "failed" ? "" : ` (${exercise.status})`);

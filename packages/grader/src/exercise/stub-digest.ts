@@ -1,0 +1,73 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { LAYOUT } from "@backend-sandbox/testkit/runner";
+import type { Exercise } from "./manifest";
+
+/**
+ * The digest of a source folder's files, `sha256:<64 hex digits>` (the algorithm-prefixed form of
+ * OCI image digests): SHA-256 over each file in path order, as its path relative to the folder
+ * (`/`-separated), a NUL, its byte length, a NUL and its bytes. Names, contents and the set of
+ * files count; timestamps and modes do not. `files` maps relative paths to contents.
+ */
+export function sourceDigest(files: ReadonlyMap<string, Buffer | string>): string {
+  const hash = createHash("sha256");
+  for (const name of [...files.keys()].sort()) {
+    const bytes = Buffer.from(files.get(name)!);
+    hash.update(`${name}\0${bytes.length}\0`);
+    hash.update(bytes);
+  }
+  return `sha256:${hash.digest("hex")}`;
+}
+
+/** Every file below `dir` (node_modules left out), by path relative to it; empty when it is missing. */
+export function filesIn(dir: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  let entries;
+  try {
+    entries = readdirSync(dir, { recursive: true, withFileTypes: true });
+  } catch {
+    return files;
+  }
+  for (const entry of entries) {
+    const file = path.join(entry.parentPath, entry.name);
+    const name = path.relative(dir, file).split(path.sep).join("/");
+    if (entry.isFile() && !name.split("/").includes("node_modules"))
+      files.set(name, readFileSync(file));
+  }
+  return files;
+}
+
+/** The digest of the exercise's src/ as it is now. */
+export function srcDigest(exercise: Exercise): string {
+  return sourceDigest(filesIn(path.join(exercise.dir, LAYOUT.source)));
+}
+
+/**
+ * Whether the exercise's src/ is the stub as shipped: its digest is exercise.json's `stubDigest`
+ * (which `sandbox verify` keeps true, and whose grade it proves to be 0). False when the manifest
+ * has none.
+ */
+export function isShippedStub(exercise: Exercise): boolean {
+  const shipped = exercise.manifest.stubDigest;
+  return shipped !== undefined && srcDigest(exercise) === shipped;
+}
+
+/**
+ * Writes src/'s digest into the exercise's `.meta/exercise.json` as `stubDigest` (`sandbox format`,
+ * `sandbox new`), changing nothing else in the file's text. Returns whether the file changed.
+ */
+export function writeStubDigest(dir: string): boolean {
+  const file = path.join(dir, LAYOUT.manifest);
+  const text = readFileSync(file, "utf8");
+  const digest = sourceDigest(filesIn(path.join(dir, LAYOUT.source)));
+  const field = `"stubDigest": "${digest}"`;
+  const updated = /"stubDigest":\s*"[^"]*"/.test(text)
+    ? text.replace(/"stubDigest":\s*"[^"]*"/, field)
+    : /\n(\s*)"stages":/.test(text)
+      ? text.replace(/\n(\s*)"stages":/, `\n$1${field},\n$1"stages":`)
+      : `${JSON.stringify({ ...JSON.parse(text), stubDigest: digest }, null, 2)}\n`;
+  if (updated === text) return false;
+  writeFileSync(file, updated);
+  return true;
+}

@@ -1,0 +1,85 @@
+import { appendFileSync, cpSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { XMLParser } from "fast-xml-parser";
+import { loadExercise, type GradeReport } from "../src/index";
+import { srcDigest, writeStubDigest } from "../src/exercise/stub-digest";
+import { FIXTURES, sandbox, scratchDir } from "./run-sandbox";
+
+/** Copies of two fixture exercises, each exercise.json given its src/'s digest as `sandbox format` does. */
+function shippedCopies(): string {
+  const exercises = scratchDir("not-started");
+  for (const slug of ["partial", "with-redis"]) {
+    cpSync(path.join(FIXTURES, slug), path.join(exercises, slug), { recursive: true });
+    expect(writeStubDigest(path.join(exercises, slug))).toBe(true);
+  }
+  return exercises;
+}
+
+describe("a learner's grade of an exercise whose src/ is as shipped", () => {
+  it("says it is not started and runs none of its tests; one changed byte grades it; CI grades all", async () => {
+    const exercises = shippedCopies();
+    const out = scratchDir("not-started-reports");
+    const env = {
+      SANDBOX_EXERCISES_DIR: exercises,
+      SANDBOX_STATE_DIR: scratchDir("not-started-state"),
+      SANDBOX_WARM_DIR: scratchDir("not-started-warm"),
+      CI: "",
+    };
+    const reports = ["--json", path.join(out, "r.json"), "--junit", path.join(out, "r.xml")];
+    const fresh = await sandbox(["grade", ...reports], env);
+    expect(fresh.code).toBe(0);
+    expect(fresh.stdout).toMatch(/^partial \(not started\) +all 2 stages +- +0 \/ 30$/m);
+    expect(fresh.stdout).toMatch(/^with-redis \(not started\) +counter +- +0 \/ 10$/m);
+    expect(fresh.stdout).toMatch(
+      /^Not started \(src\/ as shipped, so their tests did not run\): partial, with-redis\. Begin with `npx sandbox test partial`: the visible tests of its first stage, basics\.$/m,
+    );
+    // No Jest ran, and no services were started for it.
+    expect(fresh.stderr).not.toMatch(/grading |started warm/);
+    const report = JSON.parse(readFileSync(path.join(out, "r.json"), "utf8")) as GradeReport;
+    expect(report.exercises.map((e) => [e.slug, e.status, e.score, e.durationMs])).toEqual([
+      ["partial", "not-started", 0, 0],
+      ["with-redis", "not-started", 0, 0],
+    ]);
+    const junit = new XMLParser({ ignoreAttributes: false }).parse(
+      readFileSync(path.join(out, "r.xml"), "utf8"),
+    );
+    expect(junit.testsuites).toMatchObject({ "@_skipped": "2", "@_errors": "0" });
+    expect(junit.testsuites.testsuite[0].testcase.skipped["@_message"]).toMatch(/^not started/);
+
+    // A trailing newline is a change: the learner's src/ is graded, the other still not started.
+    appendFileSync(path.join(exercises, "partial/src/math.ts"), "\n");
+    const started = await sandbox(["grade"], env);
+    expect(started.stdout).toMatch(/^partial +basics +3 \/ 3 +10 \/ 10$/m);
+    expect(started.stdout).toMatch(/^with-redis \(not started\)/m);
+
+    // CI grades what it is given, as shipped or not (this fixture ships a src/ that passes).
+    const inCi = await sandbox(["grade", "with-redis"], { ...env, CI: "1" });
+    expect(inCi.stdout).toMatch(/^with-redis +counter +2 \/ 2 +10 \/ 10$/m);
+  });
+});
+
+describe("exercise.json's stubDigest", () => {
+  it("is written by sandbox format's writer without touching the rest, and checked by verify", async () => {
+    const exercises = shippedCopies();
+    const dir = path.join(exercises, "partial");
+    const manifest = path.join(dir, ".meta/exercise.json");
+    const written = readFileSync(manifest, "utf8");
+    const original = readFileSync(path.join(FIXTURES, "partial/.meta/exercise.json"), "utf8");
+    expect(written.replace(/ {2}"stubDigest": "sha256:[0-9a-f]{64}",\n/, "")).toBe(original);
+    expect(loadExercise(dir).manifest.stubDigest).toBe(srcDigest(loadExercise(dir)));
+    expect(writeStubDigest(dir)).toBe(false);
+
+    const check = () =>
+      sandbox(["verify", "partial", "--static"], { SANDBOX_EXERCISES_DIR: exercises });
+    // verify --static names only the checks that fail.
+    expect((await check()).stdout).not.toMatch(/stubDigest/);
+    writeFileSync(path.join(dir, "src/extra.ts"), "export {};\n");
+    const drifted = await check();
+    expect(drifted.stdout).toMatch(
+      /✗ exercise\.json's stubDigest is the digest of src\/: src\/ is sha256:[0-9a-f]{64} now: `npm run format` \(sandbox format\) writes it/,
+    );
+    // The writer puts the new digest in place of the old one.
+    expect(writeStubDigest(dir)).toBe(true);
+    expect((await check()).stdout).not.toMatch(/stubDigest/);
+  });
+});
