@@ -2,7 +2,7 @@ import { appendFileSync, cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { loadExercise, type GradeReport } from "../src/index";
-import { srcDigest, writeStubDigest } from "../src/exercise/stub-digest";
+import { isShippedStub, srcDigest, writeStubDigest } from "../src/exercise/stub-digest";
 import { FIXTURES, sandbox, scratchDir } from "./run-sandbox";
 
 /** Copies of two fixture exercises, each exercise.json given its src/'s digest as `sandbox format` does. */
@@ -68,6 +68,13 @@ describe("exercise.json's stubDigest", () => {
     expect(written.replace(/ {2}"stubDigest": "sha256:[0-9a-f]{64}",\n/, "")).toBe(original);
     expect(loadExercise(dir).manifest.stubDigest).toBe(srcDigest(loadExercise(dir)));
     expect(writeStubDigest(dir)).toBe(false);
+    // A Windows checkout (core.autocrlf) of the stub is the stub; one more line is not.
+    const math = path.join(dir, "src/math.ts");
+    writeFileSync(math, readFileSync(math, "utf8").replace(/\n/g, "\r\n"));
+    expect(isShippedStub(loadExercise(dir))).toBe(true);
+    appendFileSync(math, "\r\n");
+    expect(isShippedStub(loadExercise(dir))).toBe(false);
+    writeFileSync(math, readFileSync(path.join(FIXTURES, "partial/src/math.ts")));
 
     const check = () =>
       sandbox(["verify", "partial", "--static"], { SANDBOX_EXERCISES_DIR: exercises });

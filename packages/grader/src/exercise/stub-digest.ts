@@ -7,13 +7,14 @@ import type { Exercise } from "./manifest";
 /**
  * The digest of a source folder's files, `sha256:<64 hex digits>` (the algorithm-prefixed form of
  * OCI image digests): SHA-256 over each file in path order, as its path relative to the folder
- * (`/`-separated), a NUL, its byte length, a NUL and its bytes. Names, contents and the set of
- * files count; timestamps and modes do not. `files` maps relative paths to contents.
+ * (`/`-separated), a NUL, its byte length, a NUL and its bytes, CRLF line ends read as LF (a
+ * Windows checkout with core.autocrlf is still the stub as shipped). Names, contents and the set
+ * of files count; timestamps and modes do not. `files` maps relative paths to contents.
  */
-export function sourceDigest(files: ReadonlyMap<string, Buffer | string>): string {
+function sourceDigest(files: ReadonlyMap<string, Buffer>): string {
   const hash = createHash("sha256");
   for (const name of [...files.keys()].sort()) {
-    const bytes = Buffer.from(files.get(name)!);
+    const bytes = Buffer.from(files.get(name)!.toString("latin1").replace(/\r\n/g, "\n"), "latin1");
     hash.update(`${name}\0${bytes.length}\0`);
     hash.update(bytes);
   }
@@ -21,7 +22,7 @@ export function sourceDigest(files: ReadonlyMap<string, Buffer | string>): strin
 }
 
 /** Every file below `dir` (node_modules left out), by path relative to it; empty when it is missing. */
-export function filesIn(dir: string): Map<string, Buffer> {
+function filesIn(dir: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   let entries;
   try {
