@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+
 /**
  * Rule citations, `[R3.2]` or `[R3.2, R1.1]` (../shared/DESIGN.md: every test cites in its title
  * the README rules it checks). Apart from rule-trace.ts, which parses test files with TypeScript,
@@ -11,4 +13,13 @@ export function citedRules(text: string): string[] {
   for (const group of text.matchAll(CITATION_GROUP))
     for (const id of group[1]!.split(",")) cited.push(id.trim());
   return cited;
+}
+
+/**
+ * The rule ids a test file cites anywhere in its text, in order: its titles' and any other
+ * bracketed citation. What `Breaks:` is matched against, by the run plan (which files run first)
+ * and by verify's structure check (some hidden test of the patch's stages cites the rule) alike.
+ */
+export function rulesCitedInFile(file: string): string[] {
+  return citedRules(readFileSync(file, "utf8"));
 }

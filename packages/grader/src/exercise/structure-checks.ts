@@ -10,7 +10,8 @@ import {
 } from "@backend-sandbox/testkit/runner";
 import { readHints } from "./hints-file";
 import { loadExercise, maxScore, type Exercise } from "./manifest";
-import { readTestTitles, ruleTraceChecks } from "./rule-trace";
+import { rulesCitedInFile } from "./rule-citations";
+import { ruleTraceChecks } from "./rule-trace";
 import { srcDigest } from "./stub-digest";
 import { JEST_CONFIG, packageJson, TSCONFIG } from "./template";
 import { readWrongSolution, wrongSolutionBugs, WrongSolutionError } from "./wrong-solution-patch";
@@ -279,10 +280,7 @@ function wrongSolutionChecks(dir: string): Check[] {
   const checks: Check[] = [problems(".meta/wrong-solutions/ holds only <bug>.patch files", strays)];
   const stageIds = stagesOf(dir);
   const hiddenCitations = new Map(
-    testFilesIn(path.join(dir, LAYOUT.hidden)).map((file) => [
-      file,
-      readTestTitles(file).flatMap((test) => test.cites),
-    ]),
+    testFilesIn(path.join(dir, LAYOUT.hidden)).map((file) => [file, rulesCitedInFile(file)]),
   );
   for (const bug of wrongSolutionBugs(dir)) {
     const what = `wrong solution ${bug} says why, applies to .meta/solution/ and changes it`;

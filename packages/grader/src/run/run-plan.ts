@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import {
   LAYOUT,
@@ -7,7 +6,7 @@ import {
   visibleTestFiles,
 } from "@backend-sandbox/testkit/runner";
 import type { Exercise } from "../exercise/manifest";
-import { citedRules } from "../exercise/rule-citations";
+import { rulesCitedInFile } from "../exercise/rule-citations";
 
 /**
  * What one grading run of one exercise is, decided once: running it (run-jest.ts) and scoring it
@@ -68,8 +67,7 @@ export function planRun(
   const breaks = new Set(run.breaks ?? []);
   // The file's text rather than its parsed titles (rule-trace.ts): a citation outside a title
   // only moves a file up, and TypeScript's parser would cost every grading process its load.
-  const cites = (file: string) =>
-    citedRules(readFileSync(file, "utf8")).some((rule) => breaks.has(rule));
+  const cites = (file: string) => rulesCitedInFile(file).some((rule) => breaks.has(rule));
   return {
     exercise,
     sourceDir: run.sourceDir,
