@@ -151,12 +151,19 @@ const COMMANDS: CommandSpec[] = [
   {
     name: "format",
     description:
-      "maintainers: Prettier over the checkout, every wrong-solution patch rewritten to fit the formatted solution, and each exercise's stubDigest written",
+      "maintainers: Prettier over the checkout, and every wrong-solution patch rewritten to fit the formatted solution",
     arguments: [["[path...]", "files or folders to format (default: the whole checkout)"]],
-    action: (where, paths) =>
+    options: [
+      [
+        "--stub-digest",
+        "also write each exercise's stubDigest from its src/ (after changing a stub; never over a learner's work)",
+      ],
+    ],
+    action: (where, paths, options) =>
       (require("./commands/format") as typeof import("./commands/format")).formatCommand(
         where,
         paths,
+        options,
       ),
   },
   {

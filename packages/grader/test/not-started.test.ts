@@ -35,16 +35,30 @@ describe("a learner's grade of an exercise whose src/ is as shipped", () => {
     );
     // No Jest ran, and no services were started for it.
     expect(fresh.stderr).not.toMatch(/grading |started warm/);
+    expect((await sandbox(["list"], env)).stdout).toMatch(/^partial .* not started$/m);
     const report = JSON.parse(readFileSync(path.join(out, "r.json"), "utf8")) as GradeReport;
     expect(report.exercises.map((e) => [e.slug, e.status, e.score, e.durationMs])).toEqual([
       ["partial", "not-started", 0, 0],
       ["with-redis", "not-started", 0, 0],
     ]);
+    expect(report.exercises[0]!.reason).toBe(
+      "src/ is the stub as shipped, so its tests were not run",
+    );
     const junit = new XMLParser({ ignoreAttributes: false }).parse(
       readFileSync(path.join(out, "r.xml"), "utf8"),
     );
     expect(junit.testsuites).toMatchObject({ "@_skipped": "2", "@_errors": "0" });
-    expect(junit.testsuites.testsuite[0].testcase.skipped["@_message"]).toMatch(/^not started/);
+    expect(junit.testsuites.testsuite[0].testcase.skipped["@_message"]).toMatch(
+      /^src\/ is the stub/,
+    );
+
+    // Hidden tests of another's (--hidden-dir) were never run against the stub: they run.
+    const hidden = scratchDir("not-started-hidden");
+    cpSync(path.join(exercises, "partial/.meta/hidden"), path.join(hidden, "partial"), {
+      recursive: true,
+    });
+    const elsewhere = await sandbox(["grade", "partial", "--hidden-dir", hidden], env);
+    expect(elsewhere.stdout).toMatch(/^partial +basics +3 \/ 3 +10 \/ 10$/m);
 
     // A trailing newline is a change: the learner's src/ is graded, the other still not started.
     appendFileSync(path.join(exercises, "partial/src/math.ts"), "\n");
@@ -83,10 +97,16 @@ describe("exercise.json's stubDigest", () => {
     writeFileSync(path.join(dir, "src/extra.ts"), "export {};\n");
     const drifted = await check();
     expect(drifted.stdout).toMatch(
-      /✗ exercise\.json's stubDigest is the digest of src\/: src\/ is sha256:[0-9a-f]{64} now: `npm run format` \(sandbox format\) writes it/,
+      /✗ exercise\.json's stubDigest is the digest of src\/: src\/ is sha256:[0-9a-f]{64} now: `npx sandbox format --stub-digest \/tmp\/\S+\/partial` writes it/,
     );
-    // The writer puts the new digest in place of the old one.
-    expect(writeStubDigest(dir)).toBe(true);
+    // `sandbox format` leaves it (a learner may format their work); --stub-digest rewrites it.
+    const format = (...extra: string[]) =>
+      sandbox(["format", dir, ...extra], { SANDBOX_EXERCISES_DIR: exercises });
+    expect((await format()).stdout).not.toMatch(/stubDigest/);
+    expect((await check()).stdout).toMatch(/stubDigest is the digest of src/);
+    expect((await format("--stub-digest")).stdout).toMatch(
+      /stubDigest written in 1 exercise\.json/,
+    );
     expect((await check()).stdout).not.toMatch(/stubDigest/);
   });
 });

@@ -21,7 +21,11 @@ import { UsageError } from "../terminal/usage-error";
  * Formatting a solution moves its lines, so a plain `prettier --write` would leave every patch on
  * it unable to apply.
  */
-export async function formatCommand(places: Places, paths: string[] = []): Promise<number> {
+export async function formatCommand(
+  places: Places,
+  paths: string[] = [],
+  options: { stubDigest?: boolean } = {},
+): Promise<number> {
   const targets = (paths.length > 0 ? paths : [places.repoRoot]).map((p) => path.resolve(p));
   for (const target of targets)
     if (!existsSync(target)) throw new UsageError(`nothing to format at ${target}`);
@@ -58,11 +62,14 @@ export async function formatCommand(places: Places, paths: string[] = []): Promi
       rewritten++;
     }
   }
-  // After Prettier: the digest is of src/ as formatted.
-  const digests = exerciseSlugs(places.exercisesDir)
-    .map((slug) => path.join(places.exercisesDir, slug))
-    .filter(touches)
-    .filter((dir) => writeStubDigest(dir)).length;
+  // Only when asked: a learner who formats their work must not have it taken for the stub (a
+  // desk grade would call it not started). After Prettier: the digest is of src/ as formatted.
+  const digests = options.stubDigest
+    ? exerciseSlugs(places.exercisesDir)
+        .map((slug) => path.join(places.exercisesDir, slug))
+        .filter(touches)
+        .filter((dir) => writeStubDigest(dir)).length
+    : 0;
   process.stdout.write(
     `formatted; ${rewritten} of ${wrong.length} wrong-solution patches rewritten` +
       (digests > 0 ? `; stubDigest written in ${digests} exercise.json` : "") +

@@ -88,9 +88,12 @@ export async function gradeCommand(
 
   const sealed = Boolean(options.sealed) || source.kind === "submission";
   const atDesk = source.kind === "learner" && !process.env.CI && !sealed;
-  // At the desk, a src/ still as shipped is not run: its 0 is known (verify proves a stub's), and
-  // a fresh clone's first grade reads at once instead of after every stub's tests ran.
-  const notStarted = new Set(atDesk ? exercises.filter(isShippedStub) : []);
+  // At the desk, a src/ still as shipped is not run: its 0 against the exercise's own hidden tests
+  // is known (verify proves a stub's), and a fresh clone's first grade reads at once instead of
+  // after every stub's tests ran. Other hidden tests (--hidden-dir) were proved nothing against.
+  const notStarted = new Set(
+    atDesk && hiddenRoot === undefined ? exercises.filter(isShippedStub) : [],
+  );
   const toGrade = exercises.filter((exercise) => !notStarted.has(exercise));
   const usesServices = toGrade.some((exercise) => exercise.manifest.services.length > 0);
   const warm = usesServices ? await learnersWarmServices(source, sealed) : undefined;
@@ -147,7 +150,8 @@ export async function gradeCommand(
   }
 
   const report = buildReport(results, mode, shard);
-  if (stage) process.stdout.write(`\n${oneStageLine(exercises[0]!, stage)}`);
+  if (stage && notStarted.size === 0)
+    process.stdout.write(`\n${oneStageLine(exercises[0]!, stage)}`);
   process.stdout.write(`\n${resultTable(report)}\n`);
   const failures = options.quiet ? "" : failureList(report);
   if (failures) process.stdout.write(`\n${failures}\n`);

@@ -17,7 +17,11 @@ export async function listCommand(places: Places): Promise<number> {
       manifest.difficulty,
       manifest.services.join(", ") || "none",
       manifest.stages.map((s) => s.id).join(", "),
-      grade ? `${grade.score} / ${grade.maxScore}` : `- / ${maxScore(manifest)}`,
+      !grade
+        ? `- / ${maxScore(manifest)}`
+        : grade.status === "not-started"
+          ? "not started"
+          : `${grade.score} / ${grade.maxScore}`,
     ]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));

@@ -17,8 +17,9 @@ export function citedRules(text: string): string[] {
 
 /**
  * The rule ids a test file cites anywhere in its text, in order: its titles' and any other
- * bracketed citation. What `Breaks:` is matched against, by the run plan (which files run first)
- * and by verify's structure check (some hidden test of the patch's stages cites the rule) alike.
+ * bracketed citation. The run plan puts first the files citing a rule of `Breaks:` by this cheap
+ * reading; verify's structure check reads the titles alone (rule-trace.ts), so the file it
+ * vouches for is always among those.
  */
 export function rulesCitedInFile(file: string): string[] {
   return citedRules(readFileSync(file, "utf8"));

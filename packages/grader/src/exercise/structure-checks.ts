@@ -10,8 +10,7 @@ import {
 } from "@backend-sandbox/testkit/runner";
 import { readHints } from "./hints-file";
 import { loadExercise, maxScore, type Exercise } from "./manifest";
-import { rulesCitedInFile } from "./rule-citations";
-import { ruleTraceChecks } from "./rule-trace";
+import { readTestTitles, ruleTraceChecks } from "./rule-trace";
 import { srcDigest } from "./stub-digest";
 import { JEST_CONFIG, packageJson, TSCONFIG } from "./template";
 import { readWrongSolution, wrongSolutionBugs, WrongSolutionError } from "./wrong-solution-patch";
@@ -91,9 +90,17 @@ function stubDigestChecks(exercise: Exercise): Check[] {
       what: "exercise.json's stubDigest is the digest of src/",
       ...(now === shipped
         ? {}
-        : { detail: `src/ is ${now} now: \`npm run format\` (sandbox format) writes it` }),
+        : {
+            detail: `src/ is ${now} now: \`npx sandbox format --stub-digest ${shownPath(exercise.dir)}\` writes it`,
+          }),
     },
   ];
+}
+
+/** A folder as a maintainer types it: relative to where they are, absolute when outside it. */
+function shownPath(dir: string): string {
+  const relative = path.relative(process.cwd(), dir);
+  return relative === "" ? "." : relative.startsWith("..") ? dir : relative;
 }
 
 /** Every required file present (folders not empty), and nothing the contract does not name. */
@@ -280,7 +287,10 @@ function wrongSolutionChecks(dir: string): Check[] {
   const checks: Check[] = [problems(".meta/wrong-solutions/ holds only <bug>.patch files", strays)];
   const stageIds = stagesOf(dir);
   const hiddenCitations = new Map(
-    testFilesIn(path.join(dir, LAYOUT.hidden)).map((file) => [file, rulesCitedInFile(file)]),
+    testFilesIn(path.join(dir, LAYOUT.hidden)).map((file) => [
+      file,
+      readTestTitles(file).flatMap((test) => test.cites),
+    ]),
   );
   for (const bug of wrongSolutionBugs(dir)) {
     const what = `wrong solution ${bug} says why, applies to .meta/solution/ and changes it`;

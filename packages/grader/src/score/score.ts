@@ -37,8 +37,7 @@ export function ungradedResult(
 }
 
 /** Why a not-started exercise has no grade: for the table and the reports. */
-export const NOT_STARTED_REASON =
-  "not started: src/ is the stub as shipped, so its tests were not run";
+export const NOT_STARTED_REASON = "src/ is the stub as shipped, so its tests were not run";
 
 /** An exercise whose src/ is the stub as shipped (stub-digest.ts), graded 0 without a run. */
 export function notStartedResult(exercise: Exercise): ExerciseResult {

@@ -9,7 +9,7 @@ export function resultTable(report: GradeReport): string {
     if (exercise.status === "not-started") {
       const stages = exercise.stages.length;
       rows.push([
-        `${exercise.slug} (not started)`,
+        `${exercise.slug} (not started${exercise.stage ? ", one stage" : ""})`,
         stages === 1 ? exercise.stages[0]!.id : `all ${stages} stages`,
         "-",
         `${exercise.score} / ${exercise.maxScore}`,
