@@ -3,7 +3,7 @@
 // 1.74 cores busy; docs/performance.md), with room for the robustness fixtures' time limits.
 // Time limits here only catch a hang, so they are wide: CI runs these beside the testkit's tests
 // on 2 cores, on a machine that can be 2.5 times slower than a quiet one (2026-12-01: 801 s for
-// what took 303 s, and a 34 s test went past 120 s). Each is two to four times the longest the
+// what took 317 s, and a 34 s test went past 120 s). Each is two to four times the longest the
 // test took in such a run.
 module.exports = {
   preset: "@backend-sandbox/testkit",
