@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadExercise } from "../src/exercise/manifest";
-import { citedRules, readRules, readTestTitles, ruleTraceChecks } from "../src/exercise/rule-trace";
+import { citedRules } from "../src/exercise/rule-citations";
+import { readRules, readTestTitles, ruleTraceChecks } from "../src/exercise/rule-trace";
 import { sandbox, scratchDir } from "./run-sandbox";
 
 const README = `# Shop

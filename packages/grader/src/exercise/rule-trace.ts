@@ -6,8 +6,6 @@ import type { Exercise } from "./manifest";
 import { citedRules } from "./rule-citations";
 import type { Check } from "./structure-checks";
 
-export { citedRules };
-
 /**
  * The rule trace of an exercise (../shared/DESIGN.md, "Every test cites in its title the README
  * rules it checks"): the README numbers each stage's rules `R<stage>.<n>`, every test's title cites

@@ -39,9 +39,10 @@ function filesIn(dir: string): Map<string, Buffer> {
   return files;
 }
 
-/** The digest of the exercise's src/ as it is now. */
-export function srcDigest(exercise: Exercise): string {
-  return sourceDigest(filesIn(path.join(exercise.dir, LAYOUT.source)));
+/** The digest of the src/ of the exercise in `dir` (or of `exercise`) as it is now. */
+export function srcDigest(exercise: Exercise | string): string {
+  const dir = typeof exercise === "string" ? exercise : exercise.dir;
+  return sourceDigest(filesIn(path.join(dir, LAYOUT.source)));
 }
 
 /**
@@ -61,7 +62,7 @@ export function isShippedStub(exercise: Exercise): boolean {
 export function writeStubDigest(dir: string): boolean {
   const file = path.join(dir, LAYOUT.manifest);
   const text = readFileSync(file, "utf8");
-  const digest = sourceDigest(filesIn(path.join(dir, LAYOUT.source)));
+  const digest = srcDigest(dir);
   const field = `"stubDigest": "${digest}"`;
   const updated = /"stubDigest":\s*"[^"]*"/.test(text)
     ? text.replace(/"stubDigest":\s*"[^"]*"/, field)
