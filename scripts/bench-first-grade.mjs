@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { benchEnv } from "./bench-env.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -48,16 +49,7 @@ for (const slug of readdirSync(rows[1].exercises, { withFileTypes: true })) {
   writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
-const env = { ...process.env };
-for (const name of [
-  "CI",
-  "SANDBOX_PROVIDER",
-  "SANDBOX_REDIS_URL",
-  "SANDBOX_DATABASE_URL",
-  "SANDBOX_WARM_SERVICES",
-])
-  delete env[name];
-Object.assign(env, {
+const env = benchEnv({
   SANDBOX_SERVICES: values.provider,
   SANDBOX_WARM_DIR: join(scratch, "warm"),
   SANDBOX_STATE_DIR: join(scratch, "state"),

@@ -5,7 +5,8 @@
 // Rows, per provider (native, docker):
 //   services per run   what CI does: the run starts its own and ends them (SANDBOX_WARM_SERVICES=0)
 //   warm services      the learner's loop: the first run starts them, later runs attach
-//   already running    the same servers handed down to the run, as the grader does (the goal's yardstick)
+//   already running    the same servers handed down to the run, as the grader hands down the warm
+//                      ones at a learner's desk, their keeper's spare databases included (the goal's yardstick)
 // and, for the bench suite, the floor: the same file with no services (Jest and ts-jest alone).
 // "first" is a run with Jest's transform cache cleared (and, for a warm row, no warm services yet);
 // "next" is the run right after it. Medians of --runs rounds, min-max beside them.
@@ -15,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { benchEnv } from "./bench-env.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -36,22 +38,6 @@ const SUITES = {
     env: { SANDBOX_SOURCE_DIR: join(root, "exercises/rate-limiting/.meta/solution") },
   },
 };
-
-/** This process's environment less anything that would hand services down or pick them. */
-function baseEnv(extra) {
-  const env = { ...process.env, ...extra };
-  for (const name of [
-    "SANDBOX_PROVIDER",
-    "SANDBOX_REDIS_URL",
-    "SANDBOX_DATABASE_URL",
-    "SANDBOX_SERVICES",
-    "SANDBOX_WARM_SERVICES",
-    "SANDBOX_WARM_DIR",
-    "CI",
-  ])
-    if (!(name in extra)) delete env[name];
-  return env;
-}
 
 function runJest(suite, env) {
   const started = performance.now();
@@ -75,10 +61,10 @@ function round(suite, row, provider, warmDir) {
 
 /** The environment of a row, after readying its services (none, none yet, or already running). */
 function rowEnv(row, provider, warmDir) {
-  if (row === "floor") return baseEnv({ BENCH_FLOOR: "1" });
+  if (row === "floor") return benchEnv({ BENCH_FLOOR: "1" });
   if (row === "services per run")
-    return baseEnv({ SANDBOX_SERVICES: provider, SANDBOX_WARM_SERVICES: "0" });
-  const warm = baseEnv({
+    return benchEnv({ SANDBOX_SERVICES: provider, SANDBOX_WARM_SERVICES: "0" });
+  const warm = benchEnv({
     SANDBOX_SERVICES: provider,
     SANDBOX_WARM_SERVICES: "1",
     SANDBOX_WARM_DIR: warmDir,
@@ -91,7 +77,7 @@ function rowEnv(row, provider, warmDir) {
   // (not as SANDBOX_SERVICES=external, which refuses the fault tests their own servers).
   spawnSync(process.execPath, [sandbox, "services", "up"], { env: warm });
   const state = JSON.parse(readFileSync(join(warmDir, "state.json"), "utf8"));
-  return baseEnv({
+  return benchEnv({
     SANDBOX_SERVICES: provider,
     SANDBOX_PROVIDER: provider,
     SANDBOX_REDIS_URL: state.redisUrl,
@@ -129,7 +115,7 @@ for (const suite of values.suites.split(",")) {
     }
   for (const [provider, dir] of Object.entries(warmDirs)) {
     spawnSync(process.execPath, [sandbox, "services", "down"], {
-      env: baseEnv({ SANDBOX_SERVICES: provider, SANDBOX_WARM_DIR: dir }),
+      env: benchEnv({ SANDBOX_SERVICES: provider, SANDBOX_WARM_DIR: dir }),
     });
     rmSync(dir, { recursive: true, force: true });
   }
@@ -140,21 +126,20 @@ for (const r of results)
   console.log(
     `| ${r.suite} | ${r.row === "floor" ? "none (floor: Jest alone)" : `${r.provider}, ${r.row}`} | ${summary(r.first)} | ${summary(r.next)} |`,
   );
-console.log("\nRatios of the next runs' medians (the goals of issue #15):");
-const next = (suite, row, provider = "none") =>
-  median(
-    results.find((r) => r.suite === suite && r.row === row && r.provider === provider)?.next ?? [
-      NaN,
-    ],
-  );
+// A ratio is taken round by round, between two runs minutes apart at most, and its median is
+// printed: a machine whose speed drifts during the bench moves both sides of a pair alike.
+console.log("\nRatios of the next runs, the median of each round's (the goals of issue #15):");
+const nextRuns = (suite, row, provider = "none") =>
+  results.find((r) => r.suite === suite && r.row === row && r.provider === provider)?.next ?? [];
+const pairedRatio = (a, b) => median(a.map((seconds, i) => seconds / b[i])).toFixed(2);
 for (const suite of values.suites.split(","))
   for (const provider of values.providers.split(",")) {
-    const warm = next(suite, "warm services", provider);
-    const running = next(suite, "already running", provider);
+    const warm = nextRuns(suite, "warm services", provider);
+    const running = nextRuns(suite, "already running", provider);
     const floor =
-      suite === "bench" ? ` · to the floor ${(warm / next(suite, "floor")).toFixed(2)}×` : "";
+      suite === "bench" ? ` · to the floor ${pairedRatio(warm, nextRuns(suite, "floor"))}×` : "";
     console.log(
-      `- ${suite}, ${provider}: warm services to already running ${(warm / running).toFixed(2)}×${floor}`,
+      `- ${suite}, ${provider}: warm services to already running ${pairedRatio(warm, running)}×${floor}`,
     );
   }
 console.log(`\n${runs} rounds; median (min–max) wall seconds; Node ${process.version}.`);

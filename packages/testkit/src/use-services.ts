@@ -3,6 +3,7 @@ import { Redis, type RedisOptions } from "ioredis";
 import { Client, Pool, type PoolConfig } from "pg";
 import { onCleanup } from "./cleanup";
 import { sharedServices } from "./shared-services";
+import { claimSpareDatabase, releaseDatabase } from "./warm-services/spare-databases";
 
 /** Redis logical databases 1..15 are handed out to test files; 0 holds the counter. */
 const REDIS_DATABASES = 15;
@@ -23,9 +24,10 @@ export interface FileServices {
 }
 
 /**
- * Call at the top of a test file. Before the file's first test it creates a Postgres database
- * and claims a Redis logical database for this file alone; after its last test it closes every
- * client made here and drops both. Two files running in parallel never see each other's data.
+ * Call at the top of a test file. Before the file's first test it gives the file a Postgres
+ * database (a spare the warm services' keeper made, or one created now) and claims a Redis logical
+ * database for this file alone; after its last test it closes every client made here and drops
+ * both. Two files running in parallel never see each other's data.
  */
 export function useServices(): FileServices {
   let state: { redisUrl: string; databaseUrl: string; redis: Redis; pg: Pool } | undefined;
@@ -50,7 +52,10 @@ export function useServices(): FileServices {
     const shared = sharedServices();
     const [redisUrl, databaseUrl] = await Promise.all([
       claimRedisDatabase(shared.redisUrl),
-      createDatabase(shared.databaseUrl),
+      fileDatabase(shared.databaseUrl).then(({ url, release }) => {
+        onCleanup(release);
+        return url;
+      }),
     ]);
     state = { redisUrl, databaseUrl, redis: undefined!, pg: undefined! };
     state.redis = newRedis();
@@ -117,21 +122,55 @@ export function ownerOfFileDatabase(name: string): number | undefined {
   return pid === undefined ? undefined : Number(pid);
 }
 
-async function createDatabase(sharedUrl: string): Promise<string> {
+/**
+ * A Postgres database of the file's own, empty, named `sandbox_<pid>_<random>`, and how to drop
+ * it. With a keeper's spares (warm services) it is one of them, renamed, and released to the
+ * keeper at the end on the connection that claimed it, kept open for that (spare-databases.ts).
+ * Else it is created now and dropped at the end on a connection of its own, as CI's runs always
+ * did. `sharedUrl` is the shared Postgres' URL; `url` is the new database's.
+ */
+export async function fileDatabase(
+  sharedUrl: string,
+): Promise<{ name: string; url: string; release: () => Promise<void> }> {
   const name = `sandbox_${process.pid}_${randomBytes(4).toString("hex")}`;
-  await withAdmin(sharedUrl, (admin) => admin.query(`CREATE DATABASE ${name}`));
-  onCleanup(() =>
-    withAdmin(sharedUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
-  );
   const url = new URL(sharedUrl);
   url.pathname = `/${name}`;
-  return url.toString();
+  const drop = async () => {
+    await withAdmin(sharedUrl, (admin) =>
+      admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    );
+  };
+  // A bound on each query: a connection held for the whole file may have died quietly.
+  const admin = await connectAdmin(sharedUrl, 60_000);
+  let claimed = false;
+  try {
+    claimed = await claimSpareDatabase(admin, name);
+    if (!claimed) await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    if (!claimed) await admin.end().catch(() => {});
+  }
+  const release = claimed
+    ? () =>
+        releaseDatabase(admin, name)
+          .catch(drop) // the held connection was lost: a new one drops it
+          .finally(() => admin.end().catch(() => {}))
+    : drop;
+  return { name, url: url.toString(), release };
+}
+
+async function connectAdmin(url: string, queryTimeoutMs?: number): Promise<Client> {
+  const admin = new Client({
+    connectionString: url,
+    connectionTimeoutMillis: 10_000,
+    query_timeout: queryTimeoutMs,
+  });
+  admin.on("error", () => {}); // a lost connection shows as a failed query, handled there
+  await admin.connect();
+  return admin;
 }
 
 async function withAdmin<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const admin = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-  admin.on("error", () => {});
-  await admin.connect();
+  const admin = await connectAdmin(url);
   try {
     return await work(admin);
   } finally {

@@ -2,11 +2,13 @@
 // It starts them with the usual provider (so its reaper removes them even if it is killed),
 // writes state.json once they answer, and stops them after `idleMinutes` without a run, or on
 // SIGTERM (`sandbox services down`). Runs attach through warm-services.ts and never own them.
-// Started by startKeeper() in its own session: a Ctrl-C in the learner's terminal never reaches it.
+// It also keeps the spare databases test files claim (spare-databases.ts). Started by startKeeper()
+// in its own session: a Ctrl-C in the learner's terminal never reaches it.
 import { Client } from "pg";
 import { startSharedServices, SHARED_SERVICES_ENV, type StartedServices } from "../shared-services";
 import { ownerOfFileDatabase } from "../use-services";
 import { serverIdentity } from "./server-identity";
+import { SpareDatabaseKeeper } from "./spare-databases";
 import {
   isAlive,
   lastUsedAt,
@@ -23,6 +25,7 @@ const dir = warmDir();
 const idleMinutes = Number(process.env.SANDBOX_SERVICES_IDLE_MINUTES);
 const idleMs = idleMinutes * 60_000;
 let running: StartedServices | undefined;
+let spares: SpareDatabaseKeeper | undefined;
 let stopping = false;
 
 async function main(): Promise<void> {
@@ -42,6 +45,9 @@ async function main(): Promise<void> {
     description: running.description,
   });
   log(`serving ${running.description}: ${running.services.redisUrl}`);
+  // After the state is written: the first run does not wait for spares, its files create their own.
+  spares = new SpareDatabaseKeeper(running.services.databaseUrl);
+  void spares.keep();
   // Checks a few times per idle period, at most every 30 s and at least every second.
   const every = Math.min(30_000, Math.max(1000, idleMs / 4));
   setInterval(() => void tick(), every);
@@ -59,6 +65,7 @@ async function tick(): Promise<void> {
     });
     if (idle) return stop(`idle for ${idleMinutes} min`);
   }
+  await spares?.keep();
   await dropAbandonedDatabases(running.services.databaseUrl).catch(() => {});
 }
 
