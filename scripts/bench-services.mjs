@@ -126,7 +126,7 @@ for (const r of results)
   console.log(
     `| ${r.suite} | ${r.row === "floor" ? "none (floor: Jest alone)" : `${r.provider}, ${r.row}`} | ${summary(r.first)} | ${summary(r.next)} |`,
   );
-// A ratio is taken round by round, between two runs minutes apart at most, and its median is
+// A ratio is taken round by round, between two runs a minute apart at most, and its median is
 // printed: a machine whose speed drifts during the bench moves both sides of a pair alike.
 console.log("\nRatios of the next runs, the median of each round's (the goals of issue #15):");
 const nextRuns = (suite, row, provider = "none") =>

@@ -140,8 +140,7 @@ export async function fileDatabase(
       admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
     );
   };
-  // A bound on each query: a connection held for the whole file may have died quietly.
-  const admin = await connectAdmin(sharedUrl, 60_000);
+  const admin = await connectAdmin(sharedUrl);
   let claimed = false;
   try {
     claimed = await claimSpareDatabase(admin, name);
@@ -158,12 +157,8 @@ export async function fileDatabase(
   return { name, url: url.toString(), release };
 }
 
-async function connectAdmin(url: string, queryTimeoutMs?: number): Promise<Client> {
-  const admin = new Client({
-    connectionString: url,
-    connectionTimeoutMillis: 10_000,
-    query_timeout: queryTimeoutMs,
-  });
+async function connectAdmin(url: string): Promise<Client> {
+  const admin = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   admin.on("error", () => {}); // a lost connection shows as a failed query, handled there
   await admin.connect();
   return admin;

@@ -4,7 +4,12 @@ import { join } from "node:path";
 import { Client } from "pg";
 import { fileDatabase } from "../src/use-services";
 import { waitFor } from "../src/wait-for";
-import { claimSpareDatabase, SPARE_DATABASES } from "../src/warm-services/spare-databases";
+import {
+  claimSpareDatabase,
+  KEEPER_CHANNEL,
+  releaseDatabase,
+  SPARE_DATABASES,
+} from "../src/warm-services/spare-databases";
 import { ensureWarmServices, stopWarmServices } from "../src/warm-services/warm-services";
 import { fixtureEnv } from "./fixture-run";
 
@@ -42,6 +47,9 @@ afterAll(async () => {
 });
 
 describe("a test file's database with warm services", () => {
+  // Each test starts from a full set: the keeper may still be making the one the last test took.
+  beforeEach(allSpares);
+
   it("is one of the keeper's spares, renamed to the file's name, and empty", async () => {
     const before = await spares();
     const database = await fileDatabase(sharedUrl);
@@ -73,10 +81,21 @@ describe("a test file's database with warm services", () => {
     expect(after.filter((spare) => !before.includes(spare))).toHaveLength(1);
   });
 
-  it("is dropped by the keeper once the file releases it", async () => {
+  it("is released to the keeper, which drops it", async () => {
     const database = await fileDatabase(sharedUrl);
     await query(database.url, "CREATE TABLE left_behind (id int)");
-    await database.release();
+    // Listening only now: the claim's nudge went before; a release that drops the database
+    // itself instead of handing it over sends none.
+    const listener = new Client({ connectionString: sharedUrl });
+    await listener.connect();
+    try {
+      const nudged = new Promise((resolve) => listener.once("notification", resolve));
+      await listener.query(`LISTEN ${KEEPER_CHANNEL}`);
+      await database.release();
+      await nudged;
+    } finally {
+      await listener.end();
+    }
     await waitFor(
       "the released database dropped",
       async () =>
@@ -86,14 +105,22 @@ describe("a test file's database with warm services", () => {
     );
   });
 
-  it("still in use when released, is dropped at once", async () => {
-    const database = await fileDatabase(sharedUrl);
-    const leftOpen = new Client({ connectionString: database.url });
+  it("still in use when released, is dropped at once rather than renamed", async () => {
+    const name = `sandbox_${process.pid}_in0use`;
+    const admin = new Client({ connectionString: sharedUrl });
+    await admin.connect();
+    const leftOpen = new Client({ connectionString: sharedUrl.replace(/\/[^/]*$/, `/${name}`) });
     leftOpen.on("error", () => {}); // DROP ... WITH (FORCE) ends its session
-    await leftOpen.connect();
-    await database.release();
-    expect(await names(database.name)).toEqual([]);
-    await leftOpen.end().catch(() => {});
+    try {
+      expect(await claimSpareDatabase(admin, name)).toBe(true);
+      await leftOpen.connect();
+      // A rename would wait 5 s for the session and then fail (object_in_use).
+      await releaseDatabase(admin, name);
+      expect(await names(name)).toEqual([]);
+    } finally {
+      await leftOpen.end().catch(() => {});
+      await admin.end();
+    }
   });
 });
 

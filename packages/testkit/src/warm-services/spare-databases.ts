@@ -4,10 +4,11 @@
 // machine and 25-50 ms on a loaded one) and at its end releases it by renaming it again, for the
 // keeper to drop, instead of waiting on DROP DATABASE. Names carry the whole state (spare, being
 // made, released), so nothing is lost when the keeper misses a NOTIFY: it tidies on every
-// notification and on every tick. Without a keeper (CI, the grader's own services) there are no
-// spares, and a file creates and drops its own database as before (use-services.ts).
+// notification and on every tick. Without a keeper (CI, verify, grading a submission: services
+// per run) there are no spares, and a file creates and drops its own database as before
+// (use-services.ts).
 import { randomBytes } from "node:crypto";
-import { Client } from "pg";
+import { Client, type QueryConfig } from "pg";
 
 /** How many spares the keeper keeps: two Jest workers' next files, and room while it makes more. */
 export const SPARE_DATABASES = 4;
@@ -20,7 +21,7 @@ const MAKING_PREFIX = "sandbox_making_";
 const RELEASED_PREFIX = "sandbox_released_";
 
 /** The channel the keeper LISTENs on: a spare was taken or a database released, so tidy now. */
-const KEEPER_CHANNEL = "backend_sandbox_keeper";
+export const KEEPER_CHANNEL = "backend_sandbox_keeper";
 
 /** Postgres' SQLSTATE invalid_catalog_name: the spare is gone, another file renamed it first. */
 const INVALID_CATALOG_NAME = "3D000";
@@ -50,17 +51,29 @@ export async function claimSpareDatabase(admin: Client, name: string): Promise<b
  * connected to it (a rename would wait for it), dropped here at once (WITH (FORCE) ends it).
  */
 export async function releaseDatabase(admin: Client, name: string): Promise<void> {
-  const { rows } = await admin.query<{ sessions: number }>(
+  // Bounded: `admin` was held open through the file's tests and may have died quietly; the
+  // caller then drops the database on a new connection, within the cleanup hook's time.
+  // pg reads a per-query query_timeout (client.js) that its types do not declare.
+  const query = (text: string, values?: unknown[]) =>
+    admin.query<{ sessions: number }>({
+      text,
+      values,
+      query_timeout: RELEASE_TIMEOUT_MS,
+    } as QueryConfig);
+  const { rows } = await query(
     "SELECT count(*)::int AS sessions FROM pg_stat_activity WHERE datname = $1",
     [name],
   );
   if (rows[0]!.sessions > 0) {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     return;
   }
-  await admin.query(`ALTER DATABASE ${name} RENAME TO ${RELEASED_PREFIX}${hex()}`);
+  await query(`ALTER DATABASE ${name} RENAME TO ${RELEASED_PREFIX}${hex()}`);
   await nudgeKeeper(admin);
 }
+
+/** Milliseconds each statement of a release may take; Postgres gives up on a busy rename in 5 s. */
+const RELEASE_TIMEOUT_MS = 10_000;
 
 /**
  * The keeper's side: a session on the shared database that LISTENs for nudges and, on each and
@@ -119,15 +132,19 @@ export class SpareDatabaseKeeper {
         this.again = false;
         const session = this.session;
         if (!session) return;
-        // Spares first: a file may be waiting for one; a released database waits for nobody.
-        await this.topUp(session);
-        for (const released of await databasesNamed(session, RELEASED_PREFIX))
-          await dropDatabase(session, released);
+        // Each step on its own: spares that cannot be made (a full disk, no connections left)
+        // must not keep released databases, which free room, from being dropped. A lost
+        // session or a failed statement is tried again by the next keep().
+        await this.dropReleased(session).catch(() => {});
+        await this.topUp(session).catch(() => {});
       } while (this.again);
-    })()
-      .catch(() => {}) // a lost session or a failed statement: the next keep() tries again
-      .finally(() => (this.tidying = undefined));
+    })().finally(() => (this.tidying = undefined));
     return this.tidying;
+  }
+
+  private async dropReleased(session: Client): Promise<void> {
+    for (const released of await databasesNamed(session, RELEASED_PREFIX))
+      await dropDatabase(session, released);
   }
 
   /**
