@@ -4,7 +4,6 @@
 // SIGTERM (`sandbox services down`). Runs attach through warm-services.ts and never own them.
 // It also keeps the spare databases test files claim (spare-databases.ts). Started by startKeeper()
 // in its own session: a Ctrl-C in the learner's terminal never reaches it.
-import { Client } from "pg";
 import { startSharedServices, SHARED_SERVICES_ENV, type StartedServices } from "../shared-services";
 import { ownerOfFileDatabase } from "../use-services";
 import { serverIdentity } from "./server-identity";
@@ -46,7 +45,10 @@ async function main(): Promise<void> {
   });
   log(`serving ${running.description}: ${running.services.redisUrl}`);
   // After the state is written: the first run does not wait for spares, its files create their own.
-  spares = new SpareDatabaseKeeper(running.services.databaseUrl);
+  spares = new SpareDatabaseKeeper(running.services.databaseUrl, (name) => {
+    const owner = ownerOfFileDatabase(name);
+    return owner !== undefined && !isAlive(owner);
+  });
   void spares.keep();
   // Checks a few times per idle period, at most every 30 s and at least every second.
   const every = Math.min(30_000, Math.max(1000, idleMs / 4));
@@ -66,24 +68,6 @@ async function tick(): Promise<void> {
     if (idle) return stop(`idle for ${idleMinutes} min`);
   }
   await spares?.keep();
-  await dropAbandonedDatabases(running.services.databaseUrl).catch(() => {});
-}
-
-/** Drops the per-file databases of test processes that are gone (ownerOfFileDatabase). */
-async function dropAbandonedDatabases(databaseUrl: string): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
-  client.on("error", () => {});
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database");
-    for (const { datname } of rows) {
-      const owner = ownerOfFileDatabase(datname);
-      if (owner !== undefined && !isAlive(owner))
-        await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-    }
-  } finally {
-    await client.end().catch(() => {});
-  }
 }
 
 function forgetState(): void {

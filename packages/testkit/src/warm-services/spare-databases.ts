@@ -77,7 +77,7 @@ const RELEASE_TIMEOUT_MS = 10_000;
 
 /**
  * The keeper's side: a session on the shared database that LISTENs for nudges and, on each and
- * on every keep(), tops the spares up to `count` and drops released databases. One tidy runs at a
+ * on every keep(), tops the spares up to `count` and drops released and abandoned databases. One tidy runs at a
  * time; a nudge during one asks for another after it. A lost session is opened again by the next
  * keep(). Every query has a time limit, so one that hangs cannot stop the keeper for good.
  */
@@ -87,8 +87,13 @@ export class SpareDatabaseKeeper {
   private tidying: Promise<void> | undefined;
   private again = false;
 
+  /**
+   * `abandoned` says which other databases to drop too: those of test processes that are gone
+   * (a run stopped by Ctrl-C never reaches its cleanup).
+   */
   constructor(
     private readonly databaseUrl: string,
+    private readonly abandoned: (name: string) => boolean = () => false,
     private readonly count = SPARE_DATABASES,
   ) {}
 
@@ -135,16 +140,18 @@ export class SpareDatabaseKeeper {
         // Each step on its own: spares that cannot be made (a full disk, no connections left)
         // must not keep released databases, which free room, from being dropped. A lost
         // session or a failed statement is tried again by the next keep().
-        await this.dropReleased(session).catch(() => {});
+        await this.dropUnused(session).catch(() => {});
         await this.topUp(session).catch(() => {});
       } while (this.again);
     })().finally(() => (this.tidying = undefined));
     return this.tidying;
   }
 
-  private async dropReleased(session: Client): Promise<void> {
-    for (const released of await databasesNamed(session, RELEASED_PREFIX))
-      await dropDatabase(session, released);
+  /** Drops the databases files released, and those `abandoned` names. */
+  private async dropUnused(session: Client): Promise<void> {
+    for (const name of await databasesNamed(session, "sandbox_"))
+      if (name.startsWith(RELEASED_PREFIX) || this.abandoned(name))
+        await dropDatabase(session, name);
   }
 
   /**
