@@ -8,7 +8,7 @@ import {
 } from "@backend-sandbox/testkit";
 import type * as Migrations from "#src/migrations";
 import type { Migration } from "#src/migrations";
-import { learnerPool } from "#support/learner-pool";
+import { learnerPool, poolState } from "#support/learner-pool";
 import { startQueryProxy } from "#support/query-proxy";
 
 const learner = useLearner();
@@ -190,6 +190,85 @@ describe("migrations", () => {
     );
     expect(applied).toEqual([bad.version]);
   });
+
+  it("[R1.4] holds its lock only while it runs: a runner on another pool gets through while the first pool keeps its connections", async () => {
+    const tag = random.token(6);
+    const [one, two]: Migration[] = [0, 1].map((i) => ({
+      version: 5000 + random.int(0, 400) * 2 + i,
+      name: `kept ${i}`,
+      sql: `CREATE TABLE kept_${tag}_${i} (id int)`,
+    }));
+    // No idle timeout: the first pool's connection stays open, with whatever its session holds.
+    const first = await newPool({ max: 2, idleTimeoutMillis: 0 });
+    try {
+      expect(await migrate(first, [...migrations, one!])).toEqual([one!.version]);
+      const applied = await within(
+        5000,
+        "migrate() on a second pool while the first runner's pool stays open",
+        migrate(await newPool({ max: 2 }), [...migrations, one!, two!]),
+      );
+      because(`expected the second runner to apply ${two!.version} alone`, () =>
+        expect(applied).toEqual([two!.version]),
+      );
+    } finally {
+      await first.end();
+    }
+  });
+
+  it("[R1.3] commits a migration with its record or not at all, and gives up its connection and lock, when the connection fails from any query on", async () => {
+    for (let step = 1; step <= 40; step++) {
+      const table = `lost_${random.token(6)}`;
+      const added: Migration = {
+        version: 6000 + step,
+        name: `lost at ${step}`,
+        sql: `CREATE TABLE ${table} (id int)`,
+      };
+      const list = [...migrations, added];
+      // From query #step on, every query through this proxy fails without reaching Postgres,
+      // as on a connection that broke: the ROLLBACK too, and any unlock.
+      const proxy = await startQueryProxy(services.databaseUrl, { fail: (_query, n) => n >= step });
+      const pool = await newPool({ max: 2, idleTimeoutMillis: 0 }, proxy.url);
+      const run = await within(
+        5000,
+        `migrate() with every query from #${step} on failing to settle`,
+        migrate(pool, list).then(
+          (v) => ({ v }),
+          (e: unknown) => ({ e }),
+        ),
+      );
+      if (proxy.queries.length < step) {
+        // Fewer than `step` queries, none failed: every failure point has been tried.
+        expect(run).toEqual({ v: [added.version] });
+        await pool.end();
+        break;
+      }
+      const failed = proxy.queries[step - 1]?.text.trim().slice(0, 60);
+      const created = await tableExists(table);
+      const written = (await recorded()).includes(added.version);
+      because(
+        `expected migration ${added.version} and its record to commit together or not at all when every query from #${step} (${failed}) on failed; table ${created ? "created" : "absent"}, record ${written ? "written" : "absent"}`,
+        () => expect(created).toBe(written),
+      );
+      const state = await poolState(learner, pool);
+      because(
+        `expected migrate() to give its connection back after the failure at query #${step} (${failed})`,
+        () =>
+          expect({ idle: state.idle, waiting: state.waiting }).toEqual({
+            idle: state.total,
+            waiting: 0,
+          }),
+      );
+      const after = await within(
+        5000,
+        `migrate() on another pool after the failure at query #${step} (${failed}), its lock released`,
+        migrate(await newPool({ max: 2 }), list),
+      );
+      because(`expected the next runner to apply what the failed run did not commit`, () =>
+        expect(after).toEqual(written ? [] : [added.version]),
+      );
+      expect(await tableExists(table)).toBe(true);
+    }
+  }, 60_000);
 
   it("[R1.4, R1.1] applies each new migration once when a second runner starts while the first is between any two queries", async () => {
     const waitingOnLock = async () =>

@@ -1,4 +1,4 @@
-import { because, seededRandom, useLearner, within } from "@backend-sandbox/testkit";
+import { because, eventually, seededRandom, useLearner, within } from "@backend-sandbox/testkit";
 import type * as Transfers from "#src/transfers";
 import type { TransferRequest } from "#src/transfers";
 import { balances } from "#support/balances";
@@ -77,6 +77,18 @@ describe("transfers are all or nothing", () => {
         () => expect(errorName(error)).toBe("ValidationError"),
       );
     }
+    for (const [from, to] of [
+      [a! + 0.5, b!],
+      [a!, String(b)],
+      [Number.NaN, b!],
+      [a!, 2 ** 53],
+    ] as [number, number][]) {
+      const error = await rejection({ from, to, amount: 5 });
+      because(
+        `expected account ids ${String(from)} and ${JSON.stringify(to)} to be refused with ValidationError, got ${String(error)}`,
+        () => expect(errorName(error)).toBe("ValidationError"),
+      );
+    }
     const self = await rejection({ from: a!, to: a!, amount: 5 });
     because(
       `expected a transfer to the same account to be refused with ValidationError, got ${String(self)}`,
@@ -149,6 +161,76 @@ describe("transfers are all or nothing", () => {
       because(
         `expected a transfer whose query #${step} (${spy.queries[firstOfStep + step - 1]?.text.trim().slice(0, 60)}) failed to be applied fully or not at all`,
         () => expect(after).toEqual(expected),
+      );
+      if (ok && spy.queries.length - firstOfStep < step) break; // every step of the transfer has been tried
+    }
+    const state = await poolState(learner, pool);
+    because("expected every connection to be back in the pool after the failures", () =>
+      expect({ idle: state.idle, waiting: state.waiting }).toEqual({
+        idle: state.total,
+        waiting: 0,
+      }),
+    );
+  });
+
+  it("[R2.5] never reuses a connection whose ROLLBACK failed too: its transaction may still be open", async () => {
+    const [a, b] = await createAccounts(services.pg, [1_000, 0], random);
+    // Query n of each step fails, and so does the one after it (the ROLLBACK, when n was inside
+    // the transaction), both without reaching Postgres: the server still holds the transaction
+    // open, with whatever it had done and its row locks. Only closing the connection ends it.
+    let failAt = 0;
+    let firstOfStep = 0;
+    const spy = await startQueryProxy(services.databaseUrl, {
+      fail: (_query, n) => n === firstOfStep + failAt || n === firstOfStep + failAt + 1,
+    });
+    // No idle timeout: a connection given back stays open, with whatever its session holds.
+    const pool = await learnerPool(learner, spy.url, { max: 3, idleTimeoutMillis: 0 });
+    const openTransactions = async () =>
+      Number(
+        (
+          await services.pg.query(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
+          )
+        ).rows[0].n,
+      );
+    for (let step = 1; step <= 12; step++) {
+      failAt = step;
+      firstOfStep = spy.queries.length;
+      const amount = random.int(1, 20);
+      const before = await snapshot([a!, b!]);
+      const ok = await within(
+        5000,
+        `transfer with queries ${step} and ${step + 1} failing to settle`,
+        transfer(pool, { from: a!, to: b!, amount }).then(
+          () => true,
+          () => false,
+        ),
+      );
+      const failed = spy.queries[firstOfStep + step - 1]?.text.trim().slice(0, 60);
+      // Closing a connection ends its server session a moment later.
+      await eventually(
+        "no session left idle in a transaction",
+        async () => (await openTransactions()) === 0,
+        { timeoutMs: 3000, intervalMs: 50 },
+      ).catch(() => undefined);
+      const open = await openTransactions();
+      because(
+        `expected no session left idle in a transaction after a transfer whose query #${step} (${failed}) and the next one failed; ${open} are`,
+        () => expect(open).toBe(0),
+      );
+      const after = await snapshot([a!, b!]);
+      because(
+        `expected a transfer whose queries #${step} (${failed}) and #${step + 1} failed to be applied fully or not at all`,
+        () =>
+          expect(after).toEqual(
+            ok
+              ? {
+                  balances: [before.balances[0]! - amount, before.balances[1]! + amount],
+                  transfers: before.transfers + 1,
+                  entries: before.entries + 2,
+                }
+              : before,
+          ),
       );
       if (ok && spy.queries.length - firstOfStep < step) break; // every step of the transfer has been tried
     }

@@ -10,6 +10,7 @@ export interface Migration {
 export const migrations: Migration[] = [
   {
     version: 1,
+    // Stryker disable next-line StringLiteral: prose: a migration's name is recorded (R1.2) but no rule reads it
     name: "accounts",
     sql: `
       CREATE TABLE accounts (
@@ -24,6 +25,7 @@ export const migrations: Migration[] = [
   },
   {
     version: 2,
+    // Stryker disable next-line StringLiteral: prose: a migration's name is recorded (R1.2) but no rule reads it
     name: "transfers and entries",
     sql: `
       CREATE TABLE transfers (
@@ -49,6 +51,7 @@ export const migrations: Migration[] = [
   },
   {
     version: 3,
+    // Stryker disable next-line StringLiteral: prose: a migration's name is recorded (R1.2) but no rule reads it
     name: "jobs",
     sql: `
       CREATE TABLE jobs (
@@ -101,6 +104,7 @@ export async function migrate(
         ]);
         await client.query("COMMIT");
       } catch (error) {
+        // Stryker disable next-line StringLiteral: equivalent: the error is rethrown, and the catch below releases the client with it, which closes the connection and so ends its transaction
         await client.query("ROLLBACK");
         throw error;
       }
@@ -111,9 +115,13 @@ export async function migrate(
     broken = error as Error;
     throw error;
   } finally {
-    // Unlock before the connection goes back to the pool; a broken connection is destroyed,
-    // which ends its session and so its lock.
-    if (!broken) await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
+    // Unlock before the connection goes back to the pool. A connection that failed, here or
+    // before, is destroyed instead (released with the error), which ends its session and so its
+    // lock.
+    await client
+      // Stryker disable next-line ArrayDeclaration: equivalent: an unlock that fails closes the connection, which ends the lock as well (only a new connection is opened later)
+      .query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK])
+      .catch((error: Error) => (broken ??= error));
     client.release(broken);
   }
 }
