@@ -158,6 +158,10 @@ const COMMANDS: CommandSpec[] = [
         "--stub-digest",
         "also write each exercise's stubDigest from its src/ (after changing a stub; never over a learner's work)",
       ],
+      [
+        "--since <rev>",
+        "carry each wrong-solution patch that no longer applies over from the solution as this git revision held it (three-way merge; e.g. HEAD after editing a solution)",
+      ],
     ],
     action: (where, paths, options) =>
       (require("./commands/format") as typeof import("./commands/format")).formatCommand(

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { catalogChecks, addToCatalog, exerciseSlugs } from "../src/exercise/catalog";
@@ -121,5 +122,68 @@ describe("sandbox format", () => {
     expect(wrong.files.get("greeting.ts")).toBe(
       '// Reference solution.\nexport function greet(_name: string): string {\n  return "Hello, Ada!";\n}\n',
     );
+  });
+
+  it("--since carries a patch the edited solution no longer fits over from that commit, three-way", async () => {
+    const solution = [
+      "export function greet(name: string): string {",
+      "  const greeting = `Hello, ${name}!`;",
+      "  return greeting;",
+      "}",
+      "",
+      "export function part(name: string): string {",
+      "  return `Goodbye, ${name}.`;",
+      "}",
+      "",
+    ];
+    const dir = newExercise("shop", {
+      ".meta/solution/greeting.ts": solution.join("\n"),
+      ".meta/wrong-solutions/ignores-name.patch": [
+        "Stages: basics",
+        "",
+        "Hard-codes the visible test's answer.",
+        "",
+        "--- a/greeting.ts",
+        "+++ b/greeting.ts",
+        "@@ -1,4 +1,4 @@",
+        " export function greet(name: string): string {",
+        "-  const greeting = `Hello, ${name}!`;",
+        '+  const greeting = "Hello, Ada!";',
+        "   return greeting;",
+        " }",
+        "",
+      ].join("\n"),
+    });
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.org", ...args], {
+        cwd: dir,
+        stdio: "pipe",
+      });
+    git("init", "-q");
+    git("add", ".");
+    git("commit", "-q", "-m", "exercise");
+    // The solution changes around the bug (a comment right above its line) and further down.
+    const edited = [...solution];
+    edited.splice(1, 0, "  // Stryker disable next-line StringLiteral: prose");
+    edited[7] = "  return `Goodbye, ${name}!`;";
+    writeFileSync(path.join(dir, ".meta/solution/greeting.ts"), edited.join("\n"));
+    expect(() => readWrongSolution(dir, "ignores-name")).toThrow(/no longer applies/);
+    const env = { SANDBOX_EXERCISES_DIR: path.dirname(dir) };
+
+    const run = await sandbox(["format", dir, "--since", "HEAD"], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /^shop\/ignores-name: carried over from the solution at HEAD; greeting\.ts: the bug's lines kept where the solution changed too \(check the patch\)$/m,
+    );
+    const wrong = readWrongSolution(dir, "ignores-name");
+    expect(wrong.stages).toEqual(["basics"]);
+    expect(wrong.files.get("greeting.ts")).toContain('const greeting = "Hello, Ada!";');
+    expect(wrong.files.get("greeting.ts")).toContain("return `Goodbye, ${name}!`;");
+
+    const bad = await sandbox(["format", dir, "--since", "no-such-rev"], env);
+    expect({ code: bad.code, stderr: bad.stderr.trim() }).toEqual({
+      code: 2,
+      stderr: expect.stringMatching(/^sandbox: --since no-such-rev: not a commit of \//),
+    });
   });
 });

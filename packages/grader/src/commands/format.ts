@@ -4,9 +4,11 @@ import path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { LAYOUT } from "@backend-sandbox/testkit/runner";
 import { exerciseSlugs } from "../exercise/catalog";
+import { checkoutWithCommit, rebaseWrongSolution } from "../exercise/rebase-wrong-solution";
 import {
   preambleOf,
   readWrongSolution,
+  WrongSolutionError,
   wrongSolutionBugs,
   type WrongSolution,
 } from "../exercise/wrong-solution-patch";
@@ -19,27 +21,47 @@ import { UsageError } from "../terminal/usage-error";
  * checkout), and every wrong
  * solution's patch rewritten against the formatted solution, with its bug formatted the same way.
  * Formatting a solution moves its lines, so a plain `prettier --write` would leave every patch on
- * it unable to apply.
+ * it unable to apply. With `since` (a git revision), a patch that no longer applies to the solution
+ * is carried over from the solution as that revision held it (rebase-wrong-solution.ts): edit the
+ * solution, then `sandbox format <exercise> --since HEAD`.
  */
 export async function formatCommand(
   places: Places,
   paths: string[] = [],
-  options: { stubDigest?: boolean } = {},
+  options: { stubDigest?: boolean; since?: string } = {},
 ): Promise<number> {
   const targets = (paths.length > 0 ? paths : [places.repoRoot]).map((p) => path.resolve(p));
   for (const target of targets)
     if (!existsSync(target)) throw new UsageError(`nothing to format at ${target}`);
+  if (options.since) for (const target of targets) checkoutWithCommit(target, options.since);
   const touches = (dir: string) =>
     targets.some(
       (t) => !path.relative(t, dir).startsWith("..") || !path.relative(dir, t).startsWith(".."),
     );
   // The bugs as whole files, read while the patches still fit the solution as it is.
+  const carried: string[] = [];
+  const read = (dir: string, bug: string): WrongSolution => {
+    try {
+      return readWrongSolution(dir, bug);
+    } catch (error) {
+      if (!options.since || !(error instanceof WrongSolutionError)) throw error;
+      const { wrong, conflicted } = rebaseWrongSolution(dir, bug, options.since);
+      carried.push(
+        `${path.basename(dir)}/${bug}: carried over from the solution at ${options.since}` +
+          conflicted
+            .map(
+              (file) =>
+                `; ${file}: the bug's lines kept where the solution changed too (check the patch)`,
+            )
+            .join(""),
+      );
+      return wrong;
+    }
+  };
   const wrong = exerciseSlugs(places.exercisesDir)
     .map((slug) => path.join(places.exercisesDir, slug))
     .filter(touches)
-    .flatMap((dir) =>
-      wrongSolutionBugs(dir).map((bug) => ({ dir, solution: readWrongSolution(dir, bug) })),
-    );
+    .flatMap((dir) => wrongSolutionBugs(dir).map((bug) => ({ dir, solution: read(dir, bug) })));
   const prettierBin = path.join(places.repoRoot, "node_modules", "prettier", "bin", "prettier.cjs");
   // Twice: Prettier is not always idempotent (a long call chain can settle only on a second pass).
   for (let pass = 0; pass < 2; pass++) {
@@ -70,6 +92,7 @@ export async function formatCommand(
         .filter(touches)
         .filter((dir) => writeStubDigest(dir)).length
     : 0;
+  for (const line of carried) process.stdout.write(`${line}\n`);
   process.stdout.write(
     `formatted; ${rewritten} of ${wrong.length} wrong-solution patches rewritten` +
       (digests > 0 ? `; stubDigest written in ${digests} exercise.json` : "") +

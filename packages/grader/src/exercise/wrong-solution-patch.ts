@@ -55,8 +55,16 @@ export function wrongSolutionBugs(exerciseDir: string): string[] {
     .sort();
 }
 
-/** Reads `<bug>.patch` and applies it, in memory, to the exercise's `.meta/solution/`. */
-export function readWrongSolution(exerciseDir: string, bug: string): WrongSolution {
+/**
+ * Reads `<bug>.patch` and applies it, in memory, to the exercise's `.meta/solution/`, or to the
+ * solution `solutionFile` reads (a file's text by its path in the solution, null if absent: the
+ * solution as an earlier commit held it, for `sandbox format --since`).
+ */
+export function readWrongSolution(
+  exerciseDir: string,
+  bug: string,
+  solutionFile?: (name: string) => string | null,
+): WrongSolution {
   const fail = (problem: string) => new WrongSolutionError(bug, problem);
   const file = path.join(exerciseDir, FOLDER, `${bug}.patch`);
   if (!existsSync(file)) throw fail(`no ${path.join(FOLDER, `${bug}.patch`)}`);
@@ -73,10 +81,12 @@ export function readWrongSolution(exerciseDir: string, bug: string): WrongSoluti
   }
 
   const solutionDir = path.join(exerciseDir, ".meta", "solution");
-  const original = (name: string): string | null => {
-    const target = path.join(solutionDir, name);
-    return existsSync(target) ? readFileSync(target, "utf8") : null;
-  };
+  const original =
+    solutionFile ??
+    ((name: string): string | null => {
+      const target = path.join(solutionDir, name);
+      return existsSync(target) ? readFileSync(target, "utf8") : null;
+    });
   const files = new Map<string, string | null>();
   for (const patch of patches) {
     if (patch.oldFileName === undefined && patch.hunks.length === 0) continue;

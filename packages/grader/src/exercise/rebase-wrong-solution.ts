@@ -1,0 +1,98 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { UsageError } from "../terminal/usage-error";
+import { readWrongSolution, type WrongSolution } from "./wrong-solution-patch";
+
+/** A wrong solution carried onto the solution as it is now, and where that needed a choice. */
+export interface RebasedWrongSolution {
+  wrong: WrongSolution;
+  /** Files where the bug and the solution's later change touched the same lines: the bug's side kept. */
+  conflicted: string[];
+}
+
+/**
+ * Carries a wrong solution whose patch no longer applies onto the solution as it is now, as
+ * `git rebase` would: the patch is applied to `.meta/solution/` as git revision `since` held it,
+ * and each file the bug changes gets the solution's changes since merged in three-way
+ * (`git merge-file`). Where both touched the same lines (a comment added above the bug's line),
+ * the bug's side is kept (`--ours`) and the file is named in `conflicted`, to be checked by eye.
+ * Runs git. Throws UsageError (exit 2) when `since` is not a commit of the checkout holding the
+ * exercise, and WrongSolutionError when the patch does not apply at `since` either.
+ */
+export function rebaseWrongSolution(
+  exerciseDir: string,
+  bug: string,
+  since: string,
+): RebasedWrongSolution {
+  const solutionDir = path.join(exerciseDir, ".meta", "solution");
+  const git = (...args: string[]) =>
+    spawnSync("git", ["-C", exerciseDir, ...args], { encoding: "utf8" });
+  const top = checkoutWithCommit(exerciseDir, since);
+  const inRepo = path.relative(top, solutionDir).split(path.sep).join("/");
+  const then = (name: string): string | null => {
+    const shown = git("show", `${since}:${inRepo}/${name}`);
+    return shown.status === 0 ? shown.stdout : null;
+  };
+  const before = readWrongSolution(exerciseDir, bug, then);
+  const files = new Map<string, string | null>();
+  const conflicted: string[] = [];
+  for (const [name, bugThen] of before.files) {
+    const base = then(name);
+    const target = path.join(solutionDir, name);
+    const now = existsSync(target) ? readFileSync(target, "utf8") : null;
+    if (bugThen === null || base === null || now === null || now === base) {
+      files.set(name, bugThen); // deleted, added, or a file the solution has not changed since
+      continue;
+    }
+    const merged = mergeThreeWay(bugThen, base, now);
+    files.set(name, merged.text);
+    if (merged.conflicts > 0) conflicted.push(name);
+  }
+  const changed = [...files]
+    .filter(([name, text]) => {
+      const target = path.join(solutionDir, name);
+      return text !== (existsSync(target) ? readFileSync(target, "utf8") : null);
+    })
+    .map(([name]) => name);
+  return { wrong: { ...before, files, changed }, conflicted };
+}
+
+/**
+ * The top folder of the git checkout holding `dir`, once `rev` is known to be one of its commits;
+ * a UsageError (exit 2) otherwise.
+ */
+export function checkoutWithCommit(dir: string, rev: string): string {
+  const git = (...args: string[]) => spawnSync("git", ["-C", dir, ...args], { encoding: "utf8" });
+  const top = git("rev-parse", "--show-toplevel");
+  if (top.status !== 0) throw new UsageError(`--since needs a git checkout; ${dir} is not in one`);
+  if (git("rev-parse", "--verify", "--quiet", `${rev}^{commit}`).status !== 0)
+    throw new UsageError(`--since ${rev}: not a commit of ${top.stdout.trim()}`);
+  return top.stdout.trim();
+}
+
+/** `git merge-file`: `ours` with the change from `base` to `theirs`; conflicts keep `ours`. */
+function mergeThreeWay(
+  ours: string,
+  base: string,
+  theirs: string,
+): { text: string; conflicts: number } {
+  const dir = mkdtempSync(path.join(tmpdir(), "sandbox-merge-"));
+  try {
+    const [o, b, t] = ["bug", "base", "solution"].map((name) => path.join(dir, name));
+    writeFileSync(o!, ours);
+    writeFileSync(b!, base);
+    writeFileSync(t!, theirs);
+    // Its exit status is the number of conflicts; with --ours there are none left to count.
+    const counted = spawnSync("git", ["merge-file", "-p", o!, b!, t!], { encoding: "utf8" });
+    if (counted.status === null || counted.status > 127)
+      throw new Error(`git merge-file failed: ${counted.stderr.trim()}`);
+    const text = execFileSync("git", ["merge-file", "-p", "--ours", o!, b!, t!], {
+      encoding: "utf8",
+    });
+    return { text, conflicts: counted.status };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
