@@ -85,6 +85,53 @@ describe("job-queue: retries, backoff and leases", () => {
     );
   });
 
+  it("[R6.5] stores the handler's error message exactly as last_error, and a thrown string as it is", async () => {
+    const clock = manualClock(Date.now());
+    const message = `boom ${random.token(8)}`;
+    const handlers: Array<[string, () => Promise<void>]> = [
+      [
+        "an Error",
+        async () => {
+          throw new Error(message);
+        },
+      ],
+      ["a string", () => Promise.reject(message)],
+    ];
+    for (const [thrown, handler] of handlers) {
+      const id = await enqueue(pool, { type: "flaky", runAt: clock.date() });
+      expect(await processNext(pool, handler, { workerId: "w", now: clock.date })).toBe(true);
+      const { lastError } = await jobRow(id);
+      because(
+        `expected last_error to be exactly ${JSON.stringify(message)} when the handler throws ${thrown}, saw ${JSON.stringify(lastError)} (seed ${random.seed})`,
+        () => expect(lastError).toBe(message),
+      );
+    }
+  });
+
+  it("[R6.5, R6.6] schedules the retry on the real clock when now is left out", async () => {
+    const backoffMs = random.int(60_000, 120_000);
+    const id = await enqueue(pool, { type: "flaky" });
+    const before = Date.now();
+    const ran = await processNext(
+      pool,
+      async () => {
+        throw new Error("boom");
+      },
+      { workerId: "w", backoffMs },
+    );
+    const after = Date.now();
+    const row = await jobRow(id);
+    because(
+      `expected the retry due ${backoffMs} ms after the failure on the real clock (between +${backoffMs} and +${after - before + backoffMs} ms from the call), saw ran ${ran}, ${row.status}, due at +${row.runAt - before} ms (seed ${random.seed})`,
+      () =>
+        expect({
+          ran,
+          status: row.status,
+          due: row.runAt >= before + backoffMs && row.runAt <= after + backoffMs,
+        }).toEqual({ ran: true, status: "queued", due: true }),
+    );
+  });
+
   it("[R6.3] gives the job of a crashed worker to another worker once its lease has run out, not before", async () => {
     const clock = manualClock(Date.now());
     const leaseMs = random.int(5_000, 60_000);

@@ -11,6 +11,8 @@ const services = useMigratedDatabase(learner);
 const appPool = useAppPool(learner, services);
 const random = seededRandom();
 const { listAccountsWithLatest } = learner.module<typeof History>("history");
+/** The `name` of a thrown error (the errors.ts classes set it). */
+const nameOf = (error: unknown) => (error as { name?: string } | undefined)?.name;
 
 /** What the listing must return, computed here with plain SQL. */
 async function expectedListing(latest: number) {
@@ -61,6 +63,25 @@ describe("queries: accounts with their latest entries", () => {
     const listing = await listAccountsWithLatest(await appPool());
     const expected = await expectedListing(3);
     because("expected the default latest = 3", () => expect(listing).toEqual(expected));
+  });
+
+  it("[R4.6] accepts latest from 1 to 50 and refuses anything else with ValidationError", async () => {
+    for (const latest of [1, 50]) {
+      const listing = await listAccountsWithLatest(await appPool(), { latest });
+      const expected = await expectedListing(latest);
+      because(`expected latest = ${latest} to list each account's ${latest} newest entries`, () =>
+        expect(listing).toEqual(expected),
+      );
+    }
+    for (const latest of [0, -1, 51, 2.5, Number.NaN, "3"]) {
+      const error = await listAccountsWithLatest(await appPool(), {
+        latest: latest as number,
+      }).catch((e: unknown) => e);
+      because(
+        `expected listAccountsWithLatest({ latest: ${JSON.stringify(latest)} }) to throw ValidationError, got ${String(error)}`,
+        () => expect(nameOf(error)).toBe("ValidationError"),
+      );
+    }
   });
 
   it("[R4.7] uses at most 2 queries, however many accounts there are (no N+1)", async () => {

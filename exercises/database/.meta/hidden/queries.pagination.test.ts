@@ -157,6 +157,22 @@ describe("queries: keyset pagination over 100k entries", () => {
     expect(page.next).not.toBeNull();
   });
 
+  it("[R4.2] accepts the bounds: limit 1 gives a page of one entry, limit 100 a page of a hundred", async () => {
+    const account = random.pick(accounts);
+    const expected = await expectedIds(account);
+    for (const limit of [1, 100]) {
+      const page = await historyPage(await appPool(), account, { limit });
+      because(
+        `expected limit ${limit} to give the ${limit} newest of ${expected.length} entries and a cursor, got ${page.entries.length} entries and next ${JSON.stringify(page.next)}`,
+        () =>
+          expect({ ids: page.entries.map((e) => e.id), more: page.next !== null }).toEqual({
+            ids: expected.slice(0, limit),
+            more: true,
+          }),
+      );
+    }
+  });
+
   it("[R4.2] refuses a limit outside 1..100 or not an integer with ValidationError", async () => {
     for (const limit of [0, -1, 101, 2.5, Number.NaN, "10"]) {
       const error = await historyPage(await appPool(), accounts[0]!, {

@@ -1,4 +1,12 @@
-import { because, seededRandom, timed, useLearner, within } from "@backend-sandbox/testkit";
+import {
+  because,
+  eventually,
+  seededRandom,
+  startLearner,
+  timed,
+  useLearner,
+  within,
+} from "@backend-sandbox/testkit";
 import type * as PoolModule from "#src/pool";
 import type * as Report from "#src/report";
 import type * as Search from "#src/search";
@@ -50,6 +58,47 @@ describe("safety: a bounded pool, released on errors", () => {
     } finally {
       await Promise.all(held.map((client) => client.release()));
       await pool.end();
+    }
+  });
+
+  it("[R5.7] goes on when the server ends an idle connection, and serves the next query on a new one", async () => {
+    // A process of its own: a crash here must not take the file's other tests with it.
+    const own = await startLearner();
+    const name = `pool-${random.token(8)}`;
+    const url = new URL(services.databaseUrl);
+    url.searchParams.set("application_name", name);
+    const pool = (await own
+      .module<typeof PoolModule>("pool")
+      .createPool(url.toString())) as unknown as RemotePool;
+    try {
+      await pool.query("SELECT 1"); // one connection, idle in the pool afterwards
+      const { rows } = await services.pg.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+        [name],
+      );
+      because(`expected the pool to hold one connection to end, found ${rows.length}`, () =>
+        expect(rows.length).toBe(1),
+      );
+      // The pool drops the ended connection once it hears of it; a process without a listener
+      // for the pool's "error" event ends instead, and the probe says "the code under test exited".
+      await eventually(
+        "the pool to drop the connection the server ended (the process still running)",
+        () => own.field<number>(pool, "totalCount"),
+        { until: (total) => total === 0 },
+      );
+      const after = await within(
+        5000,
+        "a query on the pool after its idle connection was ended",
+        pool.query("SELECT 1").then(
+          () => "answered",
+          (e: unknown) => String(e),
+        ),
+      );
+      because(`expected the next query to run on a new connection, got ${after}`, () =>
+        expect(after).toBe("answered"),
+      );
+    } finally {
+      await pool.end().catch(() => {});
     }
   });
 

@@ -106,6 +106,22 @@ describe("safety: search cannot inject SQL", () => {
     }
   });
 
+  it("[R5.3] refuses a q that is not a string of at most 200 characters with ValidationError, and searches with 200", async () => {
+    const long = random.token(201);
+    for (const q of [42, ["ann"], { q: "ann" }, long, "x".repeat(1_000_000)]) {
+      const error = await searchAccounts({ q: q as string }).catch((e: unknown) => e);
+      because(
+        `expected q = ${JSON.stringify(q).slice(0, 40)} (${typeof q === "string" ? `${q.length} characters` : typeof q}) to be refused with ValidationError, got ${String(error)}`,
+        () => expect(nameOf(error)).toBe("ValidationError"),
+      );
+    }
+    const found = await searchAccounts({ q: long.slice(0, 200) }).catch((e: unknown) => e);
+    because(
+      `expected a q of 200 characters to be searched (no account matches it), got ${String(found)}`,
+      () => expect(found).toEqual([]),
+    );
+  });
+
   it.each(["id", "email", "name", "balance", "created_at"])(
     "[R5.2] sorts by %s in both directions, ties by id",
     async (sort) => {
@@ -123,9 +139,14 @@ describe("safety: search cannot inject SQL", () => {
     },
   );
 
-  it("[R5.2] returns at most `limit` accounts", async () => {
-    const limit = random.int(2, 5);
-    expect(await searchAccounts({ limit })).toHaveLength(limit);
+  it("[R5.2] returns at most `limit` accounts, the first ones in order, down to a limit of 1", async () => {
+    const { rows } = await services.pg.query("SELECT id FROM accounts ORDER BY id");
+    for (const limit of [1, random.int(2, 5)]) {
+      const found = (await searchAccounts({ limit })).map((a) => a.id);
+      because(`expected limit ${limit} to return the first ${limit} accounts by id`, () =>
+        expect(found).toEqual(rows.slice(0, limit).map((r) => Number(r.id))),
+      );
+    }
   });
 
   // Runs last: it adds accounts that the tests above would count.
