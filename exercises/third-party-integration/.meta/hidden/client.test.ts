@@ -43,10 +43,11 @@ describe("client", () => {
       expect(charge).toEqual({ id: "ch_1", amount, currency: "usd", status: "succeeded" }),
     );
     because(
-      "expected Authorization: Bearer <secretKey>, an Idempotency-Key and the JSON body",
+      `expected Authorization: Bearer <secretKey>, an Idempotency-Key, Content-Type: application/json and the JSON body; saw ${inspect(request)}`,
       () => {
         expect(request?.authorization).toBe(`Bearer ${secretKey}`);
         expect(request?.idempotencyKey).toMatch(/^.{8,255}$/);
+        expect(request?.contentType).toMatch(/^application\/json\s*(;|$)/);
         expect(request?.body).toEqual({ amount, currency: "usd", orderId: "ord_42" });
       },
     );
@@ -75,6 +76,7 @@ describe("client", () => {
     [404, "invalid_request"],
     [409, "invalid_request"],
     [422, "invalid_request"],
+    [429, "rate_limited"],
     [500, "unavailable"],
     [503, "unavailable"],
   ])(

@@ -12,6 +12,7 @@ import {
 import type * as OutboxRelay from "#src/outbox-relay";
 import type { OutboxMessage, OutboxRelayOptions } from "#src/outbox-relay";
 import { migrate } from "#support/checkout-service";
+import { failure } from "#support/failure";
 
 const services = useServices();
 const learner = useLearner();
@@ -150,6 +151,43 @@ describe("outbox relay", () => {
     const missing = ids.filter((id) => !delivered.includes(id));
     because(`expected every row delivered at least once; missing ${JSON.stringify(missing)}`, () =>
       expect(missing).toEqual([]),
+    );
+  });
+
+  it("[R5.7] rejects when the database fails mid-run, keeps the batch pending, and delivers it on its next run", async () => {
+    const ids = await addRows(3);
+    const delivered: string[] = [];
+    // One connection, so the next run is on the connection the failed one used.
+    const relay = await createOutboxRelay({
+      pg: pgPool({ connectionString: services.databaseUrl, max: 1 }),
+      deliver: async (m) => void delivered.push(String(m.id)),
+    });
+    // Postgres refuses the marking: an UPDATE of the outbox fails while the trigger exists.
+    await services.pg.query(`
+      CREATE OR REPLACE FUNCTION fail_marking() RETURNS trigger AS $$ BEGIN
+        RAISE EXCEPTION 'injected fault'; END $$ LANGUAGE plpgsql;
+      CREATE TRIGGER fail_marking BEFORE UPDATE ON outbox FOR EACH ROW EXECUTE FUNCTION fail_marking();`);
+    let error: unknown;
+    try {
+      error = await failure(relay.runOnce());
+    } finally {
+      await services.pg.query("DROP TRIGGER IF EXISTS fail_marking ON outbox");
+    }
+    const left = await pending();
+    const next = await relay.runOnce().then(
+      (n) => `${n} delivered`,
+      (e: unknown) => `a rejection (${(e as Error | undefined)?.message})`,
+    );
+    because(
+      `expected the failed run to reject and leave 3 rows pending, then the next run to deliver 3; saw ${error === undefined ? "no rejection" : "a rejection"}, ${left} pending, then ${next}`,
+      () => {
+        expect(error).toBeDefined();
+        expect(left).toBe(3);
+        expect(next).toBe("3 delivered");
+      },
+    );
+    because(`expected each row delivered in both runs, saw ${JSON.stringify(delivered)}`, () =>
+      expect(delivered).toEqual([...ids, ...ids]),
     );
   });
 

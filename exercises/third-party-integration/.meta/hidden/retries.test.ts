@@ -184,6 +184,36 @@ describe("retries", () => {
     );
   });
 
+  it("[R2.4] honours a 503's Retry-After of several digits, and ignores one with other characters", async () => {
+    const { clock, provider } = await setup();
+    provider.script(
+      { status: 503, retryAfter: "5s" },
+      { status: 503, retryAfter: "s5" },
+      { status: 503, retryAfter: "12" },
+    );
+    await (await clientFor(provider, clock)).createCharge({ amount: 5, currency: "eur" });
+    because(
+      `expected waits [50, 100, 12000] (backoff for "5s" and "s5", then 12 s), saw ${JSON.stringify(clock.sleeps)}`,
+      () => expect(clock.sleeps).toEqual([50, 100, 12_000]),
+    );
+  });
+
+  it("[R2.6] still waits when elapsed + wait is exactly deadlineMs", async () => {
+    const { clock, provider } = await setup();
+    provider.script({ status: 503 }, { status: 503 });
+    const charge = await (
+      await clientFor(provider, clock, { deadlineMs: 150 })
+    ).createCharge({ amount: 5, currency: "eur" });
+    because(
+      `expected waits [50, 100] (50 + 100 = deadlineMs 150) and a third request; saw ${JSON.stringify(clock.sleeps)} and ${provider.requests.length} requests`,
+      () => {
+        expect(clock.sleeps).toEqual([50, 100]);
+        expect(provider.requests).toHaveLength(3);
+        expect(charge.id).toBe("ch_1");
+      },
+    );
+  });
+
   it("[R2.4] ignores an unreadable Retry-After and one on a 500; an HTTP-date in the past means no wait", async () => {
     const { clock, provider } = await setup();
     const past = new Date(clock.now() - 60_000).toUTCString();

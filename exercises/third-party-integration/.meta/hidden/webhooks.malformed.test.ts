@@ -45,6 +45,18 @@ describe("webhooks: malformed signatures", () => {
       ["a t= that is not a number", `t=soon,v1=${good}`],
       ["a t= with a fraction", `t=${t}.0,v1=${good}`],
       ["a negative t=", `t=-${t},v1=${good}`],
+      [
+        "a t= with a letter after the digits, signed as sent",
+        `t=${t}x,v1=${signature(secret, `${t}x`, body)}`,
+      ],
+      [
+        "a t= with a letter before the digits, signed as sent",
+        `t=x${t},v1=${signature(secret, `x${t}`, body)}`,
+      ],
+      [
+        "a t= with an = among its digits",
+        `t=${String(t).slice(0, 4)}=${String(t).slice(4)},v1=${good}`,
+      ],
       ["two t= (the first one signed)", `t=${t},t=${t - 1000},v1=${good}`],
       ["two t= (the last one signed)", `t=${t - 1000},t=${t},v1=${good}`],
       ["no v1=", `t=${t}`],
@@ -62,6 +74,7 @@ describe("webhooks: malformed signatures", () => {
       ["a v1 one hex digit too long", `t=${t},v1=${good}0`],
       ["a v1 with two extra non-hex characters", `t=${t},v1=${good}zz`],
       ["a v1 twice as long", `t=${t},v1=${good}${good}`],
+      ["a v1 with an = among its hex digits", `t=${t},v1=${good.slice(0, 32)}=${good.slice(32)}`],
       ["an empty v1", `t=${t},v1=`],
       ["a v1 that is not hex", `t=${t},v1=${"zz".repeat(32)}`],
       ["a v1 in uppercase hex", `t=${t},v1=${good.toUpperCase()}`],

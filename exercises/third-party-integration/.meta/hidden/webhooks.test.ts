@@ -59,8 +59,10 @@ describe("webhooks", () => {
 
   it.each([
     [-301, 400],
+    [-300, 200],
     [-299, 200],
     [299, 200],
+    [300, 200],
     [301, 400],
     [-86_400, 400],
     [600, 400],
@@ -94,6 +96,55 @@ describe("webhooks", () => {
         expect(response.status).toBe(400),
       );
     }
+  });
+
+  it("[R3.6] answers 400 to a signed event with one field of the wrong type or empty, and records nothing", async () => {
+    const fields = (paymentId: string) => ({
+      id: `"evt_${random.token()}"`,
+      type: '"payment.succeeded"',
+      paymentId: `"${paymentId}"`,
+      amount: "1250",
+      status: '"succeeded"',
+      version: "2",
+    });
+    const wrong: [string, Partial<ReturnType<typeof fields>>][] = [
+      ["an empty id", { id: '""' }],
+      ["an id that is an array", { id: '["evt_1"]' }],
+      ["a null id", { id: "null" }],
+      ["a numeric type", { type: "7" }],
+      ["a missing type", { type: undefined }],
+      ["a numeric status", { status: "3" }],
+      ["a null status", { status: "null" }],
+    ];
+    const statuses: string[] = [];
+    const paymentIds: string[] = [];
+    for (const [what, change] of wrong) {
+      const paymentId = `pay_${random.token()}`;
+      paymentIds.push(paymentId);
+      const f = { ...fields(paymentId), ...change };
+      const members = [
+        `"id": ${f.id}`,
+        ...(f.type === undefined ? [] : [`"type": ${f.type}`]),
+        `"created": 1700000000`,
+        `"data": {"object": {"id": ${f.paymentId}, "amount": ${f.amount}, "status": ${f.status}, "version": ${f.version}}}`,
+      ];
+      const body = `{${members.join(", ")}}`;
+      const response = await checkout.deliver(
+        body,
+        signatureHeader(secret, checkout.unixNow(), body),
+      );
+      statuses.push(`${what}: ${response.status}`);
+    }
+    const recorded = (
+      await services.pg.query("SELECT id FROM payments WHERE id = ANY($1)", [paymentIds])
+    ).rowCount;
+    because(
+      `expected 400 for each, got ${statuses.join("; ")}; and no payment recorded, saw ${recorded} (seed ${random.seed})`,
+      () => {
+        expect(statuses).toEqual(wrong.map(([what]) => `${what}: 400`));
+        expect(recorded).toBe(0);
+      },
+    );
   });
 
   it("[R3.5] reads the real clock when createApp is given no now", async () => {

@@ -14,6 +14,7 @@ export function backoffDelay(
 /** Retry-After in either form of RFC 9110 §10.2.3: delay-seconds, or an HTTP-date (relative to `nowMs`). */
 export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
   if (value === null) return undefined;
+  // Stryker disable next-line MethodExpression: equivalent, fetch's Headers strip a value's leading and trailing whitespace
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const date = Date.parse(text);

@@ -18,6 +18,7 @@ export interface Step {
 export interface RecordedRequest {
   authorization: string | undefined;
   idempotencyKey: string | undefined;
+  contentType: string | undefined;
   body: Record<string, unknown>;
   /** When the request arrived, by the client's injected clock if the test passed one. */
   at: number;
@@ -59,6 +60,7 @@ export async function startFakeProvider(
     provider.requests.push({
       authorization: req.headers.authorization,
       idempotencyKey,
+      contentType: req.headers["content-type"],
       body: JSON.parse(Buffer.concat(chunks).toString() || "{}"),
       at: clock(),
     });

@@ -1,7 +1,11 @@
 // Signs webhook payloads the way the provider does: t=<unix seconds>,v1=HMAC-SHA256(secret, `${t}.${body}`).
 import { createHmac } from "node:crypto";
 
-export function signature(secret: string, timestamp: number, body: string | Buffer): string {
+export function signature(
+  secret: string,
+  timestamp: number | string,
+  body: string | Buffer,
+): string {
   return createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex");
 }
 
