@@ -116,7 +116,7 @@ describe("conditional-requests", () => {
     }
   });
 
-  it("[R4.7] honours If-Match on DELETE", async () => {
+  it("[R4.7] honours If-Match on DELETE, * included", async () => {
     const { path, etag } = await aProjectWithTag();
     await api.put(path, { name: "moved on" }, { "if-match": etag });
     const stale = await api.del(path, { "if-match": etag });
@@ -126,6 +126,36 @@ describe("conditional-requests", () => {
     expect((await api.get(path)).status).toBe(200);
     const current = (await api.get(path)).headers.get("etag")!;
     expect((await api.del(path, { "if-match": current })).status).toBe(204);
+    const other = await aProjectWithTag();
+    const star = await api.del(other.path, { "if-match": "*" });
+    because(`expected DELETE with If-Match: * to be 204; got ${describeReply(star)}`, () =>
+      expect(star.status).toBe(204),
+    );
+    expect((await api.get(other.path)).status).toBe(404);
+  });
+
+  it("[R4.1, R4.4] keeps accepting the current ETag however many times a project changes", async () => {
+    const { path, etag: first } = await aProjectWithTag();
+    let etag = first;
+    const seen = new Set([etag]);
+    for (let i = 0; i < 11; i++) {
+      const put = await api.put(path, { name: `change ${i}` }, { "if-match": etag });
+      because(
+        `expected change ${i + 1} with the current If-Match ${etag} to be 200 with a new ETag; got ${describeReply(put)} ETag ${put.headers.get("etag")}`,
+        () => {
+          expect(put.status).toBe(200);
+          expect(seen.has(put.headers.get("etag") ?? "")).toBe(false);
+        },
+      );
+      etag = put.headers.get("etag")!;
+      seen.add(etag);
+    }
+    const read = await api.get(path, { "if-none-match": etag });
+    because(
+      `expected If-None-Match ${etag} to be 304 after 11 changes; got ${describeReply(read)}`,
+      () => expect(read.status).toBe(304),
+    );
+    expect((await api.del(path, { "if-match": etag })).status).toBe(204);
   });
 
   it("[R4.6, R2.4] checks a PUT for 428, then 422, then 412", async () => {
@@ -162,6 +192,7 @@ describe("conditional-requests", () => {
       ["a number too large for any integer column", `"v${"9".repeat(30)}"`],
       ["just over 32 bits", '"v4294967296"'],
       ["other characters", `"${opaque}\u00e9"`],
+      ["other characters first", `"x${opaque}"`],
       ["huge (one 8 kB tag)", `"${"9".repeat(8000)}"`],
       [
         "huge (a list of 800 tags)",

@@ -42,8 +42,14 @@ describe("errors", () => {
         404,
       ],
     ];
-    for (const [what, send, status] of cases)
-      expectProblem(await send(), status, what, ["detail", "instance"]);
+    for (const [what, send, status] of cases) {
+      const reply = await send();
+      expectProblem(reply, status, what, ["detail", "instance"]);
+      because(
+        `expected the problem type of ${what} to be about:blank or an absolute URI; got ${JSON.stringify(reply.body.type)}`,
+        () => expect(reply.body.type).toMatch(/^[a-z][a-z0-9+.-]*:\S+$/i),
+      );
+    }
   });
 
   it("[R2.4] points at every invalid field of a body with a JSON Pointer", async () => {

@@ -1,4 +1,5 @@
 import { because, seededRandom, useLearner, useServices } from "@backend-sandbox/testkit";
+import { describeReply } from "#support/describe-reply";
 import { useRacingApis } from "#support/racing-apis";
 import { walk } from "#support/walk";
 
@@ -55,5 +56,24 @@ describe("idempotency", () => {
       () => expect(replies.every((r) => r.status === 201)).toBe(true),
     );
     expect(await count(body.name)).toBe(n);
+  });
+
+  it("[R5.1, R5.7] leaves nothing pending after a first answer or a replay: another instance sees every project at once", async () => {
+    const key = { "idempotency-key": random.token(24) };
+    const body = { name: `Settled ${random.token(8)}` };
+    const first = await apis[0]!.post("/projects", body, key);
+    const replay = await apis[0]!.post("/projects", body, key);
+    const unkeyed = await apis[0]!.post("/projects", { name: `After ${random.token(8)}` });
+    expect([first.status, replay.status, unkeyed.status]).toEqual([201, 201, 201]);
+    for (const [what, reply] of [
+      ["the project of a keyed POST", first],
+      ["the project of a POST after a replay", unkeyed],
+    ] as const) {
+      const read = await apis[1]!.get(`/projects/${reply.body.id}`);
+      because(
+        `expected ${what} to be readable at once from another instance (seed ${random.seed}); got ${describeReply(read)}`,
+        () => expect(read.status).toBe(200),
+      );
+    }
   });
 });

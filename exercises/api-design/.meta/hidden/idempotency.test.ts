@@ -26,11 +26,11 @@ describe("idempotency", () => {
     clock.advance(60_000);
     const retries = [
       await api.post("/projects", body, key),
-      await api.post("/projects", body, key),
+      await api.post("/projects", { tags: body.tags, name: body.name }, key), // key order aside
     ];
     for (const retry of retries) {
       because(
-        `expected a retry with the same key and body to replay 201, the body and Location ${seed}; got ${describeReply(retry)}`,
+        `expected a retry with the same key and body (in any key order) to replay 201, the body and Location ${seed}; got ${describeReply(retry)}`,
         () => {
           expect(first.status).toBe(201);
           expect(retry.status).toBe(201);
@@ -49,7 +49,7 @@ describe("idempotency", () => {
     );
   });
 
-  it("[R5.2] refuses the same key with a different payload with 422, and creates nothing", async () => {
+  it("[R5.2, R2.1] refuses the same key with a different payload with 422, and creates nothing", async () => {
     const key = { "idempotency-key": random.token(24) };
     const name = `Original ${random.token(8)}`;
     expect((await api.post("/projects", { name }, key)).status).toBe(201);
@@ -66,8 +66,24 @@ describe("idempotency", () => {
         `a reused Idempotency-Key with the different payload ${JSON.stringify(body)} ${seed}`,
         ["detail", "instance"],
       );
+      because(
+        `expected the problem type to be about:blank or an absolute URI; got ${reply.body?.type}`,
+        () => expect(reply.body?.type).toMatch(/^[a-z][a-z0-9+.-]*:\S+$/i),
+      );
       expect(await named(body.name)).toHaveLength(body.name === name ? 1 : 0);
     }
+    const other = { "idempotency-key": random.token(24) };
+    const [was, now] = random.pick([
+      [2, 4],
+      [5, 1],
+    ]);
+    expect((await api.post("/projects", { name, priority: was }, other)).status).toBe(201);
+    expectProblem(
+      await api.post("/projects", { name, priority: now }, other),
+      422,
+      `a reused Idempotency-Key with priority ${now} after ${was} ${seed}`,
+      ["detail", "instance"],
+    );
   });
 
   it("[R5.6] treats the quoted sf-string form and the bare form of a key as the same key", async () => {
@@ -105,6 +121,22 @@ describe("idempotency", () => {
     );
   });
 
+  it("[R5.6] accepts keys of 1 and of 255 characters, quoted or bare", async () => {
+    for (const token of [random.token(1), random.token(255)]) {
+      const body = { name: `Length ${token.length} ${random.token(8)}` };
+      const quoted = await api.post("/projects", body, { "idempotency-key": `"${token}"` });
+      const bare = await api.post("/projects", body, { "idempotency-key": token });
+      because(
+        `expected a key of ${token.length} characters to be accepted, quoted and bare as one key; got ${describeReply(quoted)} then ${describeReply(bare)}`,
+        () => {
+          expect(quoted.status).toBe(201);
+          expect(bare.status).toBe(201);
+          expect(bare.body?.id).toBe(quoted.body?.id);
+        },
+      );
+    }
+  });
+
   it("[R5.6] answers 400 to a key in every malformed shape, and creates nothing", async () => {
     const name = `Bad key ${random.token(8)}`;
     const shapes: [string, string][] = [
@@ -117,6 +149,7 @@ describe("idempotency", () => {
       ["only closed", 'unopened"'],
       ["with a quote inside", '"a"b"'],
       ["bare with a quote inside", 'a"b'],
+      ["bare with a quoted tail", 'a"bc"'],
       ["with a backslash", "back\\slash"],
       ["quoted with an escape", '"back\\"slash"'],
       ["with a space", "two words"],
@@ -148,7 +181,7 @@ describe("idempotency", () => {
     const first = await api.post("/projects", { name: `Day one ${random.token(5)}` }, key);
     clock.advance(23 * 3600_000);
     expect((await api.post("/projects", { name: "changed" }, key)).status).toBe(422);
-    clock.advance(3600_000 + 1000);
+    clock.advance(3600_000); // 24 h to the millisecond: new again
     const later = await api.post("/projects", { name: `Day two ${random.token(5)}` }, key);
     because(`expected the key to be new again after 24 h; got ${describeReply(later)}`, () => {
       expect(later.status).toBe(201);
@@ -158,8 +191,17 @@ describe("idempotency", () => {
 
   it("[R5.7] creates a project per POST when no key is sent", async () => {
     const name = `Unkeyed ${random.token(8)}`;
-    await api.post("/projects", { name });
-    await api.post("/projects", { name });
+    for (const reply of [
+      await api.post("/projects", { name }),
+      await api.post("/projects", { name }),
+    ])
+      because(
+        `expected a POST without a key to be 201, not marked as a replay; got ${describeReply(reply)} Idempotent-Replayed: ${reply.headers.get("idempotent-replayed")}`,
+        () => {
+          expect(reply.status).toBe(201);
+          expect(reply.headers.get("idempotent-replayed")).toBeNull();
+        },
+      );
     expect(await named(name)).toHaveLength(2);
   });
 });

@@ -2,6 +2,7 @@ import { because, manualClock, seededRandom } from "@backend-sandbox/testkit";
 import { describeReply } from "#support/describe-reply";
 import { linksIn } from "#support/link-header";
 import { useApi } from "#support/use-api";
+import { walk } from "#support/walk";
 
 const random = seededRandom();
 const clock = manualClock(Date.parse("2025-03-01T09:00:00.000Z"));
@@ -35,6 +36,8 @@ describe("pagination", () => {
   it("[R3.2] uses 20 items by default and clamps the page size to 50, however large the limit", async () => {
     for (const [query, size] of [
       ["", 20],
+      ["?limit=1", 1],
+      ["?limit=9", 9],
       ["?limit=50", 50],
       [`?limit=${random.int(51, 5000)}`, 50],
       [`?limit=${"9".repeat(30)}`, 50],
@@ -55,11 +58,19 @@ describe("pagination", () => {
       "limit=2.5",
       "sort=price",
       "sort=createdAt;DROP",
+      "sort=toString",
+      "sort=__proto__",
       "status=done",
       "priority=9",
+      "priority=0",
+      "priority=6",
+      "priority=15",
+      "priority=x1",
       "limit=1&limit=2",
       "sort=name&sort=-name",
       "status=active&status=archived",
+      "priority=1&priority=2",
+      "cursor=a&cursor=b",
     ]) {
       const reply = await api.get(`/projects?${query}`);
       because(`expected GET /projects?${query} to be 400; got ${describeReply(reply)}`, () =>
@@ -68,7 +79,7 @@ describe("pagination", () => {
     }
   });
 
-  it("[R3.8] answers 400, never 500 or a page, to a cursor that was tampered with or forged", async () => {
+  it("[R3.8, R2.1] answers 400, never 500 or a page, to a cursor that was tampered with or forged", async () => {
     const cursor = await firstCursor();
     const positions = Array.from({ length: 10 }, () => random.int(0, cursor.length - 1));
     const forged = [
@@ -83,8 +94,11 @@ describe("pagination", () => {
     for (const bad of forged) {
       const reply = await api.get(`/projects?limit=3&cursor=${encodeURIComponent(bad)}`);
       because(
-        `expected a tampered cursor to be 400 (seed ${random.seed}); got ${describeReply(reply)} for cursor ${bad}`,
-        () => expect(reply.status).toBe(400),
+        `expected a tampered cursor to be 400 problem details, its type about:blank or an absolute URI (seed ${random.seed}); got ${describeReply(reply)} for cursor ${bad}`,
+        () => {
+          expect(reply.status).toBe(400);
+          expect(reply.body?.type).toMatch(/^[a-z][a-z0-9+.-]*:\S+$/i);
+        },
       );
     }
     expect((await api.get(`/projects?limit=3&cursor=${encodeURIComponent(cursor)}`)).status).toBe(
@@ -151,6 +165,28 @@ describe("pagination", () => {
     because(
       `expected the signature check of a cursor to call timingSafeEqual from node:crypto (a constant-time comparison); it was called ${calls} times while the cursor was checked`,
       () => expect(calls).toBeGreaterThan(0),
+    );
+  });
+
+  it("[R3.4] accepts every status and every priority as a filter", async () => {
+    for (const query of [
+      "status=active",
+      "status=archived",
+      ..."12345".split("").map((p) => `priority=${p}`),
+    ]) {
+      const reply = await api.get(`/projects?${query}`);
+      because(`expected GET /projects?${query} to be 200; got ${describeReply(reply)}`, () =>
+        expect(reply.status).toBe(200),
+      );
+    }
+  });
+
+  it("[R3.6] sends no Link header on a last page that is exactly full", async () => {
+    const limit = random.pick([7, 8, 14, 28]);
+    const pages = await walk(api.get, api.url, `/projects?limit=${limit}`);
+    because(
+      `expected the 56 projects in ${56 / limit} full pages of ${limit}, the last without a Link (seed ${random.seed}); got pages of ${pages.map((p) => p.items.length).join(", ")}, the last with Link: ${pages.at(-1)?.link}`,
+      () => expect(pages.map((p) => p.items.length)).toEqual(Array(56 / limit).fill(limit)),
     );
   });
 

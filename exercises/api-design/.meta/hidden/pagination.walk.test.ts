@@ -125,4 +125,21 @@ describe("pagination", () => {
       () => expect(ids(pages)).toEqual(expected),
     );
   });
+
+  it("[R3.3, R3.7] walks the createdAt and -name sorts in their order, the id breaking ties the same way", async () => {
+    const live = (await walk(api.get, api.url, "/projects?limit=50")).flatMap((page) => page.items);
+    const orders: [string, (a: (typeof live)[0], b: (typeof live)[0]) => number][] = [
+      ["createdAt", (a, b) => byDesc(b.createdAt, a.createdAt) || byDesc(b.id, a.id)],
+      ["-name", (a, b) => byDesc(a.name, b.name) || byDesc(a.id, b.id)],
+    ];
+    for (const [sort, order] of orders) {
+      const limit = random.int(4, 9);
+      const pages = await walk(api.get, api.url, `/projects?sort=${sort}&limit=${limit}`);
+      const expected = [...live].sort(order).map((p) => p.id);
+      because(
+        `expected the ${expected.length} projects once each in sort=${sort} order over pages of ${limit} ${seed}; got ${ids(pages).length}: repeated [${duplicates(ids(pages))}]`,
+        () => expect(ids(pages)).toEqual(expected),
+      );
+    }
+  });
 });

@@ -29,14 +29,17 @@ export async function listProjects(
   secret: string,
 ): Promise<Page> {
   const { sort = "-createdAt", status, priority, limit, cursor } = query;
-  const param = (name: string, ok: boolean) => {
-    if (!ok) throw new HttpProblem(400, `The query parameter "${name}" is invalid.`);
+  // A parameter given twice arrives as an array, which none of these accepts.
+  const valid: Record<string, boolean> = {
+    sort: Object.hasOwn(SORTS, String(sort)), // not `in`: "toString" is in every object
+    status: status === undefined || STATUSES.includes(status as never),
+    priority: priority === undefined || /^[1-5]$/.test(String(priority)),
+    limit: limit === undefined || /^[1-9]\d*$/.test(String(limit)),
+    cursor: cursor === undefined || typeof cursor === "string",
   };
-  param("sort", typeof sort === "string" && sort in SORTS);
-  param("status", status === undefined || STATUSES.includes(status as never));
-  param("priority", priority === undefined || /^[1-5]$/.test(String(priority)));
-  param("limit", limit === undefined || /^[1-9]\d*$/.test(String(limit)));
-  param("cursor", cursor === undefined || typeof cursor === "string");
+  for (const [name, ok] of Object.entries(valid))
+    // Stryker disable next-line StringLiteral: prose: no rule words a problem's detail (R2.1 asks for a string)
+    if (!ok) throw new HttpProblem(400, `The query parameter "${name}" is invalid.`);
   const pageSize = Math.min(Number(limit ?? DEFAULT_LIMIT), MAX_LIMIT); // larger limits are clamped
 
   const order = SORTS[sort as string]!;
@@ -51,6 +54,7 @@ export async function listProjects(
     where.push(`(${order.column}, id) ${order.desc ? "<" : ">"} ($3, $4)`);
     values.push(...after);
   }
+  // Stryker disable next-line StringLiteral: Postgres sorts ascending when no direction is given (the DESC mutant, caught, shares the line)
   const direction = order.desc ? "DESC" : "ASC";
   const { rows } = await pool.query(
     `SELECT * FROM projects WHERE ${where.join(" AND ")}

@@ -12,6 +12,7 @@ interface EntityTag {
 /** Parses `If-Match` / `If-None-Match`: "*" or a list of entity-tags. Undefined when absent. */
 function parseTags(header: string | undefined): "*" | EntityTag[] | undefined {
   if (header === undefined) return undefined;
+  // Stryker disable next-line MethodExpression: Node's HTTP parser already strips a header value's surrounding whitespace
   if (header.trim() === "*") return "*";
   return [...header.matchAll(/(W\/)?("[^"]*")/g)].map((m) => ({
     weak: m[1] !== undefined,
@@ -25,7 +26,7 @@ export function ifMatchVersions(req: Request): "*" | number[] | undefined {
   if (tags === undefined || tags === "*") return tags;
   // A weak tag never matches strongly, even if its opaque part is the current one.
   return tags.flatMap((tag) =>
-    tag.weak ? [] : (/^"v(\d{1,9})"$/.exec(tag.opaque)?.slice(1) ?? []).map(Number),
+    tag.weak ? [] : (/^v(\d{1,9})$/.exec(tag.opaque.slice(1, -1))?.slice(1) ?? []).map(Number),
   );
 }
 

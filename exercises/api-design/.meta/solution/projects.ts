@@ -81,7 +81,7 @@ export async function deleteProject(
 ): Promise<boolean> {
   const { rowCount } = await db.query(
     `DELETE FROM projects WHERE id = $1 AND ($2::int[] IS NULL OR version = ANY($2))`,
-    [id, versions === undefined || versions === "*" ? null : versions],
+    [id, versions === "*" ? null : versions], // pg sends undefined (no If-Match) as NULL
   );
   return rowCount === 1;
 }
