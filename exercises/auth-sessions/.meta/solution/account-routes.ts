@@ -18,11 +18,12 @@ export function accountRoutes(ctx: Context): Router {
   let decoy: Promise<string> | undefined;
 
   router.post("/signup", async (req, res) => {
-    const email = normaliseEmail(req.body?.email);
+    const { email: given, password } = req.body ?? {};
+    const email = normaliseEmail(given);
     if (!email) return fail(res, 400, "invalid_email");
-    const problem = passwordProblem(req.body?.password);
+    const problem = passwordProblem(password);
     if (problem) return fail(res, 400, problem);
-    const passwordHash = await hashPassword(req.body.password, ctx.scrypt);
+    const passwordHash = await hashPassword(password, ctx.scrypt);
     // The organisation and its admin in one transaction, the unique email deciding races; a
     // sign-up that loses one leaves no organisation behind.
     const db = await ctx.pg.connect();

@@ -41,21 +41,15 @@ export function createApp(options: AppOptions): Express {
       return fail(res, 403, "csrf");
     next();
   });
-  app.use(express.json({ limit: "16kb" }));
+  // R1.8: 64 KiB holds the largest note (R6.1: 10,000 characters, 3 bytes each in UTF-8).
+  app.use(express.json({ limit: "64kb" }));
   app.use(accountRoutes(ctx), passwordResetRoutes(ctx), notesRoutes(ctx), sessionRoutes(ctx));
   app.use((_req, res) => fail(res, 404, "not_found"));
-  app.use(
-    (
-      error: { status?: number; type?: string },
-      _req: Request,
-      res: Response,
-      _next: NextFunction,
-    ) => {
-      if (error.status && error.status < 500 && error.type)
-        return fail(res, error.status, "invalid_request");
-      onError(error);
-      fail(res, 500, "internal");
-    },
-  );
+  app.use((error: { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    // A request Express could not read: a body-parser or percent-decoding error (R1.8).
+    if ((error.status ?? 500) < 500) return fail(res, error.status!, "invalid_request");
+    onError(error);
+    fail(res, 500, "internal");
+  });
   return app;
 }
