@@ -1,5 +1,5 @@
 // Sign-up, login, logout and the caller's own account (stages 1 to 3).
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { Router } from "express";
 import {
   authenticate,
@@ -53,7 +53,7 @@ export function accountRoutes(ctx: Context): Router {
     if (typeof given !== "string" || typeof password !== "string")
       return fail(res, 400, "invalid_request");
     const email = given.trim().toLowerCase();
-    const address = req.ip ?? "";
+    const address = req.ip!; // always known for a request over TCP
     const waitMs = await ctx.throttle.attempt(email, address);
     if (waitMs > 0) {
       res.set("Retry-After", String(Math.ceil(waitMs / 1000)));
@@ -64,7 +64,7 @@ export function accountRoutes(ctx: Context): Router {
       [email],
     );
     const user = rows[0];
-    decoy ??= hashPassword(randomBytes(16).toString("hex"), ctx.scrypt);
+    decoy ??= hashPassword(randomUUID(), ctx.scrypt);
     const valid = await verifyPassword(password, user?.password_hash ?? (await decoy));
     if (!user || !valid) {
       await ctx.throttle.failed(email, address);

@@ -38,12 +38,12 @@ export async function hashPassword(password: string, params: ScryptParams): Prom
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  // A hash of another scheme, or without its key, matches no password (R1.6). (An empty or
-  // missing salt needs no check: the key then has a salt of its own, and nothing matches it.)
-  const [scheme, N, r, p, salt = "", key] = stored.split("$");
+  // A hash of another scheme, or without its key, matches no password (R1.6). A hash with a key
+  // has a salt before it; an empty one derives a key of its own that matches nothing.
+  const [scheme, N, r, p, salt, key] = stored.split("$");
   if (scheme !== "scrypt" || !key) return false;
   const expected = Buffer.from(key, "base64");
-  const actual = await derive(password, Buffer.from(salt, "base64"), { N: +N!, r: +r!, p: +p! });
+  const actual = await derive(password, Buffer.from(salt!, "base64"), { N: +N!, r: +r!, p: +p! });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
