@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, scryptSync } from "node:crypto";
 import {
   because,
   type HttpReply,
@@ -84,7 +84,12 @@ describe("passwords: requests the app cannot read, and failures", () => {
 
   it("[R1.6] logs nobody in with a stored hash of another form: 401 invalid_credentials", async () => {
     const salt = randomBytes(16).toString("base64");
-    const shapes = {
+    const { N, r, p } = TEST_SCRYPT;
+    const keyOf = (password: string) =>
+      scryptSync(password, Buffer.from(salt, "base64"), 32, { N, r, p }).toString("base64");
+    const shapes: Record<string, string | ((password: string) => string)> = {
+      "another scheme's name on a scrypt key": (password) =>
+        `scrypt2$${N}$${r}$${p}$${salt}$${keyOf(password)}`,
       "another scheme": `argon2id$v=19$m=65536,t=3,p=4$${salt}$${randomBytes(32).toString("base64")}`,
       "no key": `scrypt$${TEST_SCRYPT.N}$${TEST_SCRYPT.r}$${TEST_SCRYPT.p}$${salt}`,
       "a key of 16 bytes": `scrypt$${TEST_SCRYPT.N}$${TEST_SCRYPT.r}$${TEST_SCRYPT.p}$${salt}$${randomBytes(16).toString("base64")}`,
@@ -95,7 +100,7 @@ describe("passwords: requests the app cannot read, and failures", () => {
       const password = newPassword(random);
       expect((await new Browser(app.url).post("/signup", { email, password })).status).toBe(201);
       await services.pg.query(`UPDATE users SET password_hash = $1 WHERE email = $2`, [
-        hash,
+        typeof hash === "string" ? hash : hash(password),
         email,
       ]);
       const reply = await new Browser(app.url, `192.0.2.${seen.length + 1}`).login(email, password);
