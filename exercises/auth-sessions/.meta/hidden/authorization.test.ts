@@ -58,7 +58,73 @@ describe("authorization", () => {
         },
       );
     }
-    expect((await org.alice.browser.post("/notes", { body: "x".repeat(10_000) })).status).toBe(201);
+    for (const body of ["x".repeat(10_000), "€".repeat(10_000)]) {
+      const reply = await org.alice.browser.post("/notes", { body });
+      because(
+        `expected a note of 10,000 characters ("${body[0]}", ${Buffer.byteLength(body)} bytes of UTF-8) accepted with 201; got ${reply.status} ${reply.text.slice(0, 80)}`,
+        () => expect(reply.status).toBe(201),
+      );
+    }
+  });
+
+  it("[R6.1, R6.2, R6.5] reads a request without a body as one without fields: 400 invalid_request", async () => {
+    const mine = await note("alice");
+    const bare = (method: string, path: string) => org.alice.browser.send(method, path);
+    const replies = [
+      await bare("POST", "/notes"),
+      await bare("PUT", `/notes/${mine.id}`),
+      await bare("PUT", `/members/${org.bob.id}/role`),
+    ];
+    because(
+      `expected POST /notes, PUT /notes/:id and PUT /members/:id/role without a body answered 400 invalid_request; got ${replies.map(show).join(" | ")} ${seed}`,
+      () => {
+        for (const reply of replies)
+          expect(reply).toEqual(
+            expect.objectContaining({ status: 400, body: { error: "invalid_request" } }),
+          );
+      },
+    );
+    expect(await bodyOf(mine.id)).toBe(mine.body);
+  });
+
+  it("[R1.8, R6.3] answers a note id of malformed percent-encoding 400 invalid_request", async () => {
+    const replies = [
+      await org.alice.browser.get("/notes/%E0%A4"),
+      await org.alice.browser.del("/notes/%zz"),
+    ];
+    because(
+      `expected GET /notes/%E0%A4 and DELETE /notes/%zz answered 400 invalid_request; got ${replies.map(show).join(" | ")} ${seed}`,
+      () => {
+        for (const reply of replies)
+          expect(reply).toEqual(
+            expect.objectContaining({ status: 400, body: { error: "invalid_request" } }),
+          );
+      },
+    );
+  });
+
+  it("[R1.8, R6.4] rolls back a notes transaction that fails: 500 internal, and the next requests work", async () => {
+    await services.pg.query(
+      `CREATE POLICY refuse_marked ON notes AS RESTRICTIVE FOR INSERT TO auth_app WITH CHECK (body NOT LIKE 'refused by policy%')`,
+    );
+    try {
+      const refused = await org.alice.browser.post("/notes", {
+        body: `refused by policy ${random.token(6)}`,
+      });
+      const next: number[] = [];
+      for (let i = 0; i < 3; i++) next.push((await org.alice.browser.get("/notes")).status);
+      next.push((await org.alice.browser.post("/notes", { body: "after" })).status);
+      because(
+        `expected a note a policy refuses answered 500 {"error":"internal"}, then GET /notes three times 200 and a note made 201 (the failed transaction rolled back, not left on a pooled connection); got ${show(refused)}, then ${next} ${seed}`,
+        () => {
+          expect(refused.status).toBe(500);
+          expect(refused.body).toEqual({ error: "internal" });
+          expect(next).toEqual([200, 200, 200, 201]);
+        },
+      );
+    } finally {
+      await services.pg.query(`DROP POLICY refuse_marked ON notes`);
+    }
   });
 
   it("[R6.2] lets any member edit, and only an admin or the author delete", async () => {
@@ -97,7 +163,14 @@ describe("authorization", () => {
     const alices = await note("alice", "alice's secret");
     for (const who of ["carol"] as const) {
       const b = org[who].browser;
-      for (const id of [alices.id, randomUUID(), "not-a-uuid", "1 OR 1=1"]) {
+      for (const id of [
+        alices.id,
+        randomUUID(),
+        "not-a-uuid",
+        "1 OR 1=1",
+        `${randomUUID()}0`,
+        `0${randomUUID()}`,
+      ]) {
         const replies = [
           await b.get(`/notes/${encodeURIComponent(id)}`),
           await b.put(`/notes/${encodeURIComponent(id)}`, { body: "defaced" }),

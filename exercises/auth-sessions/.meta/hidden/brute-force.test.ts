@@ -57,6 +57,26 @@ describe("brute-force", () => {
     expect((await client(0).login(account.email, account.password)).status).toBe(200);
   });
 
+  it("[R3.1] locks for 15 minutes from the 5th failure, not from a later attempt", async () => {
+    const account = await signUp(app.url, random);
+    await lock(account);
+    app.clock.advance(2 * MINUTE);
+    const sixth = await client(1).login(account.email, account.password);
+    because(
+      `expected the first attempt 2 minutes after the 5th failure answered 429 Retry-After 780 (the lock runs from that failure); got ${show(sixth)} ${seed}`,
+      () => {
+        expect(sixth.status).toBe(429);
+        expect(sixth.headers.get("retry-after")).toBe("780");
+      },
+    );
+    app.clock.advance(13 * MINUTE);
+    const after = await client(2).login(account.email, account.password);
+    because(
+      `expected the right password accepted 15 minutes after the 5th failure; got ${show(after)}`,
+      () => expect(after.status).toBe(200),
+    );
+  });
+
   it("[R3.1] lets exactly 5 of 12 concurrent guesses on three instances reach the password check", async () => {
     // Three accounts' bursts at once: a count taken after the password check lets more through
     // only when guesses overlap, and on a loaded machine one burst of 12 can come one by one

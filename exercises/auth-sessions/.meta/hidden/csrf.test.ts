@@ -89,6 +89,35 @@ describe("csrf", () => {
     }
   });
 
+  it("[R4.1] checks no Origin on GET: a navigation without one reads the session as usual", async () => {
+    const browser = await loggedIn(app.url, await signUp(app.url, random));
+    browser.origin = undefined;
+    const me = await browser.get("/me");
+    const anonymous = new Browser(app.url);
+    anonymous.origin = undefined;
+    const signedOut = await anonymous.get("/me");
+    const unknown = await anonymous.get("/logout");
+    because(
+      `expected GETs without Origin answered as with it: GET /me 200 with a session, 401 unauthenticated without, GET /logout 404 not_found; got ${me.status} ${me.text}, ${signedOut.status} ${signedOut.text}, ${unknown.status} ${unknown.text} ${seed}`,
+      () => {
+        expect(me.status).toBe(200);
+        expect(signedOut.body).toEqual({ error: "unauthenticated" });
+        expect(unknown.body).toEqual({ error: "not_found" });
+      },
+    );
+  });
+
+  it("[R4.1] refuses a PATCH as the other state changes: from another origin or without Origin", async () => {
+    const browser = await loggedIn(app.url, await signUp(app.url, random));
+    expectCsrf(
+      await browser.send("PATCH", "/me", { role: "admin" }, { origin: "https://evil.example" }),
+      "PATCH /me from another origin",
+    );
+    const bare = Object.assign(new Browser(app.url), { origin: undefined });
+    expectCsrf(await bare.send("PATCH", "/logout", {}), "PATCH /logout without Origin");
+    await expectAlive(browser, "refused PATCH requests");
+  });
+
   it("[R4.2] gives each session a token of its own, in the login's body and from GET /me", async () => {
     const account = await signUp(app.url, random);
     const tokens = new Set<string>();

@@ -94,6 +94,21 @@ describe("password-reset", () => {
     );
   });
 
+  it("[R5.1, R5.3, R1.4] reads a request without a body as one without fields", async () => {
+    const before = app.mails.length;
+    const ask = await new Browser(app.url).send("POST", "/password-reset");
+    const use = await new Browser(app.url).send("POST", "/password-reset/confirm");
+    because(
+      `expected POST /password-reset without a body answered 202 {} (no mail) and POST /password-reset/confirm without one 400 invalid_request (no password); got ${ask.status} ${ask.text}, ${use.status} ${use.text} ${seed}`,
+      () => {
+        expect([ask.status, use.status]).toEqual([202, 400]);
+        expect(ask.body).toEqual({});
+        expect(use.body).toEqual({ error: "invalid_request" });
+        expect(app.mails.length).toBe(before);
+      },
+    );
+  });
+
   it("[R5.1] draws each token from crypto.randomBytes: two asked at the same instant differ", async () => {
     const account = await signUp(app.url, random);
     const before = await learner.calls("node:crypto", "randomBytes");

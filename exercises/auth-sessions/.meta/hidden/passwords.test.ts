@@ -56,6 +56,9 @@ describe("passwords", () => {
       email.replace("user", "USER"),
       `${email} `,
     ];
+    const organisations = async () =>
+      Number((await services.pg.query(`SELECT count(*) AS n FROM organisations`)).rows[0].n);
+    const before = await organisations();
     const replies = await Promise.all(
       variants.map((e) => new Browser(app.url).post("/signup", { email: e, password })),
     );
@@ -71,6 +74,10 @@ describe("passwords", () => {
       email,
     ]);
     expect(rows).toEqual([{ email }]);
+    const made = (await organisations()) - before;
+    because(`expected the four refused sign-ups to leave no organisation; ${made} made`, () =>
+      expect(made).toBe(1),
+    );
   });
 
   it("[R1.2] refuses what is not an email address with 400 invalid_email", async () => {
@@ -84,7 +91,10 @@ describe("passwords", () => {
       "@example.test",
       "user@",
       "sp ace@example.test",
+      "two@at@example.test",
+      "user@exa mple.test",
       `${"a".repeat(250)}@example.test`,
+      `${"a".repeat(242)}@example.test`, // 255 characters
     ]) {
       const reply = await new Browser(app.url).post("/signup", { email, password });
       because(
@@ -95,6 +105,12 @@ describe("passwords", () => {
         },
       );
     }
+    const longest = `${random.token(241).toLowerCase()}@example.test`;
+    const accepted = await new Browser(app.url).post("/signup", { email: longest, password });
+    because(
+      `expected an email of exactly 254 characters accepted (201); got ${accepted.status} ${accepted.text} ${seed}`,
+      () => expect(accepted.status).toBe(201),
+    );
   });
 
   it("[R1.3] stores scrypt(password, a random 16-byte salt) with the parameters given, a salt of its own per hash", async () => {

@@ -67,6 +67,32 @@ describe("sessions-management", () => {
     expect(list.text).not.toContain(handle(expired));
   });
 
+  it("[R7.1] orders sessions by when they began by options.now, not by when they were made", async () => {
+    const account = await signUp(app.url, random);
+    // Made one after the other while the clock goes back: the last made began first.
+    const made: Array<{ browser: Browser; at: number }> = [];
+    for (let i = 0; i < 4; i++) {
+      made.push({ browser: await loggedIn(urls[i % 3]!, account), at: app.clock.now() });
+      app.clock.advance(-2 * MINUTE);
+    }
+    app.clock.advance(10 * MINUTE);
+    const list = await made[0]!.browser.get("/sessions");
+    const expected = [...made].reverse().map(({ browser, at }) => ({
+      id: handle(browser),
+      createdAt: iso(at),
+    }));
+    because(
+      `expected the four sessions oldest first by their createdAt, the reverse of the order they were made in; got ${show(list)} ${seed}`,
+      () =>
+        expect(
+          list.body?.sessions?.map((s: { id: string; createdAt: string }) => ({
+            id: s.id,
+            createdAt: s.createdAt,
+          })),
+        ).toEqual(expected),
+    );
+  });
+
   it("[R7.2] ends one of the caller's sessions; another user's or a made-up id answers 404 and ends nothing", async () => {
     const account = await signUp(app.url, random);
     const [a, b] = [await loggedIn(urls[0]!, account), await loggedIn(urls[1]!, account)];

@@ -99,6 +99,40 @@ describe("sessions", () => {
     }
   });
 
+  it("[R2.2] reads sid among the other cookies of the Cookie header, and nothing else as it", async () => {
+    const browser = await loggedIn(app.url, await signUp(app.url, random));
+    const sid = browser.sid!;
+    const withCookie = async (cookie: string) =>
+      (await new Browser(app.url).send("GET", "/me", undefined, { cookie })).status;
+    const among = [`theme=dark; sid=${sid}`, `theme=dark;sid=${sid}; lang=en`, `sid=${sid}; a=b`];
+    const altered = [
+      `sid=${sid.slice(0, 20)}=${sid.slice(20)}`,
+      `sid=${sid}=`,
+      `sid=x${sid}`,
+      `xsid=${sid}`,
+      `theme=${sid}`,
+    ];
+    const seen = {
+      among: await Promise.all(among.map(withCookie)),
+      altered: await Promise.all(altered.map(withCookie)),
+    };
+    because(
+      `expected GET /me to answer 200 for ${JSON.stringify(among)} (sid among other cookies) and 401 for ${JSON.stringify(altered)} (no live id in sid); got ${JSON.stringify(seen)} ${seed}`,
+      () => {
+        expect(seen.among).toEqual([200, 200, 200]);
+        expect(seen.altered).toEqual([401, 401, 401, 401, 401]);
+      },
+    );
+  });
+
+  it("[R2.2] ends the sessions of a user who no longer exists", async () => {
+    const account = await signUp(app.url, random);
+    const browser = await loggedIn(app.url, account);
+    await expectSignedIn(browser, "a fresh session to be live");
+    await services.pg.query(`DELETE FROM users WHERE id = $1`, [account.id]);
+    await expectSignedOut(browser, "the session of a user deleted from the database to be over");
+  });
+
   it("[R2.3] keeps sessions in Redis: a login on one instance is signed in on every other, a logout ends it everywhere", async () => {
     const browser = await loggedIn(app.url, await signUp(app.url, random));
     await expectSignedIn(browser, "the session to work on the instance that made it");

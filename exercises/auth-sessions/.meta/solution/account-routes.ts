@@ -1,5 +1,5 @@
 // Sign-up, login, logout and the caller's own account (stages 1 to 3).
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { Router } from "express";
 import {
   authenticate,
@@ -18,11 +18,12 @@ export function accountRoutes(ctx: Context): Router {
   let decoy: Promise<string> | undefined;
 
   router.post("/signup", async (req, res) => {
-    const email = normaliseEmail(req.body?.email);
+    const { email: given, password } = req.body ?? {};
+    const email = normaliseEmail(given);
     if (!email) return fail(res, 400, "invalid_email");
-    const problem = passwordProblem(req.body?.password);
+    const problem = passwordProblem(password);
     if (problem) return fail(res, 400, problem);
-    const passwordHash = await hashPassword(req.body.password, ctx.scrypt);
+    const passwordHash = await hashPassword(password, ctx.scrypt);
     // The organisation and its admin in one transaction, the unique email deciding races; a
     // sign-up that loses one leaves no organisation behind.
     const db = await ctx.pg.connect();
@@ -52,7 +53,7 @@ export function accountRoutes(ctx: Context): Router {
     if (typeof given !== "string" || typeof password !== "string")
       return fail(res, 400, "invalid_request");
     const email = given.trim().toLowerCase();
-    const address = req.ip ?? "";
+    const address = req.ip!; // always known for a request over TCP
     const waitMs = await ctx.throttle.attempt(email, address);
     if (waitMs > 0) {
       res.set("Retry-After", String(Math.ceil(waitMs / 1000)));
@@ -63,7 +64,7 @@ export function accountRoutes(ctx: Context): Router {
       [email],
     );
     const user = rows[0];
-    decoy ??= hashPassword(randomBytes(16).toString("hex"), ctx.scrypt);
+    decoy ??= hashPassword(randomUUID(), ctx.scrypt);
     const valid = await verifyPassword(password, user?.password_hash ?? (await decoy));
     if (!user || !valid) {
       await ctx.throttle.failed(email, address);

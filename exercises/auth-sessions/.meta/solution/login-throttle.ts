@@ -51,6 +51,9 @@ redis.call('DEL', KEYS[1])
 if (tonumber(redis.call('HGET', KEYS[2], 'failures')) or 0) > 0 then redis.call('HINCRBY', KEYS[2], 'failures', -1) end
 `;
 
+const accountKey = (email: string) => `login-throttle:account:${email}`;
+const addressKey = (address: string) => `login-throttle:address:${address}`;
+
 export class LoginThrottle {
   constructor(
     private readonly redis: Redis,
@@ -67,7 +70,14 @@ export class LoginThrottle {
       KEY_TTL_MS,
     ];
     return Number(
-      await this.redis.eval(ATTEMPT, 2, ...this.keys(email, address), this.now(), ...limits),
+      await this.redis.eval(
+        ATTEMPT,
+        2,
+        accountKey(email),
+        addressKey(address),
+        this.now(),
+        ...limits,
+      ),
     );
   }
 
@@ -75,7 +85,8 @@ export class LoginThrottle {
     await this.redis.eval(
       FAILED,
       2,
-      ...this.keys(email, address),
+      accountKey(email),
+      addressKey(address),
       this.now(),
       MAX_ACCOUNT_FAILURES,
       ACCOUNT_LOCK_MS,
@@ -83,15 +94,11 @@ export class LoginThrottle {
   }
 
   async succeeded(email: string, address: string): Promise<void> {
-    await this.redis.eval(SUCCEEDED, 2, ...this.keys(email, address));
+    await this.redis.eval(SUCCEEDED, 2, accountKey(email), addressKey(address));
   }
 
   /** A completed password reset lifts the account's lock (R5.6). */
   async clear(email: string): Promise<void> {
-    await this.redis.del(this.keys(email, "")[0]);
-  }
-
-  private keys(email: string, address: string): [string, string] {
-    return [`login-throttle:account:${email}`, `login-throttle:address:${address}`];
+    await this.redis.del(accountKey(email));
   }
 }

@@ -1,6 +1,7 @@
 // Password storage per OWASP's Password Storage Cheat Sheet: scrypt with a random salt per hash,
 // the parameters stored with the hash so they can be raised later, compared in constant time.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { promisify } from "node:util";
 import { BREACHED_PASSWORDS } from "./breached-passwords";
 import type { ScryptParams } from "./types";
 
@@ -8,15 +9,18 @@ export const DEFAULT_SCRYPT: ScryptParams = { N: 131072, r: 8, p: 1 };
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
 const BREACHED = new Set(BREACHED_PASSWORDS);
+// The overload with options: scrypt(password, salt, keylen, options, callback).
+const scryptAsync = promisify(scrypt) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: ScryptOptions,
+) => Promise<Buffer>;
 
 function derive(password: string, salt: Buffer, { N, r, p }: ScryptParams): Promise<Buffer> {
   // N=2^17, r=8 needs 128 MiB (128 * N * r bytes); Node refuses above 32 MiB unless told.
   const options: ScryptOptions = { N, r, p, maxmem: 256 * 1024 * 1024 };
-  return new Promise((resolve, reject) =>
-    scrypt(password, salt, KEY_BYTES, options, (error, key) =>
-      error ? reject(error) : resolve(key),
-    ),
-  );
+  return scryptAsync(password, salt, KEY_BYTES, options);
 }
 
 /** `scrypt$N$r$p$<salt base64>$<key base64>` (R1.3). */
@@ -34,10 +38,12 @@ export async function hashPassword(password: string, params: ScryptParams): Prom
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  // A hash of another scheme, or without its key, matches no password (R1.6). A hash with a key
+  // has a salt before it; an empty one derives a key of its own that matches nothing.
   const [scheme, N, r, p, salt, key] = stored.split("$");
-  if (scheme !== "scrypt" || !salt || !key) return false;
+  if (scheme !== "scrypt" || !key) return false;
   const expected = Buffer.from(key, "base64");
-  const actual = await derive(password, Buffer.from(salt, "base64"), { N: +N!, r: +r!, p: +p! });
+  const actual = await derive(password, Buffer.from(salt!, "base64"), { N: +N!, r: +r!, p: +p! });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
