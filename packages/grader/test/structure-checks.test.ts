@@ -153,6 +153,18 @@ describe("sandbox format", () => {
         " }",
         "",
       ].join("\n"),
+      ".meta/wrong-solutions/parts-rudely.patch": [
+        "Says goodbye rudely.",
+        "",
+        "--- a/greeting.ts",
+        "+++ b/greeting.ts",
+        "@@ -6,3 +6,3 @@",
+        " export function part(name: string): string {",
+        "-  return `Goodbye, ${name}.`;",
+        "+  return `Go away, ${name}.`;",
+        " }",
+        "",
+      ].join("\n"),
     });
     const git = (...args: string[]) =>
       execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.org", ...args], {
@@ -171,10 +183,18 @@ describe("sandbox format", () => {
     const env = { SANDBOX_EXERCISES_DIR: path.dirname(dir) };
 
     const run = await sandbox(["format", dir, "--since", "HEAD"], env);
-    expect(run.code).toBe(0);
+    // The code of the line parts-rudely changes changed too: that patch cannot be carried over.
+    expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
-      /^shop\/ignores-name: carried over from the solution at HEAD; greeting\.ts: the bug's lines kept where the solution changed too \(check the patch\)$/m,
+      /^shop\/ignores-name: carried over from the solution at HEAD; greeting\.ts: the bug's lines kept beside new comments \(check the patch\)$/m,
     );
+    expect(run.stdout).toMatch(
+      /^shop\/parts-rudely: left as it is: wrong solution parts-rudely: cannot be carried over from HEAD: in greeting\.ts the bug and the solution's code changed the same lines; write the patch again/m,
+    );
+    expect(run.stdout).toMatch(
+      /1 of 2 wrong-solution patches rewritten; 1 left to write again by hand$/m,
+    );
+    expect(() => readWrongSolution(dir, "parts-rudely")).toThrow(/no longer applies/);
     const wrong = readWrongSolution(dir, "ignores-name");
     expect(wrong.stages).toEqual(["basics"]);
     expect(wrong.files.get("greeting.ts")).toContain('const greeting = "Hello, Ada!";');

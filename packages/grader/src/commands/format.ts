@@ -23,7 +23,8 @@ import { UsageError } from "../terminal/usage-error";
  * Formatting a solution moves its lines, so a plain `prettier --write` would leave every patch on
  * it unable to apply. With `since` (a git revision), a patch that no longer applies to the solution
  * is carried over from the solution as that revision held it (rebase-wrong-solution.ts): edit the
- * solution, then `sandbox format <exercise> --since HEAD`.
+ * solution, then `sandbox format <exercise> --since HEAD`. One it cannot carry over (the solution's
+ * code changed the bug's lines) is left as it is, named, and the exit code is 1.
  */
 export async function formatCommand(
   places: Places,
@@ -40,28 +41,39 @@ export async function formatCommand(
     );
   // The bugs as whole files, read while the patches still fit the solution as it is.
   const carried: string[] = [];
-  const read = (dir: string, bug: string): WrongSolution => {
+  let stranded = 0; // patches --since could not carry over: left as they are
+  const read = (dir: string, bug: string): WrongSolution[] => {
     try {
-      return readWrongSolution(dir, bug);
+      return [readWrongSolution(dir, bug)];
     } catch (error) {
       if (!options.since || !(error instanceof WrongSolutionError)) throw error;
-      const { wrong, conflicted } = rebaseWrongSolution(dir, bug, options.since);
-      carried.push(
-        `${path.basename(dir)}/${bug}: carried over from the solution at ${options.since}` +
-          conflicted
-            .map(
-              (file) =>
-                `; ${file}: the bug's lines kept where the solution changed too (check the patch)`,
-            )
-            .join(""),
-      );
-      return wrong;
+      try {
+        const { wrong, conflicted } = rebaseWrongSolution(dir, bug, options.since);
+        carried.push(
+          `${path.basename(dir)}/${bug}: carried over from the solution at ${options.since}` +
+            conflicted
+              .map(
+                (file) => `; ${file}: the bug's lines kept beside new comments (check the patch)`,
+              )
+              .join(""),
+        );
+        return [wrong];
+      } catch (failure) {
+        if (!(failure instanceof WrongSolutionError)) throw failure;
+        carried.push(`${path.basename(dir)}/${bug}: left as it is: ${failure.message}`);
+        stranded++;
+        return [];
+      }
     }
   };
   const wrong = exerciseSlugs(places.exercisesDir)
     .map((slug) => path.join(places.exercisesDir, slug))
     .filter(touches)
-    .flatMap((dir) => wrongSolutionBugs(dir).map((bug) => ({ dir, solution: read(dir, bug) })));
+    .flatMap((dir) =>
+      wrongSolutionBugs(dir).flatMap((bug) =>
+        read(dir, bug).map((solution) => ({ dir, solution })),
+      ),
+    );
   const prettierBin = path.join(places.repoRoot, "node_modules", "prettier", "bin", "prettier.cjs");
   // Twice: Prettier is not always idempotent (a long call chain can settle only on a second pass).
   for (let pass = 0; pass < 2; pass++) {
@@ -94,11 +106,12 @@ export async function formatCommand(
     : 0;
   for (const line of carried) process.stdout.write(`${line}\n`);
   process.stdout.write(
-    `formatted; ${rewritten} of ${wrong.length} wrong-solution patches rewritten` +
+    `formatted; ${rewritten} of ${wrong.length + stranded} wrong-solution patches rewritten` +
+      (stranded > 0 ? `; ${stranded} left to write again by hand` : "") +
       (digests > 0 ? `; stubDigest written in ${digests} exercise.json` : "") +
       "\n",
   );
-  return 0;
+  return stranded > 0 ? 1 : 0;
 }
 
 /** The patch of `wrong` against the (formatted) solution, the bug's files formatted alike. */

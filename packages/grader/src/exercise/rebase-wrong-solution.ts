@@ -1,14 +1,14 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { UsageError } from "../terminal/usage-error";
-import { readWrongSolution, type WrongSolution } from "./wrong-solution-patch";
+import { readWrongSolution, WrongSolutionError, type WrongSolution } from "./wrong-solution-patch";
 
 /** A wrong solution carried onto the solution as it is now, and where that needed a choice. */
 export interface RebasedWrongSolution {
   wrong: WrongSolution;
-  /** Files where the bug and the solution's later change touched the same lines: the bug's side kept. */
+  /** Files where the bug and the solution's later comments touched the same lines: the bug's side kept. */
   conflicted: string[];
 }
 
@@ -16,10 +16,11 @@ export interface RebasedWrongSolution {
  * Carries a wrong solution whose patch no longer applies onto the solution as it is now, as
  * `git rebase` would: the patch is applied to `.meta/solution/` as git revision `since` held it,
  * and each file the bug changes gets the solution's changes since merged in three-way
- * (`git merge-file`). Where both touched the same lines (a comment added above the bug's line),
- * the bug's side is kept (`--ours`) and the file is named in `conflicted`, to be checked by eye.
- * Runs git. Throws UsageError (exit 2) when `since` is not a commit of the checkout holding the
- * exercise, and WrongSolutionError when the patch does not apply at `since` either.
+ * (`git merge-file`). Where both touched the same lines and the solution's side only changed
+ * comments (a Stryker disable line above the bug's line), the bug's side is kept and the file is
+ * named in `conflicted`, to be checked by eye. Runs git. Throws UsageError (exit 2) when `since` is
+ * not a commit of the checkout holding the exercise, and WrongSolutionError when the patch does
+ * not apply at `since` either, or when the solution's code changed lines the bug changes.
  */
 export function rebaseWrongSolution(
   exerciseDir: string,
@@ -47,6 +48,11 @@ export function rebaseWrongSolution(
       continue;
     }
     const merged = mergeThreeWay(bugThen, base, now);
+    if (merged.text === null)
+      throw new WrongSolutionError(
+        bug,
+        `cannot be carried over from ${since}: in ${name} the bug and the solution's code changed the same lines; write the patch again (docs/authoring-an-exercise.md)`,
+      );
     files.set(name, merged.text);
     if (merged.conflicts > 0) conflicted.push(name);
   }
@@ -72,27 +78,60 @@ export function checkoutWithCommit(dir: string, rev: string): string {
   return top.stdout.trim();
 }
 
-/** `git merge-file`: `ours` with the change from `base` to `theirs`; conflicts keep `ours`. */
+/**
+ * `git merge-file`: `ours` with the change from `base` to `theirs`. A conflict where `theirs` only
+ * added or removed comment lines keeps `ours` (the bug's lines; nothing of the solution's code is
+ * lost). Any other conflict is not settled: `text` is null, since keeping either side whole could
+ * carry stale code into the bug.
+ */
 function mergeThreeWay(
   ours: string,
   base: string,
   theirs: string,
-): { text: string; conflicts: number } {
+): { text: string | null; conflicts: number } {
   const dir = mkdtempSync(path.join(tmpdir(), "sandbox-merge-"));
   try {
     const [o, b, t] = ["bug", "base", "solution"].map((name) => path.join(dir, name));
     writeFileSync(o!, ours);
     writeFileSync(b!, base);
     writeFileSync(t!, theirs);
-    // Its exit status is the number of conflicts; with --ours there are none left to count.
-    const counted = spawnSync("git", ["merge-file", "-p", o!, b!, t!], { encoding: "utf8" });
-    if (counted.status === null || counted.status > 127)
-      throw new Error(`git merge-file failed: ${counted.stderr.trim()}`);
-    const text = execFileSync("git", ["merge-file", "-p", "--ours", o!, b!, t!], {
+    // Its exit status is the number of conflicts (at most 127), each shown with its base (diff3).
+    const merged = spawnSync("git", ["merge-file", "-p", "--diff3", o!, b!, t!], {
       encoding: "utf8",
     });
-    return { text, conflicts: counted.status };
+    if (merged.status === null || merged.status > 127)
+      throw new Error(`git merge-file failed: ${merged.stderr.trim()}`);
+    return settleCommentConflicts(merged.stdout, merged.status);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The lines of a diff3 conflict: `<<<<<<<` ours `|||||||` base `=======` theirs `>>>>>>>`. */
+function settleCommentConflicts(
+  merged: string,
+  conflicts: number,
+): { text: string | null; conflicts: number } {
+  if (conflicts === 0) return { text: merged, conflicts };
+  const code = (lines: string[]) => lines.filter((line) => !/^\s*(\/\/|\*|\/\*)/.test(line));
+  const out: string[] = [];
+  let part: "ours" | "base" | "theirs" | undefined;
+  const block = { ours: [] as string[], base: [] as string[], theirs: [] as string[] };
+  for (const line of merged.split("\n")) {
+    if (line.startsWith("<<<<<<< ")) {
+      part = "ours";
+      block.ours = [];
+      block.base = [];
+      block.theirs = [];
+    } else if (part === "ours" && line.startsWith("||||||| ")) part = "base";
+    else if (part === "base" && line.startsWith("=======")) part = "theirs";
+    else if (part === "theirs" && line.startsWith(">>>>>>> ")) {
+      if (code(block.theirs).join("\n") !== code(block.base).join("\n"))
+        return { text: null, conflicts };
+      out.push(...block.ours);
+      part = undefined;
+    } else if (part) block[part].push(line);
+    else out.push(line);
+  }
+  return { text: out.join("\n"), conflicts };
 }
