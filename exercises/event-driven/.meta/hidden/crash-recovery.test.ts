@@ -1,4 +1,4 @@
-import { because, eventually } from "@backend-sandbox/testkit";
+import { because, eventually, startFaultProxy } from "@backend-sandbox/testkit";
 import { append, expectedUnits, firstEvents } from "#support/events";
 import { appliedTotals, installRejections } from "#support/fulfilment";
 import { drained, pendingEntries, readAsGhost } from "#support/stream-facts";
@@ -84,6 +84,30 @@ describe("crash-recovery", () => {
     const seen = await appliedTotals(services.pg, events);
     because("expected all 6 events applied, once each", () =>
       expect(seen).toEqual({ orders: 6, units: expectedUnits(events).total, applications: 6 }),
+    );
+  });
+
+  it("[R3.5] keeps trying after failed rounds, pausing between them, and goes on once the group is back", async () => {
+    const where = newWhere();
+    const proxy = await startFaultProxy(services.redisUrl); // counts the worker's commands
+    await startWorker(learner, { ...where, redisUrl: proxy.url }, { consumer: "stubborn" });
+    // The group deleted under the worker: each claim and read is answered NOGROUP.
+    await services.redis.xgroup("DESTROY", where.stream, where.group);
+    await new Promise((r) => setTimeout(r, 100));
+    const [before, started] = [proxy.commands(), performance.now()];
+    await new Promise((r) => setTimeout(r, 1000)); // failed rounds only
+    const perSecond = (proxy.commands() - before) / ((performance.now() - started) / 1000);
+    await services.redis.xgroup("CREATE", where.stream, where.group, "$");
+    const events = firstEvents(random, 5);
+    await append(services.redis, where.stream, events);
+    await eventually(
+      "the 5 events published once the group was back applied",
+      () => applications(events),
+      { until: (n) => n === 5 },
+    );
+    because(
+      `expected a pause of 50 ms or more after each failed round (at most 60 commands a second); the worker sent ${Math.round(perSecond)} a second`,
+      () => expect(perSecond).toBeLessThanOrEqual(60),
     );
   });
 });
