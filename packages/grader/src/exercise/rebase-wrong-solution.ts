@@ -28,21 +28,25 @@ export function rebaseWrongSolution(
   since: string,
 ): RebasedWrongSolution {
   const solutionDir = path.join(exerciseDir, ".meta", "solution");
-  const git = (...args: string[]) =>
-    spawnSync("git", ["-C", exerciseDir, ...args], { encoding: "utf8" });
   const top = checkoutWithCommit(exerciseDir, since);
   const inRepo = path.relative(top, solutionDir).split(path.sep).join("/");
   const then = (name: string): string | null => {
-    const shown = git("show", `${since}:${inRepo}/${name}`);
+    const shown = git(exerciseDir, "show", `${since}:${inRepo}/${name}`);
     return shown.status === 0 ? shown.stdout : null;
+  };
+  const nowTexts = new Map<string, string | null>(); // each solution file read once
+  const nowText = (name: string): string | null => {
+    const target = path.join(solutionDir, name);
+    if (!nowTexts.has(name))
+      nowTexts.set(name, existsSync(target) ? readFileSync(target, "utf8") : null);
+    return nowTexts.get(name)!;
   };
   const before = readWrongSolution(exerciseDir, bug, then);
   const files = new Map<string, string | null>();
   const conflicted: string[] = [];
   for (const [name, bugThen] of before.files) {
     const base = then(name);
-    const target = path.join(solutionDir, name);
-    const now = existsSync(target) ? readFileSync(target, "utf8") : null;
+    const now = nowText(name);
     if (bugThen === null || base === null || now === null || now === base) {
       files.set(name, bugThen); // deleted, added, or a file the solution has not changed since
       continue;
@@ -56,12 +60,7 @@ export function rebaseWrongSolution(
     files.set(name, merged.text);
     if (merged.conflicts > 0) conflicted.push(name);
   }
-  const changed = [...files]
-    .filter(([name, text]) => {
-      const target = path.join(solutionDir, name);
-      return text !== (existsSync(target) ? readFileSync(target, "utf8") : null);
-    })
-    .map(([name]) => name);
+  const changed = [...files].filter(([name, text]) => text !== nowText(name)).map(([n]) => n);
   return { wrong: { ...before, files, changed }, conflicted };
 }
 
@@ -70,10 +69,9 @@ export function rebaseWrongSolution(
  * a UsageError (exit 2) otherwise.
  */
 export function checkoutWithCommit(dir: string, rev: string): string {
-  const git = (...args: string[]) => spawnSync("git", ["-C", dir, ...args], { encoding: "utf8" });
-  const top = git("rev-parse", "--show-toplevel");
+  const top = git(dir, "rev-parse", "--show-toplevel");
   if (top.status !== 0) throw new UsageError(`--since needs a git checkout; ${dir} is not in one`);
-  if (git("rev-parse", "--verify", "--quiet", `${rev}^{commit}`).status !== 0)
+  if (git(dir, "rev-parse", "--verify", "--quiet", `${rev}^{commit}`).status !== 0)
     throw new UsageError(`--since ${rev}: not a commit of ${top.stdout.trim()}`);
   return top.stdout.trim();
 }
@@ -134,4 +132,9 @@ function settleCommentConflicts(
     else out.push(line);
   }
   return { text: out.join("\n"), conflicts };
+}
+
+/** git run in the checkout holding `dir`, its output as text. */
+function git(dir: string, ...args: string[]) {
+  return spawnSync("git", ["-C", dir, ...args], { encoding: "utf8" });
 }
