@@ -36,6 +36,16 @@ const clientFor = (
     ...options,
   });
 const setup = () => startFakeProviderOnClock(secretKey);
+// An instant in each HTTP-date form of RFC 9110 §5.6.7 (asctime pads a one-digit day with a space).
+const httpDates = (ms: number) => {
+  const [day, dd, month, year, time] = new Date(ms).toUTCString().replace(",", "").split(" ");
+  const weekday = new Date(ms).toLocaleDateString("en-US", { weekday: "long", timeZone: "UTC" });
+  return {
+    imfFixdate: `${day}, ${dd} ${month} ${year} ${time} GMT`,
+    rfc850: `${weekday}, ${dd}-${month}-${year!.slice(2)} ${time} GMT`,
+    asctime: `${day} ${month} ${dd!.replace(/^0/, " ")} ${time} ${year}`,
+  };
+};
 
 describe("retries", () => {
   it("[R2.1, R2.2, R2.3] retries 503, 502 and 500, with the same idempotency key, and the provider charges once", async () => {
@@ -96,17 +106,36 @@ describe("retries", () => {
     );
   });
 
+  // HTTP-dates some seconds ahead, on the clock's first day (1 January 2030) or a later one, which
+  // asctime writes with two digits.
+  const dateIn = random.int(2, 59) * 1000;
+  const laterDay = random.int(9, 27);
   it.each([
-    ["delay-seconds", (_now: number) => "2", 2000],
-    ["an HTTP-date", (now: number) => new Date(now + 3000).toUTCString(), 3000],
+    ["delay-seconds", (_now: number) => "2", 2000, 0],
+    ["an IMF-fixdate", (now: number) => httpDates(now + dateIn).imfFixdate, dateIn, 0],
+    ["an RFC 850 date", (now: number) => httpDates(now + dateIn).rfc850, dateIn, 0],
+    [
+      "an asctime date with a one-digit day",
+      (now: number) => httpDates(now + dateIn).asctime,
+      dateIn,
+      0,
+    ],
+    [
+      "an asctime date with a two-digit day",
+      (now: number) => httpDates(now + dateIn).asctime,
+      dateIn,
+      laterDay,
+    ],
   ])(
     "[R2.4] waits as long as a 429's Retry-After says, given as %s",
-    async (_form, header, expected) => {
+    async (_form, header, expected, days) => {
       const { clock, provider } = await setup();
-      provider.script({ status: 429, retryAfter: header(clock.now()) });
+      clock.advance(days * 86_400_000);
+      const retryAfter = header(clock.now());
+      provider.script({ status: 429, retryAfter });
       await (await clientFor(provider, clock)).createCharge({ amount: 5, currency: "eur" });
       because(
-        `expected one wait of ${expected} ms before the second attempt, saw ${JSON.stringify(clock.sleeps)}`,
+        `expected one wait of ${expected} ms for "Retry-After: ${retryAfter}", saw ${JSON.stringify(clock.sleeps)} (seed ${random.seed})`,
         () => {
           expect(provider.requests).toHaveLength(2);
           expect(clock.sleeps).toEqual([expected]);
@@ -211,6 +240,47 @@ describe("retries", () => {
         expect(provider.requests).toHaveLength(3);
         expect(charge.id).toBe("ch_1");
       },
+    );
+  });
+
+  it("[R2.4] ignores a Retry-After that is neither digits nor an HTTP-date, even one Date.parse reads as a date", async () => {
+    const { clock, provider } = await setup();
+    const [n, m] = [random.int(1, 9), random.int(1, 9)];
+    const unreadable = [
+      `-${n}`,
+      `${n}.${m}`,
+      `+${n}`,
+      `${n} ${m}`,
+      new Date(clock.now() + 5000).toISOString(),
+    ];
+    provider.script(
+      ...unreadable.map((retryAfter, i) => ({ status: i % 2 ? 503 : 429, retryAfter })),
+    );
+    await (
+      await clientFor(provider, clock, { maxAttempts: 6 })
+    ).createCharge({ amount: 5, currency: "eur" });
+    const seen = unreadable.map((value, i) => `${JSON.stringify(value)}: ${clock.sleeps[i]}`);
+    because(
+      `expected the backoff [50, 100, 200, 400, 800] after each unreadable Retry-After, saw ${seen.join(", ")} (seed ${random.seed})`,
+      () => expect(clock.sleeps).toEqual([50, 100, 200, 400, 800]),
+    );
+  });
+
+  it("[R2.4] ignores an HTTP-date with text before or after it", async () => {
+    const { clock, provider } = await setup();
+    const dates = Object.values(httpDates(clock.now() + dateIn));
+    const unreadable = [
+      ...dates.map((date) => `not before ${date}`),
+      ...dates.map((date) => `${date} (UTC)`),
+    ];
+    provider.script(...unreadable.map((retryAfter) => ({ status: 503, retryAfter })));
+    await (
+      await clientFor(provider, clock, { maxAttempts: 7 })
+    ).createCharge({ amount: 5, currency: "eur" });
+    const seen = unreadable.map((value, i) => `${JSON.stringify(value)}: ${clock.sleeps[i]}`);
+    because(
+      `expected the backoff [50, 100, 200, 400, 800, 1600] after each unreadable Retry-After, saw ${seen.join(", ")} (seed ${random.seed})`,
+      () => expect(clock.sleeps).toEqual([50, 100, 200, 400, 800, 1600]),
     );
   });
 

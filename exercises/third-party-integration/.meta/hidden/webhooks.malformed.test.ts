@@ -127,4 +127,25 @@ describe("webhooks: malformed signatures", () => {
       },
     );
   });
+
+  it("[R3.3, R3.4] compares every well-formed v1 of a rotation header, even after one matched", async () => {
+    const { body } = newEvent();
+    const t = checkout.unixNow();
+    const others = random.int(2, 6);
+    const header = [
+      `t=${t}`,
+      `v1=${signature(secret, t, body)}`,
+      ...Array.from({ length: others }, (_, i) => `v1=${signature(`${secret}_old${i}`, t, body)}`),
+    ].join(",");
+    const before = await timingSafeEqualCalls();
+    const response = await checkout.deliver(body, header);
+    const calls = (await timingSafeEqualCalls()) - before;
+    because(
+      `expected 200 and timingSafeEqual called for each of the ${others + 1} v1 values, the matching one first; got ${response.status} and ${calls} calls (seed ${random.seed}). Stopping at the first match makes the work depend on where the valid v1 stands`,
+      () => {
+        expect(response.status).toBe(200);
+        expect(calls).toBeGreaterThanOrEqual(others + 1);
+      },
+    );
+  });
 });
