@@ -98,9 +98,10 @@ function exerciseJestConfig(run) {
     // Node's environment, with a stub's failures said as "not implemented yet" (src/test-environment.ts).
     testEnvironment: path.join(__dirname, "src/test-environment.ts"),
     // ts-jest transpiles only (isolatedModules in the base tsconfig); `npm run typecheck` checks types.
+    // Its transforms are cached under a key of their own inputs alone (ts-transformer.js).
     transform: {
       "^.+\\.ts$": [
-        require.resolve("ts-jest"),
+        path.join(__dirname, "ts-transformer.js"),
         { tsconfig: path.join(__dirname, "../../tsconfig.base.json") },
       ],
     },

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import {
   LAYOUT,
@@ -55,8 +54,13 @@ export class GradingSession {
   private readonly ending: Promise<void>[] = [];
   private sealing?: { why: string | undefined };
   private readonly runId = `${Date.now().toString(36)}-${process.pid}`;
-  /** Jest's transform cache for this session only, removed by close(). */
-  private readonly cacheDirectory = mkdtempSync(path.join(tmpdir(), "sandbox-cache-"));
+  /**
+   * Jest's transform cache for the runs whose code under test cannot write into it: kept in the
+   * checkout (`.sandbox/cache/jest/`) from one session to the next, out of a sealed run's view.
+   */
+  private get cacheDirectory(): string {
+    return path.join(this.options.places.repoRoot, ".sandbox", "cache", "jest");
+  }
   private seal?: CheckoutSeal;
   /** Set once the trusted checkout was found changed: why grading stopped. */
   stopped?: string;
@@ -165,10 +169,12 @@ export class GradingSession {
       });
       const run = await runJest(plan, {
         repoRoot: this.options.places.repoRoot,
-        // Unsealed, a checked session's code under test could write a forged transform of a
-        // later exercise's test file into a shared cache, so each run gets its own; sealed, the
-        // cache is out of its reach and shared.
-        cacheDirectory: this.options.checkCheckout && !sealed ? undefined : this.cacheDirectory,
+        // A learner's code run unsealed could write a forged transform of a later test file into
+        // a shared cache, so such a run gets a fresh cache of its own; sealed, the cache is out of
+        // its reach, and the project's own code (solutions, wrong solutions, verify) is trusted.
+        cacheDirectory: mayWriteSharedCache(source, sealed, this.options.checkCheckout)
+          ? this.cacheDirectory
+          : undefined,
         maxWorkers: this.options.jestWorkers,
         maxOldSpaceMb: memoryLimitMb(env),
         env,
@@ -193,7 +199,6 @@ export class GradingSession {
     this.spareServices = undefined;
     if (spare) this.endLater(spare);
     await Promise.all(this.ending.splice(0));
-    rmSync(this.cacheDirectory, { recursive: true, force: true });
     rmSync(path.join(this.options.places.workDir, this.runId), { recursive: true, force: true });
     const services = this.services;
     this.services = undefined;
@@ -247,6 +252,19 @@ export class GradingSession {
     this.services ??= startSharedServices(this.options.env ?? process.env);
     return this.services;
   }
+}
+
+/**
+ * Whether a run may use the session's shared transform cache: sealed (the code under test cannot
+ * reach it), the project's own code (a reference or wrong solution), or a session that grades only
+ * the checkout's own code (`verify`, which does not check the checkout).
+ */
+function mayWriteSharedCache(
+  source: SourceChoice,
+  sealed: boolean,
+  checkCheckout: boolean | undefined,
+): boolean {
+  return sealed || !checkCheckout || source.kind === "solution" || source.kind === "wrong-solution";
 }
 
 /** What a learner may read anyway: visible tests and their support code, the stub, the solution. */

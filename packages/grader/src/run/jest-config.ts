@@ -48,6 +48,10 @@ export function graderJestConfig(
     cacheDirectory: options.cacheDirectory,
     maxWorkers: bail ? 1 : options.maxWorkers,
   });
+  // Jest derives a configuration's `id` from its file's path, new for every run, and keeps its
+  // transforms under that id: one id for every grading lets runs reuse each other's (the keys
+  // themselves depend on each file's inputs alone: the testkit's ts-transformer.js).
+  config.id = "backend-sandbox-grading";
   return bail
     ? {
         ...config,
