@@ -101,13 +101,16 @@ describe("crash-recovery", () => {
     await appliedBefore(where, events.slice(0, 20));
     // The fulfilment table locked: the worker's next write waits in Postgres, its query in flight.
     const lock = await lockFulfilment(services.pg);
-    await append(services.redis, where.stream, events.slice(20));
-    await eventually("a statement of the worker waiting on the table lock", lock.waiting, {
-      until: (n) => n > 0,
-    });
-    pg.refuseConnections();
-    pg.dropConnections(); // that query fails ("Connection terminated"), and so does the next connect
-    await lock.release();
+    try {
+      await append(services.redis, where.stream, events.slice(20));
+      await eventually("a statement of the worker waiting on the table lock", lock.waiting, {
+        until: (n) => n > 0,
+      });
+      pg.refuseConnections();
+      pg.dropConnections(); // that query fails (ECONNRESET), and so do connections meanwhile
+    } finally {
+      await lock.release();
+    }
     await sleep(500);
     pg.acceptConnections();
     await appliedAfterwards(where, events);
