@@ -78,3 +78,35 @@ export async function installRejections(pg: Pool): Promise<{
     },
   };
 }
+
+/**
+ * Locks the fulfilment table (`LOCK TABLE ... IN EXCLUSIVE MODE`) in a transaction of the test's
+ * own: every write to it, the effect of any event, waits in Postgres until `release()`.
+ * `waiting()` counts the other sessions of this database waiting on a lock: statements in flight.
+ */
+export async function lockFulfilment(pg: Pool): Promise<{
+  waiting(): Promise<number>;
+  release(): Promise<void>;
+}> {
+  const client = await pg.connect();
+  await client.query("BEGIN");
+  await client.query("LOCK TABLE fulfilment IN EXCLUSIVE MODE");
+  const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+  return {
+    waiting: async () => {
+      const { rows: counted } = await pg.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> $1`,
+        [rows[0]!.pid],
+      );
+      return counted[0]!.n;
+    },
+    release: async () => {
+      try {
+        await client.query("COMMIT");
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
