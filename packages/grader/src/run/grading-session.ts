@@ -170,11 +170,12 @@ export class GradingSession {
       const run = await runJest(plan, {
         repoRoot: this.options.places.repoRoot,
         // A learner's code run unsealed could write a forged transform of a later test file into
-        // a shared cache, so such a run gets a fresh cache of its own; sealed, the cache is out of
+        // a shared cache, so such a run gets a copy of it for its own; sealed, the cache is out of
         // its reach, and the project's own code (solutions, wrong solutions, verify) is trusted.
         cacheDirectory: mayWriteSharedCache(source, sealed, this.options.checkCheckout)
           ? this.cacheDirectory
           : undefined,
+        seedCacheFrom: this.cacheDirectory,
         maxWorkers: this.options.jestWorkers,
         maxOldSpaceMb: memoryLimitMb(env),
         env,

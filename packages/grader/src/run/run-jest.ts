@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { graderJestConfig } from "./jest-config";
@@ -55,6 +63,8 @@ export interface RunJestOptions {
   repoRoot: string;
   /** Jest's transform cache; by default one of this run's own. */
   cacheDirectory?: string;
+  /** A cache whose copy starts this run's own (when `cacheDirectory` is not given); never written. */
+  seedCacheFrom?: string;
   /** Environment for the child: the grader's own, plus the services' URLs. */
   env: NodeJS.ProcessEnv;
   /** Test files at once (Jest's --maxWorkers; 1 runs them in band): jestWorkersPerGrading(). */
@@ -91,6 +101,8 @@ export async function runJest(plan: RunPlan, options: RunJestOptions): Promise<J
   // Never Jest's default cache: what one grading run transformed is not trusted by another. A
   // session passes one cache for its own runs (each exercise's transforms are then reused).
   const cacheDirectory = options.cacheDirectory ?? path.join(scratch, "cache");
+  if (!options.cacheDirectory && options.seedCacheFrom)
+    seedCache(options.seedCacheFrom, cacheDirectory);
   mkdirSync(cacheDirectory, { recursive: true });
   writeFileSync(
     configFile,
@@ -145,6 +157,20 @@ export async function runJest(plan: RunPlan, options: RunJestOptions): Promise<J
     return { kind: "finished", json, exitCode: outcome.code, output: outcome.output, durationMs };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Copies the transforms of `from` into `to`: copies, not links, so what a run's code under test
+ * writes stays in that run's cache. Another session may be writing `from` meanwhile (a file gone
+ * between listing and copying): what was not copied is transformed again.
+ */
+function seedCache(from: string, to: string): void {
+  if (!existsSync(from)) return;
+  try {
+    cpSync(from, to, { recursive: true });
+  } catch {
+    // Jest writes each cache file whole (a rename), so what was copied is sound.
   }
 }
 
