@@ -98,8 +98,8 @@ export async function runJest(plan: RunPlan, options: RunJestOptions): Promise<J
   const scratch = mkdtempSync(path.join(tmpdir(), "sandbox-jest-"));
   const configFile = path.join(scratch, "jest.config.json");
   const outputFile = path.join(scratch, "results.json");
-  // Never Jest's default cache: what one grading run transformed is not trusted by another. A
-  // session passes one cache for its own runs (each exercise's transforms are then reused).
+  // Never Jest's default cache, which a learner's own `npm test` writes: the session passes the
+  // grader's shared cache where the code under test cannot write it, else this run has its own.
   const cacheDirectory = options.cacheDirectory ?? path.join(scratch, "cache");
   if (!options.cacheDirectory && options.seedCacheFrom)
     seedCache(options.seedCacheFrom, cacheDirectory);
