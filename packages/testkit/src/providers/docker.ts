@@ -47,8 +47,8 @@ export class DockerProvider implements Provider {
       // initdb's final fsync of a fresh cluster costs seconds and buys nothing for test data.
       .withEnvironment({ POSTGRES_INITDB_ARGS: "--no-sync" })
       // The module's readiness check is a Docker HEALTHCHECK, run every 250 ms for as long as the
-      // container lives: a `docker exec` of pg_isready each time, about 30 ms of CPU (runc, a
-      // shell, pg_isready), a tenth of a core per container while tests run. The same pg_isready
+      // container lives: a `docker exec` of pg_isready each time (runc, containerd's shim, a
+      // shell), a quarter of a core per idle container (docs/performance.md). The same pg_isready
       // is polled here only until the server answers, and Docker runs no health check.
       // ["NONE"] is Docker's own way to turn a health check off; Testcontainers' type omits it.
       .withHealthCheck({ test: ["NONE"] as unknown as HealthCheckTest })
