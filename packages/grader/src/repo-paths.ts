@@ -16,6 +16,11 @@ export interface Places {
   stateDir: string;
   /** Scratch copies of submissions and wrong solutions; inside the repo so node_modules resolve. */
   workDir: string;
+  /**
+   * Jest's transform cache shared by gradings whose code under test cannot write it, kept from
+   * one run to the next; out of a sealed run's view (docs/grading.md).
+   */
+  transformCacheDir: string;
 }
 
 export function places(env: NodeJS.ProcessEnv = process.env, exercisesDirOption?: string): Places {
@@ -27,5 +32,6 @@ export function places(env: NodeJS.ProcessEnv = process.env, exercisesDirOption?
     exercisesDir,
     stateDir: learnerStateDir(env),
     workDir: path.join(REPO_ROOT, ".sandbox", "work"),
+    transformCacheDir: path.join(REPO_ROOT, ".sandbox", "cache", "jest"),
   };
 }

@@ -32,7 +32,7 @@ async function appliedAfterwards(where: { stream: string; group: string }, event
   );
   const missing = await lost(events);
   because(
-    `expected none of 150 events lost to the outage; ${missing} lost (seed ${random.seed})`,
+    `expected none of ${events.length} events lost to the outage; ${missing} lost (seed ${random.seed})`,
     () => expect(missing).toBe(0),
   );
 }

@@ -54,13 +54,6 @@ export class GradingSession {
   private readonly ending: Promise<void>[] = [];
   private sealing?: { why: string | undefined };
   private readonly runId = `${Date.now().toString(36)}-${process.pid}`;
-  /**
-   * Jest's transform cache for the runs whose code under test cannot write into it: kept in the
-   * checkout (`.sandbox/cache/jest/`) from one session to the next, out of a sealed run's view.
-   */
-  private get cacheDirectory(): string {
-    return path.join(this.options.places.repoRoot, ".sandbox", "cache", "jest");
-  }
   private seal?: CheckoutSeal;
   /** Set once the trusted checkout was found changed: why grading stopped. */
   stopped?: string;
@@ -173,9 +166,9 @@ export class GradingSession {
         // a shared cache, so such a run gets a copy of it for its own; sealed, the cache is out of
         // its reach, and the project's own code (solutions, wrong solutions, verify) is trusted.
         cacheDirectory: mayWriteSharedCache(source, sealed, this.options.checkCheckout)
-          ? this.cacheDirectory
+          ? this.options.places.transformCacheDir
           : undefined,
-        seedCacheFrom: this.cacheDirectory,
+        seedCacheFrom: this.options.places.transformCacheDir,
         maxWorkers: this.options.jestWorkers,
         maxOldSpaceMb: memoryLimitMb(env),
         env,
