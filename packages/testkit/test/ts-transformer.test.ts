@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TransformOptions } from "@jest/transform";
@@ -11,8 +12,10 @@ import { exerciseJestConfig } from "../exercise-layout";
 const { createTransformer } = require("../ts-transformer.js") as {
   createTransformer(options: { tsconfig: string }): {
     getCacheKey(text: string, file: string, options: TransformOptions): string;
+    process(text: string, file: string, options: TransformOptions): { code: string };
   };
 };
+const TRANSFORMER = require.resolve("../ts-transformer.js");
 const BASE_TSCONFIG = path.join(__dirname, "../../../tsconfig.base.json");
 const EXERCISE = path.join(__dirname, "fixtures", "learner-exercise");
 const FILE = path.join(EXERCISE, "test", "a.test.ts");
@@ -31,14 +34,12 @@ async function projectConfig(sourceDir: string, configFile: string, testFiles?: 
   return options;
 }
 
-function keyOf(
+/** The options Jest passes a transformer for `config`. */
+function transformOptions(
   config: Awaited<ReturnType<typeof projectConfig>>,
-  tsconfig = BASE_TSCONFIG,
-  text = TEXT,
-  file = FILE,
-) {
-  const transformerConfig = { tsconfig };
-  return createTransformer(transformerConfig).getCacheKey(text, file, {
+  transformerConfig: { tsconfig: string },
+): TransformOptions {
+  return {
     config,
     configString: JSON.stringify(config),
     cacheFS: new Map(),
@@ -48,7 +49,46 @@ function keyOf(
     supportsExportNamespaceFrom: false,
     supportsStaticESM: false,
     supportsTopLevelAwait: false,
-  } as TransformOptions);
+  } as TransformOptions;
+}
+
+function keyOf(
+  config: Awaited<ReturnType<typeof projectConfig>>,
+  tsconfig = BASE_TSCONFIG,
+  text = TEXT,
+  file = FILE,
+) {
+  const transformerConfig = { tsconfig };
+  return createTransformer(transformerConfig).getCacheKey(
+    text,
+    file,
+    transformOptions(config, transformerConfig),
+  );
+}
+
+/** A tsconfig of its own: the base one's text with `from` replaced by `to`. */
+function baseTsconfigWith(from: string, to: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "ts-key-")), "tsconfig.json");
+  const text = readFileSync(BASE_TSCONFIG, "utf8");
+  expect(text).toContain(from);
+  writeFileSync(file, text.replace(from, to));
+  return file;
+}
+
+/**
+ * Computes one key in a Node process of its own and says which of ts-jest and TypeScript that
+ * process loaded code of (their package.json files do not count): a key should cost neither
+ * when the tsconfig can be read without them.
+ */
+function packagesLoadedForKey(tsconfig: string): string[] {
+  const script = `
+    const transformer = require(${JSON.stringify(TRANSFORMER)}).createTransformer({ tsconfig: ${JSON.stringify(tsconfig)} });
+    transformer.getCacheKey("export {};", "/a.ts", { config: { rootDir: "/", cwd: "/", globals: {} }, instrument: false });
+    const loaded = Object.keys(require.cache).map((f) => f.match(/node_modules\\/(ts-jest|typescript)\\/.*\\.js$/)?.[1]);
+    process.stdout.write(JSON.stringify([...new Set(loaded.filter(Boolean))].sort()));`;
+  return JSON.parse(
+    execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }),
+  ) as string[];
 }
 
 describe("the TypeScript transform's cache key", () => {
@@ -79,5 +119,27 @@ describe("the TypeScript transform's cache key", () => {
       keyOf(await projectConfig("/runs/1/src", "/tmp/run-3/jest.config.json"), es2020),
     ];
     expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it("changes with the tsconfig's text when ts-jest is not loaded to read it", () => {
+    const es2020 = baseTsconfigWith(`"target": "ES2023"`, `"target": "ES2020"`);
+    expect(keyOf(one, es2020)).not.toBe(keyOf(one));
+    expect(keyOf(one, es2020)).toBe(keyOf(other, es2020));
+  });
+
+  it("is computed without loading ts-jest or TypeScript, unless isolatedModules is off", () => {
+    expect(packagesLoadedForKey(BASE_TSCONFIG)).toEqual([]);
+    const typeChecked = baseTsconfigWith(`"isolatedModules": true`, `"isolatedModules": false`);
+    expect(packagesLoadedForKey(typeChecked)).toEqual(["ts-jest", "typescript"]);
+  });
+
+  it("leaves the transform itself to ts-jest", () => {
+    const transformerConfig = { tsconfig: BASE_TSCONFIG };
+    const { code } = createTransformer(transformerConfig).process(
+      TEXT,
+      FILE,
+      transformOptions(one, transformerConfig),
+    );
+    expect(code).toMatch(/exports\.answer = 42;/);
   });
 });
