@@ -140,6 +140,10 @@ const COMMANDS: CommandSpec[] = [
         "--jest-workers <n>",
         "test files at once in each grading (default: 1, in band, beside other gradings; 2 alone); wrong solutions always 1",
       ],
+      [
+        "--batch <n>",
+        "wrong solutions graded in one Jest process, each stopping at its own first failing test (default 8; 1: a process each)",
+      ],
     ],
     action: (where, slugs, options) =>
       (require("./commands/verify") as typeof import("./commands/verify")).verifyCommand(

@@ -178,6 +178,45 @@ describe("sandbox new, then sandbox verify", () => {
     expect(workers.stderr).toMatch(/--jest-workers wants a whole number of test files; got "1.5"/);
   });
 
+  it("grades wrong solutions in one Jest process as one at a time does: each stops at its own first failure, an uncaught one is named", async () => {
+    const copy = scratchDir("verify-batch");
+    cpSync(path.join(FIXTURES, "partial"), path.join(copy, "partial"), { recursive: true });
+    const wrongs = path.join(copy, "partial/.meta/wrong-solutions");
+    // Caught in the first file (basics), caught in the second only (ignores-sign), never caught.
+    for (const [bug, line] of [
+      ["always-zero", "return 0;"],
+      ["comment-only", "return a + b; // a comment no test can see"],
+      ["subtracts", "return a - b;"],
+    ])
+      writeFileSync(
+        path.join(wrongs, `${bug}.patch`),
+        `Wrong on purpose.\n\n--- a/math.ts\n+++ b/math.ts\n@@ -1,3 +1,3 @@\n export function add(a: number, b: number): number {\n-  return a + b;\n+  ${line}\n }\n`,
+      );
+    const env = { SANDBOX_EXERCISES_DIR: copy };
+    const bugs = ["always-zero", "comment-only", "ignores-sign", "subtracts"].join(",");
+    const verify = (batch: string) =>
+      sandbox(
+        ["verify", "partial", "--wrong-solution", bugs, "--jobs", "1", "--batch", batch],
+        env,
+      );
+    const [batched, alone] = [await verify("4"), await verify("1")];
+    const checks = (run: { stdout: string }) =>
+      run.stdout
+        .split("\n")
+        .filter((line) => !line.startsWith("grading ") && !/^[✓✗] partial \(/.test(line))
+        .map((line) => line.replace(/\d+ s\b/g, "N s"));
+    expect(checks(batched)).toEqual(checks(alone));
+    expect(batched.code).toBe(1);
+    expect(batched.stdout).toMatch(
+      /✗ wrong solution comment-only is caught: it passes every test, 30 \/ 30/,
+    );
+    expect(batched.stdout).toMatch(
+      /✓ wrong solution always-zero is caught by basics \(1 of 1 tests run\)/,
+    );
+    expect(batched.stdout).toMatch(/✓ wrong solution ignores-sign is caught by negatives/);
+    expect((await verify("0")).stderr).toMatch(/--batch wants a number from 1 to 64; got "0"/);
+  });
+
   it("grades a wrong solution on the stages its patch declares only, and it must be caught there", async () => {
     const copy = scratchDir("verify-stages");
     cpSync(path.join(FIXTURES, "partial"), path.join(copy, "partial"), { recursive: true });

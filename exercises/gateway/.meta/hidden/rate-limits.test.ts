@@ -177,8 +177,11 @@ describe("rate-limits", () => {
 
     const passed = answers.filter((a) => a.status === 200).length;
     const limited = answers.filter((a) => a.status === 429).length;
+    const others = answers.filter((a) => a.status !== 200 && a.status !== 429);
+    const otherwise =
+      others.length > 0 ? `, ${others.map((a) => a.status).join(", ")} otherwise` : "";
     because(
-      `expected exactly ${limit} of ${total} concurrent requests (half with the key, half with a token, over two instances) to pass and the rest to get 429; ${passed} passed, ${limited} limited ${seed}`,
+      `expected exactly ${limit} of ${total} concurrent requests (half with the key, half with a token, over two instances) to pass and the rest to get 429; ${passed} passed, ${limited} limited${otherwise} ${seed}`,
       () => {
         expect(passed).toBe(limit);
         expect(limited).toBe(total - limit);

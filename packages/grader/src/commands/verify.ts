@@ -21,7 +21,7 @@ import { readWrongSolution, wrongSolutionBugs } from "../exercise/wrong-solution
 import { parseNumber } from "../terminal/parse-number";
 import { changedExercises } from "../exercise/changed-exercises";
 import { bailsAtFirstFailure, type SourceChoice } from "../run/source-dir";
-import { jestWorkersPerGrading, parseJestWorkers, parseJobs } from "../run/jobs";
+import { jestWorkersPerGrading, parseBatch, parseJestWorkers, parseJobs } from "../run/jobs";
 import { GradingCost, type GradingKind } from "../score/grading-cost";
 
 export interface VerifyOptions {
@@ -41,6 +41,8 @@ export interface VerifyOptions {
   jobs?: string;
   /** Jest workers of each grading (default: jestWorkersPerGrading() of run/jobs.ts). */
   jestWorkers?: string;
+  /** Wrong solutions per Jest process (default: DEFAULT_BATCH of run/jobs.ts). */
+  batch?: string;
 }
 
 /** What one `verify` does, read from its arguments once. */
@@ -51,6 +53,10 @@ interface VerifyPlan {
   static: boolean;
   /** Every stage's hidden tests for wrong solutions, whatever their `Stages:` line says. */
   allStages: boolean;
+  /** The code under test runs sealed (`--sealed`). */
+  sealed: boolean;
+  /** Wrong solutions graded in one Jest process (GradingSession.gradeBatch). */
+  batch: number;
   /** `--wrong-solution`: only these wrong solutions, no solution or stub runs. */
   onlyBugs?: string[];
   /** Gradings at once. */
@@ -91,7 +97,7 @@ export async function verifyCommand(
     places,
     timeoutSeconds: plan.timeoutSeconds,
     signal: controller.signal,
-    sealed: Boolean(options.sealed),
+    sealed: plan.sealed,
     jestWorkers: plan.jestWorkers,
   });
   const stopListening = onInterrupt(async () => {
@@ -162,6 +168,8 @@ function readPlan(places: Places, slugs: string[], options: VerifyOptions): Veri
     repeat,
     static: options.static === true,
     allStages: options.allStages === true,
+    sealed: options.sealed === true,
+    batch: parseBatch(options.batch),
     onlyBugs: chosenWrongSolutions(places, slugs, options.wrongSolution),
   };
 }
@@ -188,9 +196,17 @@ async function verifyExercise(dir: string, run: VerifyRun): Promise<string[]> {
   const stub = onlyBugs ? undefined : graded(run, exercise, { kind: "learner" }, `${slug} (stub)`);
   const bugs = onlyBugs ?? wrongSolutionBugs(dir);
   const wrongSource = (bug: string): SourceChoice => ({ kind: "wrong-solution", bug, allStages });
-  const wrongs = bugs.map((bug) =>
-    graded(run, exercise, wrongSource(bug), `${slug} (wrong solution ${bug})`),
-  );
+  const wrongLabel = (bug: string) => `${slug} (wrong solution ${bug})`;
+  // Graded in batches, a Jest process each (GradingSession.gradeBatch), where they run unsealed
+  // and stop at their first failing test; else one by one.
+  const batchSize = !run.plan.sealed && !allStages ? run.plan.batch : 1;
+  const wrongs = chunks(bugs, batchSize).flatMap((batch) => {
+    const results =
+      batch.length === 1
+        ? graded(run, exercise, wrongSource(batch[0]!), wrongLabel(batch[0]!)).then((r) => [r])
+        : gradedBatch(run, exercise, batch.map(wrongSource), batch.map(wrongLabel));
+    return batch.map((_, i) => results.then((all) => all[i]));
+  });
   if (!onlyBugs) {
     const results = (await Promise.all(solutions)).filter((r) => r !== undefined);
     if (repeat > 1) {
@@ -231,6 +247,35 @@ function graded(
     run.cost.add(exercise.slug, gradingKind(source), result.durationMs);
     return result;
   });
+}
+
+/**
+ * Several wrong solutions graded in one Jest process, when the queue has room; each undefined if
+ * verify was interrupted before the batch started.
+ */
+function gradedBatch(
+  run: VerifyRun,
+  exercise: Exercise,
+  sources: SourceChoice[],
+  labels: string[],
+): Promise<(ExerciseResult | undefined)[]> {
+  return run.queue(async () => {
+    if (run.signal.aborted) return sources.map(() => undefined);
+    for (const label of labels) run.progress.start(label, 1, 1);
+    const results = await run.session.gradeBatch(exercise, sources);
+    for (const [i, result] of results.entries()) {
+      run.progress.finish(result, labels[i]!);
+      run.cost.add(exercise.slug, gradingKind(sources[i]!), result.durationMs);
+    }
+    return results;
+  });
+}
+
+/** `items` in consecutive groups of `size` (the last may be smaller). */
+function chunks<T>(items: T[], size: number): T[][] {
+  const groups: T[][] = [];
+  for (let i = 0; i < items.length; i += size) groups.push(items.slice(i, i + size));
+  return groups;
 }
 
 /** Verify grades the solution, the stub (the checkout's `src/`) and wrong solutions. */

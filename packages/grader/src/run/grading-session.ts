@@ -15,8 +15,8 @@ import type { ExerciseResult } from "../score/grade-result";
 import { hiddenOnlyLines, withholdHiddenText } from "../score/hidden-text";
 import { scoreExercise, ungradedResult } from "../score/score";
 import { CheckoutSeal } from "./checkout-seal";
-import { runJest } from "./run-jest";
-import { ownHiddenDir, planRun } from "./run-plan";
+import { runJest, runJestBatch } from "./run-jest";
+import { ownHiddenDir, planRun, type RunPlan } from "./run-plan";
 import { bailsAtFirstFailure, prepareSource, type SourceChoice } from "./source-dir";
 
 export interface SessionOptions {
@@ -92,10 +92,7 @@ export class GradingSession {
         hiddenRoot: this.options.hiddenRoot,
       });
     // Whatever the run printed, no report carries a line of a hidden test.
-    const result = withholdHiddenText(
-      await this.gradeUnchecked(exercise, source, stages),
-      hiddenOnlyLines(this.hiddenDirOf(exercise), publicFilesOf(exercise)),
-    );
+    const result = this.withheld(exercise, await this.gradeUnchecked(exercise, source, stages));
     const changed = this.seal?.changes() ?? [];
     if (changed.length === 0) return result;
     const shown = changed.slice(0, 5).join(", ") + (changed.length > 5 ? ", …" : "");
@@ -186,6 +183,105 @@ export class GradingSession {
       prepared?.dispose();
       if (own) this.endLater(own);
     }
+  }
+
+  /**
+   * Grades several wrong solutions of one exercise, each stopping at its first failing test, in
+   * one Jest process (runJestBatch: a project each), as grade() would one by one but paying once
+   * what a Jest process costs around its test files. Only for what grade() would run unsealed
+   * with the shared transform cache and Jest's bail (verify's wrong solutions); anything else, and
+   * any grading the batch could not finish (a time limit reached, no results), is graded alone.
+   * Resolves to one result per source, in order.
+   */
+  async gradeBatch(exercise: Exercise, sources: SourceChoice[]): Promise<ExerciseResult[]> {
+    const batchable =
+      sources.length > 1 &&
+      !this.options.sealed &&
+      !this.options.checkCheckout &&
+      sources.every((source) => source.kind === "wrong-solution" && bailsAtFirstFailure(source));
+    if (!batchable || this.stopped || this.options.signal?.aborted)
+      return this.gradeEach(exercise, sources);
+    const env = { ...(this.options.env ?? process.env), SANDBOX_QUIET: "1" };
+    if (exercise.manifest.services.length > 0) {
+      try {
+        Object.assign(env, sharedServicesEnv((await this.startServices()).services));
+      } catch {
+        return this.gradeEach(exercise, sources); // each says why in its own words
+      }
+    }
+    const hiddenDir = this.hiddenDirOf(exercise);
+    if (!existsSync(hiddenDir)) return this.gradeEach(exercise, sources);
+    const deadline = Date.now() + this.timeoutMsOf(exercise) * sources.length;
+    const prepared = sources.map((source) =>
+      prepareSource(exercise, source, this.options.places.workDir, this.runId, deadline),
+    );
+    try {
+      // Each a project named after its bug (unique in an exercise), as Jest's output shows it.
+      const gradings = prepared.flatMap((ready, i) => {
+        const source = sources[i]!;
+        if (ready.problem || source.kind !== "wrong-solution") return [];
+        const plan = this.wrongSolutionPlan(exercise, ready, hiddenDir);
+        return [{ name: source.bug, index: i, plan }];
+      });
+      const runs =
+        gradings.length > 0
+          ? await runJestBatch(gradings, {
+              repoRoot: this.options.places.repoRoot,
+              cacheDirectory: this.options.places.transformCacheDir,
+              maxOldSpaceMb: memoryLimitMb(env),
+              env,
+              signal: this.options.signal,
+              deadline,
+            })
+          : [];
+      const broken = await this.whyServicesBroke();
+      const results: (ExerciseResult | undefined)[] = sources.map(() => undefined);
+      for (const [n, { index, plan }] of gradings.entries()) {
+        const run = runs[n]!;
+        if (run.kind === "finished" && !broken)
+          results[index] = this.withheld(exercise, scoreExercise(plan, run));
+      }
+      // A source that could not be prepared, or that the batch could not finish: graded alone,
+      // where it gets its own time limit and its own words for what went wrong.
+      for (const [i, source] of sources.entries())
+        results[i] ??= await this.grade(exercise, source);
+      return results.map((result) => result!);
+    } finally {
+      for (const ready of prepared) ready.dispose();
+    }
+  }
+
+  /** One grade() after another. */
+  private async gradeEach(exercise: Exercise, sources: SourceChoice[]): Promise<ExerciseResult[]> {
+    const results: ExerciseResult[] = [];
+    for (const source of sources) results.push(await this.grade(exercise, source));
+    return results;
+  }
+
+  /** A wrong solution's run, as gradeUnchecked() plans it. */
+  private wrongSolutionPlan(
+    exercise: Exercise,
+    ready: ReturnType<typeof prepareSource>,
+    hiddenDir: string,
+  ): RunPlan {
+    return planRun(exercise, {
+      sourceDir: ready.dir,
+      hiddenDir,
+      includeVisible: false,
+      timeoutMs: this.timeoutMsOf(exercise),
+      stages: ready.stages,
+      breaks: ready.breaks,
+      sealed: false,
+      bail: true,
+    });
+  }
+
+  /** `result` without a line of a hidden test, whatever the run printed. */
+  private withheld(exercise: Exercise, result: ExerciseResult): ExerciseResult {
+    return withholdHiddenText(
+      result,
+      hiddenOnlyLines(this.hiddenDirOf(exercise), publicFilesOf(exercise)),
+    );
   }
 
   async close(): Promise<void> {

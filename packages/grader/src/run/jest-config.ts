@@ -63,6 +63,42 @@ export function graderJestConfig(
     : config;
 }
 
+/**
+ * The Jest configuration of a batch: several gradings of one exercise in one Jest process, each a
+ * project of its own (named `name`, Jest's displayName) with its own code under test, as
+ * graderJestConfig() writes it, in the order given. Each grading stops at its first failing test
+ * as a run that bails does, but Jest's `bail` would count the failures of every project, so the
+ * projects' runner (project-bail-runner.js) stops each alone; `outputFile` gets each project's
+ * results apart (batch-results-reporter.js). It saves each grading but the first what a Jest
+ * process costs before and after its test files (docs/performance.md).
+ */
+export function graderBatchJestConfig(
+  gradings: { name: string; plan: Parameters<typeof graderJestConfig>[0] }[],
+  options: { repoRoot: string; cacheDirectory?: string; outputFile: string },
+): Record<string, unknown> {
+  const projects = gradings.map(({ name, plan }) => {
+    const {
+      bail: _bail,
+      reporters: _reporters,
+      testSequencer: _sequencer,
+      ...project
+    } = graderJestConfig(plan, {
+      repoRoot: options.repoRoot,
+      cacheDirectory: options.cacheDirectory,
+    });
+    return { ...project, displayName: name, runner: PROJECT_BAIL_RUNNER };
+  });
+  return {
+    projects,
+    maxWorkers: 1,
+    testSequencer: PLAN_ORDER_SEQUENCER,
+    // A global option: every project of a batch is of one exercise, so the first one's is theirs.
+    testTimeout: (projects[0] as { testTimeout?: number } | undefined)?.testTimeout,
+    watchman: false,
+    reporters: ["default", [BATCH_RESULTS_REPORTER, { outputFile: options.outputFile }]],
+  };
+}
+
 /** The files the plan puts first, then the others; each group in path order. */
 function inRunOrder(testFiles: string[], firstFiles: string[]): string[] {
   const first = testFiles.filter((file) => firstFiles.includes(file));
@@ -71,3 +107,5 @@ function inRunOrder(testFiles: string[], firstFiles: string[]): string[] {
 
 const PLAN_ORDER_SEQUENCER = require.resolve("./plan-order-sequencer.js");
 const RESULTS_REPORTER = require.resolve("./results-reporter.js");
+const BATCH_RESULTS_REPORTER = require.resolve("./batch-results-reporter.js");
+const PROJECT_BAIL_RUNNER = require.resolve("./project-bail-runner.js");

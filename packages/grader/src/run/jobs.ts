@@ -41,3 +41,19 @@ export function parseJestWorkers(value: string): number {
     throw new UsageError(`--jest-workers wants a whole number of test files; got "${value}"`);
   return workers;
 }
+
+/**
+ * Wrong solutions per Jest process when `--batch` is not given. Each after the first saves what a
+ * Jest process costs around its test files (about 0.6 s of CPU); fewer than all of an exercise's
+ * at once keep `--jobs` gradings busy to the end (docs/performance.md).
+ */
+export const DEFAULT_BATCH = 8;
+
+/** `--batch <n>`: a whole number from 1 to 64, or DEFAULT_BATCH when absent; exit 2 otherwise. */
+export function parseBatch(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_BATCH;
+  const batch = parseNumber("--batch", value, 1, 64);
+  if (!Number.isInteger(batch))
+    throw new UsageError(`--batch wants a whole number of wrong solutions; got "${value}"`);
+  return batch;
+}

@@ -10,7 +10,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { graderJestConfig } from "./jest-config";
+import { graderBatchJestConfig, graderJestConfig } from "./jest-config";
 import type { RunPlan } from "./run-plan";
 import { spawnRun } from "./spawn-run";
 
@@ -26,6 +26,9 @@ export interface JestJson {
 
 export interface JestFileResult {
   name: string;
+  /** When the file started and ended (epoch ms); Jest always writes them. */
+  startTime?: number;
+  endTime?: number;
   status: string;
   message: string;
   testExecError?: { message?: string } | null;
@@ -95,6 +98,110 @@ const DROPPED_ENV = ["JEST_WORKER_ID"];
  * exits early or runs past the time limit leaves no file, and that is reported as such.
  */
 export async function runJest(plan: RunPlan, options: RunJestOptions): Promise<JestRun> {
+  return inJestProcess(options, plan.timeoutMs, async (run) => {
+    const config = graderJestConfig(plan, {
+      repoRoot: options.repoRoot,
+      cacheDirectory: run.cacheDirectory,
+      maxWorkers: options.maxWorkers ?? 2,
+      outputFile: run.outputFile,
+    });
+    const outcome = await run.spawn(config);
+    if (outcome.kind !== "ran") return outcome;
+    try {
+      const json = JSON.parse(readFileSync(run.outputFile, "utf8")) as JestJson;
+      return { kind: "finished", json, ...outcome.ended };
+    } catch {
+      return { kind: "no-results", ...outcome.ended };
+    }
+  });
+}
+
+/**
+ * Runs several gradings of one exercise in one child Jest process, each a project of its own
+ * (graderBatchJestConfig(): `gradings[i].name` its displayName, each stopping at its first failing
+ * test): what Jest costs before and after the test files is paid once. Resolves to each grading's
+ * run in the order given; a grading that reported nothing (its project never ran) is `no-results`.
+ * The time limit is the sum of the plans' (a run that hangs holds up the others).
+ */
+export async function runJestBatch(
+  gradings: { name: string; plan: RunPlan }[],
+  options: Omit<RunJestOptions, "maxWorkers">,
+): Promise<JestRun[]> {
+  const limitMs = gradings.reduce((sum, { plan }) => sum + plan.timeoutMs, 0);
+  return inJestProcess(options, limitMs, async (run) => {
+    // Not Jest's --outputFile, which Jest writes over with the whole run's results at its end.
+    const byProjectFile = `${run.outputFile}.by-project.json`;
+    const config = graderBatchJestConfig(gradings, {
+      repoRoot: options.repoRoot,
+      cacheDirectory: run.cacheDirectory,
+      outputFile: byProjectFile,
+    });
+    const outcome = await run.spawn(config);
+    if (outcome.kind !== "ran") return gradings.map(() => outcome);
+    // Jest exits 1 when a test failed; anything else (a signal, a crash in a global hook) leaves
+    // no grading's results to trust.
+    const { exitCode, signal } = outcome.ended;
+    if (signal || (exitCode !== 0 && exitCode !== 1))
+      return gradings.map(() => ({ kind: "no-results", ...outcome.ended }));
+    let byName: Record<string, JestJson> = {};
+    try {
+      byName = JSON.parse(readFileSync(byProjectFile, "utf8")) as Record<string, JestJson>;
+    } catch {
+      // no results at all: every grading below is no-results
+    }
+    return gradings.map(({ name }): JestRun => {
+      const json = byName[name];
+      if (!json) return { kind: "no-results", ...outcome.ended };
+      // The batch's exit code is any project's; each grading's is what its own run would exit with.
+      const ownExitCode = json.success ? 0 : 1;
+      return {
+        kind: "finished",
+        json,
+        ...outcome.ended,
+        exitCode: ownExitCode,
+        durationMs: filesMs(json),
+      };
+    });
+  });
+}
+
+/** How long a grading's files ran, from Jest's per-file start and end (epoch ms). */
+function filesMs(json: JestJson): number {
+  return json.testResults.reduce(
+    (sum, file) => sum + Math.max(0, (file.endTime ?? 0) - (file.startTime ?? 0)),
+    0,
+  );
+}
+
+/** What a child Jest process ended with, besides its results. */
+interface JestEnded {
+  exitCode: number | null;
+  signal: string | null;
+  output: string;
+  durationMs: number;
+}
+
+/** One child Jest process: its scratch folder, cache and output file, and how to start it. */
+interface JestProcess {
+  cacheDirectory: string;
+  outputFile: string;
+  /** Writes `config` and runs Jest on it until it exits, the time limit passes, or the signal aborts. */
+  spawn(
+    config: Record<string, unknown>,
+  ): Promise<
+    { kind: "ran"; ended: JestEnded } | { kind: "timeout"; output: string; durationMs: number }
+  >;
+}
+
+/**
+ * Gives `use` a child Jest process to start, in its own process group, in a scratch folder
+ * removed afterwards; the time limit is `options.deadline`, else `limitMs` from now.
+ */
+async function inJestProcess<T>(
+  options: Omit<RunJestOptions, "maxWorkers">,
+  limitMs: number,
+  use: (run: JestProcess) => Promise<T>,
+): Promise<T> {
   const scratch = mkdtempSync(path.join(tmpdir(), "sandbox-jest-"));
   const configFile = path.join(scratch, "jest.config.json");
   const outputFile = path.join(scratch, "results.json");
@@ -104,57 +211,44 @@ export async function runJest(plan: RunPlan, options: RunJestOptions): Promise<J
   if (!options.cacheDirectory && options.seedCacheFrom)
     seedCache(options.seedCacheFrom, cacheDirectory);
   mkdirSync(cacheDirectory, { recursive: true });
-  writeFileSync(
-    configFile,
-    JSON.stringify(
-      graderJestConfig(plan, {
-        repoRoot: options.repoRoot,
-        cacheDirectory,
-        maxWorkers: options.maxWorkers ?? 2,
-        outputFile,
-      }),
-    ),
-  );
-  const env: NodeJS.ProcessEnv = {
-    ...options.env,
-    FORCE_COLOR: "0",
-    NODE_OPTIONS: `--max-old-space-size=${options.maxOldSpaceMb ?? 1024}`,
-  };
-  for (const name of DROPPED_ENV) delete env[name];
-  // Inherited by everything the run starts, even across setsid: how sweepRun finds it.
-  const marker = randomUUID();
-  env.SANDBOX_RUN_MARKER = marker;
-  const args = [
-    JEST_BIN,
-    "--config",
-    configFile,
-    "--json",
-    "--outputFile",
-    outputFile,
-    "--ci",
-    "--forceExit",
-  ];
-  const started = Date.now();
-  try {
+  const spawn: JestProcess["spawn"] = async (config) => {
+    writeFileSync(configFile, JSON.stringify(config));
+    const env: NodeJS.ProcessEnv = {
+      ...options.env,
+      FORCE_COLOR: "0",
+      NODE_OPTIONS: `--max-old-space-size=${options.maxOldSpaceMb ?? 1024}`,
+    };
+    for (const name of DROPPED_ENV) delete env[name];
+    // Inherited by everything the run starts, even across setsid: how sweepRun finds it.
+    const marker = randomUUID();
+    env.SANDBOX_RUN_MARKER = marker;
+    const args = [
+      JEST_BIN,
+      "--config",
+      configFile,
+      "--json",
+      "--outputFile",
+      outputFile,
+      "--ci",
+      "--forceExit",
+    ];
+    const started = Date.now();
     // cwd is the folder holding the config: Jest looks for a config upwards from its cwd, and an
     // exercise outside any package (--exercises-dir elsewhere) would otherwise make it give up.
-    const deadline = options.deadline ?? started + plan.timeoutMs;
+    const deadline = options.deadline ?? started + limitMs;
     const outcome = await spawnRun(args, env, scratch, { deadline, marker }, options.signal);
     const durationMs = Date.now() - started;
     if (outcome.timedOut) return { kind: "timeout", output: outcome.output, durationMs };
-    let json: JestJson;
-    try {
-      json = JSON.parse(readFileSync(outputFile, "utf8")) as JestJson;
-    } catch {
-      return {
-        kind: "no-results",
-        exitCode: outcome.code,
-        signal: outcome.signal,
-        output: outcome.output,
-        durationMs,
-      };
-    }
-    return { kind: "finished", json, exitCode: outcome.code, output: outcome.output, durationMs };
+    const ended = {
+      exitCode: outcome.code,
+      signal: outcome.signal,
+      output: outcome.output,
+      durationMs,
+    };
+    return { kind: "ran", ended };
+  };
+  try {
+    return await use({ cacheDirectory, outputFile, spawn });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
