@@ -120,9 +120,10 @@ describe("grading the fixture exercises", () => {
   it("lists the failing tests after the table, stage by stage, with what they expected", () => {
     const list = run.stdout.slice(run.stdout.indexOf("Failing tests:"));
     expect(run.stdout.indexOf("Failing tests:")).toBeGreaterThan(run.stdout.indexOf("total"));
-    // partial's failing hidden test, under its stage, with its assertion message.
+    // partial's failing tests under their stage, the visible one first (the plan's order), each
+    // with its assertion message.
     expect(list).toMatch(
-      /\npartial › negatives \(\d+ \/ \d+ passed\)\n {2}✗ .+ \(hidden\)\n {6}.*/,
+      /\npartial › negatives \(\d+ \/ \d+ passed\)\n {2}✗ .+ \(visible\)\n {6}\S.*\n(?: {6}.*\n)* {2}✗ .+ \(hidden\)\n {6}\S/,
     );
     expect(list).toMatch(/Expected: -?\d+/);
     // Exercises that were not graded are the table's, with their reason.

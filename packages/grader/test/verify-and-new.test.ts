@@ -140,18 +140,11 @@ describe("sandbox new, then sandbox verify", () => {
   });
 
   it("grades side by side with --jobs, each wrong solution in a copy of its own, and reports as one at a time does", async () => {
-    const copy = scratchDir("verify-jobs");
-    cpSync(path.join(FIXTURES, "partial"), path.join(copy, "partial"), { recursive: true });
-    const wrongs = path.join(copy, "partial/.meta/wrong-solutions");
     // Two more wrong solutions of one exercise, graded at the same time: a shared copy would mix them.
-    for (const [bug, line] of [
+    const copy = partialWith("verify-jobs", [
       ["always-zero", "return 0;"],
       ["subtracts", "return a - b;"],
-    ])
-      writeFileSync(
-        path.join(wrongs, `${bug}.patch`),
-        `Wrong on purpose.\n\n--- a/math.ts\n+++ b/math.ts\n@@ -1,3 +1,3 @@\n export function add(a: number, b: number): number {\n-  return a + b;\n+  ${line}\n }\n`,
-      );
+    ]);
     const env = { SANDBOX_EXERCISES_DIR: copy };
     const [one, three] = await Promise.all([
       sandbox(["verify", "partial", "--jobs", "1"], env),
@@ -159,12 +152,7 @@ describe("sandbox new, then sandbox verify", () => {
     ]);
     expect(three.stdout).toMatch(/^grading 3 at a time \(--jobs\)$/m);
     // The same checks in the same order; only the progress and the times may differ.
-    const checks = (run: { stdout: string }) =>
-      run.stdout
-        .split("\n")
-        .filter((line) => !line.startsWith("grading "))
-        .map((line) => line.replace(/\d+ s\b/g, "N s"));
-    expect(checks(three)).toEqual(checks(one));
+    expect(checksOf(three)).toEqual(checksOf(one));
     expect(one.stdout).toMatch(
       /^ {2}cost: 5 gradings, \d+ s of grading \(solution \d+ s, stub \d+ s, 3 wrong solutions \d+ s\)$/m,
     );
@@ -179,19 +167,12 @@ describe("sandbox new, then sandbox verify", () => {
   });
 
   it("grades wrong solutions in one Jest process as one at a time does: each stops at its own first failure, an uncaught one is named", async () => {
-    const copy = scratchDir("verify-batch");
-    cpSync(path.join(FIXTURES, "partial"), path.join(copy, "partial"), { recursive: true });
-    const wrongs = path.join(copy, "partial/.meta/wrong-solutions");
     // Caught in the first file (basics), caught in the second only (ignores-sign), never caught.
-    for (const [bug, line] of [
+    const copy = partialWith("verify-batch", [
       ["always-zero", "return 0;"],
       ["comment-only", "return a + b; // a comment no test can see"],
       ["subtracts", "return a - b;"],
-    ])
-      writeFileSync(
-        path.join(wrongs, `${bug}.patch`),
-        `Wrong on purpose.\n\n--- a/math.ts\n+++ b/math.ts\n@@ -1,3 +1,3 @@\n export function add(a: number, b: number): number {\n-  return a + b;\n+  ${line}\n }\n`,
-      );
+    ]);
     const env = { SANDBOX_EXERCISES_DIR: copy };
     const bugs = ["always-zero", "comment-only", "ignores-sign", "subtracts"].join(",");
     const verify = (batch: string) =>
@@ -200,12 +181,7 @@ describe("sandbox new, then sandbox verify", () => {
         env,
       );
     const [batched, alone] = [await verify("4"), await verify("1")];
-    const checks = (run: { stdout: string }) =>
-      run.stdout
-        .split("\n")
-        .filter((line) => !line.startsWith("grading ") && !/^[✓✗] partial \(/.test(line))
-        .map((line) => line.replace(/\d+ s\b/g, "N s"));
-    expect(checks(batched)).toEqual(checks(alone));
+    expect(checksOf(batched)).toEqual(checksOf(alone));
     expect(batched.code).toBe(1);
     expect(batched.stdout).toMatch(
       /✗ wrong solution comment-only is caught: it passes every test, 30 \/ 30/,
@@ -309,3 +285,23 @@ describe("sandbox new, then sandbox verify", () => {
     expect(verify.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 });
+
+/** A copy of the partial fixture with more wrong solutions, each with its own return line in `add`. */
+function partialWith(name: string, wrongSolutions: [bug: string, line: string][]): string {
+  const copy = scratchDir(name);
+  cpSync(path.join(FIXTURES, "partial"), path.join(copy, "partial"), { recursive: true });
+  for (const [bug, line] of wrongSolutions)
+    writeFileSync(
+      path.join(copy, "partial/.meta/wrong-solutions", `${bug}.patch`),
+      `Wrong on purpose.\n\n--- a/math.ts\n+++ b/math.ts\n@@ -1,3 +1,3 @@\n export function add(a: number, b: number): number {\n-  return a + b;\n+  ${line}\n }\n`,
+    );
+  return copy;
+}
+
+/** A verify's checks in order: its progress lines left out, its times as `N s`. */
+function checksOf(run: { stdout: string }): string[] {
+  return run.stdout
+    .split("\n")
+    .filter((line) => !line.startsWith("grading ") && !/^[✓✗] partial \(/.test(line))
+    .map((line) => line.replace(/\d+ s\b/g, "N s"));
+}

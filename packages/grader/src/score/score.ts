@@ -158,7 +158,17 @@ function collectTests(
   const tests = new Map<string, TestResult[]>(stages.map((s) => [s.id, []]));
   // A run that bailed skipped what came after its first failing test; nothing else may skip.
   const skipsAllowed = bailed(plan, json);
-  for (const file of json.testResults) {
+  // In the plan's order (visible files first, each group by path), not in the order the files
+  // finished: that hangs on Jest's workers and on its record of earlier runs, and a report or a
+  // failure list should not.
+  const place = (name: string) => {
+    const index = plan.testFiles.indexOf(name);
+    return index === -1 ? Infinity : index;
+  };
+  const inPlanOrder = [...json.testResults].sort(
+    (a, b) => place(a.name) - place(b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+  for (const file of inPlanOrder) {
     const stage = stageOfFile(file.name);
     const list = tests.get(stage);
     if (!list) return `${files.display(file.name)} names no stage of exercise.json ("${stage}")`;
