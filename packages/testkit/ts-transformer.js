@@ -63,8 +63,8 @@ class StableKeyTransformer {
   /** @param {Record<string, unknown> | undefined} options ts-jest's options */
   constructor(options) {
     this.options = options;
-    /** @type {string | undefined | null} null until read */
-    this.fingerprint = null;
+    /** What decides the output besides each file, read once; undefined: ask ts-jest. */
+    this.fingerprint = fingerprintWithoutTsJest(options);
     /** @type {import("ts-jest").TsJestTransformer | undefined} */
     this.tsJest = undefined;
   }
@@ -100,7 +100,6 @@ class StableKeyTransformer {
    * @returns {string | undefined}
    */
   inputsBesidesFile(transformOptions) {
-    if (this.fingerprint === null) this.fingerprint = fingerprintWithoutTsJest(this.options);
     const globalsTsJest = JSON.stringify(transformOptions.config.globals?.["ts-jest"] ?? null);
     if (this.fingerprint !== undefined) return `${this.fingerprint}\0globals ${globalsTsJest}`;
     const configs = this.loadTsJest()._configsFor(transformOptions);

@@ -145,18 +145,7 @@ export class GradingSession {
       if (prepared.problem) return failed(prepared.problem);
       const hiddenDir = this.hiddenDirOf(exercise);
       if (!existsSync(hiddenDir)) return failed(`no hidden tests at ${hiddenDir}`);
-      const plan = planRun(exercise, {
-        sourceDir: prepared.dir,
-        hiddenDir,
-        // A wrong solution must be caught by the hidden tests (of the stages it declares); its
-        // visible tests add only time.
-        includeVisible: source.kind !== "wrong-solution",
-        timeoutMs: this.timeoutMsOf(exercise),
-        stages: prepared.stages ?? stages,
-        breaks: prepared.breaks,
-        sealed,
-        bail: bailsAtFirstFailure(source),
-      });
+      const plan = this.planOf(exercise, source, prepared, { hiddenDir, sealed, stages });
       const run = await runJest(plan, {
         repoRoot: this.options.places.repoRoot,
         // A learner's code run unsealed could write a forged transform of a later test file into
@@ -220,7 +209,7 @@ export class GradingSession {
       const gradings = prepared.flatMap((ready, i) => {
         const source = sources[i]!;
         if (ready.problem || source.kind !== "wrong-solution") return [];
-        const plan = this.wrongSolutionPlan(exercise, ready, hiddenDir);
+        const plan = this.planOf(exercise, source, ready, { hiddenDir, sealed: false });
         return [{ name: source.bug, index: i, plan }];
       });
       const runs =
@@ -236,10 +225,12 @@ export class GradingSession {
           : [];
       const broken = await this.whyServicesBroke();
       const results: (ExerciseResult | undefined)[] = sources.map(() => undefined);
+      // Read once for the whole batch: every grading withholds the same hidden lines.
+      const hiddenLines = hiddenOnlyLines(hiddenDir, publicFilesOf(exercise));
       for (const [n, { index, plan }] of gradings.entries()) {
         const run = runs[n]!;
         if (run.kind === "finished" && !broken)
-          results[index] = this.withheld(exercise, scoreExercise(plan, run));
+          results[index] = withholdHiddenText(scoreExercise(plan, run), hiddenLines);
       }
       // A source that could not be prepared, or that the batch could not finish: graded alone,
       // where it gets its own time limit and its own words for what went wrong.
@@ -258,21 +249,26 @@ export class GradingSession {
     return results;
   }
 
-  /** A wrong solution's run, as gradeUnchecked() plans it. */
-  private wrongSolutionPlan(
+  /**
+   * The run of `source` from its prepared folder: a wrong solution is graded on the hidden tests
+   * alone (of the stages it declares; its visible tests would add only time) and stops at its
+   * first failing test; `stages` limits any other run (`grade --stage`).
+   */
+  private planOf(
     exercise: Exercise,
-    ready: ReturnType<typeof prepareSource>,
-    hiddenDir: string,
+    source: SourceChoice,
+    prepared: ReturnType<typeof prepareSource>,
+    run: { hiddenDir: string; sealed: boolean; stages?: string[] },
   ): RunPlan {
     return planRun(exercise, {
-      sourceDir: ready.dir,
-      hiddenDir,
-      includeVisible: false,
+      sourceDir: prepared.dir,
+      hiddenDir: run.hiddenDir,
+      includeVisible: source.kind !== "wrong-solution",
       timeoutMs: this.timeoutMsOf(exercise),
-      stages: ready.stages,
-      breaks: ready.breaks,
-      sealed: false,
-      bail: true,
+      stages: prepared.stages ?? run.stages,
+      breaks: prepared.breaks,
+      sealed: run.sealed,
+      bail: bailsAtFirstFailure(source),
     });
   }
 

@@ -17,7 +17,8 @@ class ProjectBailRunner extends TestRunner {
   async runTests(tests, watcher, options) {
     /** @type {Set<string>} the projects (their displayName) with a failing file */
     const failed = new Set();
-    const project = (test) => test.context.config.displayName?.name ?? test.context.config.id;
+    // graderBatchJestConfig() names every project (the projects share one `id`).
+    const project = (test) => test.context.config.displayName?.name ?? "";
     const offSuccess = this.on("test-file-success", ([test, result]) => {
       if (result.numFailingTests > 0 || result.testExecError) failed.add(project(test));
     });

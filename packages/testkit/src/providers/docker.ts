@@ -21,8 +21,11 @@ function labels(): Record<string, string> {
 
 type HealthCheckTest = Parameters<PostgreSqlContainer["withHealthCheck"]>[0]["test"];
 
-/** The readiness check of @testcontainers/postgresql, with its default user, password and database. */
-const PG_READY = "PGPASSWORD=test pg_isready --host localhost --username test --dbname test";
+/** The Postgres role, its password and database: set on the container and read by its readiness check. */
+const PG = { user: "test", password: "test", database: "test" };
+
+/** The readiness check @testcontainers/postgresql runs, for PG's role and database. */
+const PG_READY = `PGPASSWORD=${PG.password} pg_isready --host localhost --username ${PG.user} --dbname ${PG.database}`;
 
 /** Runs Redis and Postgres in containers through Testcontainers. */
 export class DockerProvider implements Provider {
@@ -43,6 +46,9 @@ export class DockerProvider implements Provider {
     let definition = new PostgreSqlContainer(defaultImages.postgres())
       .withExposedPorts({ container: 5432, host: port })
       .withLabels(labels())
+      .withUsername(PG.user)
+      .withPassword(PG.password)
+      .withDatabase(PG.database)
       .withCommand(["postgres", ...TEST_POSTGRES_SETTINGS])
       // initdb's final fsync of a fresh cluster costs seconds and buys nothing for test data.
       .withEnvironment({ POSTGRES_INITDB_ARGS: "--no-sync" })
