@@ -2,11 +2,9 @@ import { randomBytes } from "node:crypto";
 import { Redis, type RedisOptions } from "ioredis";
 import { Client, Pool, type PoolConfig } from "pg";
 import { onCleanup } from "./cleanup";
+import { claimRedisDatabase } from "./redis-databases";
 import { sharedServices } from "./shared-services";
 import { claimSpareDatabase, releaseDatabase } from "./warm-services/spare-databases";
-
-/** Redis logical databases 1..15 are handed out to test files; 0 holds the counter. */
-const REDIS_DATABASES = 15;
 
 export interface FileServices {
   /** A Redis URL that selects this file's own logical database. */
@@ -51,7 +49,10 @@ export function useServices(): FileServices {
   beforeAll(async () => {
     const shared = sharedServices();
     const [redisUrl, databaseUrl] = await Promise.all([
-      claimRedisDatabase(shared.redisUrl),
+      claimRedisDatabase(shared.redisUrl).then(({ url, release }) => {
+        onCleanup(release);
+        return url;
+      }),
       fileDatabase(shared.databaseUrl).then(({ url, release }) => {
         onCleanup(release);
         return url;
@@ -78,35 +79,6 @@ export function useServices(): FileServices {
     newRedis,
     newPool,
   };
-}
-
-async function claimRedisDatabase(sharedUrl: string): Promise<string> {
-  const admin = new Redis(sharedUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  try {
-    const ticket = await admin.incr("backend-sandbox:next-database");
-    const index = 1 + ((ticket - 1) % REDIS_DATABASES);
-    const url = new URL(sharedUrl);
-    url.pathname = `/${index}`;
-    await admin.select(index);
-    await admin.flushdb();
-    onCleanup(() => flushRedisDatabase(url.toString()));
-    return url.toString();
-  } finally {
-    admin.disconnect();
-  }
-}
-
-async function flushRedisDatabase(url: string): Promise<void> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-  });
-  try {
-    await client.flushdb();
-  } finally {
-    client.disconnect();
-  }
 }
 
 /** Per-file databases are named `sandbox_<pid>_<random>`: the pid of the test process that owns one. */

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { Redis } from "ioredis";
 import { Client } from "pg";
+import { TEST_REDIS_ARGUMENTS } from "../src/providers/provider";
 import type { Provider, ServiceHandle } from "../src/runner";
 
 /** What every provider that owns its servers must do: serve real commands, and fail and recover on cue. */
@@ -23,6 +24,19 @@ export function describeProviderContract(makeProvider: () => Provider): void {
       await client.set("greeting", "hello");
       expect(await client.get("greeting")).toBe("hello");
       expect(await client.info("server")).toMatch(/redis_version:7\./);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it("starts Redis with a logical database for each of many test files at once (--databases 64)", async () => {
+    const client = new Redis(redis.url);
+    try {
+      expect(await client.config("GET", "databases")).toEqual([
+        "databases",
+        TEST_REDIS_ARGUMENTS[1],
+      ]);
+      expect(Number(TEST_REDIS_ARGUMENTS[1])).toBeGreaterThanOrEqual(64);
     } finally {
       client.disconnect();
     }

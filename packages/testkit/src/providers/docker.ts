@@ -7,6 +7,7 @@ import { waitUntilReady } from "../readiness";
 import { defaultImages, OWNER_LABEL, ownerId, SESSION_LABEL, sessionId } from "./docker-defaults";
 import {
   TEST_POSTGRES_SETTINGS,
+  TEST_REDIS_ARGUMENTS,
   type PostgresOptions,
   type Provider,
   type ServiceHandle,
@@ -37,6 +38,7 @@ export class DockerProvider implements Provider {
     const container = await new RedisContainer(defaultImages.redis())
       .withExposedPorts({ container: 6379, host: port })
       .withLabels(labels())
+      .withCommand(["redis-server", ...TEST_REDIS_ARGUMENTS])
       .start();
     return ContainerService.adopt("redis", container, `redis://${container.getHost()}:${port}`);
   }

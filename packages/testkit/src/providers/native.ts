@@ -11,6 +11,7 @@ import { chownForServer } from "./native/unprivileged";
 import {
   ServiceError,
   TEST_POSTGRES_SETTINGS,
+  TEST_REDIS_ARGUMENTS,
   type Provider,
   type ServiceHandle,
   type ServiceKind,
@@ -53,6 +54,7 @@ export class NativeProvider implements Provider {
       dir,
       "--logfile",
       join(dir, "redis.log"),
+      ...TEST_REDIS_ARGUMENTS,
     ];
     return NativeServer.start("redis", `redis://127.0.0.1:${port}`, dir, () =>
       spawnServer(binary, args, dir),
