@@ -2,7 +2,11 @@ import { Redis } from "ioredis";
 import { because } from "../src";
 import { NativeProvider } from "../src/providers/native";
 import type { ServiceHandle } from "../src/providers/provider";
-import { claimRedisDatabase, type RedisDatabaseClaim } from "../src/redis-databases";
+import {
+  claimRedisDatabase as claimOn,
+  type ClaimOptions,
+  type RedisDatabaseClaim,
+} from "../src/redis-databases";
 
 // A server of this file's own: the claims below hold every database of it at once.
 let redis: ServiceHandle;
@@ -11,8 +15,19 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => redis?.dispose());
 
+// Every claim a test makes is released after it, passed or failed, so that a failure stays its own.
+const made: Promise<RedisDatabaseClaim>[] = [];
+const claimRedisDatabase = (url: string, options?: ClaimOptions) => {
+  const claim = claimOn(url, { timeoutMs: 10_000, ...options });
+  made.push(claim);
+  return claim;
+};
+afterEach(async () => {
+  const settled = await Promise.allSettled(made.splice(0));
+  await Promise.all(settled.map((s) => (s.status === "fulfilled" ? s.value.release() : null)));
+});
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const releaseAll = (claims: RedisDatabaseClaim[]) => Promise.all(claims.map((c) => c.release()));
 /** Whether `promise` is still pending after `ms`. */
 const stillPending = (promise: Promise<unknown>, ms: number) =>
   Promise.race([promise.then(() => false), sleep(ms).then(() => true)]);
@@ -44,12 +59,12 @@ describe("Redis databases for test files", () => {
       expect(taken.index).toBe(first.index);
       expect(keys).toBe(0);
     });
-    await releaseAll([...claims, taken]);
   });
 
   it("renews a lease while its holder runs, and claims again a database whose holder stopped renewing", async () => {
-    const held = await claimRedisDatabase(redis.url, { leaseMs: 300 });
-    await sleep(700); // two leases long: renewed, or another claim could take it
+    // Renewed every 600 ms: a loaded machine's event loop may stall for a few hundred.
+    const held = await claimRedisDatabase(redis.url, { leaseMs: 1800 });
+    await sleep(4000); // over two leases long: renewed, or another claim could take it
     const others = await Promise.all(
       Array.from({ length: 62 }, () => claimRedisDatabase(redis.url)),
     );
@@ -64,26 +79,22 @@ describe("Redis databases for test files", () => {
     // A holder that died: its lease, written as its claim did, expires with no one to renew it.
     const admin = new Redis(redis.url);
     await held.release();
-    await admin.set(`backend-sandbox:database:${held.index}:lease`, "a dead process", "PX", 300);
+    await admin.set(`backend-sandbox:database:${held.index}:lease`, "a dead process", "PX", 1000);
     const late = claimRedisDatabase(redis.url, { retryMs: 20 });
-    const waited = await stillPending(late, 100);
+    const waited = await stillPending(late, 300);
     const taken = await late;
     admin.disconnect();
     because("expected the dead holder's database claimed again once its lease ran out", () => {
       expect(waited).toBe(true);
       expect(taken.index).toBe(held.index);
     });
-    await releaseAll([...others, taken]);
   });
 
   it("says how many databases are held, and how to have more, when none frees up in time", async () => {
-    const claims = await Promise.all(
-      Array.from({ length: 63 }, () => claimRedisDatabase(redis.url)),
-    );
+    await Promise.all(Array.from({ length: 63 }, () => claimRedisDatabase(redis.url)));
     await expect(claimRedisDatabase(redis.url, { timeoutMs: 200, retryMs: 50 })).rejects.toThrow(
       /every one of the 63 databases for test files of Redis at redis:\/\/127\.0\.0\.1:\d+ is claimed by another file, still after 200 ms: .*redis-server --databases/,
     );
-    await releaseAll(claims);
   });
 
   it("ends only its own lease: one that ran out and another holder took stays that holder's", async () => {
