@@ -329,3 +329,25 @@ describe("mutation testing's coverage (scripts/mutation.mjs)", () => {
     expect(records()).toEqual([]);
   });
 });
+
+describe("Node's compile cache (compile-cache.js)", () => {
+  const saved = process.env.NODE_COMPILE_CACHE;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.NODE_COMPILE_CACHE;
+    else process.env.NODE_COMPILE_CACHE = saved;
+  });
+
+  it("is handed to an unsealed learner's process, and never to a sealed one, whose bytecode trusted processes would load", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sandbox-compile-cache-"));
+    process.env.NODE_COMPILE_CACHE = dir;
+    const seen: Record<string, boolean> = {};
+    for (const sealed of sealing ? [false] : [false, true]) {
+      const learner = await LearnerProcess.start(run(sealed));
+      const { env } = await learner.module<typeof Hostile>("hostile").surroundings();
+      seen[sealed ? "sealed" : "unsealed"] = env.includes("NODE_COMPILE_CACHE");
+      await learner.stop();
+    }
+    rmSync(dir, { recursive: true, force: true });
+    expect(seen).toEqual(sealing ? { unsealed: true } : { unsealed: true, sealed: false });
+  });
+});

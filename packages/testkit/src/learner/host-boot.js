@@ -15,3 +15,6 @@ Module._extensions[".js"] = function loadJs(module, filename) {
 };
 
 require("./host.ts");
+// With Node's compile cache on (unsealed runs, compile-cache.js), write what booting compiled
+// now: a learner's process ends by SIGKILL, and Node writes the cache only at a normal exit.
+require("node:module").flushCompileCache?.();

@@ -113,6 +113,10 @@ export function spawnHost(run: LearnerRun): SpawnedHost {
   } else {
     env.SANDBOX_LEARNER_SOURCE = run.sourceDir;
     env.HOME = process.env.HOME;
+    // Node's compile cache (compile-cache.js), unsealed only: code run unsealed is the project's
+    // own or yours, and could write anywhere you can anyway; sealed code must not write bytecode
+    // that trusted processes load.
+    if (process.env.NODE_COMPILE_CACHE) env.NODE_COMPILE_CACHE = process.env.NODE_COMPILE_CACHE;
     argv = [...endsWithParent(), ...node];
   }
   const child = spawn(argv[0]!, argv.slice(1), {
