@@ -1,6 +1,13 @@
 import { PostgreSqlContainer } from "@testcontainers/postgresql";
 import { RedisContainer } from "@testcontainers/redis";
-import { getContainerRuntimeClient, type StartedTestContainer, Wait } from "testcontainers";
+import { createHash } from "node:crypto";
+import {
+  GenericContainer,
+  getContainerRuntimeClient,
+  ImageName,
+  type StartedTestContainer,
+  Wait,
+} from "testcontainers";
 import { freePort } from "../free-port";
 import { Reaper } from "../reaper";
 import { waitUntilReady } from "../readiness";
@@ -28,6 +35,79 @@ const PG = { user: "test", password: "test", database: "test" };
 /** The readiness check @testcontainers/postgresql runs, for PG's role and database. */
 const PG_READY = `PGPASSWORD=${PG.password} pg_isready --host localhost --username ${PG.user} --dbname ${PG.database}`;
 
+/** Where an initialized image keeps its cluster; copied into PGDATA at a container's first start. */
+const INITIALIZED_DATA = "/var/lib/postgresql/initialized";
+/** The data folder of every container we start: the image's VOLUME, or a tmpfs mounted on it. */
+const DATA = "/var/lib/postgresql/data";
+/**
+ * The entrypoint of a container of an initialized image: the cluster copied into an empty PGDATA
+ * (a restart finds its own data there and keeps it), then the image's own entrypoint, which finds
+ * PG_VERSION and skips initdb.
+ */
+const COPY_THEN_ENTRYPOINT = `[ -s "$PGDATA/PG_VERSION" ] || cp -a ${INITIALIZED_DATA}/. "$PGDATA"/; exec docker-entrypoint.sh "$@"`;
+/** Bumped when what an initialized image holds changes, so that older ones are not used. */
+const INITIALIZED_VERSION = 1;
+
+const initializedImages = new Map<string, Promise<string>>();
+
+/**
+ * The tag of an image of `base` with a Postgres cluster already made in INITIALIZED_DATA (PG's
+ * role, password and database), made once per machine and base image and then reused:
+ * `backend-sandbox/postgres-initialized:<hash of the base image's id and of PG>`. The official
+ * image's entrypoint runs initdb and a temporary server at every container's first start, about
+ * 3 CPU-seconds; a container of this image copies the cluster (docs/performance.md). Processes
+ * that find no such image at the same time each make it; the last tag wins, and all are alike.
+ */
+export function initializedPostgresImage(base: string): Promise<string> {
+  let image = initializedImages.get(base);
+  if (!image) {
+    image = makeInitializedImage(base);
+    image.catch(() => initializedImages.delete(base)); // the next start tries again
+    initializedImages.set(base, image);
+  }
+  return image;
+}
+
+async function makeInitializedImage(base: string): Promise<string> {
+  const client = await getContainerRuntimeClient();
+  if (!(await client.image.exists(ImageName.fromString(base))))
+    await client.image.pull(ImageName.fromString(base));
+  const { Id } = await client.image.inspect(ImageName.fromString(base));
+  const key = createHash("sha256")
+    .update(JSON.stringify([Id, PG, INITIALIZED_VERSION]))
+    .digest("hex")
+    .slice(0, 16);
+  const repo = "backend-sandbox/postgres-initialized";
+  if (await client.image.exists(ImageName.fromString(`${repo}:${key}`))) return `${repo}:${key}`;
+  const container = await new GenericContainer(base)
+    .withLabels(labels())
+    .withEnvironment({
+      POSTGRES_USER: PG.user,
+      POSTGRES_PASSWORD: PG.password,
+      POSTGRES_DB: PG.database,
+      POSTGRES_INITDB_ARGS: "--no-sync",
+      PGDATA: INITIALIZED_DATA,
+    })
+    .withCommand(["postgres", ...TEST_POSTGRES_SETTINGS])
+    .withHealthCheck({ test: ["NONE"] as unknown as HealthCheckTest })
+    .withWaitStrategy(Wait.forSuccessfulCommand(PG_READY))
+    .start();
+  try {
+    // A clean shutdown first, so that a container of the image starts without crash recovery.
+    await container.stop({ remove: false, timeout: 30 });
+    await container.commit({
+      repo,
+      tag: key,
+      deleteOnExit: false,
+      changes: [`LABEL ${SESSION_LABEL}=`, `LABEL ${OWNER_LABEL}=`, `ENV PGDATA=${DATA}`],
+    });
+  } finally {
+    const stopped = (await getContainerRuntimeClient()).container.getById(container.getId());
+    await stopped.remove({ force: true, v: true }).catch(() => {});
+  }
+  return `${repo}:${key}`;
+}
+
 /** Runs Redis and Postgres in containers through Testcontainers. */
 export class DockerProvider implements Provider {
   readonly name = "docker";
@@ -45,7 +125,10 @@ export class DockerProvider implements Provider {
 
   async startPostgres(options: PostgresOptions = {}): Promise<ServiceHandle> {
     const port = await freePort();
-    let definition = new PostgreSqlContainer(defaultImages.postgres())
+    let definition = new PostgreSqlContainer(
+      await initializedPostgresImage(defaultImages.postgres()),
+    )
+      .withEntrypoint(["/bin/sh", "-c", COPY_THEN_ENTRYPOINT, "sh"])
       .withExposedPorts({ container: 5432, host: port })
       .withLabels(labels())
       .withUsername(PG.user)
@@ -66,8 +149,7 @@ export class DockerProvider implements Provider {
     // On a disk each file Postgres creates costs ~0.3 ms: a CREATE DATABASE per test file took
     // ~120 ms in the image's volume (docs/architecture.md). A tmpfs is emptied when the container
     // stops, so only a server that is never restarted gets one.
-    if (options.neverRestarted)
-      definition = definition.withTmpFs({ "/var/lib/postgresql/data": "rw" });
+    if (options.neverRestarted) definition = definition.withTmpFs({ [DATA]: "rw" });
     const container = await definition.start();
     const url = `postgres://${container.getUsername()}:${container.getPassword()}@${container.getHost()}:${port}/${container.getDatabase()}`;
     return ContainerService.adopt("postgres", container, url);
