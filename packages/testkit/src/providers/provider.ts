@@ -43,8 +43,8 @@ export class ServiceError extends Error {
 
 /**
  * Arguments for every Redis server a provider starts: 64 logical databases rather than Redis's
- * 16, since each test file running holds one alone (redis-databases.ts), and verify or a class's
- * grading runs more than 15 files at once.
+ * 16, since each test file holds one alone while it runs (redis-databases.ts), and a file waits
+ * when all are held: with 63, verify's four gradings at once never wait.
  */
 export const TEST_REDIS_ARGUMENTS = ["--databases", "64"];
 
