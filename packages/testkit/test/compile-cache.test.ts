@@ -24,7 +24,7 @@ describe("useCompileCache", () => {
   it("turns Node's compile cache on in .sandbox/cache/node, for the process and the processes it starts", () => {
     const seen = cacheIn({});
     expect(seen.returned).toBe(repoCache);
-    expect(seen.active).toMatch(new RegExp(`^${repoCache}`));
+    expect(seen.active?.startsWith(repoCache)).toBe(true); // Node adds a folder per version
     expect(seen.child).toBe(repoCache);
   });
 

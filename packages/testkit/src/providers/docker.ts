@@ -28,6 +28,8 @@ function labels(): Record<string, string> {
 }
 
 type HealthCheckTest = Parameters<PostgreSqlContainer["withHealthCheck"]>[0]["test"];
+/** Docker's own way to turn a health check off; Testcontainers' type omits it. */
+const NO_HEALTH_CHECK = { test: ["NONE"] as unknown as HealthCheckTest };
 
 /** The Postgres role, its password and database: set on the container and read by its readiness check. */
 const PG = { user: "test", password: "test", database: "test" };
@@ -85,11 +87,12 @@ async function makeInitializedImage(base: string): Promise<string> {
       POSTGRES_USER: PG.user,
       POSTGRES_PASSWORD: PG.password,
       POSTGRES_DB: PG.database,
+      // initdb's final fsync of a fresh cluster costs seconds and buys nothing for test data.
       POSTGRES_INITDB_ARGS: "--no-sync",
       PGDATA: INITIALIZED_DATA,
     })
     .withCommand(["postgres", ...TEST_POSTGRES_SETTINGS])
-    .withHealthCheck({ test: ["NONE"] as unknown as HealthCheckTest })
+    .withHealthCheck(NO_HEALTH_CHECK)
     .withWaitStrategy(Wait.forSuccessfulCommand(PG_READY))
     .start();
   try {
@@ -102,8 +105,10 @@ async function makeInitializedImage(base: string): Promise<string> {
       changes: [`LABEL ${SESSION_LABEL}=`, `LABEL ${OWNER_LABEL}=`, `ENV PGDATA=${DATA}`],
     });
   } finally {
-    const stopped = (await getContainerRuntimeClient()).container.getById(container.getId());
-    await stopped.remove({ force: true, v: true }).catch(() => {});
+    await client.container
+      .getById(container.getId())
+      .remove({ force: true, v: true })
+      .catch(() => {});
   }
   return `${repo}:${key}`;
 }
@@ -135,14 +140,11 @@ export class DockerProvider implements Provider {
       .withPassword(PG.password)
       .withDatabase(PG.database)
       .withCommand(["postgres", ...TEST_POSTGRES_SETTINGS])
-      // initdb's final fsync of a fresh cluster costs seconds and buys nothing for test data.
-      .withEnvironment({ POSTGRES_INITDB_ARGS: "--no-sync" })
       // The module's readiness check is a Docker HEALTHCHECK, run every 250 ms for as long as the
       // container lives: a `docker exec` of pg_isready each time (runc, containerd's shim, a
       // shell), a quarter of a core per idle container (docs/performance.md). The same pg_isready
       // is polled here only until the server answers, and Docker runs no health check.
-      // ["NONE"] is Docker's own way to turn a health check off; Testcontainers' type omits it.
-      .withHealthCheck({ test: ["NONE"] as unknown as HealthCheckTest })
+      .withHealthCheck(NO_HEALTH_CHECK)
       .withWaitStrategy(
         Wait.forAll([Wait.forSuccessfulCommand(PG_READY), Wait.forListeningPorts()]),
       );

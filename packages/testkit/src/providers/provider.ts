@@ -46,7 +46,8 @@ export class ServiceError extends Error {
  * 16, since each test file holds one alone while it runs (redis-databases.ts), and a file waits
  * when all are held: with 63, verify's four gradings at once never wait.
  */
-export const TEST_REDIS_ARGUMENTS = ["--databases", "64"];
+export const TEST_REDIS_DATABASES = 64;
+export const TEST_REDIS_ARGUMENTS = ["--databases", String(TEST_REDIS_DATABASES)];
 
 /**
  * Server settings for throwaway test data, used by every provider that starts Postgres:
