@@ -5,11 +5,13 @@ import os from "node:os";
 import path from "node:path";
 import { LearnerProcess, manualClock, pgPool, redisClient, startServer, useServices } from "../src";
 import type { LearnerRun } from "../src/learner/learner-run";
+import { packageBundles } from "../src/learner/package-bundles";
 import { whySealingIsImpossible } from "../src/learner/sandbox";
 import type * as Library from "./fixtures/learner-exercise/src/library";
 import type * as Hostile from "./fixtures/learner-exercise/src/hostile";
 import type * as App from "./fixtures/learner-exercise/src/app";
 import type * as Instrumented from "./fixtures/learner-exercise/src/instrumented";
+import type * as Packages from "./fixtures/learner-exercise/src/packages";
 
 const exerciseDir = path.join(__dirname, "fixtures/learner-exercise");
 const repository = path.resolve(__dirname, "../../..");
@@ -169,6 +171,13 @@ describe.each(modes)("the learner's process (sealed: %s)", (sealed) => {
     await served.close();
   });
 
+  it("loads express, ioredis and pg from the bundles made for it, the code under test and the host alike", async () => {
+    const names = ["express", "ioredis", "pg"];
+    const loaded = await learner.module<typeof Packages>("packages").packagesLoaded(names);
+    expect(loaded).toEqual(packageBundles(names, exerciseDir));
+    expect(Object.keys(loaded)).toEqual(names);
+  });
+
   it("reaches a server of the test process whose URL it is given", async () => {
     const server = await startServer((_req, res) => res.end("from the test process"));
     expect(await library().fetchText(server.url)).toBe("from the test process");
@@ -286,6 +295,20 @@ describe.each(modes)("the learner's process (sealed: %s)", (sealed) => {
     expect(existsSync(dir)).toBe(true);
     await other.stop();
     expect(existsSync(dir)).toBe(false);
+  });
+});
+
+describe("packages file by file (SANDBOX_PACKAGE_BUNDLES=0)", () => {
+  afterEach(() => {
+    delete process.env.SANDBOX_PACKAGE_BUNDLES;
+  });
+
+  it("loads each package from node_modules, as Node does", async () => {
+    process.env.SANDBOX_PACKAGE_BUNDLES = "0";
+    const learner = await LearnerProcess.start(run(false));
+    const loaded = await learner.module<typeof Packages>("packages").packagesLoaded(["express"]);
+    await learner.stop();
+    expect(loaded.express).toBe(require.resolve("express", { paths: [exerciseDir] }));
   });
 });
 

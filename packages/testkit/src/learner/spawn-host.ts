@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import path from "node:path";
 import type { LearnerRun } from "./learner-run";
 import { MUTATION_COVERAGE_FILE, MUTATION_TEST_PATH } from "./mutant-coverage";
+import { packageBundles } from "./package-bundles";
 import { learnerFoldersDir, transformCacheDir } from "./run-scratch";
 import {
   SANDBOX_BRIDGE_MOUNT,
@@ -60,7 +61,8 @@ function endsWithParent(): string[] {
 }
 
 /**
- * Spawns host.ts for `run` (through host-boot.js: tsx for the learner's TypeScript), with the
+ * Spawns host.ts for `run` (through host-boot.js: tsx for the learner's TypeScript, and the
+ * bundles of package-bundles.ts for the packages it names), with the
  * V8 heap limit of heapLimitMiB(), the channel on fd 3, and, when the run is sealed, inside bubblewrap
  * (sandbox.ts). Unsealed it leads a process group of its own, so that stopping it ends what it
  * started.
@@ -81,6 +83,11 @@ export function spawnHost(run: LearnerRun): SpawnedHost {
     NODE_PATH: run.modulePaths.join(path.delimiter),
     SANDBOX_LEARNER_DEPENDENCIES: JSON.stringify(run.dependencies),
   };
+  // The packages it loads from one file each (package-bundles.ts): made by this trusted process
+  // from the checkout's install, and read-only to a sealed process.
+  const bundles = packageBundles(run.dependencies, run.exerciseDir);
+  env.SANDBOX_LEARNER_PACKAGES = JSON.stringify(bundles);
+  const bundleDirs = [...new Set(Object.values(bundles).map((file) => path.dirname(file)))];
   // The grader's mark on every process of a graded run: its sweep finds this one by it, even
   // after the Jest worker that started it is gone (the grader's run-watchdog.js).
   if (process.env.SANDBOX_RUN_MARKER) env.SANDBOX_RUN_MARKER = process.env.SANDBOX_RUN_MARKER;
@@ -104,7 +111,7 @@ export function spawnHost(run: LearnerRun): SpawnedHost {
       exerciseModules: existsSync(path.join(run.exerciseDir, "node_modules"))
         ? path.join(run.exerciseDir, "node_modules")
         : undefined,
-      readOnly: [path.dirname(path.dirname(process.execPath)), ...run.readOnly],
+      readOnly: [path.dirname(path.dirname(process.execPath)), ...run.readOnly, ...bundleDirs],
       bridgeDir: dirs.bridge,
       clocksDir: dirs.clocks,
       transformCache: transformCacheDir(),
