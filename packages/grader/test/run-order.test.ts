@@ -24,7 +24,7 @@ writeFileSync(
 );
 
 /** A wrong solution's plan: hidden tests only, as verify makes it. */
-const wrongSolutionPlan = (options: { breaks?: string[]; stages?: string[] }) =>
+const wrongSolutionPlan = (options: { rules?: string[]; stages?: string[] }) =>
   planRun(exercise, {
     sourceDir: path.join(exercise.dir, ".meta", "solution"),
     hiddenDir,
@@ -34,34 +34,41 @@ const wrongSolutionPlan = (options: { breaks?: string[]; stages?: string[] }) =>
     ...options,
   });
 
-describe("the files a wrong solution's run starts with", () => {
-  it("are the planned files citing a rule its Breaks: line names, in brackets", () => {
-    expect(wrongSolutionPlan({ breaks: ["R2.1"] }).firstFiles).toEqual([negatives]);
-    expect(wrongSolutionPlan({ breaks: ["R1.1", "R2.1"] }).firstFiles).toEqual([negatives]);
-  });
-
-  it("are none without a Breaks: line, for a rule named without brackets, or outside its stages", () => {
-    expect(wrongSolutionPlan({}).firstFiles).toEqual([]);
-    expect(wrongSolutionPlan({ breaks: ["R9.9"] }).firstFiles).toEqual([]);
-    expect(wrongSolutionPlan({ breaks: ["R2.1"], stages: ["basics"] })).toMatchObject({
-      testFiles: [basics],
-      firstFiles: [],
+describe("the files a wrong solution's run grades", () => {
+  it("are, with a Breaks: line, the planned files citing one of its rules in brackets", () => {
+    expect(wrongSolutionPlan({ rules: ["R2.1"] })).toMatchObject({
+      testFiles: [negatives],
+      rules: ["R2.1"],
     });
+    expect(wrongSolutionPlan({ rules: ["R1.1", "R2.1"] }).testFiles).toEqual([negatives]);
   });
 
-  it("come first in Jest's order, then the others by path", () => {
+  it("are none for a rule named without brackets, or cited outside its stages", () => {
+    expect(wrongSolutionPlan({ rules: ["R9.9"] }).testFiles).toEqual([]);
+    expect(wrongSolutionPlan({ rules: ["R2.1"], stages: ["basics"] }).testFiles).toEqual([]);
+  });
+
+  it("are every planned file without a Breaks: line, in path order for Jest", () => {
+    const plan = wrongSolutionPlan({});
+    expect(plan.rules).toBeUndefined();
     const sequencer = new PlanOrderSequencer({});
-    const order = (plan: ReturnType<typeof wrongSolutionPlan>) => {
-      const config = graderJestConfig(plan, { repoRoot: path.join(__dirname, "../../..") });
-      const testRegex = config.testRegex as string[];
-      // Jest hands the sequencer its tests in no promised order: give them reversed.
-      const tests = [...plan.testFiles].reverse().map((file) => ({
-        path: file,
-        context: { config: { testRegex } },
-      }));
-      return sequencer.sort(tests).map((test: { path: string }) => test.path);
-    };
-    expect(order(wrongSolutionPlan({ breaks: ["R2.1"] }))).toEqual([negatives, basics]);
-    expect(order(wrongSolutionPlan({}))).toEqual([basics, negatives]);
+    const config = graderJestConfig(plan, { repoRoot: path.join(__dirname, "../../..") });
+    const testRegex = config.testRegex as string[];
+    // Jest hands the sequencer its tests in no promised order: give them reversed.
+    const tests = [...plan.testFiles].reverse().map((file) => ({
+      path: file,
+      context: { config: { testRegex } },
+    }));
+    expect(sequencer.sort(tests).map((test: { path: string }) => test.path)).toEqual([
+      basics,
+      negatives,
+    ]);
+  });
+
+  it("have the test environment told the rules, and to bail at the first failure", () => {
+    const config = graderJestConfig(wrongSolutionPlan({ rules: ["R2.1"] }), {
+      repoRoot: path.join(__dirname, "../../.."),
+    });
+    expect(config.testEnvironmentOptions).toEqual({ rules: ["R2.1"], bailAtFirstFailure: true });
   });
 });

@@ -211,7 +211,7 @@ describe("sandbox new, then sandbox verify", () => {
       SANDBOX_EXERCISES_DIR: copy,
     });
     expect(wrong.stdout).toMatch(
-      /✗ wrong solution ignores-sign is caught in the stages it declares \(basics\): it passes every test of those stages/,
+      /✗ wrong solution ignores-sign is caught in the stages it declares \(basics\): it passes every one of those tests/,
     );
     const everyStage = await sandbox(
       ["verify", "partial", "--wrong-solution", "ignores-sign", "--all-stages"],
@@ -238,7 +238,7 @@ describe("sandbox new, then sandbox verify", () => {
     expect(full.stdout).toMatch(
       /✓ wrong solution always-zero is caught by basics \(2 of 2 tests\), negatives \(3 of 3 tests\), 0 \/ 30/,
     );
-    // `Breaks:` names a rule a test of negatives cites: that file runs first, and stops the run.
+    // `Breaks:` names a rule the last test of negatives cites: that test alone runs.
     const negatives = path.join(copy, "partial/.meta/hidden/negatives.test.ts");
     writeFileSync(
       negatives,
@@ -250,7 +250,20 @@ describe("sandbox new, then sandbox verify", () => {
       readFileSync(zeroPatch, "utf8").replace("Stages: basics, negatives\n", "$&Breaks: R2.1\n"),
     );
     expect((await zero()).stdout).toMatch(
-      /✓ wrong solution always-zero is caught by negatives \(1 of 1 tests run\): negatives › adds a negative number$/m,
+      /✓ wrong solution always-zero is caught by negatives \(1 of 1 tests run\): negatives › \[R2\.1\] adds zero to a negative number$/m,
+    );
+    // It must be caught by those tests: ignores-sign breaks no test of basics, though negatives' would catch it.
+    const basics = path.join(copy, "partial/.meta/hidden/basics.test.ts");
+    writeFileSync(
+      basics,
+      readFileSync(basics, "utf8").replace('it("adds zero"', 'it("[R1.1] adds zero"'),
+    );
+    writeFileSync(patch, `Stages: basics, negatives\nBreaks: R1.1\n\n${body}`);
+    const uncited = await sandbox(["verify", "partial", "--wrong-solution", "ignores-sign"], {
+      SANDBOX_EXERCISES_DIR: copy,
+    });
+    expect(uncited.stdout).toMatch(
+      /✗ wrong solution ignores-sign is caught in the stages it declares \(basics, negatives\) by the tests citing the rules it breaks \(R1\.1\): it passes every one of those tests/,
     );
     writeFileSync(patch, `Stages: negative\n\n${body}`);
     const misnamed = await sandbox(["verify", "partial", "--static"], {

@@ -38,6 +38,7 @@ export {
   type ExerciseRun,
 } from "../exercise-layout";
 export { whySealingIsImpossible, SANDBOX_LIMITS } from "./learner/sandbox";
+export { citedRules } from "./rule-citations";
 export {
   attachWarmServices,
   ensureWarmServices,

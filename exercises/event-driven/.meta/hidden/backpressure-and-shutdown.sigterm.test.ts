@@ -36,10 +36,21 @@ describe("backpressure-and-shutdown", () => {
     const events = firstEvents(random, 400);
     await append(services.redis, where.stream, events);
     await eventually("50 events applied", () => applications(events), { until: (n) => n >= 50 });
-    pg.pause(); // the worker is caught holding a batch
-    await eventually("the worker to hold entries", () => held(where, "leaving"), {
-      until: (n) => n > 0,
-    });
+    // The worker is caught holding a batch: two entries or more, so that besides the one in its
+    // transaction at least one waits its turn, which a worker that stops mid-batch would leave
+    // pending. Caught on a batch's last entry (held 1), it is let go and caught again.
+    for (let attempt = 1; ; attempt++) {
+      const before = await applications(events);
+      pg.pause();
+      const holding = await eventually("the worker to hold entries", () => held(where, "leaving"), {
+        until: (n) => n > 0,
+      });
+      if (holding >= 2 || attempt === 10) break;
+      pg.resume();
+      await eventually("more events applied", () => applications(events), {
+        until: (n) => n > before + 1,
+      });
+    }
     await process.signal("SIGTERM");
     setTimeout(() => pg.resume(), 200);
     const exit = await within(5000, "the process to exit after SIGTERM", process.exited());

@@ -222,7 +222,7 @@ async function verifyExercise(dir: string, run: VerifyRun): Promise<string[]> {
   for (const [i, bug] of bugs.entries()) {
     const wrong = await wrongs[i];
     if (!wrong) continue;
-    const declared = allStages ? [] : declaredStages(dir, bug);
+    const declared = allStages ? { stages: [], breaks: [] } : declaredOf(dir, bug);
     const bailed = bailsAtFirstFailure(wrongSource(bug));
     run.tally.add(slug, [wrongSolutionCaught(bug, wrong, declared, bailed)], log, true);
   }
@@ -359,11 +359,13 @@ function chosenWrongSolutions(
 }
 
 /** The stages a wrong solution's patch declares; none when it cannot be read (grading says why). */
-function declaredStages(dir: string, bug: string): string[] {
+/** The stages and rules a wrong solution's patch declares (`Stages:`, `Breaks:`), none if unreadable. */
+function declaredOf(dir: string, bug: string): { stages: string[]; breaks: string[] } {
   try {
-    return readWrongSolution(dir, bug).stages;
+    const { stages, breaks } = readWrongSolution(dir, bug);
+    return { stages, breaks };
   } catch {
-    return [];
+    return { stages: [], breaks: [] };
   }
 }
 

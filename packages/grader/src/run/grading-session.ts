@@ -251,8 +251,8 @@ export class GradingSession {
 
   /**
    * The run of `source` from its prepared folder: a wrong solution is graded on the hidden tests
-   * alone (of the stages it declares; its visible tests would add only time) and stops at its
-   * first failing test; `stages` limits any other run (`grade --stage`).
+   * alone (of the stages it declares, citing the rules it breaks; its visible tests would add only
+   * time) and stops at its first failing test; `stages` limits any other run (`grade --stage`).
    */
   private planOf(
     exercise: Exercise,
@@ -266,7 +266,7 @@ export class GradingSession {
       includeVisible: source.kind !== "wrong-solution",
       timeoutMs: this.timeoutMsOf(exercise),
       stages: prepared.stages ?? run.stages,
-      breaks: prepared.breaks,
+      rules: prepared.breaks,
       sealed: run.sealed,
       bail: bailsAtFirstFailure(source),
     });

@@ -12,12 +12,13 @@ import type { RunPlan } from "./run-plan";
  * (the testkit's test environment) and no later file starts (Jest's `bail`). It runs in band
  * (stopping at the first failure means one file at a time), its files in path order (Jest's
  * own sequencer orders by what the shared cache says failed before, so which file stopped it
- * would hang on what was graded earlier) after `plan.firstFiles`, and its reporter writes
- * `outputFile`, since Jest writes --outputFile only once every file ran.
+ * would hang on what was graded earlier), and its reporter writes `outputFile`, since Jest
+ * writes --outputFile only once every file ran. A plan with `rules` has the test environment
+ * skip every test citing none of them.
  */
 export function graderJestConfig(
   plan: Pick<RunPlan, "exercise" | "sourceDir" | "hiddenDir" | "includeVisible" | "usesServices"> &
-    Partial<Pick<RunPlan, "testFiles" | "firstFiles" | "sealed" | "bail">>,
+    Partial<Pick<RunPlan, "testFiles" | "rules" | "sealed" | "bail">>,
   options: {
     repoRoot: string;
     cacheDirectory?: string;
@@ -35,7 +36,7 @@ export function graderJestConfig(
     hiddenDir: plan.hiddenDir,
     includeVisible: plan.includeVisible,
     usesServices: plan.usesServices,
-    testFiles: plan.testFiles && inRunOrder(plan.testFiles, plan.firstFiles ?? []),
+    testFiles: plan.testFiles,
     sealed: plan.sealed,
     modulePaths: [path.join(options.repoRoot, "node_modules")],
     reporters:
@@ -52,15 +53,14 @@ export function graderJestConfig(
   // transforms under that id: one id for every grading lets runs reuse each other's (the keys
   // themselves depend on each file's inputs alone: the testkit's ts-transformer.js).
   config.id = "backend-sandbox-grading";
-  return bail
-    ? {
-        ...config,
-        bail: 1,
-        testSequencer: PLAN_ORDER_SEQUENCER,
-        // The testkit's environment skips the rest of the file after its first failing test.
-        testEnvironmentOptions: { bailAtFirstFailure: true },
-      }
-    : config;
+  // The testkit's environment skips the tests citing none of `rules`, and with
+  // bailAtFirstFailure the rest of the file after its first failing test.
+  const environment = {
+    ...(plan.rules ? { rules: plan.rules } : {}),
+    ...(bail ? { bailAtFirstFailure: true } : {}),
+  };
+  if (Object.keys(environment).length > 0) config.testEnvironmentOptions = environment;
+  return bail ? { ...config, bail: 1, testSequencer: PLAN_ORDER_SEQUENCER } : config;
 }
 
 /**
@@ -97,12 +97,6 @@ export function graderBatchJestConfig(
     watchman: false,
     reporters: ["default", [BATCH_RESULTS_REPORTER, { outputFile: options.outputFile }]],
   };
-}
-
-/** The files the plan puts first, then the others; each group in path order. */
-function inRunOrder(testFiles: string[], firstFiles: string[]): string[] {
-  const first = testFiles.filter((file) => firstFiles.includes(file));
-  return [...first, ...testFiles.filter((file) => !first.includes(file))];
 }
 
 const PLAN_ORDER_SEQUENCER = require.resolve("./plan-order-sequencer.js");

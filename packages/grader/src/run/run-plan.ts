@@ -26,11 +26,11 @@ export interface RunPlan {
   /** Set when only these stages' tests run (a wrong solution that declares its stages). */
   stages?: string[];
   /**
-   * Of `testFiles`, those that run first, in path order (the others follow, in path order): the
-   * files citing a rule a wrong solution breaks (`Breaks:` in its patch), so that a run which
-   * stops at its first failing test mostly runs one file.
+   * Set when only the tests citing one of these README rules in their title run: the rules a
+   * wrong solution breaks (`Breaks:` in its patch). `testFiles` are then the files citing one,
+   * and the testkit's test environment skips their other tests.
    */
-  firstFiles: string[];
+  rules?: string[];
   timeoutMs: number;
   /** Whether the tests use Redis or Postgres (exercise.json `services`). */
   usesServices: boolean;
@@ -54,20 +54,22 @@ export function planRun(
     stages?: string[];
     sealed?: boolean;
     bail?: boolean;
-    /** README rule ids (`R4.1`): the test files citing one run first. */
-    breaks?: string[];
+    /** README rule ids (`R4.1`): only the tests citing one run. */
+    rules?: string[];
   },
 ): RunPlan {
   const includeVisible = run.includeVisible ?? true;
-  const wanted = (file: string) => !run.stages || run.stages.includes(stageOfFile(file));
+  const rules = run.rules && run.rules.length > 0 ? run.rules : undefined;
+  // The file's text rather than its parsed titles (rule-trace.ts): a citation outside a title
+  // only adds a file whose tests the environment then skips, and TypeScript's parser would cost
+  // every grading process its load.
+  const cites = (file: string) => rulesCitedInFile(file).some((rule) => rules!.includes(rule));
+  const wanted = (file: string) =>
+    (!run.stages || run.stages.includes(stageOfFile(file))) && (!rules || cites(file));
   const testFiles = [
     ...(includeVisible ? visibleTestFiles(exercise.dir) : []),
     ...testFilesIn(run.hiddenDir),
   ].filter(wanted);
-  const breaks = new Set(run.breaks ?? []);
-  // The file's text rather than its parsed titles (rule-trace.ts): a citation outside a title
-  // only moves a file up, and TypeScript's parser would cost every grading process its load.
-  const cites = (file: string) => rulesCitedInFile(file).some((rule) => breaks.has(rule));
   return {
     exercise,
     sourceDir: run.sourceDir,
@@ -75,7 +77,7 @@ export function planRun(
     includeVisible,
     testFiles,
     ...(run.stages ? { stages: run.stages } : {}),
-    firstFiles: breaks.size > 0 ? testFiles.filter(cites) : [],
+    ...(rules ? { rules } : {}),
     timeoutMs: run.timeoutMs,
     usesServices: exercise.manifest.services.length > 0,
     sealed: run.sealed ?? false,

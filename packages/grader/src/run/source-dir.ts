@@ -36,7 +36,7 @@ export interface PreparedSource {
   dispose(): void;
   /** A wrong solution's declared stages (`Stages:` in its patch): only their tests need run. */
   stages?: string[];
-  /** The rules a wrong solution breaks (`Breaks:` in its patch): their tests run first. */
+  /** The rules a wrong solution breaks (`Breaks:` in its patch): only their tests run. */
   breaks?: string[];
 }
 

@@ -51,7 +51,7 @@ export function notStartedResult(exercise: Exercise): ExerciseResult {
  * run, no test at all, a skipped, todo or focused test, a planned file missing) is an `error`
  * scoring 0, never a pass. A run that bails (`plan.bail`) stops at its first failing test: the
  * rest of that file is skipped and later files are missing. It is scored on the tests that ran,
- * and can only be `failed`.
+ * and can only be `failed`; so is a run of the tests citing `plan.rules` alone.
  */
 export function scoreExercise(plan: RunPlan, run: JestRun): ExerciseResult {
   const zero = (status: "error" | "timeout", reason: string) =>
@@ -156,8 +156,9 @@ function collectTests(
 ): Map<string, TestResult[]> | string {
   const stages = plan.exercise.manifest.stages;
   const tests = new Map<string, TestResult[]>(stages.map((s) => [s.id, []]));
-  // A run that bailed skipped what came after its first failing test; nothing else may skip.
-  const skipsAllowed = bailed(plan, json);
+  // A run that bailed skipped what came after its first failing test, and a run of a wrong
+  // solution's rules (`plan.rules`) the tests citing none; nothing else may skip.
+  const skipsAllowed = bailed(plan, json) || plan.rules !== undefined;
   // In the plan's order (visible files first, each group by path), not in the order the files
   // finished: that hangs on Jest's workers and on its record of earlier runs, and a report or a
   // failure list should not.

@@ -85,13 +85,14 @@ export function everyRun(runs: Check[][]): Check[] {
 
 /**
  * A wrong solution is caught when a stage loses points. With declared stages (`Stages:` in its
- * patch) only those stages' hidden tests ran, so it must be caught there. `bailed`: the run
- * stopped at its first failing test, so the counts are of the tests that ran.
+ * patch) only those stages' hidden tests ran, and with declared rules (`Breaks:`) only the tests
+ * citing one, so it must be caught by those. `bailed`: the run stopped at its first failing test,
+ * so the counts are of the tests that ran.
  */
 export function wrongSolutionCaught(
   bug: string,
   result: ExerciseResult,
-  declared: string[] = [],
+  declared: { stages: string[]; breaks: string[] } = { stages: [], breaks: [] },
   bailed = false,
 ): Check {
   if (result.status === "error" || result.status === "timeout")
@@ -107,13 +108,22 @@ export function wrongSolutionCaught(
   const catchers = losing.flatMap((s) =>
     s.tests.filter((t) => t.status !== "passed").map((t) => t.name),
   );
-  const where = declared.length > 0 ? ` in the stages it declares (${declared.join(", ")})` : "";
+  const where = [
+    ...(declared.stages.length > 0
+      ? [`in the stages it declares (${declared.stages.join(", ")})`]
+      : []),
+    ...(declared.breaks.length > 0
+      ? [`by the tests citing the rules it breaks (${declared.breaks.join(", ")})`]
+      : []),
+  ]
+    .map((part) => ` ${part}`)
+    .join("");
   if (caughtBy.length === 0)
     return {
       ok: false,
       what: `wrong solution ${bug} is caught${where}`,
       detail: where
-        ? "it passes every test of those stages"
+        ? "it passes every one of those tests"
         : `it passes every test, ${result.score} / ${result.maxScore}`,
     };
   return {
