@@ -358,8 +358,10 @@ function chosenWrongSolutions(
   return bugs;
 }
 
-/** The stages a wrong solution's patch declares; none when it cannot be read (grading says why). */
-/** The stages and rules a wrong solution's patch declares (`Stages:`, `Breaks:`), none if unreadable. */
+/**
+ * The stages and rules a wrong solution's patch declares (`Stages:`, `Breaks:`); none when it
+ * cannot be read (grading says why).
+ */
 function declaredOf(dir: string, bug: string): { stages: string[]; breaks: string[] } {
   try {
     const { stages, breaks } = readWrongSolution(dir, bug);
