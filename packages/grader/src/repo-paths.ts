@@ -21,6 +21,8 @@ export interface Places {
    * one run to the next; out of a sealed run's view (docs/grading.md).
    */
   transformCacheDir: string;
+  /** The checkout seal's hashes, kept from one session to the next (checkout-seal.ts). */
+  sealCacheFile: string;
 }
 
 export function places(env: NodeJS.ProcessEnv = process.env, exercisesDirOption?: string): Places {
@@ -33,5 +35,6 @@ export function places(env: NodeJS.ProcessEnv = process.env, exercisesDirOption?
     stateDir: learnerStateDir(env),
     workDir: path.join(REPO_ROOT, ".sandbox", "work"),
     transformCacheDir: path.join(REPO_ROOT, ".sandbox", "cache", "jest"),
+    sealCacheFile: path.join(REPO_ROOT, ".sandbox", "cache", "checkout-seal.json"),
   };
 }

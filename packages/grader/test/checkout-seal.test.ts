@@ -1,4 +1,13 @@
-import { appendFileSync, mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  appendFileSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { CheckoutSeal } from "../src/run/checkout-seal";
 import { REPO_ROOT } from "../src/repo-paths";
@@ -82,6 +91,54 @@ describe("the checkout seal", () => {
     expect(seal.changes()).toEqual([
       `${path.join(hiddenRoot, "counter/basics.test.ts")} (changed)`,
     ]);
+  });
+
+  describe("with the hashes kept from one session to the next", () => {
+    const cacheOf = (file: string) =>
+      JSON.parse(readFileSync(file, "utf8")) as { files: Record<string, [string, string]> };
+    const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+    it("reuses a recorded hash while the file's stat is unchanged, and reads a changed file again", () => {
+      const { root, file } = checkout();
+      const roots = { repoRoot: root, exercisesDir: file("exercises") };
+      const hashCacheFile = file(".sandbox/cache/checkout-seal.json");
+      CheckoutSeal.take(roots, { hashCacheFile });
+      const first = cacheOf(hashCacheFile);
+      const hidden = file("exercises/counter/.meta/hidden/basics.test.ts");
+      const preset = file("packages/testkit/src/preset.ts");
+      expect(Object.keys(first.files)).toHaveLength(FILES.length - 1);
+      expect(first.files[hidden]![1]).toBe(
+        sha256("// exercises/counter/.meta/hidden/basics.test.ts\n"),
+      );
+
+      // A recorded hash is trusted while the stat matches: mark one to see it reused, not read.
+      first.files[preset]![1] = "recorded";
+      writeFileSync(hashCacheFile, JSON.stringify({ version: 1, files: first.files }));
+      writeFileSync(hidden, "it('passes', () => {});\n"); // between sessions: a new stat
+      const seal = CheckoutSeal.take(roots, { hashCacheFile });
+      const second = cacheOf(hashCacheFile);
+      expect(second.files[preset]![1]).toBe("recorded");
+      expect(second.files[hidden]![1]).toBe(sha256("it('passes', () => {});\n"));
+
+      // During the session, any write moves the stat: the file is read and compared as before.
+      writeFileSync(preset, "// packages/testkit/src/preset.ts\n");
+      expect(seal.changes()).toEqual(["packages/testkit/src/preset.ts (changed)"]);
+    });
+
+    it("reads every file when the recorded hashes are damaged or missing", () => {
+      const { root, file } = checkout();
+      const hashCacheFile = file(".sandbox/cache/checkout-seal.json");
+      mkdirSync(path.dirname(hashCacheFile), { recursive: true });
+      writeFileSync(hashCacheFile, "{ not json");
+      const seal = CheckoutSeal.take(
+        { repoRoot: root, exercisesDir: file("exercises") },
+        { hashCacheFile },
+      );
+      expect(seal.size).toBe(FILES.length - 1);
+      expect(Object.keys(cacheOf(hashCacheFile).files)).toHaveLength(FILES.length - 1);
+      appendFileSync(file("node_modules/jest/index.js"), "// more\n");
+      expect(seal.changes()).toEqual(["node_modules/jest/index.js (changed)"]);
+    });
   });
 
   it("checks this whole checkout, node_modules included, in well under a second", () => {

@@ -86,11 +86,14 @@ export class GradingSession {
       ungradedResult(exercise, "error", reason, Date.now() - started);
     if (this.stopped) return failed(this.stopped);
     if (this.options.checkCheckout)
-      this.seal ??= CheckoutSeal.take({
-        repoRoot: this.options.places.repoRoot,
-        exercisesDir: this.options.places.exercisesDir,
-        hiddenRoot: this.options.hiddenRoot,
-      });
+      this.seal ??= CheckoutSeal.take(
+        {
+          repoRoot: this.options.places.repoRoot,
+          exercisesDir: this.options.places.exercisesDir,
+          hiddenRoot: this.options.hiddenRoot,
+        },
+        { hashCacheFile: this.options.places.sealCacheFile },
+      );
     // Whatever the run printed, no report carries a line of a hidden test.
     const result = this.withheld(exercise, await this.gradeUnchecked(exercise, source, stages));
     const changed = this.seal?.changes() ?? [];
