@@ -1,9 +1,10 @@
 // tsx for the project's own TypeScript, Node's own loader and resolver for packages. Through tsx's
 // hooks every JavaScript file of a package would be read again and scanned for ESM syntax
-// (es-module-lexer), and each of its requires resolved by tsx's resolver: 0.35 of the 1.1 CPU-s a
-// `sandbox verify` spent starting, about 35 ms and 30 ms more per learner's process for express,
-// ioredis and pg (docs/performance.md). Plain CommonJS: it runs before tsx is registered. Used by
-// the learner's process (learner/host-boot.js) and the grader's CLI (bin/sandbox.js).
+// (es-module-lexer), and each of its requires resolved by tsx's resolver: about 0.5 of the 1.3
+// CPU-s a `sandbox verify --static` spent, and 35 ms and 30 ms more per learner's process for
+// express, ioredis and pg (docs/performance.md). Plain CommonJS: it runs before tsx is
+// registered. Used by the learner's process (learner/host-boot.js), the grader's CLI
+// (bin/sandbox.js) and the warm services' keeper (warm-services/keeper-boot.js).
 "use strict";
 const Module = require("node:module");
 const path = require("node:path");

@@ -207,7 +207,7 @@ async function whyStale(state: WarmState, env: NodeJS.ProcessEnv): Promise<Stale
   return undefined;
 }
 
-/** Starts keeper-process.ts in its own session and waits until it records answering services. */
+/** Starts keeper-process.ts (through keeper-boot.js) in its own session and waits until it records answering services. */
 async function startKeeper(dir: string, env: NodeJS.ProcessEnv): Promise<WarmState> {
   const keeperEnv: NodeJS.ProcessEnv = {
     ...env,
@@ -217,11 +217,12 @@ async function startKeeper(dir: string, env: NodeJS.ProcessEnv): Promise<WarmSta
   for (const name of [...SHARED_SERVICES_ENV, "JEST_WORKER_ID", "NODE_OPTIONS"])
     delete keeperEnv[name];
   const log = openSync(keeperLog(dir), "w");
-  const keeper = spawn(
-    process.execPath,
-    ["--require", require.resolve("tsx/cjs"), join(__dirname, "keeper-process.ts")],
-    { cwd: dir, detached: true, stdio: ["ignore", log, log], env: keeperEnv },
-  );
+  const keeper = spawn(process.execPath, [join(__dirname, "keeper-boot.js")], {
+    cwd: dir,
+    detached: true,
+    stdio: ["ignore", log, log],
+    env: keeperEnv,
+  });
   closeSync(log);
   keeper.unref();
   const exited = new Promise<number | null>((resolve) => keeper.once("exit", resolve));
