@@ -78,6 +78,20 @@ describe("passwords", () => {
     because(`expected the four refused sign-ups to leave no organisation; ${made} made`, () =>
       expect(made).toBe(1),
     );
+    // Nor a transaction left open on a pooled connection: the organisation made in it would be
+    // committed by whatever that connection runs next.
+    const open = Number(
+      (
+        await services.pg.query(
+          `SELECT count(*) AS n FROM pg_stat_activity
+           WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+        )
+      ).rows[0].n,
+    );
+    because(
+      `expected the refused sign-ups to end their transactions; ${open} connections of the app are idle in one`,
+      () => expect(open).toBe(0),
+    );
   });
 
   it("[R1.2] refuses what is not an email address with 400 invalid_email", async () => {
