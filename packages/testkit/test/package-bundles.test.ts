@@ -44,6 +44,47 @@ describe("packageBundles", () => {
     );
   });
 
+  it("reuses a bundle made by an earlier process, and makes new ones after a new install", () => {
+    const install = mkdtempSync(path.join(os.tmpdir(), "sandbox-install-"));
+    try {
+      const pkg = path.join(install, "node_modules", "pg");
+      mkdirSync(pkg, { recursive: true });
+      writeFileSync(path.join(pkg, "package.json"), '{ "name": "pg", "main": "index.js" }');
+      writeFileSync(path.join(pkg, "index.js"), "module.exports = { install: 1 };");
+      const record = path.join(install, "node_modules", ".package-lock.json");
+      writeFileSync(record, "{}");
+      // Each in a process of its own, as each test file's is: nothing remembered in memory.
+      const bundleInNewProcess = () =>
+        execFileSync(
+          process.execPath,
+          [
+            "--require",
+            require.resolve("tsx/cjs"),
+            "-p",
+            `require(${JSON.stringify(path.join(__dirname, "../src/learner/package-bundles.ts"))}).packageBundles(["pg"], ${JSON.stringify(install)}, ${JSON.stringify(bundlesDir)}).pg`,
+          ],
+          { encoding: "utf8" },
+        ).trim();
+      const first = bundleInNewProcess();
+      const made = statSync(first).mtimeMs;
+      expect(bundleInNewProcess()).toBe(first);
+      expect(statSync(first).mtimeMs).toBe(made);
+
+      // npm writes its record anew on every install, even with the same text.
+      writeFileSync(path.join(pkg, "index.js"), "module.exports = { install: 2 };");
+      writeFileSync(record, "{}");
+      const next = bundleInNewProcess();
+      expect(path.dirname(next)).not.toBe(path.dirname(first));
+      expect(
+        execFileSync(process.execPath, ["-p", `require(${JSON.stringify(next)}).install`], {
+          encoding: "utf8",
+        }).trim(),
+      ).toBe("2");
+    } finally {
+      rmSync(install, { recursive: true, force: true });
+    }
+  });
+
   it("leaves out packages not on its list and packages that do not resolve", () => {
     expect(
       Object.keys(packageBundles(["express", "jest", "no-such-package"], exerciseDir, bundlesDir)),

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -35,8 +35,9 @@ const made = new Map<string, string | null>();
  * The bundled file of each of `dependencies` (package names) in BUNDLED_PACKAGES, as the
  * learner's code would resolve it from `exerciseDir`: `{ express: "<dir>/<key>/express.js" }`.
  * A bundle is made once with esbuild (CommonJS, Node, names kept) and reused while the installed
- * tree is the same: its folder's name hashes the install's path and npm's record of what it holds
- * (`node_modules/.package-lock.json`, else `package-lock.json`). A package that cannot be resolved
+ * tree is the same: its folder's name hashes the install's path and the stat of npm's record of
+ * what it holds (`node_modules/.package-lock.json`, else `package-lock.json`; npm writes it anew
+ * on every install, and a stat costs each test file less than reading 340 KB). A package that cannot be resolved
  * or bundled, or an install without either record, is left out, and so is every one when
  * SANDBOX_PACKAGE_BUNDLES is `0`: its process loads it file by file, as Node does. Never throws.
  */
@@ -70,7 +71,8 @@ const installKeys = new Map<string, string | null>();
 
 /**
  * The name of the bundles' folder for the install whose node_modules holds `entry`: a hash of
- * the install's path and npm's record of what it holds, or null without such a record.
+ * the install's path and the inode, size and modification time of npm's record of what it holds,
+ * or null without such a record.
  */
 function installKey(entry: string): string | null {
   const at = entry.lastIndexOf(`${path.sep}node_modules${path.sep}`);
@@ -83,11 +85,13 @@ function installKey(entry: string): string | null {
     ].find((file) => existsSync(file));
     // esbuild's version from its package.json: esbuild itself loads only to make a bundle.
     const { version } = require("esbuild/package.json") as { version: string };
-    const hash = () =>
-      createHash("sha256")
-        .update(JSON.stringify([BUNDLE_FORMAT, version, root, readFileSync(record!, "utf8")]))
+    const hash = () => {
+      const { ino, size, mtimeMs } = statSync(record!);
+      return createHash("sha256")
+        .update(JSON.stringify([BUNDLE_FORMAT, version, root, ino, size, mtimeMs]))
         .digest("hex")
         .slice(0, 16);
+    };
     installKeys.set(root, record ? hash() : null);
   }
   return installKeys.get(root)!;
