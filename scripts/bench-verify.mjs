@@ -5,8 +5,10 @@
 //   and on every test of every stage (`--all-stages`).
 // --against <checkout>: this checkout's whole `sandbox verify <slug>` (solution, stub, wrong
 //   solutions) against the same command of another checkout's grader, e.g. a worktree of an
-//   earlier commit with `npm ci` run in it (`git worktree add ../before <commit>`).
-// Usage: node scripts/bench-verify.mjs [--runs N] [--exercises a,b] [--against <checkout>]
+//   earlier commit with `npm ci` run in it (`git worktree add ../before <commit>`). With
+//   --together, one `sandbox verify a b ...` of all the exercises at once, as CI runs it, so that
+//   how the gradings of several exercises share the queue counts too.
+// Usage: node scripts/bench-verify.mjs [--runs N] [--exercises a,b] [--against <checkout> [--together]]
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
@@ -17,6 +19,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "1" },
     exercises: { type: "string" },
     against: { type: "string" },
+    together: { type: "boolean", default: false },
   },
 });
 const root = join(import.meta.dirname, "..");
@@ -30,21 +33,25 @@ if (against && !existsSync(join(against, "packages/grader/bin/sandbox.js"))) {
   console.error(`--against ${values.against}: no packages/grader/bin/sandbox.js there`);
   process.exit(2);
 }
+if (values.together && !against) {
+  console.error("--together compares whole verifies: give --against <checkout> too");
+  process.exit(2);
+}
 const comparison = against
   ? {
       heads: ["this checkout", against],
       what: "gradings",
-      count: (slug) => wrongSolutions(slug).length + 2,
-      runs: (slug) => [
-        [root, [slug]],
-        [against, [slug]],
+      count: (group) => group.reduce((n, slug) => n + wrongSolutions(slug).length + 2, 0),
+      runs: (group) => [
+        [root, group],
+        [against, group],
       ],
     }
   : {
       heads: ["declared stages", "every stage"],
       what: "wrong solutions",
-      count: (slug) => wrongSolutions(slug).length,
-      runs: (slug) => {
+      count: ([slug]) => wrongSolutions(slug).length,
+      runs: ([slug]) => {
         const only = ["--wrong-solution", wrongSolutions(slug).join(",")];
         return [
           [root, [slug, ...only]],
@@ -78,8 +85,9 @@ const [headA, headB] = comparison.heads;
 console.log(`| exercise | ${comparison.what} | ${headA} | ${headB} | saved |`);
 console.log("| --- | --- | --- | --- | --- |");
 const totals = { a: 0, b: 0 };
-for (const slug of slugs) {
-  const [argsA, argsB] = comparison.runs(slug);
+const groups = values.together ? [slugs] : slugs.map((slug) => [slug]);
+for (const group of groups) {
+  const [argsA, argsB] = comparison.runs(group);
   const a = [];
   const b = [];
   for (let i = 0; i < Number(values.runs); i++) {
@@ -90,7 +98,7 @@ for (const slug of slugs) {
   totals.b += median(b);
   const saved = 1 - median(a) / median(b);
   console.log(
-    `| ${slug} | ${comparison.count(slug)} | ${median(a).toFixed(1)} s | ${median(b).toFixed(1)} s | ${(100 * saved).toFixed(0)}% |`,
+    `| ${group.join(", ")} | ${comparison.count(group)} | ${median(a).toFixed(1)} s | ${median(b).toFixed(1)} s | ${(100 * saved).toFixed(0)}% |`,
   );
 }
 console.log(

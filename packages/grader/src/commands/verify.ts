@@ -176,8 +176,9 @@ function readPlan(places: Places, slugs: string[], options: VerifyOptions): Veri
 
 /**
  * One exercise: structure, then the solution's runs, the stub's, each wrong solution's. Its
- * gradings go to the queue together; the checks are counted and written, in that order, once
- * all are back. Resolves to the exercise's block of output lines.
+ * solution and stub go to the queue at once, its wrong solutions after every exercise's solution
+ * and stub; the checks are counted and written, in that order, once all are back. Resolves to
+ * the exercise's block of output lines.
  */
 async function verifyExercise(dir: string, run: VerifyRun): Promise<string[]> {
   const slug = path.basename(dir);
@@ -194,6 +195,11 @@ async function verifyExercise(dir: string, run: VerifyRun): Promise<string[]> {
         graded(run, exercise, { kind: "solution" }, `${slug} (solution)`, [n + 1, repeat]),
       );
   const stub = onlyBugs ? undefined : graded(run, exercise, { kind: "learner" }, `${slug} (stub)`);
+  // Every exercise's solution and stub are queued before any wrong solution: they are the longest
+  // gradings (20-90 s, against seconds for a batch), and one queued last would run alone at the
+  // end with the cores idle (longest first shortens the whole). Each exercise got here before its
+  // first await, in the same turn.
+  await new Promise((resolve) => setImmediate(resolve));
   const bugs = onlyBugs ?? wrongSolutionBugs(dir);
   const wrongSource = (bug: string): SourceChoice => ({ kind: "wrong-solution", bug, allStages });
   const wrongLabel = (bug: string) => `${slug} (wrong solution ${bug})`;
