@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadExercise } from "../src/exercise/manifest";
-import { citedRules } from "../src/exercise/rule-citations";
+import { citedRules } from "@backend-sandbox/testkit/runner";
 import { readRules, readTestTitles, ruleTraceChecks } from "../src/exercise/rule-trace";
 import { sandbox, scratchDir } from "./run-sandbox";
 

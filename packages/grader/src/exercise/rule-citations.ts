@@ -1,8 +1,6 @@
 import { readFileSync } from "node:fs";
 import { citedRules } from "@backend-sandbox/testkit/runner";
 
-export { citedRules };
-
 /**
  * The rule ids a test file cites anywhere in its text, in order: its titles' and any other
  * bracketed citation (citedRules). Apart from rule-trace.ts, which parses test files with

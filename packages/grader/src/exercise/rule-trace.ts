@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { stageOfFile } from "@backend-sandbox/testkit/runner";
+import { citedRules, stageOfFile } from "@backend-sandbox/testkit/runner";
 import ts from "typescript";
 import type { Exercise } from "./manifest";
-import { citedRules } from "./rule-citations";
 import type { Check } from "./structure-checks";
 
 /**
