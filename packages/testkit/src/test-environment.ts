@@ -1,4 +1,4 @@
-// The exercises' Jest test environment: Node's own (jest-environment-node), plus two things.
+// The exercises' Jest test environment: Node's own (jest-environment-node), plus these.
 // - A test that fails because the code under test is still a stub says "not implemented yet:
 //   <what>" in one line (not-implemented.ts), instead of an assertion on a 500 and a code frame.
 // - With `testEnvironmentOptions.bailAtFirstFailure` (the grader sets it for a run that needs only
@@ -8,12 +8,14 @@
 // - With `testEnvironmentOptions.rules` (README rule ids: those a wrong solution breaks, its
 //   patch's `Breaks:` line), only the tests citing one of them in their title run; the others are
 //   skipped, and so is a describe block holding none (its hooks too).
+// - Every test file of the process shares one Testcontainers (providers/testcontainers-packages.ts).
 // Jest documents handleTestEvent for this (https://jestjs.io/docs/configuration#testenvironment-string):
 // it sees each test's errors before they are reported, and jest-circus reads a test's and a
 // describe block's `mode` only after its test_start or run_describe_start event.
 import type { Circus } from "@jest/types";
 import { TestEnvironment } from "jest-environment-node";
 import { clearNotImplementedNotes, notImplementedFailure } from "./not-implemented";
+import { loadTestcontainers, SHARED_TESTCONTAINERS } from "./providers/testcontainers-packages";
 import { citedRules } from "./rule-citations";
 
 export default class SandboxEnvironment extends TestEnvironment {
@@ -27,6 +29,9 @@ export default class SandboxEnvironment extends TestEnvironment {
     this.bailAtFirstFailure = options["bailAtFirstFailure"] === true;
     const rules = options["rules"];
     this.rules = Array.isArray(rules) ? new Set(rules.map(String)) : undefined;
+    // One Testcontainers for every test file of this process, loaded on first use by Node's own
+    // require (this module is outside the files' registries): testcontainers-packages.ts.
+    this.global[SHARED_TESTCONTAINERS] = loadTestcontainers;
   }
 
   handleTestEvent(event: Circus.AsyncEvent | Circus.SyncEvent): void {

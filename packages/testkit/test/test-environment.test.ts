@@ -56,3 +56,12 @@ describe("the exercises' test environment, told the rules a wrong solution break
     ]);
   });
 });
+
+describe("the exercises' test environment, for the Docker provider", () => {
+  it("gives every test file of a process the same Testcontainers, loaded once", () => {
+    const { ran, tests } = runSuite("shared-packages-suite", "SHARED_PACKAGES_LOG");
+    expect(tests).toEqual([["takes Testcontainers", "passed"]]);
+    // Each file marks the exports it got: the second sees the first's mark.
+    expect(ran).toEqual(["1", "2"]);
+  });
+});

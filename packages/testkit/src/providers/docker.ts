@@ -1,13 +1,5 @@
-import { PostgreSqlContainer } from "@testcontainers/postgresql";
-import { RedisContainer } from "@testcontainers/redis";
 import { createHash } from "node:crypto";
-import {
-  GenericContainer,
-  getContainerRuntimeClient,
-  ImageName,
-  type StartedTestContainer,
-  Wait,
-} from "testcontainers";
+import type { StartedTestContainer } from "testcontainers";
 import { freePort } from "../free-port";
 import { Reaper } from "../reaper";
 import { waitUntilReady } from "../readiness";
@@ -20,6 +12,14 @@ import {
   type ServiceHandle,
   type ServiceKind,
 } from "./provider";
+import { testcontainersPackages } from "./testcontainers-packages";
+
+// Testcontainers comes from the process's one copy, not this module registry's (Jest's): see
+// testcontainers-packages.ts.
+const { testcontainers, postgresql, redis } = testcontainersPackages();
+const { GenericContainer, getContainerRuntimeClient, ImageName, Wait } = testcontainers;
+const { PostgreSqlContainer } = postgresql;
+const { RedisContainer } = redis;
 
 /** Labels a new container and makes sure the reaper removes it even if we die while it starts. */
 function labels(): Record<string, string> {
@@ -27,7 +27,9 @@ function labels(): Record<string, string> {
   return { [SESSION_LABEL]: sessionId(), [OWNER_LABEL]: ownerId };
 }
 
-type HealthCheckTest = Parameters<PostgreSqlContainer["withHealthCheck"]>[0]["test"];
+type HealthCheckTest = Parameters<
+  InstanceType<typeof PostgreSqlContainer>["withHealthCheck"]
+>[0]["test"];
 /** Docker's own way to turn a health check off; Testcontainers' type omits it. */
 const NO_HEALTH_CHECK = { test: ["NONE"] as unknown as HealthCheckTest };
 
