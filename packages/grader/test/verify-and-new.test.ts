@@ -145,12 +145,23 @@ describe("sandbox new, then sandbox verify", () => {
       ["always-zero", "return 0;"],
       ["subtracts", "return a - b;"],
     ]);
+    cpSync(path.join(FIXTURES, "passing"), path.join(copy, "passing"), { recursive: true });
     const env = { SANDBOX_EXERCISES_DIR: copy };
     const [one, three] = await Promise.all([
-      sandbox(["verify", "partial", "--jobs", "1"], env),
-      sandbox(["verify", "partial", "--jobs", "3"], env),
+      sandbox(["verify", "partial", "passing", "--jobs", "1"], env),
+      sandbox(["verify", "partial", "passing", "--jobs", "3"], env),
     ]);
     expect(three.stdout).toMatch(/^grading 3 at a time \(--jobs\)$/m);
+    // Every exercise's solution and stub start before any wrong solution (the longest first).
+    expect(gradingsStarted(one)).toEqual([
+      "partial (solution)",
+      "partial (stub)",
+      "passing (solution)",
+      "passing (stub)",
+      "partial (wrong solution always-zero)",
+      "partial (wrong solution ignores-sign)",
+      "partial (wrong solution subtracts)",
+    ]);
     // The same checks in the same order; only the progress and the times may differ.
     expect(checksOf(three)).toEqual(checksOf(one));
     expect(one.stdout).toMatch(
@@ -311,10 +322,17 @@ function partialWith(name: string, wrongSolutions: [bug: string, line: string][]
   return copy;
 }
 
+/** The gradings a verify started, in the order it started them (its progress lines). */
+function gradingsStarted(run: { stdout: string; stderr: string }): string[] {
+  return [
+    ...`${run.stdout}\n${run.stderr}`.matchAll(/^grading (\S+ \([^)]*\)) \(\d+\/\d+\)/gm),
+  ].map((match) => match[1]!);
+}
+
 /** A verify's checks in order: its progress lines left out, its times as `N s`. */
 function checksOf(run: { stdout: string }): string[] {
   return run.stdout
     .split("\n")
-    .filter((line) => !line.startsWith("grading ") && !/^[✓✗] partial \(/.test(line))
+    .filter((line) => !line.startsWith("grading ") && !/^[✓✗] (partial|passing) \(/.test(line))
     .map((line) => line.replace(/\d+ s\b/g, "N s"));
 }

@@ -119,13 +119,17 @@ export async function verifyCommand(
     out("\ncatalog");
     run.tally.add("catalog", catalogChecks(places.exercisesDir), out);
     if (plan.jobs > 1 && !plan.static) out(`grading ${plan.jobs} at a time (--jobs)`);
-    // Every exercise queues its gradings at once; each prints its block when it is done, in order.
-    const printed = inOrder(plan.slugs.length);
+    // Two passes over the exercises: every solution and stub is queued before any wrong solution.
+    // They are the longest gradings (20-90 s, against seconds for a batch), and one queued last
+    // would run alone at the end with the cores idle (longest first shortens the whole).
+    const queued = plan.slugs.map((slug) =>
+      queueSolutionAndStub(path.join(places.exercisesDir, slug), run),
+    );
+    for (const exercise of queued) queueWrongSolutions(exercise, run);
+    // Each exercise prints its block when its gradings are back, in the order named.
+    const printed = inOrder(queued.length);
     await Promise.all(
-      plan.slugs.map(async (slug, i) => {
-        const lines = await verifyExercise(path.join(places.exercisesDir, slug), run);
-        printed(i, lines);
-      }),
+      queued.map(async (exercise, i) => printed(i, await checkedLines(exercise, run))),
     );
   } finally {
     stopListening();
@@ -174,47 +178,85 @@ function readPlan(places: Places, slugs: string[], options: VerifyOptions): Veri
   };
 }
 
+/** One exercise's gradings, as queued by the two passes. */
+interface QueuedExercise {
+  dir: string;
+  slug: string;
+  /** Its block of output lines, from its structure checks on. */
+  lines: string[];
+  /** Undefined when nothing of it is graded: `--static`, or a structure too broken to grade. */
+  exercise?: Exercise;
+  solutions: Promise<ExerciseResult | undefined>[];
+  stub?: Promise<ExerciseResult | undefined>;
+  bugs: string[];
+  wrongs: Promise<ExerciseResult | undefined>[];
+}
+
 /**
- * One exercise: structure, then the solution's runs, the stub's, each wrong solution's. Its
- * solution and stub go to the queue at once, its wrong solutions after every exercise's solution
- * and stub; the checks are counted and written, in that order, once all are back. Resolves to
- * the exercise's block of output lines.
+ * The first pass over one exercise: its structure checks, then its solution's runs and its stub
+ * queued (none with `--wrong-solution`).
  */
-async function verifyExercise(dir: string, run: VerifyRun): Promise<string[]> {
+function queueSolutionAndStub(dir: string, run: VerifyRun): QueuedExercise {
   const slug = path.basename(dir);
   const lines = [`\n${slug}`];
-  const log = (text: string) => lines.push(text);
   const structure = structureChecks(dir);
-  run.tally.add(slug, structure.checks, log);
-  const exercise = structure.exercise;
-  if (!exercise || run.plan.static) return lines;
-  const { repeat, allStages, onlyBugs } = run.plan;
-  const solutions = onlyBugs
-    ? []
-    : Array.from({ length: repeat }, (_, n) =>
-        graded(run, exercise, { kind: "solution" }, `${slug} (solution)`, [n + 1, repeat]),
-      );
-  const stub = onlyBugs ? undefined : graded(run, exercise, { kind: "learner" }, `${slug} (stub)`);
-  // Every exercise's solution and stub are queued before any wrong solution: they are the longest
-  // gradings (20-90 s, against seconds for a batch), and one queued last would run alone at the
-  // end with the cores idle (longest first shortens the whole). Each exercise got here before its
-  // first await, in the same turn.
-  await new Promise((resolve) => setImmediate(resolve));
-  const bugs = onlyBugs ?? wrongSolutionBugs(dir);
-  const wrongSource = (bug: string): SourceChoice => ({ kind: "wrong-solution", bug, allStages });
-  const wrongLabel = (bug: string) => `${slug} (wrong solution ${bug})`;
-  // Graded in batches, a Jest process each (GradingSession.gradeBatch), where they run unsealed
-  // and stop at their first failing test; else one by one.
-  const batchSize = !run.plan.sealed && !allStages ? run.plan.batch : 1;
-  const wrongs = chunks(bugs, batchSize).flatMap((batch) => {
+  run.tally.add(slug, structure.checks, (text) => lines.push(text));
+  const exercise = run.plan.static ? undefined : structure.exercise;
+  const queued: QueuedExercise = {
+    dir,
+    slug,
+    lines,
+    exercise,
+    solutions: [],
+    bugs: [],
+    wrongs: [],
+  };
+  if (!exercise || run.plan.onlyBugs) return queued;
+  const { repeat } = run.plan;
+  queued.solutions = Array.from({ length: repeat }, (_, n) =>
+    graded(run, exercise, { kind: "solution" }, `${slug} (solution)`, [n + 1, repeat]),
+  );
+  queued.stub = graded(run, exercise, { kind: "learner" }, `${slug} (stub)`);
+  return queued;
+}
+
+/**
+ * The second pass over one exercise: its wrong solutions queued. Graded in batches, a Jest process
+ * each (GradingSession.gradeBatch), where they run unsealed and stop at their first failing test;
+ * else one by one.
+ */
+function queueWrongSolutions(queued: QueuedExercise, run: VerifyRun): void {
+  const { exercise, dir, slug } = queued;
+  if (!exercise) return;
+  const { allStages, onlyBugs, sealed, batch } = run.plan;
+  const source = (bug: string) => wrongSource(bug, allStages);
+  const label = (bug: string) => `${slug} (wrong solution ${bug})`;
+  queued.bugs = onlyBugs ?? wrongSolutionBugs(dir);
+  queued.wrongs = chunks(queued.bugs, !sealed && !allStages ? batch : 1).flatMap((bugs) => {
     const results =
-      batch.length === 1
-        ? graded(run, exercise, wrongSource(batch[0]!), wrongLabel(batch[0]!)).then((r) => [r])
-        : gradedBatch(run, exercise, batch.map(wrongSource), batch.map(wrongLabel));
-    return batch.map((_, i) => results.then((all) => all[i]));
+      bugs.length === 1
+        ? graded(run, exercise, source(bugs[0]!), label(bugs[0]!)).then((r) => [r])
+        : gradedBatch(run, exercise, bugs.map(source), bugs.map(label));
+    return bugs.map((_, i) => results.then((all) => all[i]));
   });
+}
+
+/** A wrong solution to grade: on its declared stages, or every stage with `--all-stages`. */
+function wrongSource(bug: string, allStages: boolean): SourceChoice {
+  return { kind: "wrong-solution", bug, allStages };
+}
+
+/**
+ * Once one exercise's gradings are back: the checks of its solution, stub and wrong solutions,
+ * counted in that order, and its cost line. Resolves to its block of output lines.
+ */
+async function checkedLines(queued: QueuedExercise, run: VerifyRun): Promise<string[]> {
+  const { exercise, dir, slug, lines, bugs } = queued;
+  if (!exercise) return lines;
+  const log = (text: string) => lines.push(text);
+  const { repeat, allStages, onlyBugs } = run.plan;
   if (!onlyBugs) {
-    const results = (await Promise.all(solutions)).filter((r) => r !== undefined);
+    const results = (await Promise.all(queued.solutions)).filter((r) => r !== undefined);
     if (repeat > 1) {
       const atMaximum = results.filter((r) => r.status !== "error" && r.score === r.maxScore);
       log(
@@ -222,14 +264,14 @@ async function verifyExercise(dir: string, run: VerifyRun): Promise<string[]> {
       );
     }
     run.tally.add(slug, everyRun(results.map(solutionMustPass)), log);
-    const stubResult = await stub;
+    const stubResult = await queued.stub;
     if (stubResult) run.tally.add(slug, stubMustFail(stubResult), log);
   }
   for (const [i, bug] of bugs.entries()) {
-    const wrong = await wrongs[i];
+    const wrong = await queued.wrongs[i];
     if (!wrong) continue;
     const declared = allStages ? { stages: [], breaks: [] } : declaredOf(dir, bug);
-    const bailed = bailsAtFirstFailure(wrongSource(bug));
+    const bailed = bailsAtFirstFailure(wrongSource(bug, allStages));
     run.tally.add(slug, [wrongSolutionCaught(bug, wrong, declared, bailed)], log, true);
   }
   const cost = run.cost.line(slug);
