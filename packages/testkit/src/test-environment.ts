@@ -8,10 +8,11 @@
 // - With `testEnvironmentOptions.rules` (README rule ids: those a wrong solution breaks, its
 //   patch's `Breaks:` line), only the tests citing one of them in their title run; the others are
 //   skipped, and so is a describe block holding none (its hooks too).
-// - Every test file of the process shares one Testcontainers (providers/testcontainers-packages.ts).
 // Jest documents handleTestEvent for this (https://jestjs.io/docs/configuration#testenvironment-string):
 // it sees each test's errors before they are reported, and jest-circus reads a test's and a
 // describe block's `mode` only after its test_start or run_describe_start event.
+// It also hands every test file of the process one Testcontainers
+// (providers/testcontainers-packages.ts).
 import type { Circus } from "@jest/types";
 import { TestEnvironment } from "jest-environment-node";
 import { clearNotImplementedNotes, notImplementedFailure } from "./not-implemented";

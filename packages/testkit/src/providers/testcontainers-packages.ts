@@ -1,17 +1,17 @@
 // Testcontainers and its two modules, loaded once per process even in Jest.
 //
-// Jest gives every test file a module registry of its own, so a file that starts a service of its
-// own (startRedis() for an outage test) evaluated Testcontainers and its dependencies (dockerode,
-// ssh2, protobufjs, archiver: over 300 modules) again, about 1.4 CPU-seconds a file in a profile
-// of caching's grading, six such files a run (docs/performance.md, "Testcontainers once a
-// process"). The testkit's test environment, which lives outside the registries, puts
-// `loadTestcontainers` on each file's global under SHARED_TESTCONTAINERS; every file then gets the
-// same packages from Node's own module cache. Outside Jest (the grader, the services' keeper) the
-// global is not there and Node's cache does the same.
+// Jest gives every test file a module registry of its own, so a file that starts a service of
+// its own (startRedis() for an outage test) evaluated Testcontainers and its dependencies
+// (dockerode, ssh2, protobufjs, archiver: 734 modules) again: 1.42 of the 8.7 CPU-seconds of
+// caching's stub grading in a profile (docs/performance.md, "Testcontainers once a process").
+// The testkit's test environment, which lives outside the registries, puts `loadTestcontainers`
+// on each file's global under SHARED_TESTCONTAINERS; every file then gets the same packages from
+// Node's own module cache. Outside Jest (the grader, the services' keeper) the global is not
+// there and Node's cache does the same.
 //
-// Only the Docker provider uses them, and it hands tests plain data (a URL) and functions, so no
-// test sees an object of the other realm but the errors a failed start throws; expect's matchers
-// take those (they check the error's shape, not `instanceof` this realm's Error).
+// Only the Docker provider uses them, and it hands tests plain data (a URL) and functions: no
+// test sees an object of the other realm but the error a failed start throws, which fails the
+// test either way.
 import type * as TestcontainersModule from "testcontainers";
 import type * as PostgresqlModule from "@testcontainers/postgresql";
 import type * as RedisModule from "@testcontainers/redis";
