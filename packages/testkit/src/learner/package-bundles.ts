@@ -37,9 +37,10 @@ const made = new Map<string, string | null>();
  * A bundle is made once with esbuild (CommonJS, Node, names kept) and reused while the installed
  * tree is the same: its folder's name hashes the install's path and the stat of npm's record of
  * what it holds (`node_modules/.package-lock.json`, else `package-lock.json`; npm writes it anew
- * on every install, and a stat costs each test file less than reading 340 KB). A package that cannot be resolved
- * or bundled, or an install without either record, is left out, and so is every one when
- * SANDBOX_PACKAGE_BUNDLES is `0`: its process loads it file by file, as Node does. Never throws.
+ * on every install, and a stat costs each test file less than reading 340 KB). A package that
+ * cannot be resolved or bundled, or an install without either record, is left out, and so is
+ * every one when SANDBOX_PACKAGE_BUNDLES is `0`: its process loads it file by file, as Node does.
+ * Never throws.
  */
 export function packageBundles(
   dependencies: readonly string[],

@@ -22,7 +22,10 @@ export interface TestcontainersPackages {
   redis: typeof RedisModule;
 }
 
-/** Where the test environment puts `loadTestcontainers` on a test file's global (one per isolate). */
+/**
+ * Where the test environment puts `loadTestcontainers` on a test file's global; `Symbol.for`, so
+ * that every realm of the process (one a test file) names the same key.
+ */
 export const SHARED_TESTCONTAINERS = Symbol.for("backend-sandbox.testcontainers");
 
 /** The three packages from the `require` of the module that calls it: Node's own outside Jest. */
