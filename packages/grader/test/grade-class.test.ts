@@ -13,6 +13,8 @@ import { parse } from "csv-parse/sync";
 import { whySealingIsImpossible } from "@backend-sandbox/testkit/runner";
 import { FIXTURES, sandbox, scratchDir } from "./run-sandbox";
 import { commitWork, SLUG, studentRepo, WORK } from "./class-repos";
+import { writeStubDigest } from "../src/exercise/stub-digest";
+import { NOT_STARTED_REASON } from "../src/score/score";
 
 // `sandbox grade-class` end to end: local git repositories stand in for the students, graded
 // sealed by the real CLI on the fixture exercise `partial` (two stages, 10 + 20 points).
@@ -312,6 +314,41 @@ if (sealing) console.warn(`grade-class tests skipped: ${sealing}`);
     expect(gradedNow(mended.stderr)).toEqual(["s2"]);
     expect(row(readCsv(out), "s2")).toMatchObject({ status: "graded", points_awarded: "10" });
   }, 600_000);
+});
+
+(sealing ? describe.skip : describe)("an exercise a student left as shipped", () => {
+  it("scores 0 as not started without a run; a byte changed, it is graded", async () => {
+    // partial's own stub scores 10, which verify would refuse of a shipped stub: here the stub is
+    // the wrong work (0 points), with its digest in exercise.json, as `sandbox format` writes it.
+    const exercises = scratchDir("class-stub");
+    cpSync(path.join(FIXTURES, SLUG), path.join(exercises, SLUG), { recursive: true });
+    writeFileSync(path.join(exercises, SLUG, "src", "math.ts"), WORK.wrong);
+    writeStubDigest(path.join(exercises, SLUG));
+    const dir = scratchDir("class-stub-students");
+    commitWork(studentRepo(path.join(dir, "untouched")), WORK.wrong, BEFORE);
+    commitWork(studentRepo(path.join(dir, "edited")), `${WORK.wrong}\n`, BEFORE);
+    const roster = path.join(dir, "roster.csv");
+    writeFileSync(roster, "student_id,name,repository\ns1,U,untouched\ns2,E,edited\n");
+    const out = path.join(dir, "out");
+    const run = await sandbox(["grade-class", roster, "--out", out, "--exercises", SLUG], {
+      ...env,
+      SANDBOX_EXERCISES_DIR: exercises,
+    });
+    expect(run.code).toBe(0);
+    expect(gradedNow(run.stderr)).toEqual(["s2"]);
+    const rows = readCsv(out);
+    expect(row(rows, "s1")).toMatchObject({ status: "graded", points_awarded: "0", [SLUG]: "0" });
+    expect(row(rows, "s2")).toMatchObject({ status: "graded", points_awarded: "0", [SLUG]: "0" });
+    const exerciseOf = (id: string) =>
+      JSON.parse(readFileSync(path.join(out, "students", `${id}.json`), "utf8")).report
+        .exercises[0];
+    expect(exerciseOf("s1")).toMatchObject({
+      status: "not-started",
+      reason: NOT_STARTED_REASON,
+      durationMs: 0,
+    });
+    expect(exerciseOf("s2")).toMatchObject({ status: "failed" });
+  }, 180_000);
 });
 
 describe("grade-class refuses a bad roster with exit 2, naming the line", () => {

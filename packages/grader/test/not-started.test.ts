@@ -1,8 +1,13 @@
-import { appendFileSync, cpSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { loadExercise, type GradeReport } from "../src/index";
-import { isShippedStub, srcDigest, writeStubDigest } from "../src/exercise/stub-digest";
+import {
+  isShippedStub,
+  isShippedStubIn,
+  srcDigest,
+  writeStubDigest,
+} from "../src/exercise/stub-digest";
 import { FIXTURES, sandbox, scratchDir } from "./run-sandbox";
 
 /** Copies of two fixture exercises, each exercise.json given its src/'s digest as `sandbox format` does. */
@@ -108,5 +113,32 @@ describe("exercise.json's stubDigest", () => {
       /stubDigest written in 1 exercise\.json/,
     );
     expect((await check()).stdout).not.toMatch(/stubDigest/);
+  });
+});
+
+describe("a submission's copy of an exercise as shipped (grade-class)", () => {
+  it("is the stub only with the stub's bytes, in plain files, within the limits read", () => {
+    const exercise = loadExercise(path.join(shippedCopies(), "partial"));
+    const copy = path.join(scratchDir("submitted"), "exercises", "partial");
+    cpSync(path.join(exercise.dir, "src"), path.join(copy, "src"), { recursive: true });
+    expect(isShippedStubIn(exercise, copy)).toBe(true);
+    const math = path.join(copy, "src/math.ts");
+    const stub = readFileSync(math);
+    appendFileSync(math, " ");
+    expect(isShippedStubIn(exercise, copy)).toBe(false);
+    writeFileSync(math, stub);
+    // Anything but plain files and folders is someone's work, even beside the stub's files.
+    symlinkSync("math.ts", path.join(copy, "src/link.ts"));
+    expect(isShippedStubIn(exercise, copy)).toBe(false);
+    rmSync(path.join(copy, "src/link.ts"));
+    // A src/ over the limits is graded.
+    writeFileSync(path.join(copy, "src/big.bin"), Buffer.alloc(2 * 1024 * 1024));
+    expect(isShippedStubIn(exercise, copy)).toBe(false);
+    rmSync(path.join(copy, "src"), { recursive: true });
+    expect(isShippedStubIn(exercise, copy)).toBe(false);
+    // Without a stubDigest in exercise.json nothing is the stub.
+    const unshipped = loadExercise(path.join(FIXTURES, "partial"));
+    cpSync(path.join(FIXTURES, "partial/src"), path.join(copy, "src"), { recursive: true });
+    expect(isShippedStubIn(unshipped, copy)).toBe(false);
   });
 });

@@ -2,9 +2,11 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pLimit from "p-limit";
 import type { Exercise } from "../exercise/manifest";
+import { isShippedStubIn } from "../exercise/stub-digest";
 import { buildReport } from "../reports/json-report";
 import type { GradingSession } from "../run/grading-session";
 import type { ExerciseResult } from "../score/grade-result";
+import { notStartedResult } from "../score/score";
 import type { ClassProgress } from "./class-progress";
 import { machineFailure } from "./machine-failure";
 import type { RosterEntry } from "./roster";
@@ -50,7 +52,8 @@ export interface RosterTally {
 
 /**
  * Grades every student of the run: their repository at the deadline, each exercise sealed, `jobs`
- * gradings (one exercise of one submission each) at once, the earlier students' first. A stored
+ * gradings (one exercise of one submission each) at once, the earlier students' first; an exercise
+ * whose src/ is the stub as shipped is `not-started`, 0 points, without a grading. A stored
  * result of the same commit, grader version and exercises is kept unless `regrade`. Each student's
  * result is written whole as soon as they are done, so Ctrl-C loses nothing finished; after an
  * interruption, or once the trusted checkout changed, nothing more is recorded. A clone or a
@@ -75,6 +78,10 @@ export async function gradeRoster(run: RosterRun): Promise<RosterTally> {
     dir: string,
     started: () => void,
   ): Promise<ExerciseResult> => {
+    // An exercise the student left as shipped scores 0 without a run, as at a learner's desk: a
+    // sealed grading of a stub costs what a solution's does (docs/performance.md).
+    if (isShippedStubIn(exercise, path.join(dir, "exercises", exercise.slug)))
+      return notStartedResult(exercise);
     const first = await gradeOnce(exercise, dir, started);
     if (!machineFailure(first) || halted()) return first;
     await sleep(RETRY_PAUSE_MS);

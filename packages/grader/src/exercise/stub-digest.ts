@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { LAYOUT } from "@backend-sandbox/testkit/runner";
 import type { Exercise } from "./manifest";
@@ -24,19 +24,38 @@ function sourceDigest(files: ReadonlyMap<string, Buffer>): string {
 /** Every file below `dir` (node_modules left out), by path relative to it; empty when it is missing. */
 function filesIn(dir: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
+  for (const [name, file] of regularFilesIn(dir) ?? []) files.set(name, readFileSync(file));
+  return files;
+}
+
+/**
+ * Every regular file below `dir` (node_modules left out) as [path relative to it, full path];
+ * empty when it is missing. With `limits`, undefined when the folder holds more files or bytes
+ * than that, or anything but folders and regular files (a symlink, a socket): not a stub.
+ */
+function regularFilesIn(
+  dir: string,
+  limits?: { files: number; bytes: number },
+): [string, string][] | undefined {
   let entries;
   try {
     entries = readdirSync(dir, { recursive: true, withFileTypes: true });
   } catch {
-    return files;
+    return [];
   }
+  const found: [string, string][] = [];
+  let bytes = 0;
   for (const entry of entries) {
     const file = path.join(entry.parentPath, entry.name);
     const name = path.relative(dir, file).split(path.sep).join("/");
-    if (entry.isFile() && !name.split("/").includes("node_modules"))
-      files.set(name, readFileSync(file));
+    if (name.split("/").includes("node_modules")) continue;
+    if (entry.isFile()) {
+      found.push([name, file]);
+      if (limits) bytes += lstatSync(file).size;
+    } else if (limits && !entry.isDirectory()) return undefined;
+    if (limits && (found.length > limits.files || bytes > limits.bytes)) return undefined;
   }
-  return files;
+  return found;
 }
 
 /** The digest of the src/ of the exercise in `dir` (or of `exercise`) as it is now. */
@@ -54,6 +73,23 @@ export function isShippedStub(exercise: Exercise): boolean {
   const shipped = exercise.manifest.stubDigest;
   return shipped !== undefined && srcDigest(exercise) === shipped;
 }
+
+/**
+ * Whether a submission's copy of the exercise (`exerciseDir`: its `exercises/<slug>/`) has the
+ * stub as shipped in src/: its digest is the trusted exercise.json's `stubDigest`, whose grade
+ * `sandbox verify` proves to be 0. Only a folder of at most STUB_LIMITS' files and bytes, holding
+ * nothing but folders and regular files, is read. False when the manifest has none.
+ */
+export function isShippedStubIn(exercise: Exercise, exerciseDir: string): boolean {
+  const shipped = exercise.manifest.stubDigest;
+  if (shipped === undefined) return false;
+  const found = regularFilesIn(path.join(exerciseDir, LAYOUT.source), STUB_LIMITS);
+  if (found === undefined || found.length === 0) return false;
+  return sourceDigest(new Map(found.map(([name, file]) => [name, readFileSync(file)]))) === shipped;
+}
+
+/** Larger than any stub: a src/ beyond it is someone's work, and is graded without being read here. */
+const STUB_LIMITS = { files: 200, bytes: 1024 * 1024 };
 
 /**
  * Writes src/'s digest into the exercise's `.meta/exercise.json` as `stubDigest` (`sandbox format`,
