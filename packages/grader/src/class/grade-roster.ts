@@ -79,7 +79,7 @@ export async function gradeRoster(run: RosterRun): Promise<RosterTally> {
     started: () => void,
   ): Promise<ExerciseResult> => {
     // An exercise the student left as shipped scores 0 without a run, as at a learner's desk: a
-    // sealed grading of a stub costs what a solution's does (docs/performance.md).
+    // sealed grading of a stub costs nearly what a solution's does, every test failing in turn.
     if (isShippedStubIn(exercise, path.join(dir, "exercises", exercise.slug)))
       return notStartedResult(exercise);
     const first = await gradeOnce(exercise, dir, started);

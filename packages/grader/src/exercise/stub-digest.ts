@@ -75,6 +75,12 @@ export function isShippedStub(exercise: Exercise): boolean {
 }
 
 /**
+ * Larger than any stub (the eight ship 14 KB at most): a src/ beyond it is someone's work, and is
+ * graded without being read here.
+ */
+const STUB_LIMITS = { files: 200, bytes: 1024 * 1024 };
+
+/**
  * Whether a submission's copy of the exercise (`exerciseDir`: its `exercises/<slug>/`) has the
  * stub as shipped in src/: its digest is the trusted exercise.json's `stubDigest`, whose grade
  * `sandbox verify` proves to be 0. Only a folder of at most STUB_LIMITS' files and bytes, holding
@@ -87,9 +93,6 @@ export function isShippedStubIn(exercise: Exercise, exerciseDir: string): boolea
   if (found === undefined || found.length === 0) return false;
   return sourceDigest(new Map(found.map(([name, file]) => [name, readFileSync(file)]))) === shipped;
 }
-
-/** Larger than any stub: a src/ beyond it is someone's work, and is graded without being read here. */
-const STUB_LIMITS = { files: 200, bytes: 1024 * 1024 };
 
 /**
  * Writes src/'s digest into the exercise's `.meta/exercise.json` as `stubDigest` (`sandbox format`,
