@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { lstatSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { lstatSync, opendirSync, readFileSync, writeFileSync, type Dir } from "node:fs";
 import path from "node:path";
 import { LAYOUT } from "@backend-sandbox/testkit/runner";
 import type { Exercise } from "./manifest";
@@ -21,41 +21,45 @@ function sourceDigest(files: ReadonlyMap<string, Buffer>): string {
   return `sha256:${hash.digest("hex")}`;
 }
 
-/** Every file below `dir` (node_modules left out), by path relative to it; empty when it is missing. */
-function filesIn(dir: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  for (const [name, file] of regularFilesIn(dir) ?? []) files.set(name, readFileSync(file));
-  return files;
-}
-
 /**
- * Every regular file below `dir` (node_modules left out) as [path relative to it, full path];
- * empty when it is missing. With `limits`, undefined when the folder holds more files or bytes
- * than that, or anything but folders and regular files (a symlink, a socket): not a stub.
+ * Every file below `dir` (node_modules left out), by path relative to it; empty when it is
+ * missing. With `limits`, undefined as soon as the folder lists more entries or holds more bytes
+ * than that, or anything but folders and regular files (a symlink, a socket): nothing more of it
+ * is listed or read.
  */
-function regularFilesIn(
+function filesIn(
   dir: string,
-  limits?: { files: number; bytes: number },
-): [string, string][] | undefined {
-  let entries;
+  limits: { entries: number; bytes: number },
+): Map<string, Buffer> | undefined;
+function filesIn(dir: string): Map<string, Buffer>;
+function filesIn(
+  dir: string,
+  limits?: { entries: number; bytes: number },
+): Map<string, Buffer> | undefined {
+  let listing: Dir;
   try {
-    entries = readdirSync(dir, { recursive: true, withFileTypes: true });
+    listing = opendirSync(dir, { recursive: true });
   } catch {
-    return [];
+    return new Map();
   }
-  const found: [string, string][] = [];
+  const files = new Map<string, Buffer>();
+  let entries = 0;
   let bytes = 0;
-  for (const entry of entries) {
-    const file = path.join(entry.parentPath, entry.name);
-    const name = path.relative(dir, file).split(path.sep).join("/");
-    if (name.split("/").includes("node_modules")) continue;
-    if (entry.isFile()) {
-      found.push([name, file]);
-      if (limits) bytes += lstatSync(file).size;
-    } else if (limits && !entry.isDirectory()) return undefined;
-    if (limits && (found.length > limits.files || bytes > limits.bytes)) return undefined;
+  try {
+    for (let entry = listing.readSync(); entry; entry = listing.readSync()) {
+      if (limits && ++entries > limits.entries) return undefined;
+      const file = path.join(entry.parentPath, entry.name);
+      const name = path.relative(dir, file).split(path.sep).join("/");
+      if (name.split("/").includes("node_modules")) continue;
+      if (entry.isFile()) {
+        if (limits && (bytes += lstatSync(file).size) > limits.bytes) return undefined;
+        files.set(name, readFileSync(file));
+      } else if (limits && !entry.isDirectory()) return undefined;
+    }
+  } finally {
+    listing.closeSync();
   }
-  return found;
+  return files;
 }
 
 /** The digest of the src/ of the exercise in `dir` (or of `exercise`) as it is now. */
@@ -65,33 +69,31 @@ export function srcDigest(exercise: Exercise | string): string {
 }
 
 /**
+ * Larger than any stub (the eight ship 14 KB at most): a src/ beyond it is someone's work, and is
+ * graded without being read here.
+ */
+const STUB_LIMITS = { entries: 200, bytes: 1024 * 1024 };
+
+/**
  * Whether the exercise's src/ is the stub as shipped: its digest is exercise.json's `stubDigest`
  * (which `sandbox verify` keeps true, and whose grade it proves to be 0). False when the manifest
  * has none.
  */
 export function isShippedStub(exercise: Exercise): boolean {
-  const shipped = exercise.manifest.stubDigest;
-  return shipped !== undefined && srcDigest(exercise) === shipped;
+  return isShippedStubIn(exercise, exercise.dir);
 }
 
 /**
- * Larger than any stub (the eight ship 14 KB at most): a src/ beyond it is someone's work, and is
- * graded without being read here.
- */
-const STUB_LIMITS = { files: 200, bytes: 1024 * 1024 };
-
-/**
- * Whether a submission's copy of the exercise (`exerciseDir`: its `exercises/<slug>/`) has the
- * stub as shipped in src/: its digest is the trusted exercise.json's `stubDigest`, whose grade
- * `sandbox verify` proves to be 0. Only a folder of at most STUB_LIMITS' files and bytes, holding
- * nothing but folders and regular files, is read. False when the manifest has none.
+ * Whether `exerciseDir` (the exercise's own folder, or a submission's `exercises/<slug>/`) has the
+ * stub as shipped in src/: its digest is the trusted exercise.json's `stubDigest`. Only a src/ of
+ * at most STUB_LIMITS' entries and bytes, holding nothing but folders and regular files, is read;
+ * any other is not the stub. False when the manifest has none.
  */
 export function isShippedStubIn(exercise: Exercise, exerciseDir: string): boolean {
   const shipped = exercise.manifest.stubDigest;
   if (shipped === undefined) return false;
-  const found = regularFilesIn(path.join(exerciseDir, LAYOUT.source), STUB_LIMITS);
-  if (found === undefined || found.length === 0) return false;
-  return sourceDigest(new Map(found.map(([name, file]) => [name, readFileSync(file)]))) === shipped;
+  const files = filesIn(path.join(exerciseDir, LAYOUT.source), STUB_LIMITS);
+  return files !== undefined && files.size > 0 && sourceDigest(files) === shipped;
 }
 
 /**
