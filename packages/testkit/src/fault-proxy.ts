@@ -29,6 +29,12 @@ export interface FaultProxy {
   commands(): number;
   /** Postgres queries sent so far: simple-protocol Query and extended-protocol Execute messages. */
   queries(): number;
+  /**
+   * Times a client sent after its connection had carried nothing, either way, for at least
+   * `minMs` ms: a client that pauses between polls has one such send a poll, a busy loop (its next
+   * command sent as soon as the reply is in) next to none, however slow the machine.
+   */
+  sendsAfterIdle(minMs: number): number;
   /** Connections accepted so far. */
   connections(): number;
   /** Stops listening and resets every connection; safe to call twice. */
@@ -50,6 +56,8 @@ export async function startFaultProxy(serviceUrl: string): Promise<FaultProxy> {
   let delayMs = 0;
   let accepted = 0;
   let sent = 0;
+  // How long each connection had been idle before each chunk its client sent (ms).
+  const idleBeforeSends: number[] = [];
 
   const hold = (socket: net.Socket) => {
     if (holding) {
@@ -65,6 +73,8 @@ export async function startFaultProxy(serviceUrl: string): Promise<FaultProxy> {
     accepted += 1;
     const upstream = net.connect({ host: target.hostname, port: targetPort, allowHalfOpen: true });
     const count = protocol === "redis" ? redisCommandCounter() : postgresQueryCounter();
+    // When the connection last carried bytes: to the client, when the proxy delivers them.
+    let lastTraffic = performance.now();
     for (const socket of [client, upstream]) {
       open.add(socket);
       socket.on("error", () => {
@@ -80,13 +90,18 @@ export async function startFaultProxy(serviceUrl: string): Promise<FaultProxy> {
     forward(
       client,
       upstream,
-      (chunk) => (sent += count(chunk)),
+      (chunk) => {
+        const now = performance.now();
+        idleBeforeSends.push(now - lastTraffic);
+        lastTraffic = Math.max(lastTraffic, now);
+        sent += count(chunk);
+      },
       () => delayMs,
     );
     forward(
       upstream,
       client,
-      () => {},
+      () => (lastTraffic = Math.max(lastTraffic, performance.now() + delayMs)),
       () => delayMs,
     );
     hold(client);
@@ -137,6 +152,7 @@ export async function startFaultProxy(serviceUrl: string): Promise<FaultProxy> {
     },
     commands: () => (protocol === "redis" ? sent : 0),
     queries: () => (protocol === "postgres" ? sent : 0),
+    sendsAfterIdle: (minMs) => idleBeforeSends.filter((idle) => idle >= minMs).length,
     connections: () => accepted,
     close,
   };

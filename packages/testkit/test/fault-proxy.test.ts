@@ -87,4 +87,36 @@ describe("the fault proxy between the code under test and a service", () => {
     expect(replies[0]!.at - started).toBeGreaterThanOrEqual(590);
     expect(replies.at(-1)!.at - started).toBeLessThan(1200);
   });
+
+  it("tells a client that pauses between polls from a busy loop: sends after an idle connection", async () => {
+    const proxy = await startFaultProxy(services.redisUrl);
+    const client = new Redis(proxy.url, { lazyConnect: true });
+    await client.connect();
+    const idleSends = () => proxy.sendsAfterIdle(15);
+    const busyBefore = idleSends();
+    for (let i = 0; i < 50; i++) await client.get("k"); // the next as soon as the reply is in
+    const busy = idleSends() - busyBefore;
+    const politeBefore = idleSends();
+    for (let i = 0; i < 5; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      await client.get("k");
+      await client.get("k"); // right after: a poll of two commands sends once after idle
+    }
+    const polite = idleSends() - politeBefore;
+    // A busy machine may stall a busy loop now and then, or a poll between its two commands.
+    expect(busy).toBeLessThanOrEqual(5); // of 50
+    expect(polite).toBeGreaterThanOrEqual(5);
+    expect(polite).toBeLessThanOrEqual(7); // of 10
+    // The connection is idle from when the proxy delivers a reply, which a delay puts later.
+    proxy.delay(40);
+    await client.get("k");
+    const before = { idle15: proxy.sendsAfterIdle(15), idle60: proxy.sendsAfterIdle(60) };
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await client.get("k"); // 30 ms after the reply came, 70 ms after it reached the proxy
+    expect({
+      idle15: proxy.sendsAfterIdle(15) - before.idle15,
+      idle60: proxy.sendsAfterIdle(60) - before.idle60,
+    }).toEqual({ idle15: 1, idle60: 0 });
+    client.disconnect();
+  });
 });
