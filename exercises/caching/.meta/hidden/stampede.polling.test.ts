@@ -19,6 +19,7 @@ describe("stampede: polling", () => {
     await catalog.services.redis.set(lock, `holder-${random.token(8)}`, "PX", 60_000);
     const before = proxy.commands();
     const reading = request(`${app!.url}/products/${product.id}`);
+    // Four commands: its read of the entry, its try at the lock, and at least one poll after.
     await eventually("the read to be waiting for the lock", () => proxy.commands() - before >= 4, {
       timeoutMs: 10_000,
       intervalMs: 5,
