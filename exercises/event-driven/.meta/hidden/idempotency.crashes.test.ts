@@ -118,7 +118,7 @@ describe("idempotency", () => {
         expect(rows).toBe(1000);
       },
     );
-  });
+  }, 90_000); // its checkpoints may take 70 s on a loaded machine
 
   it("[R4.2] applies an event once when two workers in two processes hold its two copies at the same time", async () => {
     const where = newWhere();
