@@ -4,6 +4,7 @@ import { freePort } from "../free-port";
 import { Reaper } from "../reaper";
 import { waitUntilReady } from "../readiness";
 import { defaultImages, OWNER_LABEL, ownerId, SESSION_LABEL, sessionId } from "./docker-defaults";
+import { imageBuildEnded } from "./image-build";
 import {
   TEST_POSTGRES_SETTINGS,
   TEST_REDIS_ARGUMENTS,
@@ -73,6 +74,7 @@ export function initializedPostgresImage(base: string): Promise<string> {
 }
 
 async function makeInitializedImage(base: string): Promise<string> {
+  await imageBuildEnded();
   const client = await getContainerRuntimeClient();
   if (!(await client.image.exists(ImageName.fromString(base))))
     await client.image.pull(ImageName.fromString(base));
@@ -121,6 +123,7 @@ export class DockerProvider implements Provider {
 
   async startRedis(): Promise<ServiceHandle> {
     // A fixed host port (rather than a random mapping) keeps the URL valid across stop/start.
+    await imageBuildEnded();
     const port = await freePort();
     const container = await new RedisContainer(defaultImages.redis())
       .withExposedPorts({ container: 6379, host: port })
