@@ -16,8 +16,8 @@ const waits = new Map<string, Promise<void>>();
  * Resolves once the service images a build beside this process makes are there: at once when
  * SANDBOX_IMAGE_BUILD_STATUS is unset, else when the file it names holds the build's exit status
  * 0 (written whole, by a rename). Rejects when the status is not 0 or no status came within
- * `timeoutMs` (default 10 minutes), with a message naming the variable and the file. Waited for
- * once a process and file: every later call returns the same promise.
+ * `timeoutMs` (default 10 minutes), with a message naming the variable and the file. Every later
+ * call for the same file returns the same promise.
  */
 export function imageBuildEnded(
   env: NodeJS.ProcessEnv = process.env,
