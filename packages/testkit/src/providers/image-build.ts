@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { waitFor } from "../wait-for";
 
 /**
  * The variable naming the file a build of the service images running beside this process writes
@@ -31,14 +32,12 @@ export function imageBuildEnded(
 }
 
 async function waitForStatus(file: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!existsSync(file)) {
-    if (Date.now() >= deadline)
-      throw new Error(
-        `the service images' build named by ${IMAGE_BUILD_STATUS_VARIABLE} wrote no status to ${file} in ${timeoutMs / 1000} s`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
+  await waitFor(
+    `the status of the service images' build, which ${IMAGE_BUILD_STATUS_VARIABLE} names ${file}`,
+    async () => existsSync(file),
+    timeoutMs,
+    POLL_MS,
+  );
   const status = readFileSync(file, "utf8").trim();
   if (status !== "0")
     throw new Error(
