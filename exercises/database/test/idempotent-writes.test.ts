@@ -2,7 +2,7 @@ import { seededRandom, useLearner } from "@backend-sandbox/testkit";
 import type * as Transfers from "#src/transfers";
 import { balances } from "#support/balances";
 import { createAccounts } from "#support/create-accounts";
-import { learnerPool, useAppPool } from "#support/learner-pool";
+import { racingPools, useAppPool } from "#support/learner-pool";
 import { useMigratedDatabase } from "#support/use-migrated-database";
 
 const learner = useLearner();
@@ -23,10 +23,7 @@ describe("idempotent-writes", () => {
 
   it("[R3.2] applies once when 10 identical calls race on two pools, and every caller gets the same transfer", async () => {
     const [ann, bob] = await createAccounts(services.pg, [100, 0], random);
-    const pools = [
-      await learnerPool(learner, services.databaseUrl, { max: 5 }),
-      await learnerPool(learner, services.databaseUrl, { max: 5 }),
-    ]; // two app instances
+    const pools = await racingPools(learner, services.databaseUrl, 5); // two app instances
     const request = { from: ann!, to: bob!, amount: 25, reference: `race-${random.token()}` };
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) => transfer(pools[i % 2]!, request)),

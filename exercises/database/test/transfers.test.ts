@@ -2,7 +2,7 @@ import { seededRandom, useLearner } from "@backend-sandbox/testkit";
 import type * as Transfers from "#src/transfers";
 import { balances } from "#support/balances";
 import { createAccounts } from "#support/create-accounts";
-import { learnerPool, useAppPool } from "#support/learner-pool";
+import { racingPools, useAppPool } from "#support/learner-pool";
 import { useMigratedDatabase } from "#support/use-migrated-database";
 
 const learner = useLearner();
@@ -42,10 +42,7 @@ describe("transfers", () => {
 
   it("[R2.6] lets exactly 10 of 20 concurrent transfers of 10 out of a balance of 100 through, on two pools", async () => {
     const [ann, bob] = await createAccounts(services.pg, [100, 0], random);
-    const pools = [
-      await learnerPool(learner, services.databaseUrl, { max: 5 }),
-      await learnerPool(learner, services.databaseUrl, { max: 5 }),
-    ]; // two app instances
+    const pools = await racingPools(learner, services.databaseUrl, 5); // two app instances
     const settled = await Promise.allSettled(
       Array.from({ length: 20 }, (_, i) =>
         transfer(pools[i % 2]!, { from: ann!, to: bob!, amount: 10 }),
@@ -65,10 +62,7 @@ describe("transfers", () => {
 
   it("[R2.7] settles 20 concurrent transfers in both directions without a deadlock reaching the caller", async () => {
     const [ann, bob] = await createAccounts(services.pg, [1_000, 1_000], random);
-    const pools = [
-      await learnerPool(learner, services.databaseUrl, { max: 5 }),
-      await learnerPool(learner, services.databaseUrl, { max: 5 }),
-    ];
+    const pools = await racingPools(learner, services.databaseUrl, 5); // two app instances
     const calls = Array.from({ length: 20 }, (_, i) =>
       transfer(
         pools[i % 2]!,

@@ -3,7 +3,7 @@ import type * as Transfers from "#src/transfers";
 import type { Transfer } from "#src/transfers";
 import { balances } from "#support/balances";
 import { createAccounts } from "#support/create-accounts";
-import { learnerPool, useAppPool } from "#support/learner-pool";
+import { racingPools, useAppPool } from "#support/learner-pool";
 import { useMigratedDatabase } from "#support/use-migrated-database";
 
 const learner = useLearner();
@@ -11,11 +11,8 @@ const services = useMigratedDatabase(learner);
 const appPool = useAppPool(learner, services);
 const random = seededRandom();
 const { transfer } = learner.module<typeof Transfers>("transfers");
-/** Two app instances: a pool of `max: 6` each, in the learner's process. */
-const twoPools = async () => [
-  await learnerPool(learner, services.databaseUrl, { max: 6 }),
-  await learnerPool(learner, services.databaseUrl, { max: 6 }),
-];
+/** Two app instances: a pool of `max: 6` each, in the learner's process, connections open. */
+const twoPools = () => racingPools(learner, services.databaseUrl, 6);
 /** The `name` of a thrown error (the errors.ts classes set it). */
 const nameOf = (error: unknown) => (error as { name?: string } | undefined)?.name;
 

@@ -2,18 +2,15 @@ import { because, seededRandom, useLearner, within } from "@backend-sandbox/test
 import type * as Transfers from "#src/transfers";
 import { balances } from "#support/balances";
 import { createAccounts } from "#support/create-accounts";
-import { learnerPool } from "#support/learner-pool";
+import { racingPools } from "#support/learner-pool";
 import { useMigratedDatabase } from "#support/use-migrated-database";
 
 const learner = useLearner();
 const services = useMigratedDatabase(learner);
 const random = seededRandom();
 const { transfer } = learner.module<typeof Transfers>("transfers");
-/** Two app instances: a pool of `max: 8` each, in the learner's process. */
-const twoPools = async () => [
-  await learnerPool(learner, services.databaseUrl, { max: 8 }),
-  await learnerPool(learner, services.databaseUrl, { max: 8 }),
-];
+/** Two app instances: a pool of `max: 8` each, in the learner's process, connections open. */
+const twoPools = () => racingPools(learner, services.databaseUrl, 8);
 
 /** Classifies each settled transfer: "ok", "insufficient", or the unexpected error's code/message. */
 const outcome = (r: PromiseSettledResult<unknown>) =>

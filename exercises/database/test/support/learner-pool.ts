@@ -40,6 +40,28 @@ export async function learnerPool(
   return (await process.client(pool)) as unknown as LearnerPool;
 }
 
+/**
+ * `count` pools (app instances) of `max` connections each in the learner's process, every
+ * connection already open: the race a test starts next is between transactions, not between
+ * connection setups, which a loaded machine can serialize (then a lost update or a deadlock never
+ * happens, and a wrong solution passes by chance). Each pool is `learnerPool`'s, `max` set.
+ */
+export async function racingPools(
+  learner: FileLearner | LearnerProcess,
+  connectionString: string,
+  max: number,
+  count = 2,
+): Promise<LearnerPool[]> {
+  const pools = await Promise.all(
+    Array.from({ length: count }, () => learnerPool(learner, connectionString, { max })),
+  );
+  // `max` queries at once, each long enough to still hold its connection while the last opens.
+  await Promise.all(
+    pools.flatMap((pool) => Array.from({ length: max }, () => pool.query("SELECT pg_sleep(0.1)"))),
+  );
+  return pools;
+}
+
 /** The file's main pool in the learner's process (max 10, as `services.pg`), made on first use. */
 export function useAppPool(
   learner: FileLearner,
