@@ -9,6 +9,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { median } from "./bench-stats.mjs";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
 const root = join(import.meta.dirname, "..");
@@ -41,7 +42,6 @@ const run = spawnSync(process.execPath, ["--require", "tsx/cjs", "-e", script], 
 });
 if (run.status !== 0) throw new Error(`the bench's process failed (exit ${run.status})`);
 const { files, rows } = JSON.parse(run.stdout);
-const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 console.log(
   `\nThe checkout seal on this checkout (${files} trusted files), ${values.runs} rounds:\n`,
 );

@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { spread } from "./bench-stats.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -66,9 +67,7 @@ for (let round = 0; round < Number(values.runs); round++)
   }
 rmSync(scratch, { recursive: true, force: true });
 
-const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
-const cell = (list) =>
-  `${median(list).toFixed(2)} (${Math.min(...list).toFixed(2)}-${Math.max(...list).toFixed(2)})`;
+const cell = (list) => spread(list, 2);
 console.log(`\n\`sandbox ${values.args}\`, ${values.runs} rounds, per run:\n`);
 console.log("| CLI start | CPU-seconds, median (min-max) | wall seconds |");
 console.log("| --- | --- | --- |");

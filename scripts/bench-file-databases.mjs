@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchEnv } from "./bench-env.mjs";
+import { spread } from "./bench-stats.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -48,11 +49,7 @@ function round(env) {
   return JSON.parse(result.stdout.trim().split("\n").at(-1));
 }
 
-const median = (times) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
-const summary = (times) => {
-  const sorted = [...times].sort((a, b) => a - b);
-  return `${median(times).toFixed(1)} ms (${sorted[0].toFixed(1)}–${sorted.at(-1).toFixed(1)})`;
-};
+const summary = (times) => spread(times, 1, "ms");
 
 console.log(
   "| services | the file's database | setup | first round trip | cleanup | the file's total |",

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchEnv } from "./bench-env.mjs";
+import { spread } from "./bench-stats.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -79,11 +80,7 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 
-const summary = (times) => {
-  const sorted = [...times].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)];
-  return `${median.toFixed(2)} s (${sorted[0].toFixed(2)}–${sorted.at(-1).toFixed(2)})`;
-};
+const summary = (times) => spread(times, 2, "s");
 console.log(
   `| first \`npm run grade\` (${values.provider}, warm services up) | wall |\n| --- | --- |`,
 );

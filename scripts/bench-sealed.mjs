@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { median } from "./bench-stats.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -43,7 +44,6 @@ function grade(sealed, checkout = root) {
   return { seconds, each: Object.fromEntries(exercises.map((e) => [e.slug, e.durationMs / 1000])) };
 }
 
-const median = (times) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
 const inProcess = values["in-process"];
 const runs = { inProcess: [], unsealed: [], sealed: [] };
 for (let i = 0; i < Number(values.runs); i++) {

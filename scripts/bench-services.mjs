@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchEnv } from "./bench-env.mjs";
+import { median, spread } from "./bench-stats.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -85,11 +86,7 @@ function rowEnv(row, provider, warmDir) {
   });
 }
 
-const median = (times) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
-const summary = (times) => {
-  const sorted = [...times].sort((a, b) => a - b);
-  return `${median(times).toFixed(2)} s (${sorted[0].toFixed(2)}–${sorted.at(-1).toFixed(2)})`;
-};
+const summary = (times) => spread(times, 2, "s");
 
 const results = [];
 for (const suite of values.suites.split(",")) {

@@ -13,6 +13,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { median } from "./bench-stats.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -80,7 +81,6 @@ function verify([checkout, args]) {
   return seconds;
 }
 
-const median = (times) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
 const [headA, headB] = comparison.heads;
 console.log(`| exercise | ${comparison.what} | ${headA} | ${headB} | saved |`);
 console.log("| --- | --- | --- | --- | --- |");
