@@ -123,7 +123,8 @@ describe("sandbox new, then sandbox verify", () => {
       ].join("\n"),
     );
     const results = scratchDir("results-uncaught");
-    const verify = await sandbox(["verify", "partial"], {
+    // That wrong solution alone: the solution and the stub would add two gradings and no check.
+    const verify = await sandbox(["verify", "partial", "--wrong-solution", "ignores-sign"], {
       SANDBOX_EXERCISES_DIR: copy,
       SANDBOX_RESULTS_DIR: results,
     });
@@ -297,7 +298,9 @@ describe("sandbox new, then sandbox verify", () => {
     cpSync(path.join(FIXTURES, "partial"), path.join(copy, "partial"), { recursive: true });
     const solution = path.join(copy, "partial/.meta/solution/math.ts");
     writeFileSync(solution, readFileSync(solution, "utf8").replace("a + b", "b + a"));
-    const verify = await sandbox(["verify", "partial"], { SANDBOX_EXERCISES_DIR: copy });
+    const verify = await sandbox(["verify", "partial", "--wrong-solution", "ignores-sign"], {
+      SANDBOX_EXERCISES_DIR: copy,
+    });
     expect(verify.code).toBe(1);
     expect(verify.stdout).toMatch(
       /✗ wrong solution ignores-sign says why, applies to \.meta\/solution\/ and changes it: hunk 1 of math\.ts \(@@ -1,3 \+1,3 @@\) no longer applies/,
