@@ -7,12 +7,12 @@
 // rest of the machine does not count. Median and min-max.
 // Usage: node scripts/bench-cli-start.mjs [--runs N] [--args "verify partial --static"]
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { spread } from "./bench-stats.mjs";
+import { childrenCpuSeconds, spread } from "./bench-stats.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -39,12 +39,6 @@ const ways = [
   { name: "own code through tsx", bin: join(grader, "bin/sandbox.js") },
   { name: "everything via tsx", bin: everything },
 ];
-
-/** CPU-seconds of this process's children that have ended and been reaped. */
-function childrenCpuSeconds() {
-  const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
-  return (Number(fields[13]) + Number(fields[14])) / 100; // cutime, cstime: fields 16 and 17
-}
 
 const args = values.args.split(" ").filter(Boolean);
 const env = {

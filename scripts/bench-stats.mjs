@@ -18,7 +18,7 @@ export function spread(list, digits = 1, unit = "") {
  * (cutime and cstime, in clock ticks of 1/100 s on Linux): the difference across a spawned
  * command is what it and its descendants spent, once each was waited for.
  */
-export function endedChildrenCpuSeconds() {
+export function childrenCpuSeconds() {
   const stat = readFileSync("/proc/self/stat", "utf8");
   // The fields after the command name in parentheses, which may itself hold spaces.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

@@ -12,7 +12,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { endedChildrenCpuSeconds, spread } from "./bench-stats.mjs";
+import { childrenCpuSeconds, spread } from "./bench-stats.mjs";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "3" } } });
 const root = join(import.meta.dirname, "..");
@@ -25,14 +25,14 @@ const ways = [
 
 /** Runs a way's command to its end; its wall and CPU-seconds, or a thrown error naming it. */
 function timed([command, ...args]) {
-  const cpu = endedChildrenCpuSeconds();
+  const cpu = childrenCpuSeconds();
   const started = performance.now();
   const run = spawnSync(command, args, { cwd: root, encoding: "utf8" });
   if (run.status !== 0)
     throw new Error(
       `${command} ${args.join(" ")} exited ${run.status}: ${run.stdout.slice(-2000)}`,
     );
-  return { wall: (performance.now() - started) / 1000, cpu: endedChildrenCpuSeconds() - cpu };
+  return { wall: (performance.now() - started) / 1000, cpu: childrenCpuSeconds() - cpu };
 }
 
 const results = new Map(ways.map((way) => [way, []]));

@@ -219,13 +219,10 @@ if (sealing) console.warn(`grade-class tests skipped: ${sealing}`);
     const out = path.join(root, "interrupted");
     const roster = path.join(root, "two-students.csv");
     writeFileSync(roster, "student_id,name,repository\ns01,Ada Lovelace,correct\ns02,B,stub\n");
+    const args = ["grade-class", roster, "--out", out, "--exercises", SLUG, "--deadline", DEADLINE];
     const child = spawn(
       process.execPath,
-      [
-        path.join(__dirname, "..", "bin", "sandbox.js"),
-        ...["grade-class", roster, "--out", out, "--exercises", SLUG, "--deadline", DEADLINE],
-        ...["--jobs", "1"],
-      ],
+      [path.join(__dirname, "..", "bin", "sandbox.js"), ...args, "--jobs", "1"],
       { env: { ...process.env, SANDBOX_EXERCISES_DIR: FIXTURES, CI: "1", ...env } },
     );
     let stderr = "";
@@ -244,10 +241,7 @@ if (sealing) console.warn(`grade-class tests skipped: ${sealing}`);
     for (const file of kept) JSON.parse(readFileSync(path.join(out, "students", file), "utf8"));
     expect(readdirSync(path.join(out, "students")).filter((f) => /\.\d+$/.test(f))).toEqual([]);
 
-    const rest = await sandbox(
-      ["grade-class", roster, "--out", out, "--exercises", SLUG, "--deadline", DEADLINE],
-      env,
-    );
+    const rest = await sandbox(args, env);
     expect(rest.code).toBe(0);
     expect(rest.stderr).toMatch(/\] s01 Ada Lovelace: kept /);
     expect(gradedNow(rest.stderr)).toEqual(["s02"]);

@@ -41,7 +41,7 @@ export async function learnerPool(
 }
 
 /**
- * `count` pools (app instances) of `max` connections each in the learner's process, every
+ * Two pools (two app instances) of `max` connections each in the learner's process, every
  * connection already open: the race a test starts next is between transactions, not between
  * connection setups, which a loaded machine can serialize (then a lost update or a deadlock never
  * happens, and a wrong solution passes by chance). Each pool is `learnerPool`'s, `max` set.
@@ -50,10 +50,9 @@ export async function racingPools(
   learner: FileLearner | LearnerProcess,
   connectionString: string,
   max: number,
-  count = 2,
 ): Promise<LearnerPool[]> {
   const pools = await Promise.all(
-    Array.from({ length: count }, () => learnerPool(learner, connectionString, { max })),
+    [1, 2].map(() => learnerPool(learner, connectionString, { max })),
   );
   // `max` queries at once, each long enough to still hold its connection while the last opens.
   await Promise.all(
