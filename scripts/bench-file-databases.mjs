@@ -4,13 +4,19 @@
 //                     the keeper made ahead of time and hands it back to be dropped
 //   created per file  services a run starts for itself (CI's): the file runs CREATE DATABASE and
 //                     DROP DATABASE itself
-// packages/testkit/bench/file-lifecycle.ts does the timing, its own start of services (second
-// row) left out. Medians of all files of --runs rounds (--files each), min-max beside them.
+//   --against <checkout>   a third row: "created per file" with that checkout's useServices()
+// packages/testkit/bench/file-lifecycle.ts does the timing, its own start of services left out.
+// Medians of all files of --runs rounds (--files each), min-max beside them; beside the times,
+// the sessions opened on the shared database while a file runs (each a server process: the
+// connection that creates or claims and drops the file's database, with spares the keeper's too;
+// the file's own database takes its count with it when dropped) and the machine's CPU a file
+// (the servers' too: run it on an otherwise quiet machine).
 // Usage: node scripts/bench-file-databases.mjs [--runs N] [--files N] [--providers docker,native]
+//        [--against <checkout>]
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { benchEnv } from "./bench-env.mjs";
 import { spread } from "./bench-stats.mjs";
@@ -20,12 +26,23 @@ const { values } = parseArgs({
     runs: { type: "string", default: "3" },
     files: { type: "string", default: "20" },
     providers: { type: "string", default: "docker,native" },
+    against: { type: "string" },
   },
 });
 const root = join(import.meta.dirname, "..");
 const testkit = join(root, "packages/testkit");
 const sandbox = join(root, "packages/grader/bin/sandbox.js");
-const ROWS = ["keeper's spares", "created per file"];
+const against = values.against && resolve(values.against);
+const againstSrc = against && join(against, "packages/testkit/src");
+if (against && !existsSync(join(againstSrc, "use-services.ts"))) {
+  console.error(`--against ${values.against}: no packages/testkit/src/use-services.ts there`);
+  process.exit(2);
+}
+const ROWS = [
+  "keeper's spares",
+  "created per file",
+  ...(against ? [`created per file, ${values.against}`] : []),
+];
 
 /** Warm services of `provider`, kept in `dir` until down(). */
 function warmServices(provider, dir) {
@@ -52,9 +69,9 @@ function round(env) {
 const summary = (times) => spread(times, 1, "ms");
 
 console.log(
-  "| services | the file's database | setup | first round trip | cleanup | the file's total |",
+  "| services | the file's database | setup | first round trip | cleanup | the file's total | sessions on the shared database | machine CPU |",
 );
-console.log("| --- | --- | --- | --- | --- | --- |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const provider of values.providers.split(",")) {
   const dir = mkdtempSync(join(tmpdir(), "bench-files-"));
   const warm = warmServices(provider, dir);
@@ -65,15 +82,25 @@ for (const provider of values.providers.split(",")) {
       SANDBOX_DATABASE_URL: warm.state.databaseUrl,
     }),
     benchEnv({ SANDBOX_SERVICES: provider }),
+    ...(against ? [benchEnv({ SANDBOX_SERVICES: provider, BENCH_TESTKIT_SRC: againstSrc })] : []),
   ];
-  const parts = ROWS.map(() => ({ setup: [], first: [], cleanup: [], total: [] }));
+  const parts = ROWS.map(() => ({
+    setup: [],
+    first: [],
+    cleanup: [],
+    total: [],
+    sessions: [],
+    cpuMs: [],
+  }));
   try {
     // Rounds interleave the rows, so that a noisy minute spreads over both.
     for (let i = 0; i < Number(values.runs); i++)
       envs.forEach((env, r) => {
         const times = round(env);
-        for (const part of ["setup", "first", "cleanup"]) parts[r][part].push(...times[part]);
+        for (const part of ["setup", "first", "cleanup", "sessions"])
+          parts[r][part].push(...times[part]);
         parts[r].total.push(...times.setup.map((t, f) => t + times.first[f] + times.cleanup[f]));
+        parts[r].cpuMs.push((times.cpuSeconds * 1000) / times.setup.length);
       });
   } finally {
     warm.down();
@@ -81,10 +108,10 @@ for (const provider of values.providers.split(",")) {
   }
   ROWS.forEach((row, r) =>
     console.log(
-      `| ${provider} | ${row} | ${summary(parts[r].setup)} | ${summary(parts[r].first)} | ${summary(parts[r].cleanup)} | ${summary(parts[r].total)} |`,
+      `| ${provider} | ${row} | ${summary(parts[r].setup)} | ${summary(parts[r].first)} | ${summary(parts[r].cleanup)} | ${summary(parts[r].total)} | ${spread(parts[r].sessions, 0)} | ${summary(parts[r].cpuMs)} |`,
     ),
   );
 }
 console.log(
-  `\n${values.runs} rounds of ${values.files} files; median (min–max) per file; Node ${process.version}.`,
+  `\n${values.runs} rounds of ${values.files} files; median (min–max) per file (machine CPU: per round); Node ${process.version}.`,
 );

@@ -6,9 +6,9 @@
 // Prints a Markdown table for docs/performance.md.
 // Usage: node scripts/bench-learner-process.mjs [--processes N] [--runs N] [--modes unsealed,sealed]
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { machineCpuSeconds } from "./bench-stats.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -20,17 +20,6 @@ const { values } = parseArgs({
 const root = join(import.meta.dirname, "..");
 const testkit = join(root, "packages/testkit");
 const exerciseDir = join(testkit, "test/fixtures/learner-exercise");
-
-/** CPU-seconds the machine spent so far, all cores (user, nice, system, irq, softirq). */
-function machineCpuSeconds() {
-  const [user, nice, system, , , irq, softirq] = readFileSync("/proc/stat", "utf8")
-    .split("\n")[0]
-    .trim()
-    .split(/\s+/)
-    .slice(1)
-    .map(Number);
-  return (user + nice + system + irq + softirq) / 100;
-}
 
 /** Starts `count` learner's processes one after another, in a Node process of its own. */
 function startProcesses(sealed, bundled, count) {

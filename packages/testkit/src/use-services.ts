@@ -4,7 +4,12 @@ import { Client, Pool, type PoolConfig } from "pg";
 import { onCleanup } from "./cleanup";
 import { claimRedisDatabase } from "./redis-databases";
 import { sharedServices } from "./shared-services";
-import { claimSpareDatabase, releaseDatabase } from "./warm-services/spare-databases";
+import {
+  claimSpareDatabase,
+  dropDatabase,
+  RELEASE_TIMEOUT_MS,
+  releaseDatabase,
+} from "./warm-services/spare-databases";
 
 export interface FileServices {
   /** A Redis URL that selects this file's own logical database. */
@@ -97,9 +102,11 @@ export function ownerOfFileDatabase(name: string): number | undefined {
 /**
  * A Postgres database of the file's own, empty, named `sandbox_<pid>_<random>`, and how to drop
  * it. With a keeper's spares (warm services) it is one of them, renamed, and released to the
- * keeper at the end on the connection that claimed it, kept open for that (spare-databases.ts).
- * Else it is created now and dropped at the end on a connection of its own, as CI's runs always
- * did. `sharedUrl` is the shared Postgres' URL; `url` is the new database's.
+ * keeper at the end; else it is created now and dropped at the end. Either way the end runs on
+ * the connection that made or claimed it, held open for that: each connection costs the server a
+ * process of its own (about 26 ms of CPU on a two-core CI machine, docs/performance.md), once per
+ * test file. A held connection that was lost is replaced by a new one for the drop. `sharedUrl`
+ * is the shared Postgres' URL; `url` is the new database's.
  */
 export async function fileDatabase(
   sharedUrl: string,
@@ -107,25 +114,21 @@ export async function fileDatabase(
   const name = `sandbox_${process.pid}_${randomBytes(4).toString("hex")}`;
   const url = new URL(sharedUrl);
   url.pathname = `/${name}`;
-  const drop = async () => {
-    await withAdmin(sharedUrl, (admin) =>
-      admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-    );
-  };
   const admin = await connectAdmin(sharedUrl);
-  let claimed = false;
+  let claimed: boolean;
   try {
     claimed = await claimSpareDatabase(admin, name);
     if (!claimed) await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    if (!claimed) await admin.end().catch(() => {});
+  } catch (error) {
+    await admin.end().catch(() => {});
+    throw error;
   }
-  const release = claimed
-    ? () =>
-        releaseDatabase(admin, name)
-          .catch(drop) // the held connection was lost: a new one drops it
-          .finally(() => admin.end().catch(() => {}))
-    : drop;
+  const dropOnNewConnection = () =>
+    withAdmin(sharedUrl, (fresh) => dropDatabase(fresh, name, RELEASE_TIMEOUT_MS));
+  const release = () =>
+    (claimed ? releaseDatabase(admin, name) : dropDatabase(admin, name, RELEASE_TIMEOUT_MS))
+      .catch(dropOnNewConnection)
+      .finally(() => admin.end().catch(() => {}));
   return { name, url: url.toString(), release };
 }
 

@@ -51,29 +51,35 @@ export async function claimSpareDatabase(admin: Client, name: string): Promise<b
  * connected to it (a rename would wait for it), dropped here at once (WITH (FORCE) ends it).
  */
 export async function releaseDatabase(admin: Client, name: string): Promise<void> {
-  // Bounded: `admin` was held open through the file's tests and may have died quietly; the
-  // caller then drops the database on a new connection, within the cleanup hook's time.
-  // pg reads a per-query query_timeout (client.js) that its types do not declare.
-  const query = (text: string, values?: unknown[]) =>
-    admin.query<{ sessions: number }>({
-      text,
-      values,
-      query_timeout: RELEASE_TIMEOUT_MS,
-    } as QueryConfig);
-  const { rows } = await query(
+  const { rows } = await boundedQuery<{ sessions: number }>(
+    admin,
     "SELECT count(*)::int AS sessions FROM pg_stat_activity WHERE datname = $1",
     [name],
   );
   if (rows[0]!.sessions > 0) {
-    await query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await dropDatabase(admin, name, RELEASE_TIMEOUT_MS);
     return;
   }
-  await query(`ALTER DATABASE ${name} RENAME TO ${RELEASED_PREFIX}${hex()}`);
+  await boundedQuery(admin, `ALTER DATABASE ${name} RENAME TO ${RELEASED_PREFIX}${hex()}`);
   await nudgeKeeper(admin);
 }
 
+/**
+ * A query with a time limit: `admin` was held open through the file's tests and may have died
+ * quietly; the caller then drops the database on a new connection, within the cleanup hook's
+ * time. pg reads a per-query query_timeout (client.js) that its types do not declare.
+ */
+function boundedQuery<Row extends object = object>(
+  admin: Client,
+  text: string,
+  values: unknown[] = [],
+  timeoutMs = RELEASE_TIMEOUT_MS,
+) {
+  return admin.query<Row>({ text, values, query_timeout: timeoutMs } as QueryConfig);
+}
+
 /** Milliseconds each statement of a release may take; Postgres gives up on a busy rename in 5 s. */
-const RELEASE_TIMEOUT_MS = 10_000;
+export const RELEASE_TIMEOUT_MS = 10_000;
 
 /**
  * The keeper's side: a session on the shared database that LISTENs for nudges and, on each and
@@ -202,8 +208,17 @@ async function databasesNamed(
   return rows.map((row) => row.datname);
 }
 
-async function dropDatabase(client: Client, name: string): Promise<void> {
-  await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
+/**
+ * Drops a database, ending any session still connected to it (WITH (FORCE)). `timeoutMs` limits
+ * the statement when the client's own limit is too long or absent (a file's held connection).
+ */
+export async function dropDatabase(
+  client: Client,
+  name: string,
+  timeoutMs?: number,
+): Promise<void> {
+  const text = `DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`;
+  await (timeoutMs === undefined ? client.query(text) : boundedQuery(client, text, [], timeoutMs));
 }
 
 /** Best effort: a keeper that misses it tidies at its next tick anyway. */
