@@ -26,6 +26,23 @@ async function gateway(maxBodyBytes?: number) {
   return { svc, url };
 }
 
+/**
+ * `body` as a client that watches for an early answer while it sends (RFC 9112 §9.3): its first
+ * 100 bytes, then the rest once `answeredOrForwarded()` holds, or after 3 s. A gateway that counts
+ * the bytes as they pass gets them all; one that answers on the Content-Length alone has its
+ * answer read before the rest is sent, since its server closes a connection whose body it never
+ * read, and that reset can erase the answer unread (RFC 9112 §9.6; on loopback about 1 in 20
+ * requests of 1 MiB sent whole lost their 413 so, and the test with them).
+ */
+async function* heldBack(body: Buffer, answeredOrForwarded: () => boolean) {
+  yield body.subarray(0, 100);
+  await eventually("an answer, or a request upstream", answeredOrForwarded, {
+    timeoutMs: 3000,
+    intervalMs: 20,
+  }).catch(() => false);
+  yield body.subarray(100);
+}
+
 describe("routing: bodies", () => {
   it("[R1.4] streams a 4 MB upload: the upstream gets the first bytes before the client has sent the rest", async () => {
     const { svc, url } = await gateway(8 * 1024 * 1024);
@@ -96,26 +113,14 @@ describe("routing: bodies", () => {
     const limit = random.int(1000, 5000);
     const { svc, url } = await gateway(limit);
     let answered = false;
-    async function* upload() {
-      yield Buffer.alloc(100, 3);
-      // The rest waits for the gateway's answer (or, from a gateway that forwards the first bytes,
-      // for the upstream to see the request): a gateway that only counts the bytes as they pass
-      // has then already contacted the upstream.
-      await eventually(
-        "an answer, or a request upstream",
-        () => answered || svc.received.length > 0,
-        {
-          timeoutMs: 3000,
-          intervalMs: 20,
-        },
-      ).catch(() => false);
-      yield Buffer.alloc(limit + 1 - 100, 3);
-    }
+    // From a gateway that forwards the first bytes, the rest waits for the upstream to see the
+    // request: a gateway that only counts the bytes as they pass has then contacted it.
+    const upload = heldBack(Buffer.alloc(limit + 1, 3), () => answered || svc.received.length > 0);
 
     const answer = await send(url, "/svc/x", {
       method: "POST",
       headers: { "content-length": limit + 1 },
-      body: upload(),
+      body: upload,
     }).finally(() => {
       answered = true;
     });
@@ -138,10 +143,14 @@ describe("routing: bodies", () => {
       body: Buffer.alloc(mib, 2),
       timeoutMs: 15_000,
     });
+    let answered = false;
     const over = await send(url, "/svc/x", {
       method: "POST",
-      body: Buffer.alloc(mib + 1, 2),
+      headers: { "content-length": mib + 1 },
+      body: heldBack(Buffer.alloc(mib + 1, 2), () => answered || svc.received.length > 1),
       timeoutMs: 15_000,
+    }).finally(() => {
+      answered = true;
     });
 
     because(
