@@ -7,7 +7,7 @@
 //                in a virtual machine, the host's part): what every process pays for the memory
 //                it uses, and Jest, Node and Postgres processes start by the hundred in a CI run
 //   node start   `node -e 0`, one after another: a process's whole start
-// Prints one line (or, with --markdown, a table row); medians of --runs rounds.
+// Prints one line (with --markdown, a table); medians of --runs rounds.
 // Usage: node scripts/bench-machine.mjs [--runs N] [--markdown]
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
