@@ -1,7 +1,8 @@
 // `npm run bench:machine`: how fast this machine is right now, in the three costs that decide how
 // long CI takes, so that figures taken at different hours can be compared (docs/performance.md,
-// "How fast the machine is"). On the two-core CI machines the same code has taken 680 s and
-// 1,472 s; a loop of additions alone did not tell those hours apart, the cost of a page fault did.
+// "How fast the machine is"). On the two-core CI machines nearly the same code has taken 680 s
+// and 1,472 s, and a loop of additions alone did not tell those hours apart; whether the cost of
+// a page fault does is what recording it with every CI run is for.
 //   loop         a loop of 3e8 additions in one Node process: one core's speed
 //   page fault   touching fresh memory, one 4 KiB page at a time (the kernel's fault, zeroing and,
 //                in a virtual machine, the host's part): what every process pays for the memory

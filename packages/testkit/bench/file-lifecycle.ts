@@ -4,9 +4,10 @@
 // down (SANDBOX_PROVIDER, SANDBOX_REDIS_URL, SANDBOX_DATABASE_URL), or else services it starts
 // first from SANDBOX_SERVICES, as a CI run does (no keeper, so no spare databases). Prints one
 // JSON line: the milliseconds of each part and the Postgres sessions opened while the file ran
-// (pg_stat_database's `sessions`: those of a dropped database go with it), one entry per file, and the machine's CPU-seconds over all files (/proc/stat: the
-// servers' share too). BENCH_TESTKIT_SRC names another checkout's packages/testkit/src to time
-// its useServices() instead of this one's (bench-file-databases.mjs --against).
+// (pg_stat_database's `sessions`: those of a dropped database go with it), one entry per file,
+// and the machine's CPU-seconds over all files (/proc/stat: the servers' share too).
+// BENCH_TESTKIT_SRC names another checkout's packages/testkit/src to time its useServices()
+// instead of this one's (bench-file-databases.mjs --against).
 // Usage: node --require tsx/cjs bench/file-lifecycle.ts <files> <pause between files, ms>
 import path from "node:path";
 import { Client } from "pg";

@@ -33,9 +33,11 @@ describe("a test file's database without spares", () => {
 
   it("is dropped on a new session when the held one was lost", async () => {
     const database = await fileDatabase(sharedUrl);
+    // The held connection is the only other client on the shared database.
     const { rowCount } = await monitor.query(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-        WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+        WHERE datname = current_database() AND pid <> pg_backend_pid()
+          AND backend_type = 'client backend'`,
     );
     expect(rowCount).toBe(1);
     await database.release();
