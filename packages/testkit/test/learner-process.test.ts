@@ -151,26 +151,6 @@ describe.each(modes)("the learner's process (sealed: %s)", (sealed) => {
     await expect(fetch(`${served.url}/hello`)).rejects.toThrow();
   });
 
-  it("delivers an answer sent before the request's body was read, though the app then closes", async () => {
-    const app = await learner.module<typeof App>("app").createApp("hi");
-    const served = await learner.serve(app);
-    const { port } = new URL(served.url);
-    // More than the app reads before it closes, less than the kernel takes in one write (a client
-    // still writing when the app closes meets a reset whatever carries it).
-    const body = Buffer.alloc(1024 * 1024, 1);
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const status = await new Promise<number | string>((resolve) => {
-        const req = request({ port, method: "POST", path: "/too-large", agent: false }, (res) =>
-          resolve(res.statusCode!),
-        );
-        req.on("error", (error) => resolve(error.message));
-        req.end(body);
-      });
-      expect(status).toBe(413);
-    }
-    await served.close();
-  });
-
   it("loads express, ioredis and pg from the bundles made for it, the code under test and the host alike", async () => {
     const names = ["express", "ioredis", "pg"];
     const loaded = await learner.module<typeof Packages>("packages").packagesLoaded(names);
@@ -222,6 +202,29 @@ describe.each(modes)("the learner's process (sealed: %s)", (sealed) => {
   });
   afterAll(() => learner.stop());
   const hostile = () => learner.module<typeof Hostile>("hostile");
+
+  it("delivers an answer sent before the request's body was read, though the app then closes", async () => {
+    const app = await learner.module<typeof App>("app").createApp("hi");
+    const served = await learner.serve(app);
+    const { port } = new URL(served.url);
+    // More than the app reads before it closes. Sealed only: the bridge's close lingers (RFC 9112,
+    // section 9.6), reading and dropping what the client still sends, so the answer always
+    // arrives. Unsealed the client meets Node's own server, which closes at once: a client still
+    // writing then meets a reset before it reads the answer (a run on 2026-12-03: "write EPIPE"),
+    // Node's behaviour rather than ours to test.
+    const body = Buffer.alloc(1024 * 1024, 1);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const status = await new Promise<number | string>((resolve) => {
+        const req = request({ port, method: "POST", path: "/too-large", agent: false }, (res) =>
+          resolve(res.statusCode!),
+        );
+        req.on("error", (error) => resolve(error.message));
+        req.end(body);
+      });
+      expect(status).toBe(413);
+    }
+    await served.close();
+  });
 
   it("[kinds 7, 8] sees no reference solution, hidden test, grader or home folder", async () => {
     const paths = [
