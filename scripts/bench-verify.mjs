@@ -8,12 +8,14 @@
 //   earlier commit with `npm ci` run in it (`git worktree add ../before <commit>`). With
 //   --together, one `sandbox verify a b ...` of all the exercises at once, as CI runs it, so that
 //   how the gradings of several exercises share the queue counts too.
+// Beside each wall time, the CPU-seconds the whole machine spent in it (/proc/stat: the servers
+// in containers too), which a drifting machine moves less; run it on an otherwise quiet machine.
 // Usage: node scripts/bench-verify.mjs [--runs N] [--exercises a,b] [--against <checkout> [--together]]
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { median } from "./bench-stats.mjs";
+import { machineCpuSeconds, median } from "./bench-stats.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -67,24 +69,36 @@ function wrongSolutions(slug) {
     .map((name) => name.slice(0, -".patch".length));
 }
 
-/** Wall seconds of one `sandbox verify` of `checkout`'s grader with these arguments; it must pass. */
+/**
+ * Wall seconds and the machine's CPU-seconds of one `sandbox verify` of `checkout`'s grader with
+ * these arguments; it must pass.
+ */
 function verify([checkout, args]) {
   const sandbox = join(checkout, "packages/grader/bin/sandbox.js");
   const started = performance.now();
+  const cpuBefore = machineCpuSeconds();
   const run = spawnSync(process.execPath, [sandbox, "verify", ...args], {
     encoding: "utf8",
     cwd: checkout,
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = machineCpuSeconds() - cpuBefore;
   if (run.status !== 0)
     throw new Error(`verify ${args.join(" ")} failed:\n${run.stdout}${run.stderr}`);
-  return seconds;
+  return { seconds, cpu };
 }
 
+/** The median of one measure over a side's runs. */
+const medianOf = (runs, measure) => median(runs.map((run) => run[measure]));
+/** How much less `a` is than `b`, in percent. */
+const saving = (a, b) => `${(100 * (1 - a / b)).toFixed(0)}%`;
+
 const [headA, headB] = comparison.heads;
-console.log(`| exercise | ${comparison.what} | ${headA} | ${headB} | saved |`);
-console.log("| --- | --- | --- | --- | --- |");
-const totals = { a: 0, b: 0 };
+console.log(
+  `| exercise | ${comparison.what} | ${headA} | ${headB} | saved | CPU-s, ${headA} | CPU-s, ${headB} | saved |`,
+);
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+const totals = { a: 0, b: 0, cpuA: 0, cpuB: 0 };
 const groups = values.together ? [slugs] : slugs.map((slug) => [slug]);
 for (const group of groups) {
   const [argsA, argsB] = comparison.runs(group);
@@ -94,16 +108,19 @@ for (const group of groups) {
     a.push(verify(argsA));
     b.push(verify(argsB));
   }
-  totals.a += median(a);
-  totals.b += median(b);
-  const saved = 1 - median(a) / median(b);
+  const [wallA, wallB] = [medianOf(a, "seconds"), medianOf(b, "seconds")];
+  const [cpuA, cpuB] = [medianOf(a, "cpu"), medianOf(b, "cpu")];
+  totals.a += wallA;
+  totals.b += wallB;
+  totals.cpuA += cpuA;
+  totals.cpuB += cpuB;
   console.log(
-    `| ${group.join(", ")} | ${comparison.count(group)} | ${median(a).toFixed(1)} s | ${median(b).toFixed(1)} s | ${(100 * saved).toFixed(0)}% |`,
+    `| ${group.join(", ")} | ${comparison.count(group)} | ${wallA.toFixed(1)} s | ${wallB.toFixed(1)} s | ${saving(wallA, wallB)} | ${cpuA.toFixed(0)} | ${cpuB.toFixed(0)} | ${saving(cpuA, cpuB)} |`,
   );
 }
 console.log(
-  `| all | | ${totals.a.toFixed(1)} s | ${totals.b.toFixed(1)} s | ${(100 * (1 - totals.a / totals.b)).toFixed(0)}% |`,
+  `| all | | ${totals.a.toFixed(1)} s | ${totals.b.toFixed(1)} s | ${saving(totals.a, totals.b)} | ${totals.cpuA.toFixed(0)} | ${totals.cpuB.toFixed(0)} | ${saving(totals.cpuA, totals.cpuB)} |`,
 );
 console.log(
-  `\n${values.runs} run(s) each, median wall seconds; Node ${process.version}; SANDBOX_SERVICES=${process.env.SANDBOX_SERVICES ?? "auto"}.`,
+  `\n${values.runs} run(s) each, medians of wall seconds and of the machine's CPU-seconds; Node ${process.version}; SANDBOX_SERVICES=${process.env.SANDBOX_SERVICES ?? "auto"}.`,
 );

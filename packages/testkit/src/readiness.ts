@@ -1,5 +1,5 @@
 import { Socket } from "node:net";
-import { Client } from "pg";
+import { processPackage } from "./process-packages";
 import type { ServiceKind } from "./providers/provider";
 import { waitFor } from "./wait-for";
 
@@ -38,7 +38,10 @@ function redisPing(url: string): Promise<boolean> {
 }
 
 async function postgresSelect(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  const client = new (processPackage("pg").Client)({
+    connectionString: url,
+    connectionTimeoutMillis: 2000,
+  });
   client.on("error", () => {});
   try {
     await client.connect();

@@ -6,7 +6,8 @@
 // databases out in turn instead, as the testkit once did, gave a 16th file the first file's
 // database while it still ran, and its FLUSHDB emptied the other file's keys mid-test.
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { processPackage } from "./process-packages";
 import { redact } from "./readiness";
 
 /** The counter in database 0 from which each claim starts looking, so claims spread out. */
@@ -57,7 +58,7 @@ export async function claimRedisDatabase(
 ): Promise<RedisDatabaseClaim> {
   // Kept open for the renewals. Each command fails after 5 s rather than waiting on a server
   // that stopped answering: the file's cleanup must end.
-  const admin = new Redis(sharedUrl, {
+  const admin = new (processPackage("ioredis").Redis)(sharedUrl, {
     lazyConnect: true,
     maxRetriesPerRequest: 3,
     commandTimeout: 5000,

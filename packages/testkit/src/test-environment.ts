@@ -11,12 +11,12 @@
 // Jest documents handleTestEvent for this (https://jestjs.io/docs/configuration#testenvironment-string):
 // it sees each test's errors before they are reported, and jest-circus reads a test's and a
 // describe block's `mode` only after its test_start or run_describe_start event.
-// It also hands every test file of the process one Testcontainers
-// (providers/testcontainers-packages.ts).
+// It also hands every test file of the process one copy of the packages the testkit keeps to
+// itself: Testcontainers, ioredis and pg (process-packages.ts).
 import type { Circus } from "@jest/types";
 import { TestEnvironment } from "jest-environment-node";
 import { clearNotImplementedNotes, notImplementedFailure } from "./not-implemented";
-import { loadTestcontainers, SHARED_TESTCONTAINERS } from "./providers/testcontainers-packages";
+import { loadProcessPackage, PROCESS_PACKAGES } from "./process-packages";
 import { citedRules } from "./rule-citations";
 
 export default class SandboxEnvironment extends TestEnvironment {
@@ -30,9 +30,9 @@ export default class SandboxEnvironment extends TestEnvironment {
     this.bailAtFirstFailure = options["bailAtFirstFailure"] === true;
     const rules = options["rules"];
     this.rules = Array.isArray(rules) ? new Set(rules.map(String)) : undefined;
-    // One Testcontainers for every test file of this process, loaded on first use by Node's own
-    // require (this module is outside the files' registries): testcontainers-packages.ts.
-    this.global[SHARED_TESTCONTAINERS] = loadTestcontainers;
+    // One copy of each for every test file of this process, loaded on first use by Node's own
+    // require (this module is outside the files' registries): process-packages.ts.
+    this.global[PROCESS_PACKAGES] = loadProcessPackage;
   }
 
   handleTestEvent(event: Circus.AsyncEvent | Circus.SyncEvent): void {

@@ -57,11 +57,11 @@ describe("the exercises' test environment, told the rules a wrong solution break
   });
 });
 
-describe("the exercises' test environment, for the Docker provider", () => {
-  it("gives every test file of a process the same Testcontainers, loaded once", () => {
+describe("the exercises' test environment, for the testkit's own clients", () => {
+  it("gives every test file of a process the same Testcontainers, ioredis and pg, loaded once", () => {
     const { ran, tests } = runSuite("shared-packages-suite", "SHARED_PACKAGES_LOG");
-    expect(tests).toEqual([["takes Testcontainers", "passed"]]);
-    // Each file marks the exports it got: the second sees the first's mark.
-    expect(ran).toEqual(["1", "2"]);
+    expect(tests).toEqual([["takes the process's packages", "passed"]]);
+    // Each file marks the exports it got: the second sees the first's marks.
+    expect(ran).toEqual(["1 1 1", "2 2 2"]);
   });
 });

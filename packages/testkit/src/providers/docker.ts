@@ -13,11 +13,11 @@ import {
   type ServiceHandle,
   type ServiceKind,
 } from "./provider";
-import { testcontainersPackages } from "./testcontainers-packages";
+import { processPackage } from "../process-packages";
 
 // Testcontainers comes from the process's one copy, not this module registry's (Jest's): see
-// testcontainers-packages.ts.
-const { testcontainers, postgresql, redis } = testcontainersPackages();
+// process-packages.ts.
+const { testcontainers, postgresql, redis } = processPackage("testcontainers");
 const { GenericContainer, getContainerRuntimeClient, ImageName, Wait } = testcontainers;
 const { PostgreSqlContainer } = postgresql;
 const { RedisContainer } = redis;

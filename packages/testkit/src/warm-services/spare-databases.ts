@@ -8,7 +8,8 @@
 // per run) there are no spares, and a file creates and drops its own database as before
 // (use-services.ts).
 import { randomBytes } from "node:crypto";
-import { Client, type QueryConfig } from "pg";
+import type { Client, QueryConfig } from "pg";
+import { processPackage } from "../process-packages";
 
 /** How many spares the keeper keeps: two Jest workers' next files, and room while it makes more. */
 export const SPARE_DATABASES = 4;
@@ -189,7 +190,7 @@ export class SpareDatabaseKeeper {
 
 /** The keeper's connections: a bounded wait to connect and for each query. */
 function keeperClient(url: string): Client {
-  return new Client({
+  return new (processPackage("pg").Client)({
     connectionString: url,
     connectionTimeoutMillis: 5000,
     query_timeout: 60_000,
