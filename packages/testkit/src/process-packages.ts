@@ -19,6 +19,7 @@ import type * as PostgresqlModule from "@testcontainers/postgresql";
 import type * as RedisModule from "@testcontainers/redis";
 import type * as IoredisModule from "ioredis";
 import type * as PgModule from "pg";
+import type { Client, ClientConfig } from "pg";
 
 export interface ProcessPackages {
   ioredis: typeof IoredisModule;
@@ -64,4 +65,12 @@ export function processPackage<N extends ProcessPackageName>(name: N): ProcessPa
     PROCESS_PACKAGES
   ];
   return shared ? shared(name) : loadProcessPackage(name);
+}
+
+/**
+ * A pg Client of the testkit's own (admin work, probes), from the process's pg. Not connected;
+ * `config` is pg's ClientConfig.
+ */
+export function processPgClient(config: ClientConfig): Client {
+  return new (processPackage("pg").Client)(config);
 }

@@ -1,5 +1,5 @@
 import { Socket } from "node:net";
-import { processPackage } from "./process-packages";
+import { processPgClient } from "./process-packages";
 import type { ServiceKind } from "./providers/provider";
 import { waitFor } from "./wait-for";
 
@@ -38,7 +38,7 @@ function redisPing(url: string): Promise<boolean> {
 }
 
 async function postgresSelect(url: string): Promise<boolean> {
-  const client = new (processPackage("pg").Client)({
+  const client = processPgClient({
     connectionString: url,
     connectionTimeoutMillis: 2000,
   });

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Redis, RedisOptions } from "ioredis";
 import type { Client, Pool, PoolConfig } from "pg";
 import { onCleanup } from "./cleanup";
-import { processPackage } from "./process-packages";
+import { processPgClient } from "./process-packages";
 import { claimRedisDatabase } from "./redis-databases";
 import { sharedServices } from "./shared-services";
 import {
@@ -140,7 +140,7 @@ export async function fileDatabase(
 
 /** A connection of the testkit's own, from the process's pg (process-packages.ts). */
 async function connectAdmin(url: string): Promise<Client> {
-  const admin = new (processPackage("pg").Client)({
+  const admin = processPgClient({
     connectionString: url,
     connectionTimeoutMillis: 10_000,
   });

@@ -1,5 +1,5 @@
 import { Socket } from "node:net";
-import { processPackage } from "../process-packages";
+import { processPgClient } from "../process-packages";
 
 /**
  * Which server start answers at a URL: Redis's `run_id` (INFO server, a random id per start) and
@@ -47,7 +47,7 @@ function redisRunId(url: string, timeoutMs: number): Promise<string> {
 }
 
 async function postgresStartTime(url: string, timeoutMs: number): Promise<string> {
-  const client = new (processPackage("pg").Client)({
+  const client = processPgClient({
     connectionString: url,
     connectionTimeoutMillis: timeoutMs,
     query_timeout: timeoutMs,

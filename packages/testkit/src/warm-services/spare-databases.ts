@@ -9,7 +9,7 @@
 // (use-services.ts).
 import { randomBytes } from "node:crypto";
 import type { Client, QueryConfig } from "pg";
-import { processPackage } from "../process-packages";
+import { processPgClient } from "../process-packages";
 
 /** How many spares the keeper keeps: two Jest workers' next files, and room while it makes more. */
 export const SPARE_DATABASES = 4;
@@ -190,7 +190,7 @@ export class SpareDatabaseKeeper {
 
 /** The keeper's connections: a bounded wait to connect and for each query. */
 function keeperClient(url: string): Client {
-  return new (processPackage("pg").Client)({
+  return processPgClient({
     connectionString: url,
     connectionTimeoutMillis: 5000,
     query_timeout: 60_000,
