@@ -7,12 +7,30 @@ import { because } from "../src";
 import { SESSION_LABEL } from "../src/runner";
 import { fixtureEnv, fixtureJestArgs } from "./fixture-run";
 
-/** Runs the fixture suite in its own process group, with its own TMPDIR and session label. */
-function runFixture(outcome: "pass" | "fail" | "hold") {
+/** The provider of this run's services (native in CI's `.ci/run`, Docker on GitHub's CI). */
+const RUN_PROVIDER = process.env.SANDBOX_PROVIDER ?? "auto";
+
+/** A fixture run's provider, its TMPDIR and its session label: what its leftovers are looked for by. */
+interface FixtureRun {
+  provider: string;
+  tmp: string;
+  session: string;
+}
+
+/**
+ * Runs the fixture suite in its own process group, with its own TMPDIR and session label, its
+ * services from `provider` (by default this run's).
+ */
+function runFixture(outcome: "pass" | "fail" | "hold", provider = RUN_PROVIDER) {
   const tmp = mkdtempSync(join(tmpdir(), "leak-check-"));
   chmodSync(tmp, 0o755); // servers run as nobody when we are root, and must reach their folders
   const session = `leak-check-${process.pid}-${Date.now()}`;
-  const env = fixtureEnv({ TMPDIR: tmp, SANDBOX_SESSION_ID: session, FIXTURE_OUTCOME: outcome });
+  const env = fixtureEnv({
+    TMPDIR: tmp,
+    SANDBOX_SESSION_ID: session,
+    SANDBOX_SERVICES: provider,
+    FIXTURE_OUTCOME: outcome,
+  });
   const child = spawn(process.execPath, fixtureJestArgs("slow-suite"), {
     env,
     detached: true,
@@ -25,11 +43,11 @@ function runFixture(outcome: "pass" | "fail" | "hold") {
     child.stdout.on("data", () => output.includes("SERVICES-READY") && resolve()),
   );
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, tmp, session, ready, exited, output: () => output };
+  return { provider, child, tmp, session, ready, exited, output: () => output };
 }
 
 /** Everything the run left: server processes that point into its TMPDIR, files there, labelled containers. */
-async function leftovers(tmp: string, session: string): Promise<string[]> {
+async function leftovers({ provider, tmp, session }: FixtureRun): Promise<string[]> {
   const found: string[] = [];
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
@@ -46,12 +64,13 @@ async function leftovers(tmp: string, session: string): Promise<string[]> {
       .filter((f) => !kept(f))
       .map((f) => `file ${join(tmp, f)}`),
   );
-  found.push(...(await labelledContainers(session)).map((id) => `container ${id}`));
+  if (provider === "docker")
+    found.push(...(await labelledContainers(session)).map((id) => `container ${id}`));
   return found;
 }
 
+/** The ids of the Docker containers labelled with this session, from the engine's API. */
 function labelledContainers(session: string): Promise<string[]> {
-  if (process.env.SANDBOX_PROVIDER !== "docker") return Promise.resolve([]);
   const filters = encodeURIComponent(JSON.stringify({ label: [`${SESSION_LABEL}=${session}`] }));
   return new Promise((resolve, reject) => {
     const req = request(
@@ -69,14 +88,14 @@ function labelledContainers(session: string): Promise<string[]> {
   });
 }
 
-async function expectNothingLeft(tmp: string, session: string, how: string) {
+async function expectNothingLeft(run: FixtureRun, how: string) {
   const deadline = Date.now() + 20_000;
-  let left = await leftovers(tmp, session);
+  let left = await leftovers(run);
   while (left.length > 0 && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 250));
-    left = await leftovers(tmp, session);
+    left = await leftovers(run);
   }
-  rmSync(tmp, { recursive: true, force: true });
+  rmSync(run.tmp, { recursive: true, force: true });
   because(`expected nothing left behind after ${how}, found: ${left.join("; ")}`, () =>
     expect(left).toEqual([]),
   );
@@ -89,22 +108,26 @@ describe("nothing outlives a test run", () => {
     because(`expected the fixture run to ${outcome}; it exited ${code}:\n${run.output()}`, () =>
       expect(code === 0).toBe(outcome === "pass"),
     );
-    await expectNothingLeft(run.tmp, run.session, `a run that ended in ${outcome}`);
+    await expectNothingLeft(run, `a run that ended in ${outcome}`);
   });
 
-  it("after Ctrl-C (SIGINT to the run's process group)", async () => {
-    const run = runFixture("hold");
+  // The signals leave the cleanup to the reaper, which removes processes and containers alike:
+  // Docker's containers are checked whatever this run's provider is.
+  const providers = [...new Set([RUN_PROVIDER, "docker"])];
+
+  it.each(providers)("after Ctrl-C (SIGINT to the run's process group), %s", async (provider) => {
+    const run = runFixture("hold", provider);
     await run.ready;
     process.kill(-run.child.pid!, "SIGINT");
     await run.exited;
-    await expectNothingLeft(run.tmp, run.session, "Ctrl-C");
+    await expectNothingLeft(run, "Ctrl-C");
   });
 
-  it("after a hard kill (SIGKILL, as a timeout does)", async () => {
-    const run = runFixture("hold");
+  it.each(providers)("after a hard kill (SIGKILL, as a timeout does), %s", async (provider) => {
+    const run = runFixture("hold", provider);
     await run.ready;
     process.kill(-run.child.pid!, "SIGKILL");
     await run.exited;
-    await expectNothingLeft(run.tmp, run.session, "SIGKILL");
+    await expectNothingLeft(run, "SIGKILL");
   });
 });
