@@ -1,5 +1,5 @@
 // `npm run bench:ci-services`: what CI's two long steps spend with each service provider, side
-// by side in one run (docker, then native, --runs rounds), on a machine that has both (CI's):
+// by side in one run (--runs rounds, Docker and native in turn), on a machine that has both (CI's):
 //   packages   the packages' own tests (`turbo run test --filter=./packages/*`)
 //   verify     `sandbox verify` of every exercise (or --exercises a,b)
 // Wall seconds and the CPU-seconds of the whole machine (/proc/stat: Docker's engine, proxies and
@@ -7,10 +7,9 @@
 // CI=true as CI has it and the Docker engine running (scripts/start-docker.sh); for the offline
 // images, SANDBOX_REDIS_IMAGE and SANDBOX_POSTGRES_IMAGE as .ci/run sets them.
 // Usage: node scripts/bench-ci-services.mjs [--runs N] [--steps packages,verify] [--exercises a,b]
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { machineCpuSeconds, spread } from "./bench-stats.mjs";
+import { measuredRun, spread } from "./bench-stats.mjs";
 
 const STEPS = ["packages", "verify"];
 const PROVIDERS = ["docker", "native"];
@@ -22,6 +21,11 @@ const { values } = parseArgs({
   },
 });
 const root = join(import.meta.dirname, "..");
+const rounds = Number(values.runs);
+if (!Number.isInteger(rounds) || rounds < 1) {
+  console.error(`--runs ${values.runs}: not a whole number of rounds, 1 or more`);
+  process.exit(2);
+}
 const steps = values.steps.split(",");
 const unknown = steps.filter((step) => !STEPS.includes(step));
 if (unknown.length > 0) {
@@ -39,20 +43,10 @@ function command(step) {
 /** Wall and machine CPU-seconds of one step with one provider; it must pass. */
 function run(step, provider) {
   const [file, args] = command(step);
-  const started = performance.now();
-  const cpuBefore = machineCpuSeconds();
-  const child = spawnSync(file, args, {
+  const { seconds, cpu } = measuredRun(`${step} with SANDBOX_SERVICES=${provider}`, file, args, {
     cwd: root,
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
     env: { ...process.env, SANDBOX_SERVICES: provider },
   });
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = machineCpuSeconds() - cpuBefore;
-  if (child.status !== 0) {
-    const output = `${child.stdout}${child.stderr}`.slice(-4000);
-    throw new Error(`${step} with SANDBOX_SERVICES=${provider} failed:\n${output}`);
-  }
   console.error(`${step}, ${provider}: ${seconds.toFixed(1)} s, ${cpu.toFixed(0)} CPU-s`);
   return { seconds, cpu };
 }
@@ -60,9 +54,11 @@ function run(step, provider) {
 const measured = Object.fromEntries(
   steps.map((step) => [step, Object.fromEntries(PROVIDERS.map((p) => [p, []]))]),
 );
-for (let round = 0; round < Number(values.runs); round++)
+// Docker first in odd rounds, native first in even ones, so a drifting machine weighs on both.
+for (let round = 0; round < rounds; round++)
   for (const step of steps)
-    for (const provider of PROVIDERS) measured[step][provider].push(run(step, provider));
+    for (const provider of round % 2 ? [...PROVIDERS].reverse() : PROVIDERS)
+      measured[step][provider].push(run(step, provider));
 
 console.log("| step | wall, docker | wall, native | CPU-s, docker | CPU-s, native |");
 console.log("| --- | --- | --- | --- | --- |");
@@ -82,5 +78,5 @@ for (const step of steps) {
   console.log(`| ${step} | ${wall(docker)} | ${wall(native)} | ${cpu(docker)} | ${cpu(native)} |`);
 }
 console.log(
-  `\n${values.runs} round(s), docker then native in each; medians (min-max); Node ${process.version}.`,
+  `\n${rounds} round(s), Docker and native in turn; medians (min-max); Node ${process.version}.`,
 );

@@ -5,10 +5,9 @@
 // and is stopped. CPU is the whole machine's (/proc/stat), so run it on an otherwise quiet machine.
 // Prints a Markdown table for docs/performance.md.
 // Usage: node scripts/bench-learner-process.mjs [--processes N] [--runs N] [--modes unsealed,sealed]
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { machineCpuSeconds } from "./bench-stats.mjs";
+import { measuredRun } from "./bench-stats.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -47,15 +46,13 @@ function startProcesses(sealed, bundled, count) {
   const env = { ...process.env, SANDBOX_PACKAGE_BUNDLES: bundled ? "1" : "0" };
   // As the grader's bin/sandbox.js does for the processes it starts (compile-cache.js).
   env.NODE_COMPILE_CACHE ||= join(root, ".sandbox/cache/node");
-  const cpu = machineCpuSeconds();
-  const started = performance.now();
-  const run = spawnSync(process.execPath, ["--require", "tsx/cjs", "-e", script], {
-    cwd: testkit,
-    env,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  if (run.status !== 0) throw new Error(`the bench's process failed (exit ${run.status})`);
-  return { cpu: machineCpuSeconds() - cpu, wall: (performance.now() - started) / 1000 };
+  const { seconds, cpu } = measuredRun(
+    "the bench's process",
+    process.execPath,
+    ["--require", "tsx/cjs", "-e", script],
+    { cwd: testkit, env, stdio: ["ignore", "inherit", "inherit"] },
+  );
+  return { cpu, wall: seconds };
 }
 
 const count = Number(values.processes);

@@ -1,4 +1,5 @@
 // What every bench script prints of its rounds: the median, and the spread beside it.
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 /** The median of a list of numbers (the upper one of an even count), as the bench tables give it. */
@@ -38,4 +39,22 @@ export function machineCpuSeconds() {
     .slice(1)
     .map(Number);
   return (user + nice + system + irq + softirq) / 100;
+}
+
+/**
+ * Runs a command to its end (spawnSync's `options`), and gives its wall seconds and the
+ * CPU-seconds the whole machine spent meanwhile ({@link machineCpuSeconds}), with its output when
+ * piped. Throws on a non-zero exit, naming `what` and the end of its output.
+ */
+export function measuredRun(what, file, args, options = {}) {
+  const started = performance.now();
+  const cpuBefore = machineCpuSeconds();
+  const run = spawnSync(file, args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, ...options });
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = machineCpuSeconds() - cpuBefore;
+  if (run.status !== 0) {
+    const output = `${run.stdout ?? ""}${run.stderr ?? ""}`.slice(-4000);
+    throw new Error(`${what} failed (exit ${run.status}):\n${output}`);
+  }
+  return { seconds, cpu, stdout: run.stdout, stderr: run.stderr };
 }

@@ -12,10 +12,9 @@
 // in containers too), which a drifting machine moves less; run it on an otherwise quiet machine.
 // Usage: node scripts/bench-verify.mjs [--runs N] [--exercises a,b] [--against <checkout> [--together]]
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { machineCpuSeconds, median } from "./bench-stats.mjs";
+import { measuredRun, median } from "./bench-stats.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -75,16 +74,12 @@ function wrongSolutions(slug) {
  */
 function verify([checkout, args]) {
   const sandbox = join(checkout, "packages/grader/bin/sandbox.js");
-  const started = performance.now();
-  const cpuBefore = machineCpuSeconds();
-  const run = spawnSync(process.execPath, [sandbox, "verify", ...args], {
-    encoding: "utf8",
-    cwd: checkout,
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = machineCpuSeconds() - cpuBefore;
-  if (run.status !== 0)
-    throw new Error(`verify ${args.join(" ")} failed:\n${run.stdout}${run.stderr}`);
+  const { seconds, cpu } = measuredRun(
+    `verify ${args.join(" ")}`,
+    process.execPath,
+    [sandbox, "verify", ...args],
+    { cwd: checkout },
+  );
   return { seconds, cpu };
 }
 

@@ -4,11 +4,11 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { because } from "../src";
-import { SESSION_LABEL } from "../src/runner";
+import { SESSION_LABEL, sharedServicesIn } from "../src/runner";
 import { fixtureEnv, fixtureJestArgs } from "./fixture-run";
 
 /** The provider of this run's services (native in CI's `.ci/run`, Docker on GitHub's CI). */
-const RUN_PROVIDER = process.env.SANDBOX_PROVIDER ?? "auto";
+const RUN_PROVIDER: string = sharedServicesIn()?.provider ?? "auto";
 
 /** A fixture run's provider, its TMPDIR and its session label: what its leftovers are looked for by. */
 interface FixtureRun {
