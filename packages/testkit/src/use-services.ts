@@ -7,6 +7,7 @@ import { claimRedisDatabase } from "./redis-databases";
 import { sharedServices } from "./shared-services";
 import {
   claimSpareDatabase,
+  createDatabase,
   dropDatabase,
   RELEASE_TIMEOUT_MS,
   releaseDatabase,
@@ -124,7 +125,7 @@ export async function fileDatabase(
   let claimed: boolean;
   try {
     claimed = await claimSpareDatabase(admin, name);
-    if (!claimed) await admin.query(`CREATE DATABASE ${name}`);
+    if (!claimed) await createDatabase(admin, name);
   } catch (error) {
     await admin.end().catch(() => {});
     throw error;

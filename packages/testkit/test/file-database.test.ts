@@ -1,6 +1,7 @@
 import { Client } from "pg";
 import { startPostgres } from "../src";
 import { fileDatabase } from "../src/use-services";
+import { createDatabase } from "../src/warm-services/spare-databases";
 
 // A test file's own database where no keeper makes spares (CI's runs, verify, grading): created
 // at the file's start and dropped at its end on one held connection, since each connection costs
@@ -31,6 +32,21 @@ describe("a test file's database without spares", () => {
     expect((await sessionsSoFar()) - before).toBe(1);
   });
 
+  it("is made by copying template1's files, not by writing its pages to the WAL", async () => {
+    const walAt = async () =>
+      String((await monitor.query("SELECT pg_current_wal_insert_lsn() AS lsn")).rows[0].lsn);
+    const before = await walAt();
+    const database = await fileDatabase(sharedUrl);
+    const { rows } = await monitor.query(
+      "SELECT pg_wal_lsn_diff($1, $2)::bigint AS bytes, pg_database_size($3)::bigint AS size",
+      [await walAt(), before, database.name],
+    );
+    await database.release();
+    // WAL_LOG, Postgres 15's default, would write about the whole template (several MB) to the WAL.
+    expect(Number(rows[0].size)).toBeGreaterThan(4 * 1024 ** 2);
+    expect(Number(rows[0].bytes)).toBeLessThan(256 * 1024);
+  });
+
   it("is dropped on a new session when the held one was lost", async () => {
     const database = await fileDatabase(sharedUrl);
     // The held connection is the only other client on the shared database.
@@ -42,5 +58,41 @@ describe("a test file's database without spares", () => {
     expect(rowCount).toBe(1);
     await database.release();
     expect(await exists(database.name)).toBe(false);
+  });
+});
+
+describe("createDatabase on a server older than Postgres 15", () => {
+  it("makes the database without STRATEGY after the server refuses it, and never asks again", async () => {
+    const sent: string[] = [];
+    const oldServer = {
+      host: "old.example",
+      port: 5432,
+      user: "postgres",
+      query: async (text: string) => {
+        sent.push(text);
+        if (text.includes("STRATEGY"))
+          throw Object.assign(new Error('option "strategy" not recognized'), { code: "42601" });
+        return { rows: [] };
+      },
+    } as unknown as Client;
+    await createDatabase(oldServer, "first");
+    await createDatabase(oldServer, "second");
+    expect(sent).toEqual([
+      "CREATE DATABASE first STRATEGY FILE_COPY",
+      "CREATE DATABASE first",
+      "CREATE DATABASE second",
+    ]);
+  });
+
+  it("passes on any other error", async () => {
+    const full = {
+      host: "full.example",
+      port: 5432,
+      user: "postgres",
+      query: async () => {
+        throw Object.assign(new Error("too many connections"), { code: "53300" });
+      },
+    } as unknown as Client;
+    await expect(createDatabase(full, "x")).rejects.toThrow("too many connections");
   });
 });

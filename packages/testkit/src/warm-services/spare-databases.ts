@@ -171,7 +171,7 @@ export class SpareDatabaseKeeper {
     for (let i = 0; i < missing; i++) {
       const id = hex();
       const making = `${MAKING_PREFIX}${id}`;
-      await session.query(`CREATE DATABASE ${making}`);
+      await createDatabase(session, making);
       try {
         const url = new URL(this.databaseUrl);
         url.pathname = `/${making}`;
@@ -207,6 +207,34 @@ async function databasesNamed(
     [prefix],
   );
   return rows.map((row) => row.datname);
+}
+
+/** Postgres' SQLSTATE syntax_error: before Postgres 15, CREATE DATABASE has no STRATEGY option. */
+const SYNTAX_ERROR = "42601";
+/** Servers (by host, port and user) that refused STRATEGY: their databases are made the old way. */
+const withoutStrategy = new Set<string>();
+
+/**
+ * Creates an empty database `name` from `template1` by copying its files (`STRATEGY FILE_COPY`,
+ * Postgres 15+) rather than by writing every page of the template to the WAL (15's default,
+ * `WAL_LOG`): for a template of a few MB, as a test server's is, that costs the server about 0.01
+ * CPU-seconds a database against 0.08-0.10 (docs/performance.md, "Test databases by file copy").
+ * Its two checkpoints are cheap here: test servers hold little data and run with fsync off. A
+ * server older than 15 refuses the option with a syntax error; the database is then made without
+ * it, and so is every later one on that server.
+ */
+export async function createDatabase(client: Client, name: string): Promise<void> {
+  const server = `${client.host}:${client.port}:${client.user}`;
+  if (!withoutStrategy.has(server)) {
+    try {
+      await client.query(`CREATE DATABASE ${name} STRATEGY FILE_COPY`);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== SYNTAX_ERROR) throw error;
+      withoutStrategy.add(server);
+    }
+  }
+  await client.query(`CREATE DATABASE ${name}`);
 }
 
 /**
