@@ -2,7 +2,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { whyNodeIsTooOld } from "@backend-sandbox/testkit/node-version";
+import { sharedServicesIn } from "@backend-sandbox/testkit/runner";
 import { FIXTURES, sandbox, scratchDir } from "./run-sandbox";
+
+/** Warm services of this run's provider: Docker when the run has it, else native (never external). */
+const warmProvider = sharedServicesIn()?.provider === "docker" ? "docker" : "native";
 
 describe("bad input is exit 2 with one line and the closest names", () => {
   it("names the closest exercise for an unknown slug", async () => {
@@ -192,7 +196,7 @@ describe("sandbox services", () => {
   it("starts the warm services, reports them, and stops them", async () => {
     const env = {
       SANDBOX_WARM_DIR: scratchDir("warm"),
-      SANDBOX_SERVICES: process.env.SANDBOX_PROVIDER === "docker" ? "docker" : "native",
+      SANDBOX_SERVICES: warmProvider,
     };
     try {
       expect((await sandbox(["services", "status"], env)).stdout).toMatch(/^no warm services:/);
@@ -213,7 +217,7 @@ describe("sandbox services", () => {
   it("a learner's grade attaches to them and leaves them up; CI's does not", async () => {
     const env = {
       SANDBOX_WARM_DIR: scratchDir("warm"),
-      SANDBOX_SERVICES: process.env.SANDBOX_PROVIDER === "docker" ? "docker" : "native",
+      SANDBOX_SERVICES: warmProvider,
       SANDBOX_STATE_DIR: scratchDir("state"),
       // Not given this run's services: the grade must find its own.
       SANDBOX_PROVIDER: "",

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { sharedServicesIn } from "../src/runner";
 
 /** Arguments that run one fixture suite under test/fixtures/<name> with its own Jest config. */
 export function fixtureJestArgs(name: string): string[] {
@@ -29,4 +30,13 @@ export function fixtureEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     delete env[name];
   }
   return env;
+}
+
+/**
+ * The provider warm services of a test take: this run's (from its services' handshake), with
+ * native standing in for external, since warm services are never external.
+ */
+export function warmServicesProvider(): string {
+  const provider = sharedServicesIn()?.provider ?? "auto";
+  return provider === "external" ? "native" : provider;
 }

@@ -11,7 +11,7 @@ import {
   SPARE_DATABASES,
 } from "../src/warm-services/spare-databases";
 import { ensureWarmServices, stopWarmServices } from "../src/warm-services/warm-services";
-import { fixtureEnv } from "./fixture-run";
+import { fixtureEnv, warmServicesProvider } from "./fixture-run";
 
 // The keeper's spare databases, against warm services of this file's own (the provider of this
 // run; warm services are never external, so native stands in). This process stays alive, so the
@@ -20,10 +20,7 @@ const dir = mkdtempSync(join(tmpdir(), "spare-test-"));
 const env = fixtureEnv({
   SANDBOX_WARM_SERVICES: "1",
   SANDBOX_WARM_DIR: dir,
-  SANDBOX_SERVICES:
-    process.env.SANDBOX_PROVIDER === "external"
-      ? "native"
-      : (process.env.SANDBOX_PROVIDER ?? "auto"),
+  SANDBOX_SERVICES: warmServicesProvider(),
   SANDBOX_SERVICES_IDLE_MINUTES: "2",
 });
 let sharedUrl: string;

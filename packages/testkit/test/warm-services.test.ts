@@ -15,11 +15,9 @@ import {
   WarmServicesInUse,
 } from "../src/warm-services/warm-services";
 import { isAlive, readWarmState, takeLease } from "../src/warm-services/warm-state";
-import { fixtureEnv, fixtureJestArgs } from "./fixture-run";
+import { fixtureEnv, fixtureJestArgs, warmServicesProvider } from "./fixture-run";
 
-// The provider of this run (Docker in CI); warm services are never external, so native stands in.
-const provider =
-  process.env.SANDBOX_PROVIDER === "external" ? "native" : (process.env.SANDBOX_PROVIDER ?? "auto");
+const provider = warmServicesProvider();
 const folders: string[] = [];
 
 /** The environment of the learner's loop, with warm services kept in a folder of this test's own. */
