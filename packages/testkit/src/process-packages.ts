@@ -29,7 +29,18 @@ export interface ProcessPackages {
     postgresql: typeof PostgresqlModule;
     redis: typeof RedisModule;
   };
+  /** The testkit's admin connections held for every file of the process, by URL (use-services.ts). */
+  heldAdmins: Map<string, HeldAdmin>;
 }
+
+/** A held admin connection: `client` once `connected` has resolved to it. */
+export interface HeldAdmin {
+  connected: Promise<Client>;
+  client?: Client;
+}
+
+/** One map a process: it lives in this module's copy outside the files' registries, as the packages do. */
+const HELD_ADMINS = new Map<string, HeldAdmin>();
 
 /** The name the testkit asks for: a package, or Testcontainers with its two modules. */
 export type ProcessPackageName = keyof ProcessPackages;
@@ -48,6 +59,7 @@ const LOADERS: { [N in ProcessPackageName]: () => ProcessPackages[N] } = {
     postgresql: require("@testcontainers/postgresql") as typeof PostgresqlModule,
     redis: require("@testcontainers/redis") as typeof RedisModule,
   }),
+  heldAdmins: () => HELD_ADMINS,
 };
 
 /** `name` from the `require` of this module: Node's own outside Jest (and in the environment). */

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
+import type { Socket } from "node:net";
 import type { Redis, RedisOptions } from "ioredis";
 import type { Client, Pool, PoolConfig } from "pg";
 import { onCleanup } from "./cleanup";
-import { processPgClient } from "./process-packages";
+import { type HeldAdmin, processPackage, processPgClient } from "./process-packages";
 import { claimRedisDatabase } from "./redis-databases";
 import { sharedServices } from "./shared-services";
 import {
@@ -109,11 +110,12 @@ export function ownerOfFileDatabase(name: string): number | undefined {
 /**
  * A Postgres database of the file's own, empty, named `sandbox_<pid>_<random>`, and how to drop
  * it. With a keeper's spares (warm services) it is one of them, renamed, and released to the
- * keeper at the end; else it is created now and dropped at the end. Either way the end runs on
- * the connection that made or claimed it, held open for that: each connection costs the server a
- * process of its own (about 26 ms of CPU on a two-core CI machine, docs/performance.md), once per
- * test file. A held connection that was lost is replaced by a new one for the drop. `sharedUrl`
- * is the shared Postgres' URL; `url` is the new database's.
+ * keeper at the end; else it is created now and dropped at the end. Both run on the process's held
+ * admin connection (heldAdmin): each connection costs the server a process of its own, about
+ * 21 ms of CPU on a two-core CI machine (docs/performance.md), which a connection per test file
+ * paid every time. A held connection found lost is replaced once; a release that fails on it drops
+ * the database on a new connection. `sharedUrl` is the shared Postgres' URL; `url` is the new
+ * database's.
  */
 export async function fileDatabase(
   sharedUrl: string,
@@ -121,22 +123,71 @@ export async function fileDatabase(
   const name = `sandbox_${process.pid}_${randomBytes(4).toString("hex")}`;
   const url = new URL(sharedUrl);
   url.pathname = `/${name}`;
-  const admin = await connectAdmin(sharedUrl);
-  let claimed: boolean;
-  try {
-    claimed = await claimSpareDatabase(admin, name);
+  const claimOrCreate = async (admin: Client) => {
+    const claimed = await claimSpareDatabase(admin, name);
     if (!claimed) await createDatabase(admin, name);
-  } catch (error) {
-    await admin.end().catch(() => {});
-    throw error;
+    return { admin, claimed };
+  };
+  let made: { admin: Client; claimed: boolean };
+  try {
+    made = await claimOrCreate(await heldAdmin(sharedUrl));
+  } catch {
+    // Held since an earlier file, the connection may have died quietly (a server restarted, an
+    // idle session ended): once more on a new one, whose error is the file's.
+    forgetHeldAdmin(sharedUrl);
+    made = await claimOrCreate(await heldAdmin(sharedUrl));
   }
+  const { admin, claimed } = made;
   const dropOnNewConnection = () =>
     withAdmin(sharedUrl, (fresh) => dropDatabase(fresh, name, RELEASE_TIMEOUT_MS));
   const release = () =>
-    (claimed ? releaseDatabase(admin, name) : dropDatabase(admin, name, RELEASE_TIMEOUT_MS))
-      .catch(dropOnNewConnection)
-      .finally(() => admin.end().catch(() => {}));
+    (claimed ? releaseDatabase(admin, name) : dropDatabase(admin, name, RELEASE_TIMEOUT_MS)).catch(
+      () => {
+        forgetHeldAdmin(sharedUrl, admin);
+        return dropOnNewConnection();
+      },
+    );
   return { name, url: url.toString(), release };
+}
+
+/**
+ * The process's admin connection to the Postgres at `url`: connected on first use, then held for
+ * every later test file of the process (Jest runs a worker's files one after another; a pg Client
+ * queues what two would send at once). Its socket is unref'd, so it never keeps a process alive,
+ * and a connection that errs or ends is forgotten: the next caller connects again.
+ */
+async function heldAdmin(url: string): Promise<Client> {
+  const held = processPackage("heldAdmins");
+  let admin = held.get(url);
+  if (!admin) {
+    const entry: HeldAdmin = {
+      connected: connectAdmin(url).then((client) => {
+        entry.client = client;
+        const forget = () => forgetHeldAdmin(url, client);
+        client.on("error", forget);
+        client.on("end", forget);
+        (client as unknown as { connection: { stream: Socket } }).connection.stream.unref();
+        return client;
+      }),
+    };
+    entry.connected.catch(() => {
+      if (held.get(url) === entry) held.delete(url);
+    });
+    held.set(url, (admin = entry));
+  }
+  return admin.connected;
+}
+
+/**
+ * Forgets the held connection to `url`, at once, and ends it; given `client`, only if that is
+ * still the one held (a connection's late error must not forget its successor).
+ */
+function forgetHeldAdmin(url: string, client?: Client): void {
+  const held = processPackage("heldAdmins");
+  const admin = held.get(url);
+  if (!admin || (client && admin.client !== client)) return;
+  held.delete(url);
+  void admin.connected.then((current) => current.end()).catch(() => {});
 }
 
 /** A connection of the testkit's own, from the process's pg (process-packages.ts). */

@@ -4,8 +4,8 @@ import { fileDatabase } from "../src/use-services";
 import { createDatabase } from "../src/warm-services/spare-databases";
 
 // A test file's own database where no keeper makes spares (CI's runs, verify, grading): created
-// at the file's start and dropped at its end on one held connection, since each connection costs
-// the server a process. A Postgres of this file's own, so that no keeper's spare is claimed.
+// at the file's start and dropped at its end on the process's held admin connection, since each
+// connection costs the server a process. A Postgres of this file's own, so that no keeper's spare is claimed.
 let sharedUrl: string;
 let monitor: Client;
 
@@ -22,13 +22,26 @@ const sessionsSoFar = async () =>
 const exists = async (name: string) =>
   (await monitor.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount === 1;
 
+/** Ends the held admin session: the only other client on the shared database. */
+async function terminateHeldSession(): Promise<void> {
+  const { rowCount } = await monitor.query(
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid()
+        AND backend_type = 'client backend'`,
+  );
+  expect(rowCount).toBe(1);
+}
+
 describe("a test file's database without spares", () => {
-  it("is created and dropped on one Postgres session", async () => {
+  it("is created and dropped on one Postgres session, held for the process's later files", async () => {
     const before = await sessionsSoFar();
     const database = await fileDatabase(sharedUrl);
     expect(await exists(database.name)).toBe(true);
     await database.release();
     expect(await exists(database.name)).toBe(false);
+    const next = await fileDatabase(sharedUrl);
+    await next.release();
+    expect(await exists(next.name)).toBe(false);
     expect((await sessionsSoFar()) - before).toBe(1);
   });
 
@@ -47,15 +60,18 @@ describe("a test file's database without spares", () => {
     expect(Number(rows[0].bytes)).toBeLessThan(256 * 1024);
   });
 
+  it("is made on a new session when the held one was lost since the last file", async () => {
+    await (await fileDatabase(sharedUrl)).release();
+    await terminateHeldSession();
+    const database = await fileDatabase(sharedUrl);
+    expect(await exists(database.name)).toBe(true);
+    await database.release();
+    expect(await exists(database.name)).toBe(false);
+  });
+
   it("is dropped on a new session when the held one was lost", async () => {
     const database = await fileDatabase(sharedUrl);
-    // The held connection is the only other client on the shared database.
-    const { rowCount } = await monitor.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-        WHERE datname = current_database() AND pid <> pg_backend_pid()
-          AND backend_type = 'client backend'`,
-    );
-    expect(rowCount).toBe(1);
+    await terminateHeldSession();
     await database.release();
     expect(await exists(database.name)).toBe(false);
   });
