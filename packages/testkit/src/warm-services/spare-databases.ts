@@ -217,7 +217,7 @@ const withoutStrategy = new Set<string>();
 /**
  * Creates an empty database `name` from `template1` by copying its files (`STRATEGY FILE_COPY`,
  * Postgres 15+) rather than by writing every page of the template to the WAL (15's default,
- * `WAL_LOG`): for a template of a few MB, as a test server's is, that costs the server about 0.01
+ * `WAL_LOG`): for a template of a few MB, as a test server's is, that costs the machine about 0.01
  * CPU-seconds a database against 0.08-0.10 (docs/performance.md, "Test databases by file copy").
  * Its two checkpoints are cheap here: test servers hold little data and run with fsync off. A
  * server older than 15 refuses the option with a syntax error; the database is then made without
