@@ -128,12 +128,15 @@ export async function fileDatabase(
     if (!claimed) await createDatabase(admin, name);
     return { admin, claimed };
   };
+  const heldBefore = processPackage("heldAdmins").has(sharedUrl);
   let made: { admin: Client; claimed: boolean };
   try {
     made = await claimOrCreate(await heldAdmin(sharedUrl));
-  } catch {
+  } catch (error) {
     // Held since an earlier file, the connection may have died quietly (a server restarted, an
-    // idle session ended): once more on a new one, whose error is the file's.
+    // idle session ended): once more on a new one, whose error is the file's. A connection made
+    // just now failed for a reason a second one would meet too.
+    if (!heldBefore) throw error;
     forgetHeldAdmin(sharedUrl);
     made = await claimOrCreate(await heldAdmin(sharedUrl));
   }
