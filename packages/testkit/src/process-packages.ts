@@ -19,11 +19,14 @@ import type * as PostgresqlModule from "@testcontainers/postgresql";
 import type * as RedisModule from "@testcontainers/redis";
 import type * as IoredisModule from "ioredis";
 import type * as PgModule from "pg";
+import type * as EsbuildModule from "esbuild";
 import type { Client, ClientConfig } from "pg";
 
 export interface ProcessPackages {
   ioredis: typeof IoredisModule;
   pg: typeof PgModule;
+  /** One esbuild service a process, for the learner's code compiled ahead (make-transforms-ahead.ts). */
+  esbuild: typeof EsbuildModule;
   testcontainers: {
     testcontainers: typeof TestcontainersModule;
     postgresql: typeof PostgresqlModule;
@@ -54,6 +57,7 @@ export const PROCESS_PACKAGES = Symbol.for("backend-sandbox.process-packages");
 const LOADERS: { [N in ProcessPackageName]: () => ProcessPackages[N] } = {
   ioredis: () => require("ioredis") as typeof IoredisModule,
   pg: () => require("pg") as typeof PgModule,
+  esbuild: () => require("esbuild") as typeof EsbuildModule,
   testcontainers: () => ({
     testcontainers: require("testcontainers") as typeof TestcontainersModule,
     postgresql: require("@testcontainers/postgresql") as typeof PostgresqlModule,

@@ -10,6 +10,9 @@ registerTsxForOwnCode({
   bundles: new Map(Object.entries(JSON.parse(process.env.SANDBOX_LEARNER_PACKAGES || "{}"))),
 });
 
+const { TRANSFORMS_AHEAD_ENV, loadTransformsAhead } = require("./transforms-ahead");
+if (process.env[TRANSFORMS_AHEAD_ENV]) loadTransformsAhead(process.env[TRANSFORMS_AHEAD_ENV]);
+
 require("./host.ts");
 // With Node's compile cache on (unsealed runs, compile-cache.js), write what booting compiled
 // now: a learner's process ends by SIGKILL, and Node writes the cache only at a normal exit.

@@ -9,6 +9,7 @@ import { decode, encode, isData, methodNames, type Encoded } from "./codec";
 import { learnerRun, type LearnerRun } from "./learner-run";
 import { CLOCK, type ClockBrand } from "./clock-brand";
 import { SANDBOX_CLOCKS_MOUNT } from "./sandbox";
+import { makeTransformsAhead } from "./make-transforms-ahead";
 import { recordsMutantCoverage, spawnHost, type HostDirs } from "./spawn-host";
 import { STAND_IN, type StandIn } from "./stand-ins";
 import { noteNotImplementedError } from "../not-implemented";
@@ -85,7 +86,7 @@ export class LearnerProcess {
 
   /** Starts a learner's process for the current test run's source folder (sealed if the run is). */
   static async start(run: LearnerRun = learnerRun()): Promise<LearnerProcess> {
-    const { child, dirs } = spawnHost(run);
+    const { child, dirs } = spawnHost(run, await makeTransformsAhead(run.sourceDir));
     const answer = { to: undefined as LearnerProcess | undefined };
     const channel = new Channel(
       child.stdio[3] as net.Socket,

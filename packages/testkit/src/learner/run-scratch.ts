@@ -35,19 +35,19 @@ export function removeScratch(dir: string, reaped: boolean): void {
 }
 
 /** This run's scratch folder, if its global setup made one and it still exists. */
-function runScratch(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function runScratchDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const dir = env[RUN_SCRATCH_ENV];
   return dir && existsSync(dir) ? dir : undefined;
 }
 
 /** Where a learner's process gets its folder: the run's scratch, else the system's temporary folder. */
 export function learnerFoldersDir(): string {
-  const scratch = runScratch();
+  const scratch = runScratchDir();
   return scratch ? path.join(scratch, "learners") : os.tmpdir();
 }
 
 /** The transform cache the run's sealed processes share, if the run has a scratch folder. */
 export function transformCacheDir(): string | undefined {
-  const scratch = runScratch();
+  const scratch = runScratchDir();
   return scratch && path.join(scratch, "tsx");
 }

@@ -19,6 +19,8 @@ export interface SandboxPlan {
    * by its sealed processes (run-scratch.ts), or none: a cache in the process's own `/tmp`.
    */
   transformCache?: string;
+  /** Read-only, at SANDBOX_TRANSFORMS_MOUNT: the learner's code compiled ahead (make-transforms-ahead.ts). */
+  transformsAhead?: string;
   /** The command to run inside, e.g. [node, ...flags, host.ts]. */
   command: string[];
 }
@@ -26,6 +28,7 @@ export interface SandboxPlan {
 export const SANDBOX_SOURCE_MOUNT = "/sandbox/exercise/src";
 export const SANDBOX_BRIDGE_MOUNT = "/sandbox/bridge";
 export const SANDBOX_CLOCKS_MOUNT = "/sandbox/clocks";
+export const SANDBOX_TRANSFORMS_MOUNT = "/sandbox/transforms";
 
 /** Limits of a sealed learner's process: processes (RLIMIT_NPROC), open files, file size (bytes), V8 heap (MiB). */
 export const SANDBOX_LIMITS = Object.freeze({
@@ -117,6 +120,7 @@ export function sandboxCommand(plan: SandboxPlan): string[] {
       SANDBOX_SOURCE_MOUNT,
       SANDBOX_BRIDGE_MOUNT,
       SANDBOX_CLOCKS_MOUNT,
+      SANDBOX_TRANSFORMS_MOUNT,
     ]).flatMap((dir) => ["--perms", "0755", "--dir", dir]),
     ...SYSTEM_FOLDERS.flatMap((dir) => ["--ro-bind-try", dir, dir]),
     ...["lib", "lib64", "bin", "sbin"].flatMap((dir) => ["--symlink", `usr/${dir}`, `/${dir}`]),
@@ -148,6 +152,7 @@ export function sandboxCommand(plan: SandboxPlan): string[] {
     "--ro-bind",
     plan.clocksDir,
     SANDBOX_CLOCKS_MOUNT,
+    ...(plan.transformsAhead ? ["--ro-bind", plan.transformsAhead, SANDBOX_TRANSFORMS_MOUNT] : []),
     "--chdir",
     path.dirname(SANDBOX_SOURCE_MOUNT),
   ];

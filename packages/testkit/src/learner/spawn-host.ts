@@ -4,10 +4,12 @@ import path from "node:path";
 import type { LearnerRun } from "./learner-run";
 import { MUTATION_COVERAGE_FILE, MUTATION_TEST_PATH } from "./mutant-coverage";
 import { packageBundles } from "./package-bundles";
+import { TRANSFORMS_AHEAD_ENV } from "./transforms-ahead";
 import { learnerFoldersDir, transformCacheDir } from "./run-scratch";
 import {
   SANDBOX_BRIDGE_MOUNT,
   SANDBOX_SOURCE_MOUNT,
+  SANDBOX_TRANSFORMS_MOUNT,
   heapLimitMiB,
   sandboxCommand,
   setprivPath,
@@ -67,7 +69,7 @@ function endsWithParent(): string[] {
  * (sandbox.ts). Unsealed it leads a process group of its own, so that stopping it ends what it
  * started.
  */
-export function spawnHost(run: LearnerRun): SpawnedHost {
+export function spawnHost(run: LearnerRun, transformsAhead?: string): SpawnedHost {
   const root = mkdtempSync(path.join(learnerFoldersDir(), "sandbox-learner-"));
   const dirs = { root, bridge: path.join(root, "bridge"), clocks: path.join(root, "clocks") };
   mkdirSync(dirs.bridge);
@@ -105,6 +107,7 @@ export function spawnHost(run: LearnerRun): SpawnedHost {
   if (run.sealed) {
     env.SANDBOX_LEARNER_SOURCE = SANDBOX_SOURCE_MOUNT;
     env.SANDBOX_LEARNER_BRIDGE = SANDBOX_BRIDGE_MOUNT;
+    if (transformsAhead) env[TRANSFORMS_AHEAD_ENV] = SANDBOX_TRANSFORMS_MOUNT;
     env.HOME = "/tmp";
     argv = sandboxCommand({
       sourceDir: run.sourceDir,
@@ -115,10 +118,12 @@ export function spawnHost(run: LearnerRun): SpawnedHost {
       bridgeDir: dirs.bridge,
       clocksDir: dirs.clocks,
       transformCache: transformCacheDir(),
+      transformsAhead,
       command: node,
     });
   } else {
     env.SANDBOX_LEARNER_SOURCE = run.sourceDir;
+    if (transformsAhead) env[TRANSFORMS_AHEAD_ENV] = transformsAhead;
     env.HOME = process.env.HOME;
     // Node's compile cache (compile-cache.js), unsealed only: code run unsealed is the project's
     // own or yours, and could write anywhere you can anyway; sealed code must not write bytecode
