@@ -17,7 +17,8 @@ export const RUN_SCRATCH_ENV = "SANDBOX_RUN_SCRATCH";
  * its writer's) is the transform cache the run's sealed processes share: the first compiles the
  * testkit's host and the learner's code, the others read it, about 80 ms saved each. Only
  * processes of one run share it, and they all run the same code under test, so what one writes
- * there reaches no other submission.
+ * there reaches no other submission. `transforms/`, made when first needed, holds what the test
+ * processes compiled ahead for the learner's processes (make-transforms-ahead.ts).
  */
 export function createRunScratch(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "sandbox-run-"));
