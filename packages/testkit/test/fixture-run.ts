@@ -1,4 +1,5 @@
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import type { LearnerRun } from "../src/learner/learner-run";
 import { sharedServicesIn } from "../src/runner";
 
 /** Arguments that run one fixture suite under test/fixtures/<name> with its own Jest config. */
@@ -39,4 +40,25 @@ export function fixtureEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 export function warmServicesProvider(): string {
   const provider = sharedServicesIn()?.provider ?? "auto";
   return provider === "external" ? "native" : provider;
+}
+
+/**
+ * A learner's run of the fixture exercise `test/fixtures/learner-exercise` (its package.json),
+ * with the code under test in `sourceDir`, sealed or not, loading `dependencies`.
+ */
+export function fixtureLearnerRun(
+  sourceDir: string,
+  sealed: boolean,
+  dependencies: string[] = [],
+): LearnerRun {
+  const repository = resolve(__dirname, "../../..");
+  return {
+    exerciseDir: join(__dirname, "fixtures/learner-exercise"),
+    sourceDir,
+    sealed,
+    dependencies,
+    modulePaths: [join(repository, "node_modules")],
+    readOnly: [join(repository, "node_modules"), join(repository, "packages/testkit/src")],
+    echoOutput: false,
+  };
 }

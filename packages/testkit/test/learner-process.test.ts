@@ -7,6 +7,7 @@ import { LearnerProcess, manualClock, pgPool, redisClient, startServer, useServi
 import type { LearnerRun } from "../src/learner/learner-run";
 import { packageBundles } from "../src/learner/package-bundles";
 import { whySealingIsImpossible } from "../src/learner/sandbox";
+import { fixtureLearnerRun } from "./fixture-run";
 import type * as Library from "./fixtures/learner-exercise/src/library";
 import type * as Hostile from "./fixtures/learner-exercise/src/hostile";
 import type * as App from "./fixtures/learner-exercise/src/app";
@@ -17,20 +18,8 @@ const exerciseDir = path.join(__dirname, "fixtures/learner-exercise");
 const repository = path.resolve(__dirname, "../../..");
 const services = useServices();
 
-function run(sealed: boolean): LearnerRun {
-  return {
-    exerciseDir,
-    sourceDir: path.join(exerciseDir, "src"),
-    sealed,
-    dependencies: ["express", "ioredis", "pg"],
-    modulePaths: [path.join(repository, "node_modules")],
-    readOnly: [
-      path.join(repository, "node_modules"),
-      path.join(repository, "packages/testkit/src"),
-    ],
-    echoOutput: false,
-  };
-}
+const run = (sealed: boolean): LearnerRun =>
+  fixtureLearnerRun(path.join(exerciseDir, "src"), sealed, ["express", "ioredis", "pg"]);
 
 const sealing = whySealingIsImpossible();
 const modes = sealing ? [false] : [false, true];

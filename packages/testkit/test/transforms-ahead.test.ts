@@ -6,6 +6,7 @@ import type { LearnerRun } from "../src/learner/learner-run";
 import { makeTransformsAhead } from "../src/learner/make-transforms-ahead";
 import { whySealingIsImpossible } from "../src/learner/sandbox";
 import { transformName } from "../src/learner/transforms-ahead";
+import { fixtureLearnerRun } from "./fixture-run";
 
 // The learner's TypeScript compiled by the test process before its learner's process starts
 // (make-transforms-ahead.ts), and loaded from there by that process (transforms-ahead.js).
@@ -25,20 +26,7 @@ const FILES = {
 };
 for (const [name, text] of Object.entries(FILES)) writeFileSync(path.join(source, name), text);
 
-function run(sealed: boolean): LearnerRun {
-  return {
-    exerciseDir: path.join(__dirname, "fixtures/learner-exercise"),
-    sourceDir: source,
-    sealed,
-    dependencies: [],
-    modulePaths: [path.join(repository, "node_modules")],
-    readOnly: [
-      path.join(repository, "node_modules"),
-      path.join(repository, "packages/testkit/src"),
-    ],
-    echoOutput: false,
-  };
-}
+const run = (sealed: boolean): LearnerRun => fixtureLearnerRun(source, sealed);
 
 const sealing = whySealingIsImpossible();
 const modes = sealing ? [false] : [false, true];
