@@ -7,7 +7,7 @@
 // instead compiles each file once, in esbuild's service it keeps (make-transforms-ahead.ts), into
 // the run's scratch folder; the learner's process looks each `.ts` file it loads up there by its
 // name and content, and leaves the file to tsx when it is not there (docs/performance.md).
-// Plain CommonJS: the learner's process loads it before tsx is registered (host-boot.js).
+// Plain CommonJS: the learner's process loads it before any of its TypeScript (host-boot.js).
 "use strict";
 const { createHash } = require("node:crypto");
 const { readFileSync } = require("node:fs");
