@@ -45,10 +45,30 @@ export async function makeTransformsAhead(sourceDir: string): Promise<string | u
   return out;
 }
 
-async function transformAhead(file: string, out: string): Promise<void> {
+/**
+ * What this process did or does for each file, by folder of transforms, path and stat: a test
+ * file may start several learner's processes, at once too, and the host's files never change, so
+ * each start reads and hashes only what is new or changed since, and waits for what is under way.
+ */
+const dealtWith = new Map<string, Promise<void>>();
+
+function transformAhead(file: string, out: string): Promise<void> {
+  let key: string;
+  try {
+    const stat = statSync(file);
+    if (stat.size > MAX_FILE_BYTES) return Promise.resolve();
+    key = `${out}\0${file}\0${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+  } catch {
+    return Promise.resolve();
+  }
+  let done = dealtWith.get(key);
+  if (!done) dealtWith.set(key, (done = transformFile(file, out)));
+  return done;
+}
+
+async function transformFile(file: string, out: string): Promise<void> {
   let text: string;
   try {
-    if (statSync(file).size > MAX_FILE_BYTES) return;
     text = readFileSync(file, "utf8");
   } catch {
     return;
